@@ -1,0 +1,180 @@
+/**
+ * The one contract between channel adapters and the hub core.
+ *
+ * Adapters import only this file, their own files and their vendor SDK. Everything
+ * they need from the hub (a router to mount webhooks on, an ingest function, a
+ * logger, their config) arrives in a {@link ChannelContext}.
+ */
+import { z } from 'zod';
+import type { Router } from 'express';
+
+export const CHANNELS = ['api', 'webchat', 'email', 'sms', 'voice', 'fax'] as const;
+export const ChannelIdSchema = z.enum(CHANNELS);
+export type ChannelId = z.infer<typeof ChannelIdSchema>;
+
+export const TICKET_TYPES = ['complaint', 'suggestion', 'care'] as const;
+export const TicketTypeSchema = z.enum(TICKET_TYPES);
+export type TicketType = z.infer<typeof TicketTypeSchema>;
+
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export const PrioritySchema = z.enum(PRIORITIES);
+export type Priority = z.infer<typeof PrioritySchema>;
+
+/** Kinds of customer identity a contact profile can hold. */
+export const IDENTITY_KINDS = ['email', 'phone', 'fax', 'webchat', 'external'] as const;
+export const IdentityKindSchema = z.enum(IDENTITY_KINDS);
+export type IdentityKind = z.infer<typeof IdentityKindSchema>;
+
+export const IdentitySchema = z.object({
+  kind: IdentityKindSchema,
+  value: z.string().trim().min(1).max(320),
+});
+export type Identity = z.infer<typeof IdentitySchema>;
+
+export const PartySchema = z.object({
+  /** The address on the channel: an email address, an E.164 number, a visitor id. */
+  address: z.string().trim().min(1).max(320),
+  name: z.string().trim().max(200).optional(),
+  /** Which identity kind `address` is; defaults by channel (email → email, sms → phone, …). */
+  kind: IdentityKindSchema.optional(),
+});
+export type Party = z.infer<typeof PartySchema>;
+
+const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+
+export const AttachmentSchema = z
+  .object({
+    name: z.string().trim().min(1).max(255),
+    contentType: z.string().trim().min(3).max(255),
+    size: z.number().int().nonnegative().max(MAX_ATTACHMENT_BYTES),
+    /** Base64 bytes, for adapters and the API channel that carry the file inline. */
+    contentBase64: z.string().optional(),
+    /** A storage reference, once the bytes are stored (what the core keeps). */
+    ref: z.string().min(1).max(200).optional(),
+  })
+  .refine((a) => a.contentBase64 !== undefined || a.ref !== undefined, {
+    message: 'an attachment needs contentBase64 or ref',
+    path: ['contentBase64'],
+  });
+export type Attachment = z.infer<typeof AttachmentSchema>;
+
+export const InboundMessageSchema = z.object({
+  channel: ChannelIdSchema,
+  /** The provider's id for this message; (channel, externalId) is unique across the hub. */
+  externalId: z.string().trim().min(1).max(512),
+  from: PartySchema,
+  /** Further identities the sender gave (a pre-chat form's email, a CRM id). */
+  identities: z.array(IdentitySchema).max(20).optional(),
+  to: z.array(PartySchema).max(50).default([]),
+  subject: z.string().max(998).optional(),
+  text: z.string().max(200_000),
+  html: z.string().max(2_000_000).optional(),
+  attachments: z.array(AttachmentSchema).max(20).default([]),
+  /** Ids this message answers: email In-Reply-To/References, chat session id, call sid. */
+  threadRefs: z.array(z.string().min(1).max(998)).max(100).default([]),
+  receivedAt: z.coerce.date(),
+  /** The type the customer chose (chat form, phone menu, address, keyword); wins over rules. */
+  chosenType: TicketTypeSchema.optional(),
+  language: z.string().max(20).optional(),
+  /** Provider metadata kept verbatim on the message (flat string values only). */
+  metadata: z.record(z.string().max(100), z.string().max(2000)).optional(),
+});
+export type InboundMessage = z.infer<typeof InboundMessageSchema>;
+/** What an adapter may hand over before defaults are applied. */
+export type InboundMessageInput = z.input<typeof InboundMessageSchema>;
+
+export const OutboundMessageSchema = z.object({
+  channel: ChannelIdSchema,
+  /** The hub's id of the outbound message; adapters use it as the idempotency key. */
+  messageId: z.string().min(1),
+  ticketId: z.string().min(1),
+  ticketNumber: z.number().int().positive(),
+  to: z.array(PartySchema).min(1),
+  from: PartySchema.optional(),
+  subject: z.string().optional(),
+  text: z.string(),
+  html: z.string().optional(),
+  threadRefs: z.array(z.string()).default([]),
+  attachments: z.array(AttachmentSchema).default([]),
+});
+export type OutboundMessage = z.infer<typeof OutboundMessageSchema>;
+
+export interface SendResult {
+  /** The provider's id for what was sent (email Message-ID, Twilio sid, …). */
+  externalId: string;
+  status: 'sent' | 'delivered';
+}
+
+export type ChannelErrorCode =
+  | 'auth'
+  | 'network'
+  | 'rejected'
+  | 'rate_limited'
+  | 'invalid'
+  | 'unavailable'
+  | 'provider';
+
+/** Typed channel failure: `retryable` tells the outbound worker whether to try again. */
+export class ChannelError extends Error {
+  readonly code: ChannelErrorCode;
+  readonly retryable: boolean;
+  override readonly cause?: unknown;
+  constructor(code: ChannelErrorCode, message: string, options: { retryable: boolean; cause?: unknown }) {
+    super(message);
+    this.name = 'ChannelError';
+    this.code = code;
+    this.retryable = options.retryable;
+    this.cause = options.cause;
+  }
+}
+
+/** A request an adapter rejects; the host renders it as application/problem+json. */
+export class ChannelRequestError extends Error {
+  readonly status: number;
+  readonly title: string;
+  readonly errors: ReadonlyArray<{ field: string; message: string }>;
+  constructor(status: number, title: string, detail: string, errors: ReadonlyArray<{ field: string; message: string }> = []) {
+    super(detail);
+    this.name = 'ChannelRequestError';
+    this.status = status;
+    this.title = title;
+    this.errors = errors;
+  }
+}
+
+export interface HealthResult {
+  ok: boolean;
+  detail?: string;
+}
+
+/** What the hub answers once an inbound message is accepted. */
+export type IngestOutcome =
+  | { state: 'stored'; messageId: string; ticketId: string; duplicate: boolean }
+  | { state: 'accepted'; jobId: string; messageId: string };
+
+export interface ChannelLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface ChannelContext {
+  /** Routes are mounted here; the host adds body parsing and the problem+json error handler. */
+  router: Router;
+  /** Durably accepts a message; resolves once stored, or with `accepted` after the wait timeout. */
+  ingest(message: InboundMessageInput): Promise<IngestOutcome>;
+  /** Looks up an earlier acceptance (for the API channel's poll URL). */
+  ingestStatus(jobId: string): Promise<IngestOutcome | { state: 'unknown' } | { state: 'failed'; reason: string }>;
+  logger: ChannelLogger;
+  publicUrl: string;
+}
+
+export interface ChannelAdapter {
+  readonly id: ChannelId;
+  /** Mounts webhooks / sockets. Called once at start. */
+  mount(ctx: ChannelContext): void | Promise<void>;
+  /** Sends a reply. Throws {@link ChannelError}. */
+  send?(message: OutboundMessage): Promise<SendResult>;
+  health?(): Promise<HealthResult>;
+  stop?(): Promise<void>;
+}

@@ -1,0 +1,88 @@
+/**
+ * Configuration: environment variables → one frozen, typed object.
+ * Imports nothing from the project. Every key is documented in .env.example and README.md.
+ */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const ROLES = ['api', 'worker'] as const;
+
+export const ConfigSchema = z.object({
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** The URL customers and agents reach the hub at; defaults to the listening address. */
+  PUBLIC_URL: z.url().optional(),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  /** Prefix of every Redis key, queue and event channel this hub uses. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ and - only')
+    .default('hub'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  INBOUND_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  ADMIN_EMAIL: z.email().default('admin@example.com'),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ROLES: z
+    .string()
+    .default('api,worker')
+    .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(ROLES)).min(1)),
+  SEED_DEMO: bool.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  INGEST_CONCURRENCY: int(1, 256).default(8),
+  /** How long POST /api/v1/inbound waits for its message to be stored before answering 202. */
+  INGEST_WAIT_TIMEOUT_MS: int(0, 120_000).default(10_000),
+  /** A stalled ingest job (its worker died) is picked up again after this lock time. */
+  JOB_LOCK_MS: int(1000, 600_000).default(30_000),
+  /** A customer reply within this many hours of resolution reopens the ticket. */
+  REOPEN_WINDOW_HOURS: int(0, 24 * 365).default(168),
+  MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
+  SHUTDOWN_GRACE_MS: int(0, 600_000).default(15_000),
+});
+
+export type Config = Readonly<
+  Omit<z.infer<typeof ConfigSchema>, 'ROLES'> & {
+    ROLES: ReadonlyArray<(typeof ROLES)[number]>;
+  }
+>;
+
+export class ConfigError extends Error {
+  readonly lines: string[];
+  constructor(lines: string[]) {
+    super(`invalid configuration:\n${lines.join('\n')}`);
+    this.name = 'ConfigError';
+    this.lines = lines;
+  }
+}
+
+/** Parses the environment; throws {@link ConfigError} with one line per bad key. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(
+    Object.keys(ConfigSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
+  );
+  const parsed = ConfigSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = String(i.path[0] ?? '(config)');
+      const value = env[key];
+      const shown = value === undefined ? '' : ` (got "${/SECRET|PASSWORD|KEY/.test(key) ? '***' : value}")`;
+      return `config: ${key}: ${i.message}${shown}`;
+    });
+    throw new ConfigError(lines);
+  }
+  const c = parsed.data;
+  return Object.freeze({ ...c, PUBLIC_URL: c.PUBLIC_URL?.replace(/\/$/, '') });
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs the local services the hub and its tests need when they are missing:
+#   - FerretDB v1.24.2 (MongoDB wire protocol, SQLite backend) into ./.tools/bin
+#   - redis-server (Debian package, when run as root)
+#   - chromium (Debian package, for the browser tests, when run as root)
+# Safe to run repeatedly; does nothing when everything is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+QUIET=0
+[ "${1:-}" = "--quiet" ] && QUIET=1
+say() { [ "$QUIET" = 1 ] || echo "services: $*"; }
+
+FERRET_VERSION=v1.24.2
+TOOLS="$PWD/.tools"
+BIN="$TOOLS/bin"
+mkdir -p "$BIN"
+
+ferret_ok() { [ -x "$BIN/ferretdb" ] && "$BIN/ferretdb" --version 2>/dev/null | grep -q "version: $FERRET_VERSION"; }
+
+if ! ferret_ok; then
+  command -v go >/dev/null || { echo "services: Go is needed to build FerretDB (install golang)" >&2; exit 1; }
+  echo "services: building FerretDB $FERRET_VERSION (one-time, about a minute)..."
+  # The documented way first.
+  if ! GOBIN="$BIN" GOFLAGS=-buildvcs=false go install "github.com/FerretDB/FerretDB/cmd/ferretdb@$FERRET_VERSION" 2>"$TOOLS/ferret-install.log" || ! ferret_ok; then
+    # Fallback: some Go module proxies refuse the module's version list (the deprecation
+    # lookup of `go install pkg@version`), and a build whose main module is FerretDB
+    # itself panics without the generated build/version/version.txt. Build it from a
+    # throwaway module with the dependency vendored and the version file written in.
+    work="$TOOLS/ferretdb-build"
+    rm -rf "$work"; mkdir -p "$work"
+    cat > "$work/go.mod" <<GOMOD
+module ferretdbbuild
+
+go 1.24
+
+require github.com/FerretDB/FerretDB $FERRET_VERSION
+GOMOD
+    cat > "$work/tools.go" <<'GOSRC'
+//go:build tools
+
+package tools
+
+import _ "github.com/FerretDB/FerretDB/cmd/ferretdb"
+GOSRC
+    (cd "$work" && go mod tidy >>"$TOOLS/ferret-install.log" 2>&1 && go mod vendor >>"$TOOLS/ferret-install.log" 2>&1 \
+      && echo "$FERRET_VERSION" > vendor/github.com/FerretDB/FerretDB/build/version/version.txt \
+      && GOFLAGS=-buildvcs=false go build -mod=vendor -o "$BIN/ferretdb" github.com/FerretDB/FerretDB/cmd/ferretdb >>"$TOOLS/ferret-install.log" 2>&1) \
+      || { echo "services: FerretDB build failed, see $TOOLS/ferret-install.log" >&2; tail -20 "$TOOLS/ferret-install.log" >&2; exit 1; }
+    rm -rf "$work"
+  fi
+  ferret_ok || { echo "services: FerretDB binary does not run" >&2; exit 1; }
+  say "FerretDB $FERRET_VERSION installed in $BIN"
+else
+  say "FerretDB $FERRET_VERSION present"
+fi
+
+apt_install() {
+  if [ "$(id -u)" != 0 ]; then
+    echo "services: $1 is missing; install it (apt-get install $2) or set the matching URL" >&2
+    return 1
+  fi
+  echo "services: installing $2 with apt-get..."
+  export DEBIAN_FRONTEND=noninteractive
+  if [ ! -f "$TOOLS/.apt-updated" ]; then apt-get update -q >/dev/null && touch "$TOOLS/.apt-updated"; fi
+  apt-get install -y -q "$2" >/dev/null
+}
+
+if [ -z "${REDIS_URL:-}" ] && ! command -v redis-server >/dev/null; then
+  apt_install redis-server redis-server
+fi
+say "redis-server: $(command -v redis-server || echo 'not needed (REDIS_URL set)')"
+
+if [ "${SKIP_BROWSER:-0}" != 1 ] && ! command -v chromium >/dev/null && [ -z "${CHROMIUM_PATH:-}" ]; then
+  apt_install chromium chromium || echo "services: chromium missing; browser tests will fail" >&2
+fi

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { Job, type Queue, type QueueEvents } from 'bullmq';
+import { Types } from 'mongoose';
+import type { Redis } from 'ioredis';
+import { InboundMessageSchema, type IngestOutcome, type InboundMessageInput } from '../../channels/contract';
+import type { AttachmentStore } from '../storage/attachment.storage';
+import type { IngestResult, StoredInboundMessage } from './ingest.pipeline';
+
+export interface IngestJobData {
+  message: StoredInboundMessage;
+  /** The id the stored message will get (unless it turns out to be a duplicate). */
+  messageId: string;
+  acceptedAt: string;
+}
+
+export interface IngestService {
+  /** Stores attachment bytes, enqueues durably, then waits up to `waitMs` for the result. */
+  accept(input: InboundMessageInput, waitMs: number): Promise<IngestOutcome>;
+  status(jobId: string): Promise<IngestOutcome | { state: 'unknown' } | { state: 'failed'; reason: string }>;
+}
+
+/** The job id is derived from (channel, externalId): a replay enqueues nothing new. */
+export function ingestJobId(channel: string, externalId: string): string {
+  return `in-${createHash('sha256').update(`${channel}\u0000${externalId}`).digest('hex').slice(0, 40)}`;
+}
+
+export interface IngestServiceDeps {
+  queue: Queue<IngestJobData, IngestResult>;
+  events: QueueEvents;
+  redis: Redis;
+  prefix: string;
+  store: AttachmentStore;
+  jobAttempts: number;
+}
+
+export function createIngestService(deps: IngestServiceDeps): IngestService {
+  const { queue, events, redis, prefix, store } = deps;
+
+  async function status(jobId: string): Promise<IngestOutcome | { state: 'unknown' } | { state: 'failed'; reason: string }> {
+    const job = await Job.fromId<IngestJobData, IngestResult>(queue, jobId);
+    if (!job) return { state: 'unknown' };
+    const state = await job.getState();
+    if (state === 'completed' && job.returnvalue) return { state: 'stored', ...job.returnvalue };
+    if (state === 'failed') return { state: 'failed', reason: job.failedReason };
+    return { state: 'accepted', jobId, messageId: job.data.messageId };
+  }
+
+  return {
+    async accept(input, waitMs) {
+      const parsed = InboundMessageSchema.parse(input);
+      const attachments = [];
+      for (const a of parsed.attachments) {
+        const ref = a.ref ?? (await store.put(Buffer.from(a.contentBase64 ?? '', 'base64')));
+        attachments.push({ name: a.name, contentType: a.contentType, size: a.size, ref });
+      }
+      const message: StoredInboundMessage = { ...parsed, attachments };
+      const jobId = ingestJobId(message.channel, message.externalId);
+      // Who accepted it first: later acceptances of the same message answer duplicate: true.
+      const first = (await redis.set(`${prefix}:inbound:claim:${jobId}`, '1', 'EX', 7 * 86400, 'NX')) === 'OK';
+      const data: IngestJobData = { message, messageId: new Types.ObjectId().toString(), acceptedAt: new Date().toISOString() };
+      const job = await queue.add('inbound', data, {
+        jobId,
+        attempts: deps.jobAttempts,
+        backoff: { type: 'exponential', delay: 500 },
+        removeOnComplete: { age: 7 * 86400, count: 100_000 },
+        removeOnFail: { age: 30 * 86400 },
+      });
+      if (waitMs > 0) {
+        await job.waitUntilFinished(events, waitMs).catch(() => undefined);
+      }
+      // Read the outcome back from Redis: it holds the first acceptance's data and result.
+      const s = await status(jobId);
+      if (s.state === 'failed') throw new Error(`ingest failed: ${s.reason}`);
+      if (s.state === 'stored') return { ...s, duplicate: s.duplicate || !first };
+      return s.state === 'accepted' ? s : { state: 'accepted', jobId, messageId: data.messageId };
+    },
+    status,
+  };
+}

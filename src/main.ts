@@ -1,0 +1,287 @@
+/**
+ * Composition root: reads config, builds every service, starts the roles.
+ * Nothing else in src/ constructs collaborators; they all arrive as parameters.
+ */
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { Queue, QueueEvents } from 'bullmq';
+import { Router } from 'express';
+import { Redis } from 'ioredis';
+import mongoose, { type Connection } from 'mongoose';
+import pino, { type Logger } from 'pino';
+import { createChannels } from '../channels/registry';
+import type { ChannelAdapter, InboundMessageInput, IngestOutcome } from '../channels/contract';
+import { defaultClassificationRules } from '../config/classification.rules';
+import { ConfigError, loadConfig, type Config } from '../config/index';
+import { createUserService } from './auth/user.service';
+import { createClassifier } from './classify/classifier';
+import { createContactService } from './contacts/contact.service';
+import { createModels, type Models } from './db/models';
+import { seedDemo } from './embedded/demo';
+import { persistedSecret } from './embedded/secrets';
+import { ferretdbBinary, startFerretDB, startRedis, type LocalService } from './embedded/services';
+import { createRedisEventBus, type EventBus } from './events/event-bus';
+import { createHttpApp } from './http/app';
+import { createOpsRouter } from './http/ops.routes';
+import { createIngestPipeline, type IngestResult } from './ingest/ingest.pipeline';
+import { createIngestService, type IngestJobData, type IngestService } from './ingest/ingest.service';
+import { createIngestWorker } from './ingest/ingest.worker';
+import { QUEUES } from './jobs/queues';
+import { createMetrics } from './ops/metrics';
+import { createLocalAttachmentStore } from './storage/attachment.storage';
+import { createTicketNumbers } from './tickets/ticket-number';
+import { createTicketService, type TicketService } from './tickets/ticket.service';
+
+const PROJECT_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+
+export interface Hub {
+  config: Config;
+  logger: Logger;
+  models: Models;
+  redis: Redis;
+  bus: EventBus;
+  ingest: IngestService;
+  tickets: TicketService;
+  /** Listening URL once started with the api role. */
+  url: string;
+  publicUrl: string;
+  adminLogin: { email: string; password: string | null };
+  stop(): Promise<void>;
+}
+
+export interface HubOptions {
+  /** Log destination (tests pass a quiet one). */
+  logger?: Logger;
+}
+
+function redisClient(url: string, name: string, logger: Logger): Redis {
+  const client = new Redis(url, { maxRetriesPerRequest: null, connectionName: name, lazyConnect: false });
+  client.on('error', (err) => logger.warn({ err: err.message, client: name }, 'redis connection error'));
+  return client;
+}
+
+export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
+  const logger = options.logger ?? pino({ level: config.LOG_LEVEL });
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const dataDir = path.resolve(config.DATA_DIR);
+
+  try {
+    // 1. Services: configured ones, or embedded local ones under DATA_DIR.
+    const embedded: LocalService[] = [];
+    let mongoUri = config.MONGODB_URI;
+    if (!mongoUri) {
+      const svc = await startFerretDB({ dir: path.join(dataDir, 'ferretdb'), reuse: true, binary: ferretdbBinary(PROJECT_ROOT) });
+      embedded.push(svc);
+      mongoUri = `${svc.url}omnihub`;
+      logger.info({ url: mongoUri }, 'embedded FerretDB ready');
+    }
+    let redisUrl = config.REDIS_URL;
+    if (!redisUrl) {
+      const svc = await startRedis({ dir: path.join(dataDir, 'redis'), reuse: true });
+      embedded.push(svc);
+      redisUrl = svc.url;
+      logger.info({ url: redisUrl }, 'embedded redis-server ready');
+    }
+    cleanups.push(async () => {
+      for (const s of embedded) await s.stop();
+    });
+
+    const conn: Connection = await mongoose.createConnection(mongoUri, { serverSelectionTimeoutMS: 15_000 }).asPromise();
+    cleanups.push(() => conn.close());
+    const models = await createModels(conn);
+
+    const redis = redisClient(redisUrl, 'hub', logger);
+    const sub = redisClient(redisUrl, 'hub-sub', logger);
+    const bullConnection = redisClient(redisUrl, 'hub-queue', logger);
+    cleanups.push(() => Promise.all([redis.quit(), sub.quit(), bullConnection.quit()]).catch(() => undefined));
+
+    const prefix = config.REDIS_PREFIX;
+    const bus = createRedisEventBus(redis, sub, prefix, logger);
+    cleanups.push(() => bus.close());
+
+    // 2. Domain services.
+    const numbers = await createTicketNumbers(redis, prefix, models.Ticket);
+    const reopenWindowMs = config.REOPEN_WINDOW_HOURS * 3_600_000;
+    const tickets = createTicketService({ ...models, numbers, bus, reopenWindowMs });
+    const contacts = createContactService(models);
+    const users = createUserService(models);
+    const classifier = createClassifier(defaultClassificationRules);
+    const store = createLocalAttachmentStore(path.join(dataDir, 'attachments'));
+    const pipeline = createIngestPipeline({ Message: models.Message, contacts, tickets, classifier, bus, reopenWindowMs });
+
+    const queue = new Queue<IngestJobData, IngestResult>(QUEUES.ingest, { connection: bullConnection, prefix });
+    const eventsConnection = redisClient(redisUrl, 'hub-queue-events', logger);
+    cleanups.push(() => eventsConnection.quit().catch(() => undefined));
+    const queueEvents = new QueueEvents(QUEUES.ingest, { connection: eventsConnection, prefix });
+    cleanups.push(() => queueEvents.close());
+    cleanups.push(() => queue.close());
+    await queueEvents.waitUntilReady();
+    const ingest = createIngestService({ queue, events: queueEvents, redis, prefix, store, jobAttempts: 8 });
+
+    const metrics = createMetrics(async () => {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+      return Object.entries(counts).map(([state, count]) => ({ queue: QUEUES.ingest, state, count }));
+    });
+
+    // 3. Roles.
+    if (config.ROLES.includes('worker')) {
+      const worker = createIngestWorker(pipeline, {
+        connection: bullConnection,
+        prefix,
+        concurrency: config.INGEST_CONCURRENCY,
+        lockMs: config.JOB_LOCK_MS,
+        onStored: (channel, acceptedAt) => {
+          metrics.ingested.inc({ channel });
+          metrics.ingestLatency.observe({ channel }, (Date.now() - acceptedAt.getTime()) / 1000);
+        },
+        onError: (err, jobId) => logger.warn({ err: err.message, jobId }, 'ingest job failed'),
+      });
+      // Closing waits for in-flight jobs: graceful shutdown loses nothing.
+      cleanups.push(() => worker.close());
+    }
+
+    const admin = await ensureAdmin(config, dataDir, users);
+    const accept = (m: InboundMessageInput): Promise<IngestOutcome> => ingest.accept(m, config.INGEST_WAIT_TIMEOUT_MS);
+    if (config.SEED_DEMO ?? !config.MONGODB_URI) {
+      const demo = await seedDemo({ users, ingest: (m) => ingest.accept(m, 0) });
+      logger.info({ agents: demo.agents, password: demo.password }, 'demo data ready');
+    }
+
+    let url = '';
+    let publicUrl = config.PUBLIC_URL ?? '';
+    const channels: ChannelAdapter[] = [];
+    if (config.ROLES.includes('api')) {
+      const channelRouter = Router();
+      const ops = createOpsRouter({
+        checks: {
+          database: async () => ((await conn.db?.admin().ping())?.ok === 1 ? null : 'database ping failed'),
+          redis: async () => ((await redis.ping()) === 'PONG' ? null : 'redis ping failed'),
+        },
+        metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+      });
+      const app = createHttpApp({ maxBodyBytes: config.MAX_BODY_BYTES, logger, routers: [ops, channelRouter] });
+      const server: Server = app.listen(config.PORT, config.HOST);
+      await once(server, 'listening');
+      const addr = server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
+      url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
+      publicUrl ||= url;
+      // First in the list: on shutdown, stop taking requests before anything else closes.
+      cleanups.unshift(
+        () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections();
+          }),
+      );
+
+      const inboundKey = config.INBOUND_API_KEY ?? persistedSecret(dataDir, 'inbound-api-key').value;
+      for (const adapter of createChannels({ inboundApiKey: inboundKey })) {
+        await adapter.mount({
+          router: channelRouter,
+          ingest: accept,
+          ingestStatus: (jobId) => ingest.status(jobId),
+          logger: logger.child({ channel: adapter.id }),
+          publicUrl,
+        });
+        channels.push(adapter);
+      }
+      cleanups.push(async () => {
+        for (const c of channels) await c.stop?.();
+      });
+    }
+
+    let stopped = false;
+    return {
+      config,
+      logger,
+      models,
+      redis,
+      bus,
+      ingest,
+      tickets,
+      url,
+      publicUrl,
+      adminLogin: admin,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await runCleanups(cleanups, logger);
+      },
+    };
+  } catch (err) {
+    await runCleanups(cleanups, logger);
+    throw err;
+  }
+}
+
+async function runCleanups(cleanups: Array<() => Promise<unknown>>, logger: Logger): Promise<void> {
+  for (const c of cleanups) {
+    await c().catch((err: unknown) => logger.warn({ err }, 'error during shutdown'));
+  }
+  cleanups.length = 0;
+}
+
+async function ensureAdmin(
+  config: Config,
+  dataDir: string,
+  users: ReturnType<typeof createUserService>,
+): Promise<{ email: string; password: string | null }> {
+  const password = config.ADMIN_PASSWORD ?? persistedSecret(dataDir, 'admin-password', 12).value;
+  await users.ensureUser({ email: config.ADMIN_EMAIL, name: 'Administrator', password, role: 'admin', languages: ['en', 'zh'] });
+  // Print the password only when we made it up; a configured one stays private.
+  return { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD ? null : password };
+}
+
+async function runCli(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const line of err.lines) process.stderr.write(`${line}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = pino({ level: config.LOG_LEVEL });
+  const hub = await createHub(config, { logger });
+  const banner = [
+    '',
+    `  Omnichannel hub is running (roles: ${config.ROLES.join(', ')})`,
+    hub.url ? `  Console / API:  ${hub.publicUrl}` : '  (no HTTP: worker role only)',
+    `  Admin login:    ${hub.adminLogin.email} / ${hub.adminLogin.password ?? '(ADMIN_PASSWORD)'}`,
+    '',
+  ].join('\n');
+  process.stdout.write(`${banner}\n`);
+
+  let shuttingDown = false;
+  const shutdown = (signal: string): void => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('graceful shutdown timed out');
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_MS);
+    force.unref();
+    hub.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+}
+
+if (require.main === module) {
+  runCli().catch((err: unknown) => {
+    process.stderr.write(`fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}

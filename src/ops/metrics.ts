@@ -1,0 +1,37 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface HubMetrics {
+  registry: Registry;
+  ingested: Counter<'channel'>;
+  ingestLatency: Histogram<'channel'>;
+  queueDepth: Gauge<'queue' | 'state'>;
+}
+
+/** One registry per hub (no global default registry), so tests can run several hubs. */
+export function createMetrics(collectQueueDepths: () => Promise<Array<{ queue: string; state: string; count: number }>>): HubMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'hub_process_' });
+  const ingested = new Counter({
+    name: 'hub_ingested_messages_total',
+    help: 'Inbound messages stored (duplicates excluded), by channel',
+    labelNames: ['channel'] as const,
+    registers: [registry],
+  });
+  const ingestLatency = new Histogram({
+    name: 'hub_ingest_latency_seconds',
+    help: 'Time from acceptance to stored, by channel',
+    labelNames: ['channel'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const queueDepth = new Gauge({
+    name: 'hub_queue_jobs',
+    help: 'Jobs per queue and state',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      for (const { queue, state, count } of await collectQueueDepths()) this.set({ queue, state }, count);
+    },
+  });
+  return { registry, ingested, ingestLatency, queueDepth };
+}

@@ -1,0 +1,81 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { CHANNELS, PRIORITIES, TICKET_TYPES, type ChannelId, type Priority, type TicketType } from '../../channels/contract';
+
+export const TICKET_STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+export const CLASSIFICATION_SOURCES = ['customer', 'rules', 'agent'] as const;
+export type ClassificationSource = (typeof CLASSIFICATION_SOURCES)[number];
+
+export interface TicketDoc {
+  _id: Types.ObjectId;
+  /** Human-readable number, allocated atomically in Redis. */
+  number: number;
+  /** `channel:externalId` of the message that opened it (or `manual:<id>`): makes creation idempotent. */
+  origin: string;
+  type: TicketType;
+  status: TicketStatus;
+  priority: Priority;
+  channel: ChannelId;
+  contact: Types.ObjectId;
+  assignee: Types.ObjectId | null;
+  team: Types.ObjectId | null;
+  subject: string;
+  tags: string[];
+  language: string;
+  classification: { source: ClassificationSource; confidence: number; matched: string[] };
+  previousTicket: Types.ObjectId | null;
+  mergedInto: Types.ObjectId | null;
+  lastCustomerMessageAt: Date | null;
+  lastAgentMessageAt: Date | null;
+  acceptedAt: Date | null;
+  firstResponseAt: Date | null;
+  resolvedAt: Date | null;
+  closedAt: Date | null;
+  sla: { firstResponseDueAt: Date | null; nextResponseDueAt: Date | null; resolutionDueAt: Date | null };
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const ticketSchema = new Schema<TicketDoc>(
+  {
+    number: { type: Number, required: true },
+    origin: { type: String, required: true },
+    type: { type: String, enum: TICKET_TYPES, required: true },
+    status: { type: String, enum: TICKET_STATUSES, required: true, default: 'new' },
+    priority: { type: String, enum: PRIORITIES, required: true, default: 'normal' },
+    channel: { type: String, enum: CHANNELS, required: true },
+    contact: { type: Schema.Types.ObjectId, ref: 'Contact', required: true },
+    assignee: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+    team: { type: Schema.Types.ObjectId, ref: 'Team', default: null },
+    subject: { type: String, default: '' },
+    tags: { type: [String], default: [] },
+    language: { type: String, default: 'en' },
+    classification: {
+      source: { type: String, enum: CLASSIFICATION_SOURCES, required: true },
+      confidence: { type: Number, required: true },
+      matched: { type: [String], default: [] },
+    },
+    previousTicket: { type: Schema.Types.ObjectId, ref: 'Ticket', default: null },
+    mergedInto: { type: Schema.Types.ObjectId, ref: 'Ticket', default: null },
+    lastCustomerMessageAt: { type: Date, default: null },
+    lastAgentMessageAt: { type: Date, default: null },
+    acceptedAt: { type: Date, default: null },
+    firstResponseAt: { type: Date, default: null },
+    resolvedAt: { type: Date, default: null },
+    closedAt: { type: Date, default: null },
+    sla: {
+      firstResponseDueAt: { type: Date, default: null },
+      nextResponseDueAt: { type: Date, default: null },
+      resolutionDueAt: { type: Date, default: null },
+    },
+  },
+  { timestamps: true, collection: 'tickets' },
+);
+ticketSchema.index({ number: 1 }, { unique: true });
+ticketSchema.index({ origin: 1 }, { unique: true });
+ticketSchema.index({ contact: 1, createdAt: -1 });
+ticketSchema.index({ status: 1, team: 1, priority: 1 });
+ticketSchema.index({ assignee: 1, status: 1 });
+
+export type TicketModel = Model<TicketDoc>;
+export const createTicketModel = (conn: Connection): TicketModel => conn.model<TicketDoc>('Ticket', ticketSchema);

@@ -1,0 +1,163 @@
+import { Types } from 'mongoose';
+import type { ChannelId, Priority, TicketType } from '../../channels/contract';
+import { isDuplicateKey } from '../db/models';
+import type { EventBus } from '../events/event-bus';
+import type { MessageModel } from './message.model';
+import type { Actor, TicketEventModel } from './ticket-event.model';
+import type { TicketNumbers } from './ticket-number';
+import type { ClassificationSource, TicketDoc, TicketModel, TicketStatus } from './ticket.model';
+import { transitionError } from './ticket.state';
+
+export const SYSTEM: Actor = { kind: 'system', id: null, name: 'system' };
+
+export interface OpenTicketInput {
+  origin: string;
+  channel: ChannelId;
+  contact: Types.ObjectId;
+  subject: string;
+  type: TicketType;
+  priority: Priority;
+  language: string;
+  classification: { source: ClassificationSource; confidence: number; matched: string[] };
+  previousTicket: Types.ObjectId | null;
+  at: Date;
+  actor: Actor;
+}
+
+export class TransitionConflict extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'TransitionConflict';
+  }
+}
+
+export interface TicketService {
+  /** Idempotent: the same origin always yields the same ticket. */
+  open(input: OpenTicketInput): Promise<{ ticket: TicketDoc; created: boolean }>;
+  /** The ticket a message answering `refs` continues, if any. */
+  findThread(channel: ChannelId, refs: string[], contact: Types.ObjectId): Promise<TicketDoc | null>;
+  /** Records a customer message on a ticket: pending → open, reopen a recently resolved one. */
+  recordCustomerMessage(ticket: TicketDoc, at: Date, actor: Actor): Promise<TicketDoc>;
+  /** Moves a ticket through the state machine; throws {@link TransitionConflict}. */
+  transition(ticketId: Types.ObjectId, to: TicketStatus, actor: Actor, detail?: string): Promise<TicketDoc>;
+  addEvent(ticketId: Types.ObjectId, actor: Actor, action: string, from: string | null, to: string | null, detail?: string, at?: Date): Promise<void>;
+}
+
+export interface TicketServiceDeps {
+  Ticket: TicketModel;
+  Message: MessageModel;
+  TicketEvent: TicketEventModel;
+  numbers: TicketNumbers;
+  bus: EventBus;
+  reopenWindowMs: number;
+}
+
+export function createTicketService(deps: TicketServiceDeps): TicketService {
+  const { Ticket, Message, TicketEvent, numbers, bus } = deps;
+
+  const addEvent: TicketService['addEvent'] = async (ticketId, actor, action, from, to, detail = '', at = new Date()) => {
+    await TicketEvent.create({ ticket: ticketId, actor, action, from, to, detail, at });
+  };
+
+  async function transition(ticketId: Types.ObjectId, to: TicketStatus, actor: Actor, detail = ''): Promise<TicketDoc> {
+    const current = await Ticket.findById(ticketId).lean();
+    if (!current) throw new TransitionConflict('ticket not found');
+    const reason = transitionError(current.status, to);
+    if (reason) throw new TransitionConflict(reason);
+    const now = new Date();
+    const set: Partial<TicketDoc> = { status: to };
+    if (to === 'resolved') set.resolvedAt = now;
+    if (to === 'closed') set.closedAt = now;
+    if (to === 'new') set.assignee = null;
+    // Compare-and-set on the status we read: a concurrent change makes this a conflict.
+    const res = await Ticket.updateOne({ _id: ticketId, status: current.status }, { $set: set });
+    if (res.modifiedCount !== 1) throw new TransitionConflict(`the ticket changed meanwhile (was ${current.status})`);
+    await addEvent(ticketId, actor, 'status', current.status, to, detail, now);
+    const updated = { ...current, ...set, updatedAt: now } as TicketDoc;
+    await bus.publish({
+      type: 'ticket.updated',
+      ticketId: ticketId.toString(),
+      number: updated.number,
+      status: to,
+      assigneeId: updated.assignee?.toString() ?? null,
+      teamId: updated.team?.toString() ?? null,
+      changes: ['status'],
+      at: now.toISOString(),
+    });
+    return updated;
+  }
+
+  return {
+    async open(input) {
+      const existing = await Ticket.findOne({ origin: input.origin }).lean();
+      if (existing) return { ticket: existing, created: false };
+      const number = await numbers.next();
+      try {
+        const doc = await Ticket.create({
+          number,
+          origin: input.origin,
+          type: input.type,
+          status: 'new',
+          priority: input.priority,
+          channel: input.channel,
+          contact: input.contact,
+          subject: input.subject,
+          language: input.language,
+          classification: input.classification,
+          previousTicket: input.previousTicket,
+          lastCustomerMessageAt: input.at,
+        });
+        const ticket = doc.toObject<TicketDoc>();
+        const how = `${input.type} / ${input.priority} (${input.classification.source}, confidence ${input.classification.confidence.toFixed(2)})`;
+        await addEvent(ticket._id, input.actor, 'created', null, 'new', `via ${input.channel}; ${how}`, input.at);
+        return { ticket, created: true };
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        const winner = await Ticket.findOne({ origin: input.origin }).lean();
+        if (!winner) throw err;
+        return { ticket: winner, created: false };
+      }
+    },
+
+    async findThread(channel, refs, contact) {
+      if (refs.length === 0) return null;
+      const earlier = await Message.findOne(
+        { channel, threadKeys: { $in: refs }, ticket: { $ne: null } },
+        { ticket: 1 },
+      )
+        .sort({ receivedAt: -1 })
+        .lean();
+      if (!earlier?.ticket) return null;
+      const ticket = await Ticket.findById(earlier.ticket).lean();
+      // A thread reference only continues the same customer's conversation.
+      if (!ticket || !ticket.contact.equals(contact)) return null;
+      return ticket;
+    },
+
+    async recordCustomerMessage(ticket, at, actor) {
+      await Ticket.updateOne({ _id: ticket._id }, { $set: { lastCustomerMessageAt: at } });
+      let current: TicketDoc = { ...ticket, lastCustomerMessageAt: at };
+      const withinWindow = ticket.resolvedAt !== null && at.getTime() - ticket.resolvedAt.getTime() <= deps.reopenWindowMs;
+      if (ticket.status === 'pending' || (ticket.status === 'resolved' && withinWindow)) {
+        const to: TicketStatus = ticket.assignee ? 'open' : 'new';
+        const why = ticket.status === 'pending' ? 'customer replied' : 'customer replied after resolution: reopened';
+        try {
+          current = await transition(ticket._id, to, actor, why);
+        } catch (err) {
+          if (!(err instanceof TransitionConflict)) throw err;
+        }
+      }
+      return current;
+    },
+
+    transition,
+    addEvent,
+  };
+}
+
+/** Whether a customer message should start a new ticket instead of continuing this one. */
+export function needsNewTicket(ticket: TicketDoc, at: Date, reopenWindowMs: number): boolean {
+  if (ticket.status === 'closed') return true;
+  if (ticket.status === 'resolved') return !ticket.resolvedAt || at.getTime() - ticket.resolvedAt.getTime() > reopenWindowMs;
+  return false;
+}

@@ -1,0 +1,36 @@
+import { ConfigError, loadConfig } from '../../config/index';
+import { spawnHub } from '../support/process';
+
+describe('configuration', () => {
+  test('defaults need no configuration at all', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ PORT: 3000, REDIS_PREFIX: 'hub', ROLES: ['api', 'worker'], MONGODB_URI: undefined, REDIS_URL: undefined });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  test('every bad key is reported on its own line, secrets masked', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', MONGODB_URI: 'postgres://x', INBOUND_API_KEY: 'short', ROLES: 'api,chef' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const lines = (error as ConfigError).lines;
+    expect(lines).toHaveLength(4);
+    expect(lines.find((l) => l.startsWith('config: PORT:'))).toContain('"eighty"');
+    expect(lines.find((l) => l.startsWith('config: MONGODB_URI:'))).toContain('mongodb://');
+    expect(lines.find((l) => l.startsWith('config: INBOUND_API_KEY:'))).toContain('***');
+    expect(lines.find((l) => l.startsWith('config: ROLES:'))).toBeDefined();
+    expect(lines.join('\n')).not.toContain('short');
+  });
+
+  test('bad configuration stops the process at start with one clear line per bad key', async () => {
+    const proc = spawnHub({ PORT: '-1', REDIS_URL: 'http://nope', LOG_LEVEL: 'loud' });
+    const code = await proc.exited;
+    expect(code).toBe(2);
+    const lines = proc.output().trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines.map((l) => l.split(':')[1]?.trim()).sort()).toEqual(['LOG_LEVEL', 'PORT', 'REDIS_URL']);
+  }, 30_000);
+});
