@@ -116,6 +116,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     const queueEvents = new QueueEvents(QUEUES.ingest, { connection: eventsConnection, prefix });
     cleanups.push(() => queueEvents.close());
     cleanups.push(() => queue.close());
+    // Every request waiting for its job listens on this one emitter.
+    queueEvents.setMaxListeners(0);
+    queue.setMaxListeners(0);
     await queueEvents.waitUntilReady();
     const ingest = createIngestService({ queue, events: queueEvents, redis, prefix, store, jobAttempts: 8 });
 
@@ -167,8 +170,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
       url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
       publicUrl ||= url;
-      // First in the list: on shutdown, stop taking requests before anything else closes.
-      cleanups.unshift(
+      // Cleanups run last-in first-out: requests stop before the worker, Redis and the database close.
+      cleanups.push(
         () =>
           new Promise<void>((resolve) => {
             server.close(() => resolve());
@@ -217,10 +220,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
 }
 
 async function runCleanups(cleanups: Array<() => Promise<unknown>>, logger: Logger): Promise<void> {
-  for (const c of cleanups) {
+  while (cleanups.length > 0) {
+    const c = cleanups.pop()!;
     await c().catch((err: unknown) => logger.warn({ err }, 'error during shutdown'));
   }
-  cleanups.length = 0;
 }
 
 async function ensureAdmin(

@@ -19,18 +19,18 @@ export interface ContactService {
 export function createContactService(deps: { Contact: ContactModel; Identity: IdentityModel }): ContactService {
   const { Contact, Identity } = deps;
 
-  /** Follows merge pointers to the surviving contact. */
-  async function surviving(id: Types.ObjectId): Promise<Types.ObjectId> {
+  /** The surviving contact (following merge pointers), or null if its profile is not written yet. */
+  async function surviving(id: Types.ObjectId): Promise<{ id: Types.ObjectId; doc: ContactDoc | null }> {
     let current = id;
     for (let hops = 0; hops < 10; hops++) {
-      const doc = await Contact.findById(current, { mergedInto: 1 }).lean();
-      if (!doc?.mergedInto) return current;
+      const doc = await Contact.findById(current).lean();
+      if (!doc?.mergedInto) return { id: current, doc };
       current = doc.mergedInto;
     }
-    return current;
+    return { id: current, doc: await Contact.findById(current).lean() };
   }
 
-  /** Insert-first claim; on a duplicate key the identity already belongs to someone. */
+  /** Insert-first claim of an identity; on a duplicate key it already belongs to someone. */
   async function claim(key: string, contact: Types.ObjectId): Promise<Types.ObjectId> {
     try {
       await Identity.create({ _id: key, contact, createdAt: new Date() });
@@ -47,36 +47,40 @@ export function createContactService(deps: { Contact: ContactModel; Identity: Id
     async resolve({ identities, name, language }) {
       if (identities.length === 0) throw new Error('a contact needs at least one identity');
       const keys = identities.map(identityKey);
-      const owners = await Identity.find({ _id: { $in: keys } }).sort({ createdAt: 1 }).lean();
-      let contactId: Types.ObjectId;
-      if (owners[0]) {
-        contactId = await surviving(owners[0].contact);
-      } else {
-        // Nobody owns any of them: race to claim the primary identity with a fresh id.
-        contactId = await surviving(await claim(keys[0]!, new Types.ObjectId()));
+      // One _id lookup per identity (a handful): the only lookups FerretDB serves from an index.
+      const owners = await Promise.all(keys.map((k) => Identity.findById(k).lean()));
+      const oldest = owners.filter((o) => o !== null).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())[0];
+      // Nobody owns any of them: race to claim the primary identity with a fresh id.
+      const { id, doc } = await surviving(oldest ? oldest.contact : await claim(keys[0]!, new Types.ObjectId()));
+
+      let contact = doc;
+      if (!contact) {
+        // This worker won the claim (or resumes after a crash): write the profile.
+        try {
+          contact = (await Contact.create({ _id: id, name: name ?? '', language: language ?? '', identities: [] })).toObject<ContactDoc>();
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+          contact = await Contact.findById(id).lean();
+          if (!contact) throw err;
+        }
       }
-      // Create the profile if this worker won the claim (or resumes after a crash).
-      try {
-        await Contact.updateOne(
-          { _id: contactId },
-          { $setOnInsert: { name: name ?? '', language: language ?? '', identities: [] } },
-          { upsert: true },
-        );
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
-      // Claim the identities nobody owns yet; ones owned by others stay where they are.
-      const owned = new Set(owners.map((o) => o._id));
+
+      // Claim identities nobody owns yet; ones that belong to another contact stay there.
       const mine: Identity[] = [];
       for (const [i, key] of keys.entries()) {
-        const owner = owned.has(key) ? (owners.find((o) => o._id === key)?.contact ?? null) : await claim(key, contactId);
-        if (owner && (await surviving(owner)).equals(contactId)) mine.push(identities[i]!);
+        const owner = owners[i]?.contact ?? (await claim(key, id));
+        if (owner.equals(id) || owner.equals(oldest?.contact ?? id)) mine.push(identities[i]!);
       }
-      if (name) await Contact.updateOne({ _id: contactId, name: '' }, { $set: { name } });
-      await Contact.updateOne({ _id: contactId }, { $addToSet: { identities: { $each: mine } } });
-      const doc = await Contact.findById(contactId).lean();
-      if (!doc) throw new Error(`contact ${contactId.toString()} missing after resolve`);
-      return doc;
+      const known = new Set(contact.identities.map(identityKey));
+      const added = mine.filter((i) => !known.has(identityKey(i)));
+      const setName = Boolean(name) && !contact.name;
+      if (added.length > 0 || setName) {
+        await Contact.updateOne(
+          { _id: id },
+          { $addToSet: { identities: { $each: added } }, ...(setName ? { $set: { name } } : {}) },
+        );
+      }
+      return { ...contact, name: setName ? name! : contact.name, identities: [...contact.identities, ...added] };
     },
     get(id) {
       return Contact.findById(id).lean();

@@ -5,12 +5,14 @@ import { createContactModel, createIdentityModel, type ContactModel, type Identi
 import { createOrganizationModel, type OrganizationModel } from '../contacts/organization.model';
 import { createMessageModel, type MessageModel } from '../tickets/message.model';
 import { createTicketEventModel, type TicketEventModel } from '../tickets/ticket-event.model';
+import { createThreadKeyModel, type ThreadKeyModel } from '../tickets/thread-key.model';
 import { createTicketModel, type TicketModel } from '../tickets/ticket.model';
 
 export interface Models {
   Ticket: TicketModel;
   Message: MessageModel;
   TicketEvent: TicketEventModel;
+  ThreadKey: ThreadKeyModel;
   Contact: ContactModel;
   Identity: IdentityModel;
   Organization: OrganizationModel;
@@ -24,6 +26,7 @@ export async function createModels(conn: Connection): Promise<Models> {
     Ticket: createTicketModel(conn),
     Message: createMessageModel(conn),
     TicketEvent: createTicketEventModel(conn),
+    ThreadKey: createThreadKeyModel(conn),
     Contact: createContactModel(conn),
     Identity: createIdentityModel(conn),
     Organization: createOrganizationModel(conn),

@@ -3,6 +3,7 @@ import type { InboundMessage } from '../../channels/contract';
 import type { Classifier } from '../classify/classifier';
 import type { ContactService } from '../contacts/contact.service';
 import { senderIdentities } from '../contacts/identity';
+import { derivedId } from '../db/derived-id';
 import { isDuplicateKey } from '../db/models';
 import type { EventBus } from '../events/event-bus';
 import type { MessageDoc, MessageModel } from '../tickets/message.model';
@@ -29,24 +30,32 @@ export interface IngestPipelineDeps {
 /** A normalized message whose attachments are already in the attachment store. */
 export type StoredInboundMessage = InboundMessage & { attachments: Array<InboundMessage['attachments'][number] & { ref: string }> };
 
+/** A message's _id is derived from (channel, externalId): a replay collides on _id. */
+export const messageIdFor = (channel: string, externalId: string): Types.ObjectId => derivedId('message', channel, externalId);
+
 /**
  * InboundMessage → contact → ticket → stored message, exactly once per (channel, externalId).
  *
- * Every step is idempotent, so a job retried after a crash anywhere in the middle
- * finishes the work instead of doing it twice:
- *   1. insert the message first; a duplicate key means "already have it" (or resume);
- *   2. identities are claimed by unique-key inserts;
- *   3. a new ticket's `origin` is unique, so it is opened once;
- *   4. the message is linked to its ticket with an idempotent $set.
+ * Every step is idempotent, so a job retried after a crash anywhere in the middle finishes
+ * the work instead of doing it twice, and two workers racing on one message store it once:
+ *   - identities are claimed by unique-key inserts (one contact per address);
+ *   - a new ticket's _id derives from the message that opened it (opened once);
+ *   - the message insert is the arbiter: its _id derives from (channel, externalId), and a
+ *     duplicate key means "already have it". The lookup before it is only a shortcut.
  */
 export function createIngestPipeline(deps: IngestPipelineDeps) {
   const { Message, contacts, tickets, classifier, bus } = deps;
 
-  async function insertOrResume(msg: StoredInboundMessage, messageId: string): Promise<{ doc: MessageDoc; duplicate: boolean }> {
+  const duplicateOf = (doc: Pick<MessageDoc, '_id' | 'ticket'>): IngestResult | null =>
+    doc.ticket ? { messageId: doc._id.toString(), ticketId: doc.ticket.toString(), duplicate: true } : null;
+
+  async function insert(msg: StoredInboundMessage, _id: Types.ObjectId, ticket: TicketDoc, contact: Types.ObjectId): Promise<IngestResult | null> {
     const rawHtml = msg.html ?? '';
     try {
-      const created = await Message.create({
-        _id: messageId,
+      await Message.create({
+        _id,
+        ticket: ticket._id,
+        contact,
         direction: 'inbound',
         channel: msg.channel,
         externalId: msg.externalId,
@@ -63,13 +72,13 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
         deliveryStatus: 'received',
         receivedAt: msg.receivedAt,
       });
-      return { doc: created.toObject<MessageDoc>(), duplicate: false };
+      return null;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      const existing = await Message.findOne({ channel: msg.channel, externalId: msg.externalId }).lean();
-      if (!existing) throw err;
-      // Linked already: a replay. Not linked: an earlier attempt died midway; finish it.
-      return { doc: existing, duplicate: existing.ticket !== null };
+      const existing = await Message.findById(_id, { ticket: 1 }).lean();
+      const dup = existing && duplicateOf(existing);
+      if (!dup) throw err;
+      return dup;
     }
   }
 
@@ -96,11 +105,12 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
   }
 
   return {
-    async process(msg: StoredInboundMessage, messageId: string): Promise<IngestResult> {
-      const { doc, duplicate } = await insertOrResume(msg, messageId);
-      if (duplicate && doc.ticket) {
-        return { messageId: doc._id.toString(), ticketId: doc.ticket.toString(), duplicate: true };
-      }
+    async process(msg: StoredInboundMessage): Promise<IngestResult> {
+      const _id = messageIdFor(msg.channel, msg.externalId);
+      const seen = await Message.findById(_id, { ticket: 1 }).lean();
+      const replay = seen && duplicateOf(seen);
+      if (replay) return replay;
+
       const contact = await contacts.resolve({
         identities: senderIdentities(msg.channel, msg.from, msg.identities),
         name: msg.from.name,
@@ -108,7 +118,10 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
       });
       const customer: Actor = { kind: 'customer', id: contact._id.toString(), name: contact.name || msg.from.address };
       const { ticket, created } = await ticketFor(msg, contact._id, customer);
-      await Message.updateOne({ _id: doc._id }, { $set: { ticket: ticket._id, contact: contact._id } });
+      // Before the insert: after it, a retry would return early and never index the keys.
+      await tickets.indexThread(msg.channel, [msg.externalId, ...msg.threadRefs], ticket, msg.receivedAt);
+      const dup = await insert(msg, _id, ticket, contact._id);
+      if (dup) return dup;
 
       const at = new Date().toISOString();
       if (created) {
@@ -128,12 +141,12 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
       await bus.publish({
         type: 'message.created',
         ticketId: ticket._id.toString(),
-        messageId: doc._id.toString(),
+        messageId: _id.toString(),
         direction: 'inbound',
         channel: msg.channel,
         at,
       });
-      return { messageId: doc._id.toString(), ticketId: ticket._id.toString(), duplicate: false };
+      return { messageId: _id.toString(), ticketId: ticket._id.toString(), duplicate: false };
     },
   };
 }

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Job, type Queue, type QueueEvents } from 'bullmq';
-import { Types } from 'mongoose';
 import type { Redis } from 'ioredis';
 import { InboundMessageSchema, type IngestOutcome, type InboundMessageInput } from '../../channels/contract';
 import type { AttachmentStore } from '../storage/attachment.storage';
-import type { IngestResult, StoredInboundMessage } from './ingest.pipeline';
+import { messageIdFor, type IngestResult, type StoredInboundMessage } from './ingest.pipeline';
 
 export interface IngestJobData {
   message: StoredInboundMessage;
-  /** The id the stored message will get (unless it turns out to be a duplicate). */
+  /** The id the stored message gets (derived from channel + externalId). */
   messageId: string;
   acceptedAt: string;
 }
@@ -57,7 +56,7 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
       const jobId = ingestJobId(message.channel, message.externalId);
       // Who accepted it first: later acceptances of the same message answer duplicate: true.
       const first = (await redis.set(`${prefix}:inbound:claim:${jobId}`, '1', 'EX', 7 * 86400, 'NX')) === 'OK';
-      const data: IngestJobData = { message, messageId: new Types.ObjectId().toString(), acceptedAt: new Date().toISOString() };
+      const data: IngestJobData = { message, messageId: messageIdFor(message.channel, message.externalId).toString(), acceptedAt: new Date().toISOString() };
       const job = await queue.add('inbound', data, {
         jobId,
         attempts: deps.jobAttempts,

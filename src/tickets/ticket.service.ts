@@ -1,8 +1,9 @@
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import type { ChannelId, Priority, TicketType } from '../../channels/contract';
+import { derivedId } from '../db/derived-id';
 import { isDuplicateKey } from '../db/models';
 import type { EventBus } from '../events/event-bus';
-import type { MessageModel } from './message.model';
+import type { ThreadKeyModel } from './thread-key.model';
 import type { Actor, TicketEventModel } from './ticket-event.model';
 import type { TicketNumbers } from './ticket-number';
 import type { ClassificationSource, TicketDoc, TicketModel, TicketStatus } from './ticket.model';
@@ -36,6 +37,8 @@ export interface TicketService {
   open(input: OpenTicketInput): Promise<{ ticket: TicketDoc; created: boolean }>;
   /** The ticket a message answering `refs` continues, if any. */
   findThread(channel: ChannelId, refs: string[], contact: Types.ObjectId): Promise<TicketDoc | null>;
+  /** Points these thread keys at the ticket (the newest ticket wins a shared key). */
+  indexThread(channel: ChannelId, keys: string[], ticket: TicketDoc, at: Date): Promise<void>;
   /** Records a customer message on a ticket: pending → open, reopen a recently resolved one. */
   recordCustomerMessage(ticket: TicketDoc, at: Date, actor: Actor): Promise<TicketDoc>;
   /** Moves a ticket through the state machine; throws {@link TransitionConflict}. */
@@ -45,7 +48,7 @@ export interface TicketService {
 
 export interface TicketServiceDeps {
   Ticket: TicketModel;
-  Message: MessageModel;
+  ThreadKey: ThreadKeyModel;
   TicketEvent: TicketEventModel;
   numbers: TicketNumbers;
   bus: EventBus;
@@ -53,7 +56,7 @@ export interface TicketServiceDeps {
 }
 
 export function createTicketService(deps: TicketServiceDeps): TicketService {
-  const { Ticket, Message, TicketEvent, numbers, bus } = deps;
+  const { Ticket, ThreadKey, TicketEvent, numbers, bus } = deps;
 
   const addEvent: TicketService['addEvent'] = async (ticketId, actor, action, from, to, detail = '', at = new Date()) => {
     await TicketEvent.create({ ticket: ticketId, actor, action, from, to, detail, at });
@@ -89,11 +92,11 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
 
   return {
     async open(input) {
-      const existing = await Ticket.findOne({ origin: input.origin }).lean();
-      if (existing) return { ticket: existing, created: false };
+      const _id = ticketIdForOrigin(input.origin);
       const number = await numbers.next();
       try {
         const doc = await Ticket.create({
+          _id,
           number,
           origin: input.origin,
           type: input.type,
@@ -113,25 +116,36 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
         return { ticket, created: true };
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        const winner = await Ticket.findOne({ origin: input.origin }).lean();
+        const winner = await Ticket.findById(_id).lean();
         if (!winner) throw err;
         return { ticket: winner, created: false };
       }
     },
 
     async findThread(channel, refs, contact) {
-      if (refs.length === 0) return null;
-      const earlier = await Message.findOne(
-        { channel, threadKeys: { $in: refs }, ticket: { $ne: null } },
-        { ticket: 1 },
-      )
-        .sort({ receivedAt: -1 })
-        .lean();
-      if (!earlier?.ticket) return null;
-      const ticket = await Ticket.findById(earlier.ticket).lean();
+      // Email References can be long; the most recent ids are the ones that matter.
+      const keys = [...new Set(refs.slice(-20))].map((r) => `${channel}:${r}`);
+      if (keys.length === 0) return null;
+      const hits = (await Promise.all(keys.map((k) => ThreadKey.findById(k).lean()))).filter((h) => h !== null);
       // A thread reference only continues the same customer's conversation.
-      if (!ticket || !ticket.contact.equals(contact)) return null;
-      return ticket;
+      const mine = hits.filter((h) => h.contact.equals(contact)).sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+      return mine ? Ticket.findById(mine.ticket).lean() : null;
+    },
+
+    async indexThread(channel, keys, ticket, at) {
+      await Promise.all(
+        [...new Set(keys)].map(async (key) => {
+          const _id = `${channel}:${key}`;
+          const doc = { ticket: ticket._id, contact: ticket.contact, at };
+          try {
+            await ThreadKey.updateOne({ _id }, { $set: doc }, { upsert: true });
+          } catch (err) {
+            // Two upserts of one new key race on _id; the second becomes a plain update.
+            if (!isDuplicateKey(err)) throw err;
+            await ThreadKey.updateOne({ _id }, { $set: doc });
+          }
+        }),
+      );
     },
 
     async recordCustomerMessage(ticket, at, actor) {
@@ -154,6 +168,9 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
     addEvent,
   };
 }
+
+/** A ticket's _id is derived from its origin, so opening it twice collides on _id. */
+export const ticketIdForOrigin = (origin: string): Types.ObjectId => derivedId('ticket', origin);
 
 /** Whether a customer message should start a new ticket instead of continuing this one. */
 export function needsNewTicket(ticket: TicketDoc, at: Date, reopenWindowMs: number): boolean {

@@ -1,0 +1,85 @@
+import mongoose from 'mongoose';
+import pino from 'pino';
+import { loadConfig } from '../config/index';
+import { createHub } from '../src/main';
+import { createMessageModel } from '../src/tickets/message.model';
+import { percentile, record, runConcurrent, type BenchRecord } from './harness';
+
+const KEY = 'bench-inbound-key-0123456789abcdef';
+
+/**
+ * Full pipeline through the API channel (HTTP accept → queue → worker → contact, ticket,
+ * message stored) against raw inserts of equivalent message documents into the same
+ * database, same concurrency, same run.
+ */
+export async function runIngestBench(mongoBase: string, redisUrl: string, total = 1500, concurrency = 32): Promise<BenchRecord[]> {
+  const name = `bench_ingest_${Date.now().toString(36)}`;
+  const uri = new URL(mongoBase);
+  uri.pathname = `/${name}`;
+  const hub = await createHub(
+    loadConfig({
+      MONGODB_URI: uri.toString(),
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: name,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      INBOUND_API_KEY: KEY,
+      ADMIN_PASSWORD: 'bench-admin-pass',
+      JWT_SECRET: 'bench-jwt-secret-0123456789abcdef0123456789',
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'silent',
+      DATA_DIR: `/tmp/${name}`,
+      INGEST_CONCURRENCY: '16',
+    }),
+    { logger: pino({ level: 'silent' }) },
+  );
+  try {
+    const body = (i: number) =>
+      JSON.stringify({
+        externalId: `bench-${i}`,
+        from: { address: `customer${i % 200}@example.com`, name: `Customer ${i % 200}` },
+        subject: `Order ${i}`,
+        text: i % 2 ? 'My parcel is late again, this is the third time, I want a refund.' : '请问怎么修改收货地址？',
+      });
+    // Warm up both paths.
+    await fetch(`${hub.url}/api/v1/inbound`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: body(-1) });
+
+    const t0 = performance.now();
+    const latencies = await runConcurrent(total, concurrency, async (i) => {
+      const res = await fetch(`${hub.url}/api/v1/inbound`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body: body(i),
+      });
+      if (res.status !== 201) throw new Error(`inbound answered ${res.status}: ${await res.text()}`);
+      await res.arrayBuffer();
+    });
+    const pipelineSeconds = (performance.now() - t0) / 1000;
+
+    const conn = await mongoose.createConnection(uri.toString().replace(name, `${name}_raw`)).asPromise();
+    const Raw = createMessageModel(conn);
+    await Raw.init();
+    const r0 = performance.now();
+    const rawLatencies = await runConcurrent(total, concurrency, async (i) => {
+      await Raw.collection.insertOne({
+        direction: 'inbound', channel: 'api', externalId: `raw-${i}`, from: { address: `customer${i % 200}@example.com`, name: '' },
+        to: [], subject: `Order ${i}`, text: 'My parcel is late again', html: '', rawHtml: '', attachments: [], threadKeys: [`raw-${i}`],
+        metadata: [], deliveryStatus: 'received', receivedAt: new Date(), createdAt: new Date(), updatedAt: new Date(),
+      });
+    });
+    const rawSeconds = (performance.now() - r0) / 1000;
+    await conn.dropDatabase().catch(() => undefined);
+    await conn.close();
+
+    latencies.sort((a, b) => a - b);
+    rawLatencies.sort((a, b) => a - b);
+    const extra = { messages: total, concurrency };
+    return [
+      record('ingest.throughput', 'messages/s', total / pipelineSeconds, total / rawSeconds, 'raw insertOne of one message document', extra),
+      record('ingest.latency.p50', 'ms', percentile(latencies, 50), percentile(rawLatencies, 50), 'raw insertOne p50', extra),
+      record('ingest.latency.p99', 'ms', percentile(latencies, 99), percentile(rawLatencies, 99), 'raw insertOne p99', extra),
+    ];
+  } finally {
+    await hub.stop();
+  }
+}
