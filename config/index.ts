@@ -51,11 +51,31 @@ export const ConfigSchema = z.object({
   REOPEN_WINDOW_HOURS: int(0, 24 * 365).default(168),
   MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(15_000),
+  /** Tickets that no routing rule places go to this team (created at start if missing). */
+  DEFAULT_TEAM: z.string().trim().min(1).max(100).default('Support'),
+  SESSION_TTL_HOURS: int(1, 24 * 90).default(12),
+  /** Failed logins allowed per account / per IP within the window before 429. */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: int(1, 1000).default(5),
+  LOGIN_MAX_FAILURES_PER_IP: int(1, 100_000).default(50),
+  LOGIN_THROTTLE_WINDOW_SECONDS: int(1, 86_400).default(900),
+  /** Requests per minute per IP on public endpoints (login, inbound, widget). */
+  PUBLIC_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+  /** Browser origins allowed to call the API with credentials (comma-separated). */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
+  /** Where replies on API-channel tickets are POSTed, signed with API_WEBHOOK_SECRET. */
+  API_WEBHOOK_URL: z.url().optional(),
+  API_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  OUTBOUND_ATTEMPTS: int(1, 50).default(6),
+  OUTBOUND_RETRY_BASE_MS: int(10, 3_600_000).default(2000),
 });
 
 export type Config = Readonly<
-  Omit<z.infer<typeof ConfigSchema>, 'ROLES'> & {
+  Omit<z.infer<typeof ConfigSchema>, 'ROLES' | 'CORS_ORIGINS'> & {
     ROLES: ReadonlyArray<(typeof ROLES)[number]>;
+    CORS_ORIGINS: readonly string[];
   }
 >;
 

@@ -22,7 +22,14 @@ import { seedDemo } from './embedded/demo';
 import { persistedSecret } from './embedded/secrets';
 import { ferretdbBinary, startFerretDB, startRedis, type LocalService } from './embedded/services';
 import { createRedisEventBus, type EventBus } from './events/event-bus';
+import { createAuthService } from './auth/auth.service';
 import { createHttpApp } from './http/app';
+import { createAuthenticator } from './http/authenticate';
+import { publicRateLimit } from './http/rate-limit';
+import { createRouteTable } from './http/route';
+import { registerAuthRoutes } from './http/routes/auth.routes';
+import { createDocsRouter } from './http/routes/docs.routes';
+import { registerUserRoutes } from './http/routes/users.routes';
 import { createOpsRouter } from './http/ops.routes';
 import { createIngestPipeline, type IngestResult } from './ingest/ingest.pipeline';
 import { createIngestService, type IngestJobData, type IngestService } from './ingest/ingest.service';
@@ -108,7 +115,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     const users = createUserService(models);
     const classifier = createClassifier(defaultClassificationRules);
     const store = createLocalAttachmentStore(path.join(dataDir, 'attachments'));
-    const pipeline = createIngestPipeline({ Message: models.Message, contacts, tickets, classifier, bus, reopenWindowMs });
+    const defaultTeam = await users.ensureTeam(config.DEFAULT_TEAM);
+    const pipeline = createIngestPipeline({ Message: models.Message, contacts, tickets, classifier, bus, reopenWindowMs, defaultTeam });
 
     const queue = new Queue<IngestJobData, IngestResult>(QUEUES.ingest, { connection: bullConnection, prefix });
     const eventsConnection = redisClient(redisUrl, 'hub-queue-events', logger);
@@ -163,7 +171,32 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         },
         metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
       });
-      const app = createHttpApp({ maxBodyBytes: config.MAX_BODY_BYTES, logger, routers: [ops, channelRouter] });
+      const auth = createAuthService({
+        User: models.User,
+        ApiToken: models.ApiToken,
+        redis,
+        prefix,
+        jwtSecret: config.JWT_SECRET ?? persistedSecret(dataDir, 'jwt-secret', 48).value,
+        sessionTtlSeconds: config.SESSION_TTL_HOURS * 3600,
+        throttle: {
+          perAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+          perIp: config.LOGIN_MAX_FAILURES_PER_IP,
+          windowSeconds: config.LOGIN_THROTTLE_WINDOW_SECONDS,
+        },
+      });
+      const apiRouter = Router();
+      const routes = createRouteTable(apiRouter, createAuthenticator(auth));
+      registerAuthRoutes(routes, { auth, users, secureCookies: (config.PUBLIC_URL ?? '').startsWith('https:') });
+      registerUserRoutes(routes, { users });
+      const docs = createDocsRouter(() => routes.openapi({ title: 'Omnihub API', version: '1', serverUrl: publicUrl }));
+      const app = createHttpApp({
+        maxBodyBytes: config.MAX_BODY_BYTES,
+        logger,
+        corsOrigins: config.CORS_ORIGINS,
+        publicRateLimit: publicRateLimit(redis, prefix, config.PUBLIC_RATE_LIMIT_PER_MINUTE),
+        publicPaths: ['/api/v1/auth/login', '/api/v1/inbound'],
+        routers: [ops, docs, channelRouter, apiRouter],
+      });
       const server: Server = app.listen(config.PORT, config.HOST);
       await once(server, 'listening');
       const addr = server.address();

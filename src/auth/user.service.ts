@@ -1,7 +1,7 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { isDuplicateKey } from '../db/models';
 import { hashPassword } from './password';
-import type { TeamModel } from './team.model';
+import type { TeamDoc, TeamModel } from './team.model';
 import type { Role, UserDoc, UserModel } from './user.model';
 
 export interface NewUser {
@@ -15,9 +15,89 @@ export interface NewUser {
   maxConcurrent?: { chat: number; async: number };
 }
 
+export interface UserChanges {
+  name?: string;
+  role?: Role;
+  teams?: string[];
+  skills?: string[];
+  languages?: string[];
+  maxConcurrent?: { chat: number; async: number };
+  active?: boolean;
+  password?: string;
+  locale?: string;
+}
+
+export class Conflict extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Conflict';
+  }
+}
+
+const oid = (id: string): Types.ObjectId | null => (Types.ObjectId.isValid(id) ? new Types.ObjectId(id) : null);
+
 export function createUserService(deps: { User: UserModel; Team: TeamModel }) {
   const { User, Team } = deps;
+
+  async function knownTeams(ids: string[]): Promise<Types.ObjectId[]> {
+    const teams = await Promise.all(ids.map((id) => (oid(id) ? Team.findById(id, { _id: 1 }).lean() : null)));
+    const missing = ids.filter((_, i) => !teams[i]);
+    if (missing.length) throw new Conflict(`unknown team(s): ${missing.join(', ')}`);
+    return teams.map((t) => t!._id);
+  }
+
   return {
+    list(filter: { team?: string; role?: Role; active?: boolean } = {}): Promise<UserDoc[]> {
+      const q: Record<string, unknown> = {};
+      if (filter.team && oid(filter.team)) q.teams = oid(filter.team);
+      if (filter.role) q.role = filter.role;
+      if (filter.active !== undefined) q.active = filter.active;
+      return User.find(q).sort({ name: 1 }).lean();
+    },
+    get(id: string): Promise<UserDoc | null> {
+      return oid(id) ? User.findById(id).lean() : Promise.resolve(null);
+    },
+    /** Creates a user; a taken email is a {@link Conflict}. */
+    async create(input: Omit<NewUser, 'teams'> & { teams?: string[] }): Promise<UserDoc> {
+      const teams = await knownTeams(input.teams ?? []);
+      try {
+        const doc = await User.create({ ...input, email: input.email.trim().toLowerCase(), teams, passwordHash: await hashPassword(input.password) });
+        return doc.toObject<UserDoc>();
+      } catch (err) {
+        if (isDuplicateKey(err)) throw new Conflict(`a user with email ${input.email} exists`);
+        throw err;
+      }
+    },
+    async update(id: string, changes: UserChanges): Promise<UserDoc | null> {
+      if (!oid(id)) return null;
+      const { password, teams, ...rest } = changes;
+      const set: Record<string, unknown> = { ...rest };
+      if (teams) set.teams = await knownTeams(teams);
+      if (password) set.passwordHash = await hashPassword(password);
+      await User.updateOne({ _id: id }, { $set: set });
+      return User.findById(id).lean();
+    },
+    listTeams(): Promise<TeamDoc[]> {
+      return Team.find({}).sort({ name: 1 }).lean();
+    },
+    async createTeam(name: string, description = ''): Promise<TeamDoc> {
+      try {
+        return (await Team.create({ name, description })).toObject<TeamDoc>();
+      } catch (err) {
+        if (isDuplicateKey(err)) throw new Conflict(`a team named ${name} exists`);
+        throw err;
+      }
+    },
+    async updateTeam(id: string, changes: { name?: string; description?: string }): Promise<TeamDoc | null> {
+      if (!oid(id)) return null;
+      try {
+        await Team.updateOne({ _id: id }, { $set: changes });
+      } catch (err) {
+        if (isDuplicateKey(err)) throw new Conflict(`a team named ${changes.name ?? ''} exists`);
+        throw err;
+      }
+      return Team.findById(id).lean();
+    },
     /** Creates the user unless one with that email exists (insert-first on the unique email). */
     async ensureUser(input: NewUser): Promise<{ user: UserDoc; created: boolean }> {
       const email = input.email.trim().toLowerCase();

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { createApiTokenModel, type ApiTokenModel } from '../auth/api-token.model';
 import { createTeamModel, type TeamModel } from '../auth/team.model';
 import { createUserModel, type UserModel } from '../auth/user.model';
 import { createContactModel, createIdentityModel, type ContactModel, type IdentityModel } from '../contacts/contact.model';
@@ -18,6 +19,7 @@ export interface Models {
   Organization: OrganizationModel;
   User: UserModel;
   Team: TeamModel;
+  ApiToken: ApiTokenModel;
 }
 
 /** Builds every model on one connection and makes sure their indexes exist. */
@@ -32,6 +34,7 @@ export async function createModels(conn: Connection): Promise<Models> {
     Organization: createOrganizationModel(conn),
     User: createUserModel(conn),
     Team: createTeamModel(conn),
+    ApiToken: createApiTokenModel(conn),
   };
   // Unique indexes must exist before the first insert: they are the dedupe mechanism.
   for (const model of Object.values(models) as Array<{ init(): Promise<unknown> }>) await model.init();

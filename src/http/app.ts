@@ -1,4 +1,7 @@
-import express, { type Express, type Router } from 'express';
+import cookieParser from 'cookie-parser';
+import cors from 'cors';
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import helmet from 'helmet';
 import { problemHandler, sendProblem } from './problem';
 
 interface Logger {
@@ -8,7 +11,12 @@ interface Logger {
 export interface HttpAppOptions {
   maxBodyBytes: number;
   logger: Logger;
-  /** Routers mounted in order (operations, channels, API). */
+  /** Browser origins allowed to call the API with credentials. */
+  corsOrigins: readonly string[];
+  /** Applied to the public endpoints (sign-in, inbound, widget). */
+  publicRateLimit?: RequestHandler;
+  publicPaths?: string[];
+  /** Routers mounted in order (operations, docs, channels, API). */
   routers: Router[];
 }
 
@@ -16,6 +24,29 @@ export function createHttpApp(opts: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          connectSrc: ["'self'", 'ws:', 'wss:'],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          frameAncestors: ["'self'"],
+        },
+      },
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+    }),
+  );
+  app.use(
+    cors({
+      origin: (origin, cb) => cb(null, !origin ? false : opts.corsOrigins.includes(origin) ? origin : false),
+      credentials: true,
+      exposedHeaders: ['Location', 'Retry-After'],
+    }),
+  );
+  if (opts.publicRateLimit) app.use(opts.publicPaths ?? [], opts.publicRateLimit);
+  app.use(cookieParser());
   app.use(express.json({ limit: opts.maxBodyBytes, type: ['application/json', 'application/*+json'] }));
   for (const r of opts.routers) app.use(r);
   app.use((req, res) => sendProblem(res, 404, 'Not found', `No route for ${req.method} ${req.path}.`));

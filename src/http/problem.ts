@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { ZodError } from 'zod';
 import { ChannelRequestError } from '../../channels/contract';
+import { Conflict } from '../auth/user.service';
+import { TransitionConflict } from '../tickets/ticket.service';
 
 export interface FieldError {
   field: string;
@@ -55,6 +57,9 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return;
     if (err instanceof HttpProblem || err instanceof ChannelRequestError) {
       return sendProblem(res, err.status, err.title, err.message, err.errors);
+    }
+    if (err instanceof Conflict || err instanceof TransitionConflict) {
+      return sendProblem(res, 409, 'Conflict', err.message);
     }
     if (err instanceof ZodError) {
       return sendProblem(res, 422, 'Invalid request', 'The request does not match the schema.', zodFieldErrors(err));

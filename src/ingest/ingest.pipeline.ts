@@ -25,6 +25,8 @@ export interface IngestPipelineDeps {
   classifier: Classifier;
   bus: EventBus;
   reopenWindowMs: number;
+  /** The queue new tickets join until routing rules place them elsewhere. */
+  defaultTeam: Types.ObjectId | null;
 }
 
 /** A normalized message whose attachments are already in the attachment store. */
@@ -99,6 +101,7 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
       language: msg.language ?? c.language,
       classification: { source: c.source, confidence: c.confidence, matched: c.matched },
       previousTicket: thread?._id ?? null,
+      team: deps.defaultTeam,
       at: msg.receivedAt,
       actor: customer,
     });

@@ -21,6 +21,7 @@ export interface OpenTicketInput {
   language: string;
   classification: { source: ClassificationSource; confidence: number; matched: string[] };
   previousTicket: Types.ObjectId | null;
+  team: Types.ObjectId | null;
   at: Date;
   actor: Actor;
 }
@@ -108,6 +109,7 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
           language: input.language,
           classification: input.classification,
           previousTicket: input.previousTicket,
+          team: input.team,
           lastCustomerMessageAt: input.at,
         });
         const ticket = doc.toObject<TicketDoc>();

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { ROLES } from '../../auth/roles';
+import type { UserService } from '../../auth/user.service';
+import { teamDto, userDto } from '../dto';
+import { HttpProblem } from '../problem';
+import type { RouteTable } from '../route';
+
+const Id = z.object({ id: z.string().min(1).max(64) });
+const Limits = z.object({ chat: z.number().int().min(0).max(100), async: z.number().int().min(0).max(1000) });
+const UserFields = {
+  name: z.string().trim().min(1).max(200),
+  role: z.enum(ROLES),
+  teams: z.array(z.string().min(1)).max(50),
+  skills: z.array(z.string().trim().min(1).max(50)).max(100),
+  languages: z.array(z.string().trim().min(2).max(20)).max(20),
+  maxConcurrent: Limits,
+  locale: z.enum(['en', 'zh-CN']),
+};
+
+export function registerUserRoutes(t: RouteTable, deps: { users: UserService }): void {
+  const { users } = deps;
+  const notFound = (id: string) => new HttpProblem(404, 'Not found', `No user ${id}.`);
+
+  t.route({
+    method: 'get',
+    path: '/api/v1/users',
+    summary: 'List users (supervisors and admins)',
+    tags: ['users'],
+    access: 'supervisor',
+    query: z.object({ team: z.string().optional(), role: z.enum(ROLES).optional(), active: z.enum(['true', 'false']).optional() }),
+    async handler({ query }) {
+      const list = await users.list({ team: query.team, role: query.role, active: query.active === undefined ? undefined : query.active === 'true' });
+      return { items: list.map(userDto) };
+    },
+  });
+
+  t.route({
+    method: 'get',
+    path: '/api/v1/users/:id',
+    summary: 'One user',
+    tags: ['users'],
+    access: 'supervisor',
+    params: Id,
+    errors: [404],
+    async handler({ params }) {
+      const u = await users.get(params.id);
+      if (!u) throw notFound(params.id);
+      return userDto(u);
+    },
+  });
+
+  t.route({
+    method: 'post',
+    path: '/api/v1/users',
+    summary: 'Create a user (admins)',
+    tags: ['users'],
+    access: 'admin',
+    status: 201,
+    errors: [409],
+    body: z.object({
+      email: z.email().max(320),
+      password: z.string().min(8).max(1024),
+      ...UserFields,
+      teams: UserFields.teams.default([]),
+      skills: UserFields.skills.default([]),
+      languages: UserFields.languages.default([]),
+      maxConcurrent: Limits.optional(),
+      locale: UserFields.locale.optional(),
+    }),
+    async handler({ body }) {
+      return userDto(await users.create(body));
+    },
+  });
+
+  t.route({
+    method: 'patch',
+    path: '/api/v1/users/:id',
+    summary: 'Edit or deactivate a user (admins); deactivation ends their sessions at once',
+    tags: ['users'],
+    access: 'admin',
+    params: Id,
+    errors: [404, 409],
+    body: z
+      .object({ ...UserFields, active: z.boolean(), password: z.string().min(8).max(1024) })
+      .partial()
+      .refine((b) => Object.keys(b).length > 0, 'nothing to change'),
+    async handler({ params, body }) {
+      const u = await users.update(params.id, body);
+      if (!u) throw notFound(params.id);
+      return userDto(u);
+    },
+  });
+
+  t.route({
+    method: 'get',
+    path: '/api/v1/teams',
+    summary: 'List teams',
+    tags: ['teams'],
+    access: 'signed-in',
+    async handler() {
+      return { items: (await users.listTeams()).map(teamDto) };
+    },
+  });
+
+  t.route({
+    method: 'post',
+    path: '/api/v1/teams',
+    summary: 'Create a team (admins)',
+    tags: ['teams'],
+    access: 'admin',
+    status: 201,
+    errors: [409],
+    body: z.object({ name: z.string().trim().min(1).max(100), description: z.string().max(1000).default('') }),
+    async handler({ body }) {
+      return teamDto(await users.createTeam(body.name, body.description));
+    },
+  });
+
+  t.route({
+    method: 'patch',
+    path: '/api/v1/teams/:id',
+    summary: 'Edit a team (admins)',
+    tags: ['teams'],
+    access: 'admin',
+    params: Id,
+    errors: [404, 409],
+    body: z.object({ name: z.string().trim().min(1).max(100), description: z.string().max(1000) }).partial(),
+    async handler({ params, body }) {
+      const team = await users.updateTeam(params.id, body);
+      if (!team) throw new HttpProblem(404, 'Not found', `No team ${params.id}.`);
+      return teamDto(team);
+    },
+  });
+}
