@@ -38,5 +38,142 @@ export interface MessageCreatedEvent extends Base {
   channel: ChannelId;
 }
 
-export type DomainEvent = TicketCreatedEvent | TicketUpdatedEvent | MessageCreatedEvent;
+// ---------- routing and SLA (src/routing) ----------
+
+/** An agent's presence changed (by their choice, by a disconnect grace period ending, …). */
+export interface AgentPresenceEvent extends Base {
+  type: 'agent.presence';
+  agentId: string;
+  status: 'online' | 'away' | 'offline';
+  previous: 'online' | 'away' | 'offline';
+  /** `manual` (the agent or a supervisor), `disconnect` (grace period over). */
+  reason: 'manual' | 'disconnect';
+}
+
+/** A ticket is waiting in a team queue (new, or back after a decline, expiry, transfer, …). */
+export interface RoutingQueuedEvent extends Base {
+  type: 'routing.queued';
+  ticketId: string;
+  teamId: string;
+  reason: 'new' | 'declined' | 'offer_expired' | 'agent_unavailable' | 'transferred' | 'reassigned';
+  /** 1 = next in line; null when it was assigned before the position was read. */
+  position: number | null;
+  queueLength: number;
+  /** Null when nobody who could take it is online. */
+  expectedWaitMs: number | null;
+}
+
+/** A ticket was offered to an agent, who must accept or decline before `expiresAt`. */
+export interface RoutingOfferedEvent extends Base {
+  type: 'routing.offered';
+  ticketId: string;
+  teamId: string;
+  agentId: string;
+  offerId: string;
+  expiresAt: string;
+}
+
+export interface RoutingOfferDeclinedEvent extends Base {
+  type: 'routing.offer_declined';
+  ticketId: string;
+  teamId: string;
+  agentId: string;
+}
+
+export interface RoutingOfferExpiredEvent extends Base {
+  type: 'routing.offer_expired';
+  ticketId: string;
+  teamId: string;
+  agentId: string;
+}
+
+/** An agent owns the ticket now (auto-accepted, accepted, picked from the queue, transferred). */
+export interface RoutingAssignedEvent extends Base {
+  type: 'routing.assigned';
+  ticketId: string;
+  teamId: string;
+  agentId: string;
+  via: 'auto' | 'accept' | 'pick' | 'transfer';
+}
+
+/** A ticket was taken back from the agent who held it (offer returned, agent offline, SLA reassign). */
+export interface RoutingUnassignedEvent extends Base {
+  type: 'routing.unassigned';
+  ticketId: string;
+  teamId: string;
+  agentId: string;
+  /** Whether the agent had accepted it (an open conversation) or only had it offered. */
+  wasAccepted: boolean;
+  reason: 'agent_unavailable' | 'reassigned';
+}
+
+/** The ticket no longer counts against its agent's capacity (resolved, closed, …). */
+export interface RoutingReleasedEvent extends Base {
+  type: 'routing.released';
+  ticketId: string;
+  teamId: string;
+  agentId: string | null;
+  reason: string;
+}
+
+/** Customer handover: to another agent or into another team's queue, with a note. */
+export interface RoutingTransferredEvent extends Base {
+  type: 'routing.transferred';
+  ticketId: string;
+  fromAgentId: string | null;
+  fromTeamId: string;
+  toAgentId: string | null;
+  toTeamId: string;
+  note: string;
+  actorId: string | null;
+}
+
+export type SlaClock = 'first_response' | 'next_response' | 'resolution';
+
+export interface SlaWarningEvent extends Base {
+  type: 'sla.warning';
+  ticketId: string;
+  clock: SlaClock;
+  policyId: string;
+  teamId: string | null;
+  dueAt: string;
+}
+
+export interface SlaBreachedEvent extends Base {
+  type: 'sla.breached';
+  ticketId: string;
+  clock: SlaClock;
+  policyId: string;
+  teamId: string | null;
+  dueAt: string;
+}
+
+/** What was done about a breach: supervisors notified, priority raised, ticket reassigned. */
+export interface SlaEscalatedEvent extends Base {
+  type: 'sla.escalated';
+  ticketId: string;
+  clock: SlaClock;
+  policyId: string;
+  teamId: string | null;
+  notifySupervisors: boolean;
+  priorityRaisedTo: Priority | null;
+  reassigned: boolean;
+}
+
+export type DomainEvent =
+  | TicketCreatedEvent
+  | TicketUpdatedEvent
+  | MessageCreatedEvent
+  | AgentPresenceEvent
+  | RoutingQueuedEvent
+  | RoutingOfferedEvent
+  | RoutingOfferDeclinedEvent
+  | RoutingOfferExpiredEvent
+  | RoutingAssignedEvent
+  | RoutingUnassignedEvent
+  | RoutingReleasedEvent
+  | RoutingTransferredEvent
+  | SlaWarningEvent
+  | SlaBreachedEvent
+  | SlaEscalatedEvent;
 export type DomainEventType = DomainEvent['type'];

@@ -79,6 +79,7 @@ export interface EnqueueArgs {
   contactId: string;
   waitingSinceMs: number;
   score: number;
+  now: number;
 }
 
 // ---------- reply decoding (Redis replies are untyped) ----------
@@ -246,7 +247,7 @@ export function createRoutingStore(redis: Redis, prefix: string, teamDefaults: O
           a.contactId,
           a.waitingSinceMs,
           a.score,
-          Date.now(),
+          a.now,
         ]),
       );
       return { created: str(r[0]) === 'queued', state: stateOf(r[1]), teamId: str(r[2]) };
