@@ -28,6 +28,10 @@ import { createAuthenticator } from './http/authenticate';
 import { publicRateLimit } from './http/rate-limit';
 import { createRouteTable } from './http/route';
 import { registerAuthRoutes } from './http/routes/auth.routes';
+import { createCannedResponseModel } from './canned/canned-response.model';
+import { createCannedService } from './canned/canned.service';
+import { registerCannedRoutes } from './http/routes/canned.routes';
+import { createConsoleRouter } from './http/routes/console.routes';
 import { createDocsRouter } from './http/routes/docs.routes';
 import { registerUserRoutes } from './http/routes/users.routes';
 import { createOpsRouter } from './http/ops.routes';
@@ -188,6 +192,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       const routes = createRouteTable(apiRouter, createAuthenticator(auth));
       registerAuthRoutes(routes, { auth, users, secureCookies: (config.PUBLIC_URL ?? '').startsWith('https:') });
       registerUserRoutes(routes, { users });
+      registerCannedRoutes(routes, { canned: createCannedService({ CannedResponse: await createCannedResponseModel(conn) }) });
       const docs = createDocsRouter(() => routes.openapi({ title: 'Omnihub API', version: '1', serverUrl: publicUrl }));
       const app = createHttpApp({
         maxBodyBytes: config.MAX_BODY_BYTES,
@@ -195,7 +200,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         corsOrigins: config.CORS_ORIGINS,
         publicRateLimit: publicRateLimit(redis, prefix, config.PUBLIC_RATE_LIMIT_PER_MINUTE),
         publicPaths: ['/api/v1/auth/login', '/api/v1/inbound'],
-        routers: [ops, docs, channelRouter, apiRouter],
+        routers: [ops, docs, channelRouter, apiRouter, createConsoleRouter({ distDir: path.join(PROJECT_ROOT, 'web/console/dist') })],
       });
       const server: Server = app.listen(config.PORT, config.HOST);
       await once(server, 'listening');
