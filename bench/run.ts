@@ -2,8 +2,6 @@
  * `npm run bench`: every scenario prints JSON lines, each with the baseline measured in
  * the same run and the ratio. Speed goals live here, never in timed tests.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { benchServices, type BenchRecord } from './harness';
 import { runIngestBench } from './ingest.bench';
 
@@ -12,11 +10,6 @@ type Scenario = (mongo: string, redis: string) => Promise<object[]>;
 async function main(): Promise<void> {
   const services = await benchServices();
   const scenarios: Array<[string, Scenario]> = [['ingest', (m, r) => runIngestBench(m, r, Number(process.env.BENCH_MESSAGES ?? 1500))]];
-  // Scenarios added by later modules register here explicitly.
-  if (existsSync(path.join(__dirname, 'routing.bench.ts'))) {
-    const mod = (await import('./routing.bench')) as { runRoutingBench?: (redis: string) => Promise<object[]> };
-    if (mod.runRoutingBench) scenarios.push(['routing', (_m, r) => mod.runRoutingBench!(r)]);
-  }
   const only = process.argv[2];
   try {
     for (const [name, run] of scenarios) {
