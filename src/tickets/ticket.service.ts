@@ -6,6 +6,7 @@ import type { EventBus } from '../events/event-bus';
 import type { ThreadKeyModel } from './thread-key.model';
 import type { Actor, TicketEventModel } from './ticket-event.model';
 import type { TicketNumbers } from './ticket-number';
+import type { TicketOwners } from './ticket-owner.store';
 import type { ClassificationSource, TicketDoc, TicketModel, TicketStatus } from './ticket.model';
 import { transitionError } from './ticket.state';
 
@@ -54,6 +55,8 @@ export interface TicketServiceDeps {
   numbers: TicketNumbers;
   bus: EventBus;
   reopenWindowMs: number;
+  /** The Redis owner keys; a transition to `new` releases the owner through them. */
+  owners?: TicketOwners;
 }
 
 export function createTicketService(deps: TicketServiceDeps): TicketService {
@@ -62,6 +65,17 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
   const addEvent: TicketService['addEvent'] = async (ticketId, actor, action, from, to, detail = '', at = new Date()) => {
     await TicketEvent.create({ ticket: ticketId, actor, action, from, to, detail, at });
   };
+
+  /** The "created" timeline entry, written once (its _id derives from the ticket). */
+  async function recordCreation(ticket: TicketDoc, actor: Actor): Promise<void> {
+    const c = ticket.classification;
+    const detail = `via ${ticket.channel}; ${ticket.type} / ${ticket.priority} (${c.source}, confidence ${c.confidence.toFixed(2)})`;
+    try {
+      await TicketEvent.create({ _id: derivedId('ticket-created', ticket._id.toString()), ticket: ticket._id, actor, action: 'created', from: null, to: 'new', detail, at: ticket.createdAt });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+  }
 
   async function transition(ticketId: Types.ObjectId, to: TicketStatus, actor: Actor, detail = ''): Promise<TicketDoc> {
     const current = await Ticket.findById(ticketId).lean();
@@ -72,10 +86,14 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
     const set: Partial<TicketDoc> = { status: to };
     if (to === 'resolved') set.resolvedAt = now;
     if (to === 'closed') set.closedAt = now;
+    const releases = to === 'new' && current.assignee !== null;
     if (to === 'new') set.assignee = null;
-    // Compare-and-set on the status we read: a concurrent change makes this a conflict.
-    const res = await Ticket.updateOne({ _id: ticketId, status: current.status }, { $set: set });
+    // Compare-and-set on the status (and owner) we read: a concurrent change makes this a conflict.
+    const filter = releases ? { _id: ticketId, status: current.status, assignee: current.assignee } : { _id: ticketId, status: current.status };
+    const res = await Ticket.updateOne(filter, { $set: set });
     if (res.modifiedCount !== 1) throw new TransitionConflict(`the ticket changed meanwhile (was ${current.status})`);
+    // Back in the queue: the owner key follows, so the next agent can take it.
+    if (releases) await deps.owners?.compareAndSet(ticketId.toString(), current.assignee!.toString(), null);
     await addEvent(ticketId, actor, 'status', current.status, to, detail, now);
     const updated = { ...current, ...set, updatedAt: now } as TicketDoc;
     await bus.publish({
@@ -85,7 +103,7 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
       status: to,
       assigneeId: updated.assignee?.toString() ?? null,
       teamId: updated.team?.toString() ?? null,
-      changes: ['status'],
+      changes: releases ? ['status', 'assignee'] : ['status'],
       at: now.toISOString(),
     });
     return updated;
@@ -113,13 +131,14 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
           lastCustomerMessageAt: input.at,
         });
         const ticket = doc.toObject<TicketDoc>();
-        const how = `${input.type} / ${input.priority} (${input.classification.source}, confidence ${input.classification.confidence.toFixed(2)})`;
-        await addEvent(ticket._id, input.actor, 'created', null, 'new', `via ${input.channel}; ${how}`, input.at);
+        await recordCreation(ticket, input.actor);
         return { ticket, created: true };
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
         const winner = await Ticket.findById(_id).lean();
         if (!winner) throw err;
+        // A worker that died between the insert and the timeline entry left it missing.
+        await recordCreation(winner, input.actor);
         return { ticket: winner, created: false };
       }
     },
