@@ -1,5 +1,5 @@
 import type { ChannelId, Priority, TicketType } from '../../channels/contract';
-import type { MessageDirection } from '../tickets/message.model';
+import type { DeliveryStatus, MessageDirection } from '../tickets/message.model';
 import type { TicketStatus } from '../tickets/ticket.model';
 
 interface Base {
@@ -160,6 +160,19 @@ export interface SlaEscalatedEvent extends Base {
   reassigned: boolean;
 }
 
+// ---------- outbound delivery (src/outbound) ----------
+
+/** An outbound message's delivery changed: sent, delivered, failed (with the reason), or a retry scheduled. */
+export interface MessageUpdatedEvent extends Base {
+  type: 'message.updated';
+  ticketId: string;
+  messageId: string;
+  direction: MessageDirection;
+  channel: ChannelId;
+  deliveryStatus: DeliveryStatus;
+  deliveryError: string | null;
+}
+
 export type DomainEvent =
   | TicketCreatedEvent
   | TicketUpdatedEvent
@@ -175,5 +188,6 @@ export type DomainEvent =
   | RoutingTransferredEvent
   | SlaWarningEvent
   | SlaBreachedEvent
-  | SlaEscalatedEvent;
+  | SlaEscalatedEvent
+  | MessageUpdatedEvent;
 export type DomainEventType = DomainEvent['type'];
