@@ -48,6 +48,36 @@ local function set_last_agent(contact, a)
   if contact and contact ~= '' then redis.call('SET', k('contact', contact, 'last-agent'), a, 'EX', LAST_AGENT_TTL) end
 end
 
+-- Reserves queued ticket tid for agent a if the agent is a member of the ticket's team,
+-- online (or away, for a pick), has not declined it (unless picking) and is under the limit
+-- for the ticket's kind. Returns the new state, or nil. The caller checked state == queued.
+local function try_reserve(tid, a, mode, expiresAt, offerId, now)
+  local tk = k('ticket', tid)
+  local f = redis.call('HMGET', tk, 'team', 'kind', 'contact')
+  local team, kind, contact = f[1], f[2], f[3]
+  local maxField = 'maxAsync'
+  if kind == 'chat' then maxField = 'maxChat' end
+  local af = redis.call('HMGET', k('agent', a), 'status', maxField)
+  local st, max = af[1], tonumber(af[2] or '0')
+  if not ((st == 'online') or (mode == 'pick' and st == 'away')) then return nil end
+  if redis.call('SISMEMBER', k('team', team, 'agents'), a) == 0 then return nil end
+  if mode ~= 'pick' and redis.call('SISMEMBER', k('ticket', tid, 'declined'), a) == 1 then return nil end
+  local lk = k('agent', a, 'load', kind)
+  if redis.call('SCARD', lk) >= max then return nil end
+  redis.call('SADD', lk, tid)
+  redis.call('ZREM', k('queue', team, kind), tid)
+  redis.call('HSET', k('agent', a), 'lastAssignedAt', now)
+  if mode == 'offer' then
+    redis.call('HSET', tk, 'state', 'offered', 'agent', a, 'offerId', offerId, 'offerExpiresAt', expiresAt)
+    redis.call('SADD', k('agent', a, 'offers'), tid)
+    redis.call('ZADD', k('offer-deadlines'), expiresAt, tid)
+    return 'offered'
+  end
+  redis.call('HSET', tk, 'state', 'assigned', 'agent', a, 'assignedAt', now)
+  set_last_agent(contact, a)
+  return 'assigned'
+end
+
 local OFFERED = {offered = true}
 local HELD = {offered = true, assigned = true}
 
@@ -102,36 +132,34 @@ return {'queued', 'queued', team}
  */
 export const RESERVE = script(`
 local tid, now, mode = ARGV[2], ARGV[3], ARGV[4]
-local tk = k('ticket', tid)
-local f = redis.call('HMGET', tk, 'state', 'team', 'kind', 'contact')
-local state, team, kind, contact = f[1], f[2], f[3], f[4]
+local state = redis.call('HGET', k('ticket', tid), 'state')
 if state ~= 'queued' then return {'not_queued', state or ''} end
-local maxField = 'maxAsync'
-if kind == 'chat' then maxField = 'maxChat' end
 for i = 7, #ARGV do
-  local a = ARGV[i]
-  local af = redis.call('HMGET', k('agent', a), 'status', maxField)
-  local st, max = af[1], tonumber(af[2] or '0')
-  local ok = (st == 'online') or (mode == 'pick' and st == 'away')
-  if ok and redis.call('SISMEMBER', k('team', team, 'agents'), a) == 0 then ok = false end
-  if ok and mode ~= 'pick' and redis.call('SISMEMBER', k('ticket', tid, 'declined'), a) == 1 then ok = false end
-  local lk = k('agent', a, 'load', kind)
-  if ok and redis.call('SCARD', lk) < max then
-    redis.call('SADD', lk, tid)
-    redis.call('ZREM', k('queue', team, kind), tid)
-    redis.call('HSET', k('agent', a), 'lastAssignedAt', now)
-    if mode == 'offer' then
-      redis.call('HSET', tk, 'state', 'offered', 'agent', a, 'offerId', ARGV[6], 'offerExpiresAt', ARGV[5])
-      redis.call('SADD', k('agent', a, 'offers'), tid)
-      redis.call('ZADD', k('offer-deadlines'), ARGV[5], tid)
-      return {'reserved', a, 'offered'}
-    end
-    redis.call('HSET', tk, 'state', 'assigned', 'agent', a, 'assignedAt', now)
-    set_last_agent(contact, a)
-    return {'reserved', a, 'assigned'}
-  end
+  local got = try_reserve(tid, ARGV[i], mode, ARGV[5], ARGV[6], now)
+  if got then return {'reserved', ARGV[i], got} end
 end
 return {'no_agent', state}
+`);
+
+/**
+ * The mirror image, for an agent who just got a free slot: walks the ranked candidate
+ * tickets and reserves the first one still queued that the agent may take (same checks).
+ * Concurrent calls for different agents fan out over the list instead of retrying.
+ * ARGV: P, agent, now, then per ticket: tid, mode, offerExpiresAt, offerId
+ */
+export const RESERVE_FOR_AGENT = script(`
+local a, now = ARGV[2], ARGV[3]
+local gone = 0
+for i = 4, #ARGV, 4 do
+  local tid = ARGV[i]
+  if redis.call('HGET', k('ticket', tid), 'state') == 'queued' then
+    local got = try_reserve(tid, a, ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], now)
+    if got then return {'reserved', tid, got, ARGV[i + 3], ARGV[i + 2]} end
+  else
+    gone = gone + 1
+  end
+end
+return {'none', gone}
 `);
 
 /** ARGV: P, tid, agent, now, offerId ('' = any) */
@@ -340,19 +368,11 @@ return 1
 
 /**
  * ARGV: P, team, window, includeAgents ('1' | '0').
- * Returns {configJson, agents (online only), chat queue head, async queue head}.
+ * Returns {configJson, agents, chat queue head, async queue head}; agents are only those
+ * online with a free slot of a kind that has waiting tickets (nobody else could be chosen).
  */
 export const SNAPSHOT = script(`
 local team, window = ARGV[2], tonumber(ARGV[3])
-local agents = {}
-if ARGV[4] == '1' then
-  for _, a in ipairs(redis.call('SMEMBERS', k('team', team, 'agents'))) do
-    if redis.call('HGET', k('agent', a), 'status') == 'online' then
-      local row = agent_row(a)
-      if row then agents[#agents + 1] = row end
-    end
-  end
-end
 local heads = {}
 for _, kind in ipairs({'chat', 'async'}) do
   local list = {}
@@ -363,6 +383,19 @@ for _, kind in ipairs({'chat', 'async'}) do
     end
   end
   heads[#heads + 1] = list
+end
+local agents = {}
+local wantChat, wantAsync = #heads[1] > 0, #heads[2] > 0
+if ARGV[4] == '1' and (wantChat or wantAsync) then
+  -- Only agents who could take a waiting ticket: online with a free slot of a kind that has one.
+  for _, a in ipairs(redis.call('SMEMBERS', k('team', team, 'agents'))) do
+    local f = redis.call('HMGET', k('agent', a), 'status', 'maxChat', 'maxAsync')
+    if f[1] == 'online' and ((wantChat and redis.call('SCARD', k('agent', a, 'load', 'chat')) < tonumber(f[2] or '0'))
+        or (wantAsync and redis.call('SCARD', k('agent', a, 'load', 'async')) < tonumber(f[3] or '0'))) then
+      local row = agent_row(a)
+      if row then agents[#agents + 1] = row end
+    end
+  end
 end
 return {redis.call('GET', k('team', team, 'config')) or '', agents, heads[1], heads[2]}
 `);

@@ -272,27 +272,50 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
     return true;
   }
 
-  /** Fills a newly free agent from the heads of their teams' queues, best ticket first. */
+  /**
+   * Fills a newly free agent from the heads of their teams' queues, best ticket first: one
+   * script walks the eligible heads and reserves the first still queued (see RESERVE_FOR_AGENT).
+   */
   async function fillAgent(agentId: string): Promise<void> {
+    let staleRetries = 0;
     for (let guard = 0; guard < 1_000; guard++) {
       const view = await store.agentView(agentId);
       if (!view || view.agent.status !== 'online') return;
       const agent = view.agent;
       if (freeSlots(agent, 'chat') <= 0 && freeSlots(agent, 'async') <= 0) return;
-      let best: { snap: TeamSnapshot; ticket: QueuedTicket } | null = null;
+      const at = now();
+      const eligible: Array<{ ticket: QueuedTicket; config: TeamRoutingConfig }> = [];
       for (const teamId of view.teams) {
         const snap = await store.snapshot(teamId, window, false);
         const strategy = STRATEGIES[snap.config.strategy];
         if (!strategy.automatic) continue;
-        const ticket = snap.tickets.find(
-          (t) => freeSlots(agent, t.kind) > 0 && !t.declinedBy.includes(agentId) && (!strategy.requiresSkills || qualified(agent, t)),
-        );
-        if (ticket && (!best || ticket.score < best.ticket.score)) best = { snap, ticket };
+        for (const t of snap.tickets) {
+          if (freeSlots(agent, t.kind) > 0 && !t.declinedBy.includes(agentId) && (!strategy.requiresSkills || qualified(agent, t))) {
+            eligible.push({ ticket: t, config: snap.config });
+          }
+        }
       }
-      if (!best) return;
-      const r = await reserve(best.snap, best.ticket, [agentId], 'auto');
-      if (r === 'stale') return;
-      if (typeof r === 'object' && !r.persisted) return;
+      if (eligible.length === 0) return;
+      eligible.sort((a, b) => a.ticket.score - b.ticket.score);
+      const candidates = eligible.slice(0, candidateLimit).map(({ ticket, config }) => ({
+        ticketId: ticket.ticketId,
+        mode: (config.autoAccept[ticket.kind] ? 'assign' : 'offer') as 'assign' | 'offer',
+        offerExpiresAt: at + config.offerTimeoutMs,
+        offerId: randomUUID(),
+      }));
+      const r = await store.reserveForAgent(agentId, candidates, at);
+      if (r.status === 'none') {
+        // Every candidate was taken by someone else meanwhile: look again (bounded).
+        if (r.gone === candidates.length && staleRetries++ < 3) continue;
+        return;
+      }
+      const ticket = eligible.find((e) => e.ticket.ticketId === r.ticketId)?.ticket;
+      if (!ticket) return;
+      if (r.state === 'offered') {
+        await emit({ type: 'routing.offered', ticketId: r.ticketId, teamId: ticket.teamId, agentId, offerId: r.offerId, expiresAt: iso(r.offerExpiresAt), at: iso(at) });
+      } else if (!(await persistAssigned(r.ticketId, agentId, ticket.teamId, 'auto', at))) {
+        return;
+      }
     }
   }
 

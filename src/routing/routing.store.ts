@@ -262,6 +262,21 @@ export function createRoutingStore(redis: Redis, prefix: string, teamDefaults: O
       return { status: 'no_agent' };
     },
 
+    /** Reserves the first still-queued ticket of `candidates` (best first) for the agent. */
+    async reserveForAgent(
+      agentId: string,
+      candidates: Array<{ ticketId: string; mode: ReserveMode; offerExpiresAt: number; offerId: string }>,
+      now: number,
+    ): Promise<{ status: 'reserved'; ticketId: string; state: 'offered' | 'assigned'; offerId: string; offerExpiresAt: number } | { status: 'none'; gone: number }> {
+      if (candidates.length === 0) return { status: 'none', gone: 0 };
+      const args = candidates.flatMap((c) => [c.ticketId, c.mode, c.offerExpiresAt, c.offerId]);
+      const r = arr(await run(S.RESERVE_FOR_AGENT, [agentId, now, ...args]));
+      if (str(r[0]) === 'reserved') {
+        return { status: 'reserved', ticketId: str(r[1]), state: str(r[2]) === 'offered' ? 'offered' : 'assigned', offerId: str(r[3]), offerExpiresAt: num(r[4]) };
+      }
+      return { status: 'none', gone: num(r[1]) };
+    },
+
     async accept(ticketId: string, agentId: string, now: number, offerId = ''): Promise<{ status: 'ok'; teamId: string; kind: WorkKind } | { status: 'not_offered' | 'expired' }> {
       const r = arr(await run(S.ACCEPT, [ticketId, agentId, now, offerId]));
       const status = str(r[0]);
