@@ -431,7 +431,11 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
   return {
     store,
 
-    upsertAgent: (p) => store.upsertAgent(p),
+    async upsertAgent(p) {
+      await store.upsertAgent(p);
+      // Higher limits or a new team can mean work for an online agent right away.
+      await fillAgent(p.agentId);
+    },
 
     async removeAgent(agentId) {
       await setStatusWith(agentId, 'offline');
@@ -442,7 +446,10 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
     async syncAgents() {
       if (!deps.agentLoader) return 0;
       const profiles = await deps.agentLoader();
-      for (const p of profiles) await store.upsertAgent(p);
+      for (const p of profiles) {
+        await store.upsertAgent(p);
+        await fillAgent(p.agentId);
+      }
       return profiles.length;
     },
 

@@ -67,6 +67,13 @@ describe('routing service operations', () => {
     await h.service.enqueue(ticket('b1', 'b', { channel: 'email' }));
     expect(await h.service.ticketState('b1')).toMatchObject({ state: 'assigned', agentId: 'l1' });
 
+    // Raising l1's limit gives it more of team b's queue at once.
+    await h.service.upsertAgent(agent('l1', ['b'], { chat: 4, async: 0 }));
+    await h.service.enqueue(ticket('b3', 'b', { channel: 'email' }));
+    expect(await h.service.ticketState('b3')).toMatchObject({ state: 'queued' });
+    await h.service.upsertAgent(agent('l1', ['b'], { chat: 4, async: 2 }));
+    expect(await h.service.ticketState('b3')).toMatchObject({ state: 'assigned', agentId: 'l1' });
+
     await h.service.removeAgent('l1');
     expect(await h.service.agentState('l1')).toMatchObject({ status: 'offline', teams: [] });
     await h.service.enqueue(ticket('b2', 'b', { channel: 'email' }));
