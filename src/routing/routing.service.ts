@@ -239,7 +239,7 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
    */
   async function reserve(
     snap: Pick<TeamSnapshot, 'config'>,
-    ticket: QueuedTicket,
+    ticket: Pick<QueuedTicket, 'ticketId' | 'teamId' | 'kind'>,
     candidates: string[],
     how: 'auto' | 'pick',
   ): Promise<{ agentId: string; persisted: boolean } | 'stale' | 'gone'> {
@@ -508,20 +508,7 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
       const state = await store.ticketState(ticketId);
       if (!state || state.state !== 'queued') return { ok: false, reason: 'not_queued' };
       const config = await store.teamConfig(state.teamId);
-      const ticket: QueuedTicket = {
-        ticketId,
-        teamId: state.teamId,
-        kind: state.kind,
-        priority: 'normal',
-        tier: 'none',
-        language: '',
-        requiredSkills: [],
-        contactId: '',
-        score: 0,
-        declinedBy: [],
-        lastAgentId: null,
-      };
-      const r = await reserve({ config }, ticket, [agentId], 'pick');
+      const r = await reserve({ config }, { ticketId, teamId: state.teamId, kind: state.kind }, [agentId], 'pick');
       if (r === 'gone') return { ok: false, reason: 'not_queued' };
       if (r === 'stale') return { ok: false, reason: 'unavailable' };
       return r.persisted ? { ok: true } : { ok: false, reason: 'persist_failed' };
