@@ -15,7 +15,13 @@ TOOLS="$PWD/.tools"
 BIN="$TOOLS/bin"
 mkdir -p "$BIN"
 
-ferret_ok() { [ -x "$BIN/ferretdb" ] && "$BIN/ferretdb" --version 2>/dev/null | grep -q "version: $FERRET_VERSION"; }
+# Capture first: `ferretdb --version | grep -q` under pipefail fails when grep exits early (SIGPIPE).
+ferret_ok() {
+  [ -x "$BIN/ferretdb" ] || return 1
+  local out
+  out=$("$BIN/ferretdb" --version 2>/dev/null) || return 1
+  [[ "$out" == *"version: $FERRET_VERSION"* ]]
+}
 
 if ! ferret_ok; then
   command -v go >/dev/null || { echo "services: Go is needed to build FerretDB (install golang)" >&2; exit 1; }
