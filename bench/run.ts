@@ -4,12 +4,16 @@
  */
 import { benchServices, type BenchRecord } from './harness';
 import { runIngestBench } from './ingest.bench';
+import { runRoutingBench } from './routing.bench';
 
 type Scenario = (mongo: string, redis: string) => Promise<object[]>;
 
 async function main(): Promise<void> {
   const services = await benchServices();
-  const scenarios: Array<[string, Scenario]> = [['ingest', (m, r) => runIngestBench(m, r, Number(process.env.BENCH_MESSAGES ?? 1500))]];
+  const scenarios: Array<[string, Scenario]> = [
+    ['ingest', (m, r) => runIngestBench(m, r, Number(process.env.BENCH_MESSAGES ?? 1500))],
+    ['routing', (_m, r) => runRoutingBench(r)],
+  ];
   const only = process.argv[2];
   try {
     for (const [name, run] of scenarios) {

@@ -1,4 +1,5 @@
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { QUEUES } from '../jobs/queues';
 import type { Redis } from 'ioredis';
 import type { Priority, TicketType } from '../../channels/contract';
 import type { DomainEvent, SlaClock } from '../events/event.types';
@@ -7,7 +8,7 @@ import type { CustomerTier } from './routing.types';
 import { DEFAULT_SLA_POLICIES, SLA_CLOCKS, clockTimes, computeDueTimes, selectPolicy, type SlaPolicy } from './sla.calculator';
 
 /** Queue name of the SLA timers (add it to src/jobs/queues.ts when wiring). */
-export const SLA_QUEUE = 'sla';
+export const SLA_QUEUE = QUEUES.sla;
 
 export interface SlaDueTimes {
   firstResponseDueAt: Date | null;
