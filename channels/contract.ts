@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { Router } from 'express';
+import type { Namespace } from 'socket.io';
 
 export const CHANNELS = ['api', 'webchat', 'email', 'sms', 'voice', 'fax'] as const;
 export const ChannelIdSchema = z.enum(CHANNELS);
@@ -158,6 +159,41 @@ export interface ChannelLogger {
   error(obj: object, msg?: string): void;
 }
 
+// ---------- live conversations (web chat): what the realtime layer offers a channel ----------
+
+/** One message of a conversation as its customer may see it (notes are never included). */
+export interface ConversationEntry {
+  id: string;
+  ticketId: string;
+  direction: 'inbound' | 'outbound';
+  /** The provider id the channel gave an inbound message (outbound: the hub's id). */
+  externalId: string;
+  text: string;
+  /** The agent's name on outbound messages. */
+  authorName: string | null;
+  attachments: Array<{ name: string; contentType: string; size: number; ref: string }>;
+  at: Date;
+}
+
+export interface Conversation {
+  /** Oldest first, at most the requested number (the newest ones). */
+  entries: ConversationEntry[];
+  /** The thread's tickets, oldest first; the last one is the current conversation. */
+  ticketIds: string[];
+  /** When an agent last read the current ticket. */
+  agentReadAt: Date | null;
+}
+
+/** The customer's side of a live conversation, shown to the agents on the ticket. */
+export type CustomerActivity =
+  | { kind: 'typing'; ticketId: string; typing: boolean }
+  | { kind: 'read'; ticketId: string; at: Date };
+
+/** An agent's side of a live conversation, shown to the customer. */
+export type AgentActivity =
+  | { kind: 'typing'; ticketId: string; typing: boolean; agentName: string }
+  | { kind: 'read'; ticketId: string; at: Date };
+
 export interface ChannelContext {
   /** Routes are mounted here; the host adds body parsing and the problem+json error handler. */
   router: Router;
@@ -167,6 +203,20 @@ export interface ChannelContext {
   ingestStatus(jobId: string): Promise<IngestOutcome | { state: 'unknown' } | { state: 'failed'; reason: string }>;
   logger: ChannelLogger;
   publicUrl: string;
+  /** Socket.io namespaces on the hub's server, shared by every hub process (channels that talk to browsers). */
+  sockets?: { namespace(name: string): Namespace };
+  /**
+   * The conversation of one thread: the tickets its thread key (`ref`, as the adapter set it in
+   * `threadRefs`) leads to, with their inbound messages carrying that key and their outbound
+   * messages on `channel`. Only the adapter decides which refs a customer may ask for.
+   */
+  history?(thread: { channel: ChannelId; ref: string }, limit: number): Promise<Conversation>;
+  /** How many agents are connected to the console with presence `online`. */
+  agentsOnline?(): Promise<number>;
+  /** Shows the customer's typing / read state to the agents on the ticket. */
+  customerActivity?(activity: CustomerActivity): void;
+  /** The bytes of a stored attachment (`ref` from a message or an outbound attachment). */
+  attachment?(ref: string): Promise<Buffer>;
 }
 
 export interface ChannelAdapter {
@@ -176,5 +226,7 @@ export interface ChannelAdapter {
   /** Sends a reply. Throws {@link ChannelError}. */
   send?(message: OutboundMessage): Promise<SendResult>;
   health?(): Promise<HealthResult>;
+  /** Live channels: an agent's typing / read state on one of this channel's tickets. */
+  agentActivity?(activity: AgentActivity): void;
   stop?(): Promise<void>;
 }

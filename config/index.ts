@@ -70,12 +70,43 @@ export const ConfigSchema = z.object({
   API_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   OUTBOUND_ATTEMPTS: int(1, 50).default(6),
   OUTBOUND_RETRY_BASE_MS: int(10, 3_600_000).default(2000),
+  // ---------- web chat and realtime ----------
+  /** The public key in the widget's `data-channel-key` attribute. */
+  WEBCHAT_CHANNEL_KEY: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only').default('default'),
+  /** Signs visitor tokens and attachment links; every hub process must share it. */
+  WEBCHAT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Contact fields the pre-chat form asks for besides name and topic (comma-separated: email, phone). */
+  WEBCHAT_PRECHAT_FIELDS: z
+    .string()
+    .default('email,phone')
+    .transform((s) => s.split(',').map((f) => f.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['email', 'phone']))),
+  /** Which of those fields are required. */
+  WEBCHAT_PRECHAT_REQUIRED: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((f) => f.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['email', 'phone']))),
+  /** Largest image or PDF a chat customer may attach. */
+  WEBCHAT_MAX_ATTACHMENT_BYTES: int(1024, 50 * 1024 * 1024).default(5 * 1024 * 1024),
+  /** Messages restored into the widget after a reload. */
+  WEBCHAT_HISTORY_LIMIT: int(1, 1000).default(200),
+  /** Host-page origins allowed to open chats (comma-separated); empty allows any site. */
+  WEBCHAT_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
+  /** How long a dropped socket connection may come back and receive what it missed. */
+  REALTIME_RECOVERY_SECONDS: int(0, 3600).default(120),
 });
 
 export type Config = Readonly<
-  Omit<z.infer<typeof ConfigSchema>, 'ROLES' | 'CORS_ORIGINS'> & {
+  Omit<z.infer<typeof ConfigSchema>, 'ROLES' | 'CORS_ORIGINS' | 'WEBCHAT_PRECHAT_FIELDS' | 'WEBCHAT_PRECHAT_REQUIRED' | 'WEBCHAT_ALLOWED_ORIGINS'> & {
     ROLES: ReadonlyArray<(typeof ROLES)[number]>;
     CORS_ORIGINS: readonly string[];
+    WEBCHAT_PRECHAT_FIELDS: ReadonlyArray<'email' | 'phone'>;
+    WEBCHAT_PRECHAT_REQUIRED: ReadonlyArray<'email' | 'phone'>;
+    WEBCHAT_ALLOWED_ORIGINS: readonly string[];
   }
 >;
 

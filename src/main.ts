@@ -35,10 +35,14 @@ import { createConsoleRouter } from './http/routes/console.routes';
 import { createDocsRouter } from './http/routes/docs.routes';
 import { registerUserRoutes } from './http/routes/users.routes';
 import { createOpsRouter } from './http/ops.routes';
+import { createDemoRouter } from './http/routes/demo.routes';
 import { createIngestPipeline, type IngestResult } from './ingest/ingest.pipeline';
 import { createIngestService, type IngestJobData, type IngestService } from './ingest/ingest.service';
 import { createIngestWorker } from './ingest/ingest.worker';
 import { QUEUES } from './jobs/queues';
+import { createConversationReader } from './realtime/conversation.reader';
+import { createPresenceStore, createReadStateStore } from './realtime/presence.store';
+import { createRealtime, type Realtime } from './realtime/realtime.server';
 import { createMetrics } from './ops/metrics';
 import { createLocalAttachmentStore } from './storage/attachment.storage';
 import { createTicketNumbers } from './tickets/ticket-number';
@@ -54,6 +58,8 @@ export interface Hub {
   bus: EventBus;
   ingest: IngestService;
   tickets: TicketService;
+  /** The mounted channel adapters (api role). */
+  channels: ChannelAdapter[];
   /** Listening URL once started with the api role. */
   url: string;
   publicUrl: string;
@@ -199,8 +205,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         logger,
         corsOrigins: config.CORS_ORIGINS,
         publicRateLimit: publicRateLimit(redis, prefix, config.PUBLIC_RATE_LIMIT_PER_MINUTE),
-        publicPaths: ['/api/v1/auth/login', '/api/v1/inbound'],
-        routers: [ops, docs, channelRouter, apiRouter, createConsoleRouter({ distDir: path.join(PROJECT_ROOT, 'web/console/dist') })],
+        publicPaths: ['/api/v1/auth/login', '/api/v1/inbound', '/webchat'],
+        routers: [ops, docs, channelRouter, apiRouter, createConsoleRouter({ distDir: path.join(PROJECT_ROOT, 'web/console/dist') }), createDemoRouter({ channelKey: config.WEBCHAT_CHANNEL_KEY })],
       });
       const server: Server = app.listen(config.PORT, config.HOST);
       await once(server, 'listening');
@@ -217,14 +223,66 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           }),
       );
 
+      // Realtime: socket.io on the same server (consoles and chat widgets), shared through Redis.
+      const readState = createReadStateStore(redis, prefix);
+      const adapterRedis = redisClient(redisUrl, 'hub-realtime', logger);
+      cleanups.push(() => adapterRedis.quit().catch(() => undefined));
+      const realtime: Realtime = createRealtime({
+        server,
+        adapterRedis,
+        redis,
+        prefix,
+        bus,
+        presence: createPresenceStore(redis, prefix),
+        readState,
+        authenticate: (token) => auth.authenticate(token),
+        canSee: async (p, ticketId) => {
+          const t = mongoose.isObjectIdOrHexString(ticketId) ? await models.Ticket.findById(ticketId, { team: 1, assignee: 1 }).lean() : null;
+          if (!t) return false;
+          const inTeams = t.team !== null && p.teams.includes(t.team.toString());
+          if (p.role === 'admin') return true;
+          if (p.role === 'supervisor') return inTeams;
+          return (p.kind === 'user' && t.assignee?.toString() === p.id) || (inTeams && t.assignee === null);
+        },
+        ticketAudience: async (ticketId) => {
+          const t = await models.Ticket.findById(ticketId, { team: 1, assignee: 1 }).lean();
+          return t && { teamId: t.team?.toString() ?? null, assigneeId: t.assignee?.toString() ?? null };
+        },
+        trustedOrigins: [new URL(publicUrl).origin, new URL(url).origin, ...config.CORS_ORIGINS],
+        recoveryMs: config.REALTIME_RECOVERY_SECONDS * 1000,
+        // Web chat attachments travel inline as base64 (4/3 of their size) with the message.
+        maxMessageBytes: Math.ceil(config.WEBCHAT_MAX_ATTACHMENT_BYTES / 3) * 4 + 256 * 1024,
+        logger: logger.child({ module: 'realtime' }),
+        onAgentActivity: (activity) => {
+          for (const c of channels) c.agentActivity?.(activity);
+        },
+      });
+      cleanups.push(() => realtime.close());
+
       const inboundKey = config.INBOUND_API_KEY ?? persistedSecret(dataDir, 'inbound-api-key').value;
-      for (const adapter of createChannels({ inboundApiKey: inboundKey })) {
+      const webchat = {
+        channelKey: config.WEBCHAT_CHANNEL_KEY,
+        secret: config.WEBCHAT_SECRET ?? persistedSecret(dataDir, 'webchat-secret', 48).value,
+        prechatFields: config.WEBCHAT_PRECHAT_FIELDS,
+        prechatRequired: config.WEBCHAT_PRECHAT_REQUIRED,
+        maxAttachmentBytes: config.WEBCHAT_MAX_ATTACHMENT_BYTES,
+        historyLimit: config.WEBCHAT_HISTORY_LIMIT,
+        allowedOrigins: config.WEBCHAT_ALLOWED_ORIGINS,
+        widgetFile: path.join(PROJECT_ROOT, 'web/widget/dist/widget.js'),
+      };
+      const history = createConversationReader({ ...models, readState });
+      for (const adapter of createChannels({ inboundApiKey: inboundKey, webchat })) {
         await adapter.mount({
           router: channelRouter,
           ingest: accept,
           ingestStatus: (jobId) => ingest.status(jobId),
           logger: logger.child({ channel: adapter.id }),
           publicUrl,
+          sockets: { namespace: (name) => realtime.namespace(name) },
+          history,
+          agentsOnline: () => realtime.agentsOnline(),
+          customerActivity: (activity) => realtime.customerActivity(activity),
+          attachment: (ref) => store.get(ref),
         });
         channels.push(adapter);
       }
@@ -242,6 +300,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       bus,
       ingest,
       tickets,
+      channels,
       url,
       publicUrl,
       adminLogin: admin,

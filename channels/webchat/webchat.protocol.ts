@@ -1,0 +1,90 @@
+/**
+ * The web chat wire protocol between the widget (web/widget) and the hub (namespace `/webchat`).
+ * Types only: the widget imports them too, so both sides are checked against one definition.
+ *
+ * Client → server
+ *   connect   auth `{ channelKey, token? }` (no token: a new visitor; a bad one: connect_error `invalid_token`)
+ *   message   {@link ClientMessage}, acknowledged with {@link MessageAck} once the message is durable
+ *   typing    `{ typing }`
+ *   read      `{}` the customer has seen every agent message so far
+ * Server → client
+ *   welcome   {@link Welcome} on every (re)connection: the visitor token and the history
+ *   message   {@link ChatMessage}: an agent reply, or the visitor's own message sent from another tab
+ *   typing    `{ typing, agent }` an agent is typing
+ *   read      `{ at }` an agent has read the customer's messages up to `at`
+ */
+
+export const WEBCHAT_NAMESPACE = '/webchat';
+
+export const TOPICS = ['complaint', 'suggestion', 'question'] as const;
+export type Topic = (typeof TOPICS)[number];
+
+export type PrechatField = 'email' | 'phone';
+
+export interface PrechatProfile {
+  name: string;
+  email?: string;
+  phone?: string;
+  topic: Topic;
+}
+
+export interface ClientAttachment {
+  name: string;
+  /** What the browser says; the hub decides by the bytes. */
+  contentType: string;
+  dataBase64: string;
+}
+
+export interface ClientMessage {
+  /** The client's id for this message (a UUID): resending it never stores it twice. */
+  id: string;
+  text: string;
+  attachments?: ClientAttachment[];
+  profile?: PrechatProfile;
+  /** The page the visitor is on (shown to agents). */
+  page?: string;
+}
+
+export type WebchatErrorCode = 'invalid' | 'prechat_required' | 'attachment_type' | 'attachment_size' | 'rate_limited' | 'unavailable';
+
+export type MessageAck =
+  | { ok: true; messageId: string; ticketId: string | null; duplicate: boolean; at: string; agentsOnline: number }
+  | { ok: false; error: WebchatErrorCode; retryable: boolean };
+
+export interface ChatAttachment {
+  name: string;
+  contentType: string;
+  size: number;
+  /** A signed URL on the hub. */
+  url: string;
+}
+
+export interface ChatMessage {
+  /** The hub's message id. */
+  id: string;
+  /** The widget's id for the visitor's own messages. */
+  clientId: string | null;
+  ticketId: string | null;
+  direction: 'customer' | 'agent';
+  text: string;
+  /** The agent's name on agent messages. */
+  author: string | null;
+  attachments: ChatAttachment[];
+  at: string;
+}
+
+export interface Welcome {
+  visitorId: string;
+  visitorToken: string;
+  agentsOnline: number;
+  prechat: { fields: PrechatField[]; required: PrechatField[] };
+  limits: { maxAttachmentBytes: number; attachmentTypes: string[]; maxTextLength: number };
+  history: ChatMessage[];
+  /** When an agent last read the conversation. */
+  agentReadAt: string | null;
+}
+
+export interface AgentTyping {
+  typing: boolean;
+  agent: string | null;
+}

@@ -1,0 +1,57 @@
+import type { DomainEvent } from '../events/event.types';
+
+export const rooms = {
+  agent: (id: string) => `agent:${id}`,
+  team: (id: string) => `team:${id}`,
+  ticket: (id: string) => `ticket:${id}`,
+  role: (role: string) => `role:${role}`,
+} as const;
+
+/** Who holds a ticket, for events that do not say (message.created). */
+export interface TicketAudience {
+  teamId: string | null;
+  assigneeId: string | null;
+}
+
+const add = (set: Set<string>, room: (id: string) => string, id: string | null | undefined): void => {
+  if (id) set.add(room(id));
+};
+
+/**
+ * The rooms of the `/agents` namespace a domain event goes to. Pure: the ticket's team and
+ * assignee are looked up by the caller when the event does not carry them.
+ *   ticket.created / ticket.updated → team, assignee, ticket, admins
+ *   message.created                 → ticket, team (and assignee), admins
+ *   routing.* / sla.*               → the agents, teams and ticket they name, admins
+ *   agent.presence                  → the agent's own sockets, supervisors, admins
+ */
+export function roomsFor(event: DomainEvent, audience: TicketAudience | null = null): string[] {
+  const out = new Set<string>();
+  switch (event.type) {
+    case 'agent.presence':
+      add(out, rooms.agent, event.agentId);
+      out.add(rooms.role('supervisor'));
+      out.add(rooms.role('admin'));
+      return [...out];
+    case 'message.created':
+      add(out, rooms.team, audience?.teamId);
+      add(out, rooms.agent, audience?.assigneeId);
+      break;
+    case 'ticket.updated':
+      add(out, rooms.team, event.teamId);
+      add(out, rooms.agent, event.assigneeId);
+      break;
+    case 'routing.transferred':
+      add(out, rooms.team, event.fromTeamId);
+      add(out, rooms.team, event.toTeamId);
+      add(out, rooms.agent, event.fromAgentId);
+      add(out, rooms.agent, event.toAgentId);
+      break;
+    default:
+      if ('teamId' in event) add(out, rooms.team, event.teamId);
+      if ('agentId' in event) add(out, rooms.agent, event.agentId);
+  }
+  add(out, rooms.ticket, event.ticketId);
+  out.add(rooms.role('admin'));
+  return [...out];
+}
