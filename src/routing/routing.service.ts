@@ -45,8 +45,8 @@ export interface RoutingServiceDeps {
   ports: RoutingPorts;
   /** Clock (epoch ms); tests move it to expire offers and grace periods. */
   now?: () => number;
-  /** Queue selection rules for {@link RoutingService.route}. */
-  rules?: QueueRules;
+  /** Queue selection rules for {@link RoutingService.route}: fixed, or read each time (admin-editable). */
+  rules?: QueueRules | (() => Promise<QueueRules>);
   /** Routing settings of teams without their own config. */
   teamDefaults?: Partial<Omit<TeamRoutingConfig, 'teamId'>>;
   /** After a disconnect, how long an agent stays online before becoming away (default 60 s). */
@@ -159,7 +159,8 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
   const window = Math.max(1, deps.headWindow ?? 50);
   const candidateLimit = Math.max(1, deps.candidateLimit ?? 16);
   const handleDefaults = deps.defaultHandleMs ?? { chat: 5 * 60_000, async: 60 * 60_000 };
-  const rules = deps.rules ?? DEFAULT_QUEUE_RULES;
+  const configured = deps.rules ?? DEFAULT_QUEUE_RULES;
+  const currentRules = typeof configured === 'function' ? configured : async () => configured;
   const { ports } = deps;
 
   const iso = (ms: number = now()) => new Date(ms).toISOString();
@@ -478,7 +479,7 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
     },
 
     async route(input) {
-      const sel = selectQueue(input.facts, rules);
+      const sel = selectQueue(input.facts, await currentRules());
       const { facts: _facts, ...rest } = input;
       return enqueue({ ...rest, teamId: sel.teamId, requiredSkills: sel.requiredSkills });
     },

@@ -1,0 +1,130 @@
+import { Types } from 'mongoose';
+import { PRIORITIES, type Priority } from '../../channels/contract';
+import type { UserModel } from '../auth/user.model';
+import type { EventBus } from '../events/event-bus';
+import type { Actor } from './ticket-event.model';
+import type { TicketOwners } from './ticket-owner.store';
+import type { TicketDoc, TicketModel } from './ticket.model';
+import { TransitionConflict, type TicketService } from './ticket.service';
+
+export const ROUTING_ACTOR: Actor = { kind: 'system', id: 'routing', name: 'routing' };
+
+export interface AssignmentDeps {
+  Ticket: TicketModel;
+  User: UserModel;
+  tickets: TicketService;
+  owners: TicketOwners;
+  bus: EventBus;
+}
+
+/**
+ * Who owns a ticket, written in one place. The Redis owner key is compare-and-set first
+ * (the arbiter), then MongoDB's `assignee` with the same expectation; then the timeline,
+ * the new → open / open → new status change and the `ticket.updated` event.
+ * Used by agents' take/release/assign and by routing's decisions alike.
+ */
+export function createAssignmentService(deps: AssignmentDeps) {
+  const { Ticket, User, tickets, owners, bus } = deps;
+
+  async function userName(id: Types.ObjectId | null): Promise<string> {
+    if (!id) return 'nobody';
+    return (await User.findById(id, { name: 1 }).lean())?.name ?? id.toString();
+  }
+
+  async function publish(t: TicketDoc, changes: string[]): Promise<void> {
+    await bus.publish({
+      type: 'ticket.updated',
+      ticketId: t._id.toString(),
+      number: t.number,
+      status: t.status,
+      assigneeId: t.assignee?.toString() ?? null,
+      teamId: t.team?.toString() ?? null,
+      changes,
+      at: new Date().toISOString(),
+    });
+  }
+
+  /**
+   * Changes the assignee from what `t` says to `next`. Throws {@link TransitionConflict}
+   * when someone else changed it first. No permission checks here.
+   */
+  async function setAssignee(t: TicketDoc, next: Types.ObjectId | null, actor: Actor, why: string): Promise<TicketDoc> {
+    const expected = t.assignee;
+    if (expected === next || (expected && next && expected.equals(next))) return t;
+    const cas = await owners.compareAndSet(t._id.toString(), expected?.toString() ?? null, next?.toString() ?? null);
+    if (!cas.ok) throw new TransitionConflict(`the ticket was just ${cas.owner ? 'taken by someone else' : 'released'}; reload it and try again`);
+    const now = new Date();
+    const res = await Ticket.updateOne({ _id: t._id, assignee: expected }, { $set: { assignee: next } });
+    if (res.matchedCount !== 1) {
+      // MongoDB moved under us: put the key back to what MongoDB says.
+      const actual = await Ticket.findById(t._id, { assignee: 1 }).lean();
+      await owners.compareAndSet(t._id.toString(), next?.toString() ?? null, actual?.assignee?.toString() ?? null);
+      throw new TransitionConflict('the ticket changed meanwhile; reload it and try again');
+    }
+    if (next && !t.acceptedAt) await Ticket.updateOne({ _id: t._id, acceptedAt: null }, { $set: { acceptedAt: now } });
+    const [fromName, toName] = await Promise.all([userName(expected), userName(next)]);
+    await tickets.addEvent(t._id, actor, 'assignee', expected?.toString() ?? null, next?.toString() ?? null, `${why}: ${fromName} → ${toName}`, now);
+    let current = (await Ticket.findById(t._id).lean()) ?? t;
+    if (next && current.status === 'new') current = await tickets.transition(t._id, 'open', actor, `${toName} owns it`);
+    else if (!next && current.status === 'open') current = await tickets.transition(t._id, 'new', actor, 'back in the queue');
+    await publish(current, ['assignee']);
+    return current;
+  }
+
+  const load = (id: string) => (Types.ObjectId.isValid(id) ? Ticket.findById(id).lean() : Promise.resolve(null));
+
+  return {
+    setAssignee,
+
+    /** Routing reserved `agentId` for the ticket; false when the ticket no longer wants an agent. */
+    async recordRouted(a: { ticketId: string; agentId: string; teamId: string; via: string }): Promise<boolean> {
+      const t = await load(a.ticketId);
+      if (!t || t.status === 'resolved' || t.status === 'closed' || t.mergedInto) return false;
+      let current = t;
+      if (Types.ObjectId.isValid(a.teamId) && !t.team?.equals(a.teamId)) {
+        await Ticket.updateOne({ _id: t._id }, { $set: { team: new Types.ObjectId(a.teamId) } });
+        current = { ...t, team: new Types.ObjectId(a.teamId) };
+      }
+      await setAssignee(current, new Types.ObjectId(a.agentId), ROUTING_ACTOR, a.via === 'auto' ? 'assigned by routing' : `routing (${a.via})`);
+      return true;
+    },
+
+    /** Routing took the ticket from `agentId` (unavailable, reassigned, transferred). */
+    async recordUnrouted(u: { ticketId: string; agentId: string; reason: string }): Promise<void> {
+      const t = await load(u.ticketId);
+      if (!t?.assignee?.equals(u.agentId)) return;
+      await setAssignee(t, null, ROUTING_ACTOR, u.reason.replace(/_/g, ' '));
+    },
+
+    async recordTransfer(x: { ticketId: string; fromAgentId: string | null; toAgentId: string | null; fromTeamId: string; toTeamId: string; note: string; actorId: string | null }): Promise<void> {
+      const t = await load(x.ticketId);
+      if (!t) return;
+      const actorName = x.actorId ? await userName(Types.ObjectId.isValid(x.actorId) ? new Types.ObjectId(x.actorId) : null) : 'routing';
+      const actor: Actor = x.actorId ? { kind: 'user', id: x.actorId, name: actorName } : ROUTING_ACTOR;
+      if (x.toTeamId !== x.fromTeamId && Types.ObjectId.isValid(x.toTeamId)) {
+        await Ticket.updateOne({ _id: t._id }, { $set: { team: new Types.ObjectId(x.toTeamId) } });
+      }
+      await tickets.addEvent(t._id, actor, 'transfer', x.fromAgentId ?? x.fromTeamId, x.toAgentId ?? x.toTeamId, x.note);
+      const current = (await Ticket.findById(t._id).lean()) ?? t;
+      await publish(current, x.toTeamId !== x.fromTeamId ? ['team', 'transfer'] : ['transfer']);
+    },
+
+    async persistDueTimes(ticketId: string, due: { firstResponseDueAt: Date | null; nextResponseDueAt: Date | null; resolutionDueAt: Date | null }): Promise<void> {
+      if (Types.ObjectId.isValid(ticketId)) await Ticket.updateOne({ _id: ticketId }, { $set: { sla: due } });
+    },
+
+    /** SLA escalation: one priority step up (compare-and-set on the current priority). */
+    async raisePriority(ticketId: string): Promise<Priority | null> {
+      const t = await load(ticketId);
+      if (!t) return null;
+      const next = PRIORITIES[Math.min(PRIORITIES.indexOf(t.priority) + 1, PRIORITIES.length - 1)]!;
+      if (next === t.priority) return null;
+      const res = await Ticket.updateOne({ _id: t._id, priority: t.priority }, { $set: { priority: next } });
+      if (res.modifiedCount !== 1) return null;
+      await tickets.addEvent(t._id, { kind: 'system', id: 'sla', name: 'SLA' }, 'priority', t.priority, next, 'raised by SLA escalation');
+      await publish({ ...t, priority: next }, ['priority']);
+      return next;
+    },
+  };
+}
+export type AssignmentService = ReturnType<typeof createAssignmentService>;
