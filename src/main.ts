@@ -11,11 +11,12 @@ import { Redis } from 'ioredis';
 import mongoose, { type Connection } from 'mongoose';
 import pino, { type Logger } from 'pino';
 import { createChannels } from '../channels/registry';
-import type { ChannelAdapter, InboundMessageInput, IngestOutcome } from '../channels/contract';
+import type { ChannelAdapter, ChannelId, InboundMessageInput, IngestOutcome } from '../channels/contract';
 import { defaultClassificationRules } from '../config/classification.rules';
 import { ConfigError, loadConfig, type Config } from '../config/index';
 import { createUserService } from './auth/user.service';
 import { createClassifier } from './classify/classifier';
+import { createContactDesk } from './contacts/contact-desk.service';
 import { createContactService } from './contacts/contact.service';
 import { createModels, type Models } from './db/models';
 import { seedDemo } from './embedded/demo';
@@ -34,6 +35,8 @@ import { registerCannedRoutes } from './http/routes/canned.routes';
 import { createConsoleRouter } from './http/routes/console.routes';
 import { createDocsRouter } from './http/routes/docs.routes';
 import { registerUserRoutes } from './http/routes/users.routes';
+import { registerContactRoutes } from './http/routes/contacts.routes';
+import { registerTicketRoutes } from './http/routes/tickets.routes';
 import { createOpsRouter } from './http/ops.routes';
 import { createDemoRouter } from './http/routes/demo.routes';
 import { createIngestPipeline, type IngestResult } from './ingest/ingest.pipeline';
@@ -45,7 +48,12 @@ import { createPresenceStore, createReadStateStore } from './realtime/presence.s
 import { createRealtime, type Realtime } from './realtime/realtime.server';
 import { createMetrics } from './ops/metrics';
 import { createLocalAttachmentStore } from './storage/attachment.storage';
+import { createOutboundService, type OutboundJobData } from './outbound/outbound.service';
+import { createOutboundWorker } from './outbound/outbound.worker';
+import { createAssignmentService } from './tickets/ticket-assignment.service';
+import { createTicketDesk } from './tickets/ticket-desk.service';
 import { createTicketNumbers } from './tickets/ticket-number';
+import { createTicketOwners } from './tickets/ticket-owner.store';
 import { createTicketService, type TicketService } from './tickets/ticket.service';
 
 const PROJECT_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
@@ -120,7 +128,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     // 2. Domain services.
     const numbers = await createTicketNumbers(redis, prefix, models.Ticket);
     const reopenWindowMs = config.REOPEN_WINDOW_HOURS * 3_600_000;
-    const tickets = createTicketService({ ...models, numbers, bus, reopenWindowMs });
+    const owners = createTicketOwners(redis, prefix);
+    const tickets = createTicketService({ ...models, numbers, bus, reopenWindowMs, owners });
     const contacts = createContactService(models);
     const users = createUserService(models);
     const classifier = createClassifier(defaultClassificationRules);
@@ -139,6 +148,24 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     queue.setMaxListeners(0);
     await queueEvents.waitUntilReady();
     const ingest = createIngestService({ queue, events: queueEvents, redis, prefix, store, jobAttempts: 8 });
+
+    // Agent work on tickets and contacts; replies go out as jobs through the channel adapters that can send.
+    const assignment = createAssignmentService({ ...models, tickets, owners, bus });
+    const desk = createTicketDesk({ ...models, tickets, assignment, bus, store });
+    const contactDesk = createContactDesk({ ...models, tickets, bus });
+    const senders = new Map<ChannelId, ChannelAdapter>();
+    const outboundQueue = new Queue<OutboundJobData>(QUEUES.outbound, { connection: bullConnection, prefix });
+    cleanups.push(() => outboundQueue.close());
+    const outbound = createOutboundService({
+      ...models,
+      desk,
+      tickets,
+      bus,
+      queue: outboundQueue,
+      adapters: senders,
+      attempts: config.OUTBOUND_ATTEMPTS,
+      retryBaseMs: config.OUTBOUND_RETRY_BASE_MS,
+    });
 
     const metrics = createMetrics(async () => {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
@@ -160,6 +187,14 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       });
       // Closing waits for in-flight jobs: graceful shutdown loses nothing.
       cleanups.push(() => worker.close());
+      const outboundWorker = createOutboundWorker(outbound, {
+        connection: bullConnection,
+        prefix,
+        concurrency: config.INGEST_CONCURRENCY,
+        lockMs: config.JOB_LOCK_MS,
+        onError: (err, jobId) => logger.warn({ err: err.message, jobId }, 'outbound job attempt failed'),
+      });
+      cleanups.push(() => outboundWorker.close());
     }
 
     const admin = await ensureAdmin(config, dataDir, users);
@@ -198,6 +233,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       const routes = createRouteTable(apiRouter, createAuthenticator(auth));
       registerAuthRoutes(routes, { auth, users, secureCookies: (config.PUBLIC_URL ?? '').startsWith('https:') });
       registerUserRoutes(routes, { users });
+      registerTicketRoutes(routes, { desk, outbound });
+      registerContactRoutes(routes, { contacts: contactDesk });
       registerCannedRoutes(routes, { canned: createCannedService({ CannedResponse: await createCannedResponseModel(conn) }) });
       const docs = createDocsRouter(() => routes.openapi({ title: 'Omnihub API', version: '1', serverUrl: publicUrl }));
       const app = createHttpApp({
@@ -271,7 +308,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         widgetFile: path.join(PROJECT_ROOT, 'web/widget/dist/widget.js'),
       };
       const history = createConversationReader({ ...models, readState });
-      for (const adapter of createChannels({ inboundApiKey: inboundKey, webchat })) {
+      for (const adapter of createChannels({ inboundApiKey: inboundKey, webchat, apiWebhook: { url: config.API_WEBHOOK_URL, secret: config.API_WEBHOOK_SECRET } })) {
         await adapter.mount({
           router: channelRouter,
           ingest: accept,
@@ -285,6 +322,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           attachment: (ref) => store.get(ref),
         });
         channels.push(adapter);
+        if (adapter.send) senders.set(adapter.id, adapter);
       }
       cleanups.push(async () => {
         for (const c of channels) await c.stop?.();

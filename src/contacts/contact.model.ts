@@ -17,8 +17,18 @@ export interface ContactDoc {
   tier: ValueTier | null;
   stage: RelationshipStage | null;
   mergedInto: Types.ObjectId | null;
+  /** Contacts merged into this one, newest last: who, when, what moved. */
+  merges: ContactMergeRecord[];
   createdAt: Date;
   updatedAt: Date;
+}
+
+export interface ContactMergeRecord {
+  contact: Types.ObjectId;
+  at: Date;
+  actor: { kind: string; id: string | null; name: string };
+  tickets: number;
+  identities: number;
 }
 
 const schema = new Schema<ContactDoc>(
@@ -34,6 +44,19 @@ const schema = new Schema<ContactDoc>(
     tier: { type: String, enum: [...VALUE_TIERS, null], default: null },
     stage: { type: String, enum: [...RELATIONSHIP_STAGES, null], default: null },
     mergedInto: { type: Schema.Types.ObjectId, ref: 'Contact', default: null },
+    merges: {
+      type: [
+        {
+          _id: false,
+          contact: { type: Schema.Types.ObjectId, ref: 'Contact', required: true },
+          at: { type: Date, required: true },
+          actor: { kind: { type: String, required: true }, id: { type: String, default: null }, name: { type: String, default: '' } },
+          tickets: { type: Number, default: 0 },
+          identities: { type: Number, default: 0 },
+        },
+      ],
+      default: [],
+    },
   },
   { timestamps: true, collection: 'contacts' },
 );

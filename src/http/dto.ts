@@ -1,6 +1,11 @@
+import { z } from 'zod';
+import { ChannelIdSchema, IdentityKindSchema, PrioritySchema, TicketTypeSchema } from '../../channels/contract';
 import type { ApiTokenDoc } from '../auth/api-token.model';
 import type { TeamDoc } from '../auth/team.model';
 import type { UserDoc } from '../auth/user.model';
+import type { ContactDoc } from '../contacts/contact.model';
+import type { TicketEventDoc } from '../tickets/ticket-event.model';
+import type { MessageView, TicketView } from '../tickets/ticket-views';
 
 /** Public shapes of documents: never a password hash, ids as strings. */
 export const userDto = (u: UserDoc) => ({
@@ -28,4 +33,154 @@ export const apiTokenDto = (t: ApiTokenDoc) => ({
   createdAt: t.createdAt,
   lastUsedAt: t.lastUsedAt,
   revokedAt: t.revokedAt,
+});
+
+// ---------- tickets, messages, timeline, contacts (docs/api-contract.md) ----------
+
+const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+
+export const ticketSummaryDto = (v: TicketView) => {
+  const t = v.ticket;
+  return {
+    id: t._id.toString(),
+    number: t.number,
+    type: t.type,
+    status: t.status,
+    priority: t.priority,
+    channel: t.channel,
+    subject: t.subject,
+    tags: t.tags,
+    language: t.language,
+    assignee: v.assignee,
+    team: v.team,
+    contact: v.contact,
+    classification: { source: t.classification.source, confidence: t.classification.confidence },
+    createdAt: iso(t.createdAt),
+    updatedAt: iso(t.updatedAt),
+    lastCustomerMessageAt: iso(t.lastCustomerMessageAt),
+    lastAgentMessageAt: iso(t.lastAgentMessageAt),
+    acceptedAt: iso(t.acceptedAt),
+    firstResponseAt: iso(t.firstResponseAt),
+    resolvedAt: iso(t.resolvedAt),
+    closedAt: iso(t.closedAt),
+    sla: {
+      firstResponseDueAt: iso(t.sla?.firstResponseDueAt),
+      nextResponseDueAt: iso(t.sla?.nextResponseDueAt),
+      resolutionDueAt: iso(t.sla?.resolutionDueAt),
+    },
+    mergedInto: t.mergedInto?.toString() ?? null,
+  };
+};
+
+export const attachmentUrl = (ref: string): string => `/api/v1/attachments/${ref}`;
+
+export const messageDto = (v: MessageView) => {
+  const m = v.message;
+  return {
+    id: m._id.toString(),
+    ticketId: m.ticket?.toString() ?? null,
+    direction: m.direction,
+    channel: m.channel,
+    from: { address: m.from.address, name: m.from.name },
+    to: m.to.map((p) => ({ address: p.address, name: p.name })),
+    subject: m.subject,
+    text: m.text,
+    html: m.html,
+    attachments: m.attachments.map((a) => ({ name: a.name, contentType: a.contentType, size: a.size, url: attachmentUrl(a.ref) })),
+    // Notes are never delivered anywhere.
+    deliveryStatus: m.direction === 'note' ? null : m.deliveryStatus,
+    deliveryError: m.deliveryError,
+    author: v.author,
+    createdAt: iso(m.receivedAt),
+  };
+};
+
+export const timelineEventDto = (e: TicketEventDoc) => ({
+  id: e._id.toString(),
+  actor: { kind: e.actor.kind, id: e.actor.id, name: e.actor.name },
+  action: e.action,
+  from: e.from,
+  to: e.to,
+  detail: e.detail,
+  at: iso(e.at),
+});
+
+export const contactDto = (c: ContactDoc) => ({
+  id: c._id.toString(),
+  name: c.name,
+  identities: c.identities.map((i) => ({ kind: i.kind, value: i.value })),
+  tags: c.tags,
+  tier: c.tier,
+  stage: c.stage,
+  language: c.language,
+  organization: c.organization?.toString() ?? null,
+  createdAt: iso(c.createdAt),
+  mergedInto: c.mergedInto?.toString() ?? null,
+});
+
+// Response schemas, for the OpenAPI document only (handlers return the mappers above).
+const Named = z.object({ id: z.string(), name: z.string() });
+const When = z.string().nullable();
+export const TicketSummarySchema = z.object({
+  id: z.string(),
+  number: z.number().int(),
+  type: TicketTypeSchema,
+  status: z.enum(['new', 'open', 'pending', 'resolved', 'closed']),
+  priority: PrioritySchema,
+  channel: ChannelIdSchema,
+  subject: z.string(),
+  tags: z.array(z.string()),
+  language: z.string(),
+  assignee: Named.nullable(),
+  team: Named.nullable(),
+  contact: Named,
+  classification: z.object({ source: z.enum(['customer', 'rules', 'agent']), confidence: z.number() }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  lastCustomerMessageAt: When,
+  lastAgentMessageAt: When,
+  acceptedAt: When,
+  firstResponseAt: When,
+  resolvedAt: When,
+  closedAt: When,
+  sla: z.object({ firstResponseDueAt: When, nextResponseDueAt: When, resolutionDueAt: When }),
+  mergedInto: z.string().nullable(),
+});
+const Party = z.object({ address: z.string(), name: z.string() });
+export const MessageSchema = z.object({
+  id: z.string(),
+  ticketId: z.string().nullable(),
+  direction: z.enum(['inbound', 'outbound', 'note']),
+  channel: ChannelIdSchema,
+  from: Party,
+  to: z.array(Party),
+  subject: z.string(),
+  text: z.string(),
+  html: z.string().describe('sanitized on the server, safe to render'),
+  attachments: z.array(z.object({ name: z.string(), contentType: z.string(), size: z.number(), url: z.string() })),
+  deliveryStatus: z.enum(['received', 'queued', 'sent', 'delivered', 'failed']).nullable().describe('null for notes'),
+  deliveryError: z.string().nullable(),
+  author: Named.nullable(),
+  createdAt: z.string(),
+});
+export const TimelineEventSchema = z.object({
+  id: z.string(),
+  actor: z.object({ kind: z.enum(['user', 'customer', 'system']), id: z.string().nullable(), name: z.string() }),
+  action: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  detail: z.string(),
+  at: z.string(),
+});
+export const ContactSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  identities: z.array(z.object({ kind: IdentityKindSchema, value: z.string() })),
+  tags: z.array(z.string()),
+  tier: z.enum(['platinum', 'gold', 'silver', 'bronze']).nullable(),
+  stage: z.enum(['exploring', 'forming', 'stable', 'declining']).nullable(),
+  language: z.string(),
+  organization: z.string().nullable(),
+  createdAt: z.string(),
+  mergedInto: z.string().nullable(),
 });

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { VALUE_TIERS, type ContactDesk } from '../../contacts/contact-desk.service';
+import { contactDto, ContactSchema, ticketSummaryDto, TicketSummarySchema } from '../dto';
+import type { RouteTable } from '../route';
+import { desk } from './tickets.routes';
+
+const Id = z.object({ id: z.string().min(1).max(64) });
+
+export function registerContactRoutes(t: RouteTable, deps: { contacts: ContactDesk }): void {
+  const { contacts } = deps;
+
+  t.route({
+    method: 'get',
+    path: '/api/v1/contacts',
+    summary: 'List or search customers (name or any identity: email, phone, visitor id, …), newest first',
+    tags: ['contacts'],
+    access: 'signed-in',
+    query: z.object({
+      q: z.string().trim().min(1).max(200).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: z.string().max(64).optional(),
+    }),
+    response: z.object({ items: z.array(ContactSchema), nextCursor: z.string().nullable() }),
+    async handler({ query }) {
+      const page = await desk(() => contacts.list(query));
+      return { items: page.items.map(contactDto), nextCursor: page.nextCursor };
+    },
+  });
+
+  t.route({
+    method: 'get',
+    path: '/api/v1/contacts/:id',
+    summary: "One customer with every ticket across channels that you may see",
+    tags: ['contacts'],
+    access: 'signed-in',
+    params: Id,
+    errors: [404],
+    response: z.object({ contact: ContactSchema, tickets: z.array(TicketSummarySchema) }),
+    async handler({ params, principal }) {
+      const d = await desk(() => contacts.detail(principal!, params.id));
+      return { contact: contactDto(d.contact), tickets: d.tickets.map(ticketSummaryDto) };
+    },
+  });
+
+  t.route({
+    method: 'patch',
+    path: '/api/v1/contacts/:id',
+    summary: "Edit a customer's name, tags, value tier or language",
+    tags: ['contacts'],
+    access: 'signed-in',
+    params: Id,
+    body: z
+      .object({
+        name: z.string().trim().max(200),
+        tags: z.array(z.string().trim().min(1).max(50)).max(50),
+        tier: z.enum(VALUE_TIERS).nullable(),
+        language: z.string().trim().max(20),
+      })
+      .partial()
+      .refine((b) => Object.keys(b).length > 0, 'nothing to change'),
+    errors: [404],
+    response: ContactSchema,
+    async handler({ params, body }) {
+      return contactDto(await desk(() => contacts.update(params.id, body)));
+    },
+  });
+
+  t.route({
+    method: 'post',
+    path: '/api/v1/contacts/:id/merge',
+    summary:
+      'Merge another customer profile into this one (supervisors and admins): identities, tickets, messages and thread history move here; the other profile points here with mergedInto',
+    tags: ['contacts'],
+    access: 'supervisor',
+    params: Id,
+    body: z.object({ sourceContactId: z.string().min(1).max(64) }),
+    errors: [404, 409],
+    response: ContactSchema,
+    async handler({ params, body, principal }) {
+      return contactDto(await desk(() => contacts.merge(principal!, params.id, body.sourceContactId)));
+    },
+  });
+}

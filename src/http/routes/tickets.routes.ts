@@ -1,0 +1,204 @@
+import { z } from 'zod';
+import { CHANNELS, PRIORITIES, PrioritySchema, TICKET_TYPES, TicketTypeSchema } from '../../../channels/contract';
+import type { OutboundService } from '../../outbound/outbound.service';
+import { DeskError } from '../../tickets/desk.errors';
+import { TICKET_SORTS, TICKET_STATUSES, type TicketDesk } from '../../tickets/ticket-desk.service';
+import {
+  contactDto,
+  messageDto,
+  MessageSchema,
+  ticketSummaryDto,
+  TicketSummarySchema,
+  timelineEventDto,
+  TimelineEventSchema,
+  ContactSchema,
+} from '../dto';
+import { HttpProblem } from '../problem';
+import { Reply, type RouteTable } from '../route';
+
+const TITLES: Record<DeskError['status'], string> = { 400: 'Bad request', 403: 'Forbidden', 404: 'Not found', 409: 'Conflict', 422: 'Invalid request' };
+
+/** Runs a service call; its {@link DeskError}s leave as problem+json with their status. */
+export async function desk<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof DeskError) throw new HttpProblem(err.status, TITLES[err.status], err.message);
+    throw err;
+  }
+}
+
+export const ObjectIdString = z.string().regex(/^[0-9a-fA-F]{24}$/, 'must be a 24-character hex id');
+const Id = z.object({ id: z.string().min(1).max(64) });
+
+/** `a,b,c` → a validated list of enum values. */
+const csv = <T extends string>(values: readonly [T, ...T[]]) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(values)))
+    .optional();
+
+const ListQuery = z.object({
+  view: z.enum(['mine', 'unassigned', 'all']).optional(),
+  status: csv(TICKET_STATUSES),
+  type: csv(TICKET_TYPES),
+  priority: csv(PRIORITIES),
+  channel: csv(CHANNELS),
+  assignee: z.union([z.enum(['me', 'none']), ObjectIdString]).optional(),
+  team: ObjectIdString.optional(),
+  contact: ObjectIdString.optional(),
+  tag: z.string().trim().min(1).max(100).optional(),
+  q: z.string().trim().min(1).max(200).optional(),
+  createdFrom: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(),
+  createdTo: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(),
+  sort: z.enum(TICKET_SORTS).default('-updatedAt'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(1000).optional(),
+});
+
+const Patch = z
+  .object({
+    status: z.enum(TICKET_STATUSES),
+    priority: PrioritySchema,
+    type: TicketTypeSchema,
+    tags: z.array(z.string().trim().min(1).max(50)).max(50),
+    assignee: ObjectIdString.nullable(),
+    team: ObjectIdString,
+  })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, 'nothing to change');
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+export function registerTicketRoutes(t: RouteTable, deps: { desk: TicketDesk; outbound: OutboundService }): void {
+  const { outbound } = deps;
+  const tickets = deps.desk;
+
+  t.route({
+    method: 'get',
+    path: '/api/v1/tickets',
+    summary: 'List the tickets you may see, filtered and sorted, with an opaque cursor for the next page',
+    tags: ['tickets'],
+    access: 'signed-in',
+    query: ListQuery,
+    response: z.object({ items: z.array(TicketSummarySchema), nextCursor: z.string().nullable() }),
+    async handler({ query, principal }) {
+      const page = await desk(() => tickets.list(principal!, query));
+      return { items: page.items.map(ticketSummaryDto), nextCursor: page.nextCursor };
+    },
+  });
+
+  t.route({
+    method: 'get',
+    path: '/api/v1/tickets/:id',
+    summary: 'One ticket with its messages, timeline and customer (404 outside your scope)',
+    tags: ['tickets'],
+    access: 'signed-in',
+    params: Id,
+    errors: [404],
+    response: z.object({ ticket: TicketSummarySchema, messages: z.array(MessageSchema), timeline: z.array(TimelineEventSchema), contact: ContactSchema.nullable() }),
+    async handler({ params, principal }) {
+      const d = await desk(() => tickets.detail(principal!, params.id));
+      return {
+        ticket: ticketSummaryDto(d.ticket),
+        messages: d.messages.map(messageDto),
+        timeline: d.timeline.map(timelineEventDto),
+        contact: d.contact ? contactDto(d.contact) : null,
+      };
+    },
+  });
+
+  t.route({
+    method: 'patch',
+    path: '/api/v1/tickets/:id',
+    summary:
+      'Change status (through the state machine; 409 with the reason when not allowed), priority, type (recorded as an agent correction), tags, assignee or team',
+    tags: ['tickets'],
+    access: 'signed-in',
+    params: Id,
+    body: Patch,
+    errors: [404, 409],
+    response: TicketSummarySchema,
+    async handler({ params, body, principal }) {
+      return ticketSummaryDto(await desk(() => tickets.update(principal!, params.id, body)));
+    },
+  });
+
+  t.route({
+    method: 'post',
+    path: '/api/v1/tickets/:id/notes',
+    summary: 'Add an internal note (never sent to the customer)',
+    tags: ['tickets'],
+    access: 'signed-in',
+    status: 201,
+    params: Id,
+    body: z.object({ text: z.string().trim().min(1).max(20_000) }),
+    errors: [404],
+    response: MessageSchema,
+    async handler({ params, body, principal }) {
+      return messageDto(await desk(() => tickets.addNote(principal!, params.id, body.text)));
+    },
+  });
+
+  t.route({
+    method: 'post',
+    path: '/api/v1/tickets/:id/replies',
+    summary:
+      "Reply to the customer on the ticket's channel: stored as queued, then sent by a job (deliveryStatus becomes sent, delivered or failed). The same Idempotency-Key answers the same message.",
+    tags: ['tickets'],
+    access: 'signed-in',
+    status: 201,
+    params: Id,
+    body: z.object({ text: z.string().trim().min(1).max(100_000), html: z.string().max(1_000_000).optional() }),
+    headers: { 'Idempotency-Key': 'Makes a retried request (a double click) send once: the same key on the same ticket answers the same message.' },
+    errors: [404, 409],
+    response: MessageSchema,
+    async handler({ params, body, principal, req }) {
+      const raw = req.get('idempotency-key');
+      const key = raw?.trim();
+      if (raw !== undefined && (!key || !IDEMPOTENCY_KEY.test(key))) {
+        throw new HttpProblem(400, 'Invalid request', 'Idempotency-Key must be 1 to 200 visible ASCII characters.', [
+          { field: 'Idempotency-Key', message: 'invalid' },
+        ]);
+      }
+      const r = await desk(() => outbound.reply(principal!, params.id, body, key || undefined));
+      return new Reply(201, messageDto(r.message), r.replayed ? { 'Idempotent-Replayed': 'true' } : {});
+    },
+  });
+
+  t.route({
+    method: 'post',
+    path: '/api/v1/tickets/:id/merge',
+    summary: "Merge another ticket of the same customer into this one: its messages move here, it is closed with mergedInto, both timelines record it",
+    tags: ['tickets'],
+    access: 'signed-in',
+    params: Id,
+    body: z.object({ sourceTicketId: z.string().min(1).max(64) }),
+    errors: [404, 409],
+    response: TicketSummarySchema,
+    async handler({ params, body, principal }) {
+      return ticketSummaryDto(await desk(() => tickets.merge(principal!, params.id, body.sourceTicketId)));
+    },
+  });
+
+  t.route({
+    method: 'get',
+    path: '/api/v1/attachments/:ref',
+    summary: 'The bytes of an attachment of a message on a ticket you may see',
+    tags: ['tickets'],
+    access: 'signed-in',
+    params: z.object({ ref: z.string().min(1).max(100) }),
+    errors: [404],
+    async handler({ params, principal, res }) {
+      const a = await desk(() => tickets.attachment(principal!, params.ref));
+      res
+        .status(200)
+        .type(a.contentType)
+        .set('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(a.name)}`)
+        .set('X-Content-Type-Options', 'nosniff')
+        .send(a.bytes);
+      return undefined;
+    },
+  });
+}

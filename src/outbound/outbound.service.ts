@@ -1,0 +1,280 @@
+import { Types } from 'mongoose';
+import type { Queue } from 'bullmq';
+import {
+  ChannelError,
+  OutboundMessageSchema,
+  type ChannelAdapter,
+  type ChannelId,
+  type IdentityKind,
+  type SendResult,
+} from '../../channels/contract';
+import type { Principal } from '../auth/principal';
+import type { ContactModel } from '../contacts/contact.model';
+import { derivedId } from '../db/derived-id';
+import { isDuplicateKey } from '../db/models';
+import type { EventBus } from '../events/event-bus';
+import { sanitizeCustomerHtml } from '../ingest/sanitize';
+import { conflict } from '../tickets/desk.errors';
+import type { DeliveryStatus, MessageDoc, MessageModel } from '../tickets/message.model';
+import { actorOf, type TicketDesk } from '../tickets/ticket-desk.service';
+import { assignableId } from '../tickets/ticket-scope';
+import type { MessageView } from '../tickets/ticket-views';
+import type { TicketDoc, TicketModel } from '../tickets/ticket.model';
+import { SYSTEM, type TicketService } from '../tickets/ticket.service';
+
+export interface OutboundJobData {
+  messageId: string;
+}
+
+export interface OutboundServiceDeps {
+  Ticket: TicketModel;
+  Message: MessageModel;
+  Contact: ContactModel;
+  desk: TicketDesk;
+  tickets: TicketService;
+  bus: EventBus;
+  queue: Queue<OutboundJobData>;
+  /** The channel adapters that can send, by channel. */
+  adapters: ReadonlyMap<ChannelId, ChannelAdapter>;
+  /** Send attempts per reply (the first one included). */
+  attempts: number;
+  /** Exponential backoff: retry n waits retryBaseMs · 2^(n-1). */
+  retryBaseMs: number;
+}
+
+export interface ReplyInput {
+  text: string;
+  html?: string;
+}
+
+/** What one send attempt came to, for the worker. */
+export type AttemptOutcome =
+  | { kind: 'done'; status: DeliveryStatus }
+  | { kind: 'retry'; reason: string }
+  | { kind: 'failed'; reason: string };
+
+const DEFAULT_KIND: Record<ChannelId, IdentityKind> = { api: 'external', webchat: 'webchat', email: 'email', sms: 'phone', voice: 'phone', fax: 'fax' };
+
+/** An outbound message's _id: derived from (ticket, Idempotency-Key) when there is one, so a double click stores one message. */
+export const outboundMessageId = (ticketId: string, idempotencyKey: string | undefined): Types.ObjectId =>
+  idempotencyKey ? derivedId('outbound', ticketId, idempotencyKey) : new Types.ObjectId();
+
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err)).slice(0, 500);
+
+/**
+ * Replies: stored as an outbound message in `queued`, then sent by a job (architecture
+ * invariant 5) through the ticket's channel adapter, with retries and exponential backoff.
+ * Every outcome is recorded on the message, on the ticket's timeline and as an event.
+ */
+export function createOutboundService(deps: OutboundServiceDeps) {
+  const { Ticket, Message, Contact, desk, tickets, bus, queue } = deps;
+
+  async function enqueue(messageId: string): Promise<void> {
+    // The job id is the message id: enqueueing the same message twice is a no-op.
+    await queue.add(
+      'send',
+      { messageId },
+      {
+        jobId: messageId,
+        attempts: deps.attempts,
+        backoff: { type: 'exponential', delay: deps.retryBaseMs },
+        removeOnComplete: { age: 7 * 86_400, count: 100_000 },
+        removeOnFail: { age: 30 * 86_400 },
+      },
+    );
+  }
+
+  /** Where the reply goes: the address the customer last wrote from on this ticket. */
+  async function recipient(t: TicketDoc): Promise<{ address: string; name: string; kind?: IdentityKind }> {
+    const last = await Message.find({ ticket: t._id, direction: 'inbound' }, { from: 1, externalId: 1 }).sort({ receivedAt: -1 }).limit(1).lean();
+    if (last[0]) return { address: last[0].from.address, name: last[0].from.name };
+    const contact = await Contact.findById(t.contact, { name: 1, identities: 1 }).lean();
+    const identity = contact?.identities.find((i) => i.kind === DEFAULT_KIND[t.channel]);
+    if (identity) return { address: identity.value, name: contact?.name ?? '', kind: identity.kind };
+    throw conflict(`The customer has no ${t.channel} address to reply to.`);
+  }
+
+  async function lastInboundRef(t: TicketDoc): Promise<string | null> {
+    const last = await Message.find({ ticket: t._id, direction: 'inbound' }, { externalId: 1 }).sort({ receivedAt: -1 }).limit(1).lean();
+    return last[0]?.externalId ?? null;
+  }
+
+  async function publishDelivery(m: Pick<MessageDoc, '_id' | 'ticket' | 'channel'>, status: DeliveryStatus, error: string | null): Promise<void> {
+    const at = new Date().toISOString();
+    await bus.publish({
+      type: 'message.updated',
+      ticketId: m.ticket?.toString() ?? '',
+      messageId: m._id.toString(),
+      direction: 'outbound',
+      channel: m.channel,
+      deliveryStatus: status,
+      deliveryError: error,
+      at,
+    });
+  }
+
+  async function publishTicket(ticketId: Types.ObjectId, changes: string[]): Promise<void> {
+    const t = await Ticket.findById(ticketId).lean();
+    if (!t) return;
+    await bus.publish({
+      type: 'ticket.updated',
+      ticketId: t._id.toString(),
+      number: t.number,
+      status: t.status,
+      assigneeId: t.assignee?.toString() ?? null,
+      teamId: t.team?.toString() ?? null,
+      changes,
+      at: new Date().toISOString(),
+    });
+  }
+
+  /** Final failure: visible on the message, the timeline and the bus. Only the first call records it. */
+  async function markFailed(messageId: string, reason: string): Promise<boolean> {
+    const res = await Message.updateOne({ _id: messageId, deliveryStatus: 'queued' }, { $set: { deliveryStatus: 'failed', deliveryError: reason } });
+    if (res.modifiedCount !== 1) return false;
+    const m = await Message.findById(messageId, { ticket: 1, channel: 1 }).lean();
+    if (!m?.ticket) return true;
+    await tickets.addEvent(m.ticket, SYSTEM, 'delivery', 'queued', 'failed', `reply ${messageId} could not be sent: ${reason}`);
+    await publishDelivery(m, 'failed', reason);
+    await publishTicket(m.ticket, ['delivery']);
+    return true;
+  }
+
+  async function markSent(m: MessageDoc, result: SendResult): Promise<void> {
+    const set = { deliveryStatus: result.status, deliveryError: null };
+    try {
+      await Message.updateOne({ _id: m._id, deliveryStatus: 'queued' }, { $set: { ...set, externalId: result.externalId } });
+    } catch (err) {
+      // The provider's id is already taken by another message of this channel: keep ours, note theirs.
+      if (!isDuplicateKey(err)) throw err;
+      await Message.updateOne(
+        { _id: m._id, deliveryStatus: 'queued' },
+        { $set: set, $push: { metadata: { key: 'providerMessageId', value: result.externalId } } },
+      );
+    }
+    if (!m.ticket) return;
+    // A customer answering the provider's id (email In-Reply-To, …) finds this ticket.
+    const t = await Ticket.findById(m.ticket).lean();
+    if (t) await tickets.indexThread(m.channel, [result.externalId], t, new Date());
+    await tickets.addEvent(m.ticket, SYSTEM, 'delivery', 'queued', result.status, `reply ${m._id.toString()} ${result.status} (provider id ${result.externalId})`);
+    await publishDelivery(m, result.status, null);
+    await publishTicket(m.ticket, ['delivery']);
+  }
+
+  return {
+    enqueue,
+    markFailed,
+
+    /**
+     * Stores a reply as `queued` and enqueues its send. With an Idempotency-Key the same
+     * request again answers the stored message (`replayed: true`) and sends nothing new.
+     */
+    async reply(p: Principal, ticketId: string, input: ReplyInput, idempotencyKey?: string): Promise<{ message: MessageView; replayed: boolean }> {
+      let t = await desk.visible(p, ticketId);
+      const _id = outboundMessageId(t._id.toString(), idempotencyKey);
+      const replay = async (doc: MessageDoc) => {
+        if (doc.deliveryStatus === 'queued') await enqueue(doc._id.toString());
+        return { message: (await desk.messages([doc]))[0]!, replayed: true };
+      };
+      if (idempotencyKey) {
+        const existing = await Message.findById(_id).lean();
+        if (existing) return replay(existing);
+      }
+      if (t.status === 'closed') throw conflict(`Ticket #${t.number} is closed; a new message from the customer opens a new ticket.`);
+      const to = await recipient(t);
+      const inReplyTo = await lastInboundRef(t);
+      const actor = actorOf(p);
+      const now = new Date();
+      const html = input.html ? sanitizeCustomerHtml(input.html) : '';
+      let doc: MessageDoc;
+      try {
+        const created = await Message.create({
+          _id,
+          ticket: t._id,
+          contact: t.contact,
+          author: assignableId(p),
+          direction: 'outbound',
+          channel: t.channel,
+          externalId: `out:${_id.toString()}`,
+          from: { address: p.email ?? actor.id ?? p.id, name: p.name },
+          to: [{ address: to.address, name: to.name }],
+          subject: t.subject,
+          text: input.text,
+          html,
+          threadKeys: [_id.toString(), ...(inReplyTo ? [inReplyTo] : [])],
+          deliveryStatus: 'queued',
+          idempotencyKey: idempotencyKey ?? null,
+          receivedAt: now,
+        });
+        doc = created.toObject<MessageDoc>();
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        const winner = await Message.findById(_id).lean();
+        if (!winner) throw err;
+        return replay(winner);
+      }
+
+      // The customer answering this reply (threadRefs: [its id]) lands on this ticket.
+      await tickets.indexThread(t.channel, [_id.toString()], t, now);
+      const firstReply = await Ticket.updateOne({ _id: t._id, firstResponseAt: null }, { $set: { firstResponseAt: now } });
+      await Ticket.updateOne({ _id: t._id }, { $set: { lastAgentMessageAt: now } });
+      await tickets.addEvent(t._id, actor, 'reply', null, 'queued', `reply ${_id.toString()} via ${t.channel}${firstReply.modifiedCount === 1 ? ' (first response)' : ''}`, now);
+      // Replying to an unassigned or new ticket takes it and opens it (through the one state machine).
+      if (t.status === 'new' || (!t.assignee && assignableId(p))) t = await desk.takeForReply(p, t);
+      await enqueue(_id.toString());
+      await bus.publish({ type: 'message.created', ticketId: t._id.toString(), messageId: _id.toString(), direction: 'outbound', channel: t.channel, at: now.toISOString() });
+      await publishTicket(t._id, firstReply.modifiedCount === 1 ? ['reply', 'firstResponseAt'] : ['reply']);
+      return { message: (await desk.messages([doc]))[0]!, replayed: false };
+    },
+
+    /**
+     * One send attempt (`attempt` counts from 1). Already sent or failed messages are left
+     * alone, so a job run twice sends once from our side; the adapter passes the message id
+     * as the idempotency key for the provider's side.
+     */
+    async attempt(messageId: string, attempt: number, maxAttempts: number): Promise<AttemptOutcome> {
+      const m = await Message.findById(messageId).lean();
+      if (!m) return { kind: 'failed', reason: `message ${messageId} no longer exists` };
+      if (m.deliveryStatus !== 'queued') return { kind: 'done', status: m.deliveryStatus };
+      const fail = async (reason: string): Promise<AttemptOutcome> => {
+        await markFailed(messageId, reason);
+        return { kind: 'failed', reason };
+      };
+      const t = m.ticket ? await Ticket.findById(m.ticket).lean() : null;
+      if (!t) return fail('the ticket no longer exists');
+      const adapter = deps.adapters.get(m.channel);
+      if (!adapter?.send) return fail(`the ${m.channel} channel cannot send replies (no adapter configured)`);
+      const parsed = OutboundMessageSchema.safeParse({
+        channel: m.channel,
+        messageId,
+        ticketId: t._id.toString(),
+        ticketNumber: t.number,
+        to: m.to.map((x) => ({ address: x.address, ...(x.name ? { name: x.name } : {}) })),
+        from: { address: m.from.address, ...(m.from.name ? { name: m.from.name } : {}) },
+        subject: m.subject,
+        text: m.text,
+        ...(m.html ? { html: m.html } : {}),
+        threadRefs: m.threadKeys.slice(1),
+        attachments: m.attachments.map((a) => ({ name: a.name, contentType: a.contentType, size: a.size, ref: a.ref })),
+      });
+      if (!parsed.success) return fail(`the reply is not sendable: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+
+      let result: SendResult;
+      try {
+        result = await adapter.send(parsed.data);
+      } catch (err) {
+        const retryable = err instanceof ChannelError ? err.retryable : true;
+        const reason = err instanceof ChannelError ? `${err.code}: ${errorText(err)}` : errorText(err);
+        if (!retryable) return fail(reason);
+        if (attempt >= maxAttempts) return fail(`${reason} (gave up after ${attempt} attempts)`);
+        const note = `attempt ${attempt} of ${maxAttempts} failed (${reason}); retrying`;
+        await Message.updateOne({ _id: m._id, deliveryStatus: 'queued' }, { $set: { deliveryError: note } });
+        await publishDelivery(m, 'queued', note);
+        return { kind: 'retry', reason };
+      }
+      await markSent(m, result);
+      return { kind: 'done', status: result.status };
+    },
+  };
+}
+export type OutboundService = ReturnType<typeof createOutboundService>;

@@ -1,0 +1,76 @@
+import type { Types } from 'mongoose';
+import type { TeamModel } from '../auth/team.model';
+import type { UserModel } from '../auth/user.model';
+import type { ContactModel } from '../contacts/contact.model';
+import type { MessageDoc } from './message.model';
+import type { TicketDoc } from './ticket.model';
+
+export interface Named {
+  id: string;
+  name: string;
+}
+
+/** A ticket with the names the console shows next to it. */
+export interface TicketView {
+  ticket: TicketDoc;
+  assignee: Named | null;
+  team: Named | null;
+  contact: Named;
+}
+
+export interface MessageView {
+  message: MessageDoc;
+  author: Named | null;
+}
+
+export interface ViewDeps {
+  User: UserModel;
+  Team: TeamModel;
+  Contact: ContactModel;
+}
+
+type NameOf = (id: Types.ObjectId | null) => Named | null;
+
+/**
+ * Resolves the names on a page of tickets or messages: one `_id` lookup per distinct id
+ * (the lookups FerretDB serves from an index), never a scan.
+ */
+export function createViews(deps: ViewDeps) {
+  async function names(model: 'User' | 'Team' | 'Contact', ids: Array<Types.ObjectId | null>): Promise<NameOf> {
+    const distinct = [...new Set(ids.filter((i): i is Types.ObjectId => i !== null).map(String))];
+    const docs = await Promise.all(
+      distinct.map(async (id) => {
+        const doc =
+          model === 'User'
+            ? await deps.User.findById(id, { name: 1 }).lean()
+            : model === 'Team'
+              ? await deps.Team.findById(id, { name: 1 }).lean()
+              : await deps.Contact.findById(id, { name: 1 }).lean();
+        return [id, doc?.name ?? ''] as const;
+      }),
+    );
+    const map = new Map(docs);
+    return (id) => (id ? { id: id.toString(), name: map.get(id.toString()) ?? '' } : null);
+  }
+
+  async function tickets(docs: TicketDoc[]): Promise<TicketView[]> {
+    const [user, team, contact] = await Promise.all([
+      names('User', docs.map((d) => d.assignee)),
+      names('Team', docs.map((d) => d.team)),
+      names('Contact', docs.map((d) => d.contact)),
+    ]);
+    return docs.map((d) => ({ ticket: d, assignee: user(d.assignee), team: team(d.team), contact: contact(d.contact)! }));
+  }
+
+  return {
+    tickets,
+    async ticket(doc: TicketDoc): Promise<TicketView> {
+      return (await tickets([doc]))[0]!;
+    },
+    async messages(docs: MessageDoc[]): Promise<MessageView[]> {
+      const user = await names('User', docs.map((d) => d.author));
+      return docs.map((d) => ({ message: d, author: user(d.author) }));
+    },
+  };
+}
+export type Views = ReturnType<typeof createViews>;
