@@ -31,7 +31,12 @@ export function createConsoleRouter(opts: ConsoleRouterOptions): Router {
   };
 
   r.get('/', (_req, res) => res.redirect(302, '/console/'));
-  r.get('/console', (_req, res) => res.redirect(301, '/console/'));
+  // Routing is not strict: this also matches `/console/`, which must not redirect to itself.
+  r.get('/console', (req, res, next) => {
+    if (req.path !== '/console') return next();
+    const q = req.originalUrl.indexOf('?');
+    res.redirect(301, `/console/${q >= 0 ? req.originalUrl.slice(q) : ''}`);
+  });
   r.use(
     '/console',
     express.static(dist, {

@@ -1,0 +1,102 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { request, TEST_ADMIN } from '../support/hub';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/**
+ * Builds web/console/dist when its sources changed since the last build. Test files run
+ * in parallel workers: a lock directory (mkdir is atomic) keeps two builds from overlapping.
+ */
+export async function ensureConsoleBuilt(): Promise<void> {
+  const lock = path.join(os.tmpdir(), 'omnihub-console-build.lock');
+  const start = Date.now();
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A lock left by a killed run is stale after a minute.
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 60_000) rmdirSync(lock);
+      } catch {
+        /* gone meanwhile */
+      }
+      if (Date.now() - start > 120_000) throw new Error('timed out waiting for the console build lock');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    execFileSync(process.execPath, [path.join(ROOT, 'web/console/build.mjs'), '--if-stale'], { cwd: ROOT, stdio: 'pipe' });
+  } finally {
+    rmdirSync(lock);
+  }
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Everything a page did that it should not have: dialogs, uncaught errors. */
+export interface PageGuard {
+  dialogs: string[];
+  errors: string[];
+}
+
+export async function newPage(browser: Browser, opts: { locale?: string; viewport?: { width: number; height: number } } = {}): Promise<{ context: BrowserContext; page: Page; guard: PageGuard }> {
+  const context = await browser.newContext({ locale: opts.locale ?? 'en-US', viewport: opts.viewport ?? { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const guard: PageGuard = { dialogs: [], errors: [] };
+  page.on('dialog', (d) => {
+    guard.dialogs.push(`${d.type()}: ${d.message()}`);
+    void d.dismiss().catch(() => undefined);
+  });
+  page.on('pageerror', (err) => guard.errors.push(err.message));
+  return { context, page, guard };
+}
+
+export async function apiLogin(baseUrl: string, email: string, password: string): Promise<string> {
+  const res = await request<{ token: string }>(`${baseUrl}/api/v1/auth/login`, { body: { email, password }, apiKey: null });
+  if (res.status !== 200) throw new Error(`login ${email} → ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.token;
+}
+
+/** The default team new tickets join, and an agent in it (created through the admin API). */
+export async function createAgent(
+  baseUrl: string,
+  agent: { email: string; name: string; password?: string; role?: 'agent' | 'supervisor' | 'admin'; locale?: 'en' | 'zh-CN' },
+): Promise<{ id: string; email: string; password: string; teamId: string; adminToken: string }> {
+  const adminToken = await apiLogin(baseUrl, TEST_ADMIN.email, TEST_ADMIN.password);
+  const teams = await request<{ items: Array<{ id: string; name: string }> }>(`${baseUrl}/api/v1/teams`, { apiKey: adminToken });
+  const team = teams.body.items.find((t) => t.name === 'Support') ?? teams.body.items[0];
+  if (!team) throw new Error('no team');
+  const password = agent.password ?? 'agent-password-1';
+  const res = await request<{ id: string }>(`${baseUrl}/api/v1/users`, {
+    apiKey: adminToken,
+    body: { email: agent.email, name: agent.name, password, role: agent.role ?? 'agent', teams: [team.id], ...(agent.locale ? { locale: agent.locale } : {}) },
+  });
+  if (res.status !== 201) throw new Error(`create user → ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.id, email: agent.email, password, teamId: team.id, adminToken };
+}
+
+/** Signs in through the console's sign-in page and waits for the inbox. */
+export async function signIn(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/console/`);
+  await page.locator('input[name=email]').fill(email);
+  await page.locator('input[name=password]').fill(password);
+  await page.locator('form[data-testid=signin-form] button[type=submit]').click();
+  await page.locator('nav.nav').waitFor();
+}
+
+/** The console's socket is connected (the nav shows "Live"). */
+export async function waitLive(page: Page): Promise<void> {
+  await page.locator('[data-testid=connection].up').waitFor({ timeout: 15_000 });
+}
+
+export const screenshotDir = (): string => process.env.CONSOLE_SCREENSHOT_DIR ?? '/tmp';

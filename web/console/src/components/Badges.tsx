@@ -1,0 +1,70 @@
+import { duration } from '../format';
+import { useI18n } from '../i18n/index';
+import type { ChannelId, DeliveryStatus, Priority, TicketStatus, TicketSummary, TicketType } from '../types';
+import { Icon, type IconName } from './Icon';
+
+export function TypeBadge({ type }: { type: TicketType }) {
+  const { t } = useI18n();
+  return <span class={`badge type-${type}`} data-type={type}>{t(`values.type.${type}`)}</span>;
+}
+
+export function PriorityBadge({ priority }: { priority: Priority }) {
+  const { t } = useI18n();
+  return (
+    <span class={`badge prio prio-${priority}`} data-priority={priority} title={t('ticket.priority')}>
+      {t(`values.priority.${priority}`)}
+    </span>
+  );
+}
+
+export const CHANNEL_ICON: Record<ChannelId, IconName> = { api: 'api', webchat: 'chat', email: 'mail', sms: 'sms', voice: 'phone', fax: 'fax' };
+
+export function ChannelBadge({ channel }: { channel: ChannelId }) {
+  const { t } = useI18n();
+  return (
+    <span class="badge channel" data-channel={channel}>
+      <Icon name={CHANNEL_ICON[channel] ?? 'dot'} size={12} /> {t(`values.channel.${channel}`)}
+    </span>
+  );
+}
+
+export function StatusBadge({ status }: { status: TicketStatus }) {
+  const { t } = useI18n();
+  return <span class={`badge status status-${status}`} data-status={status}>{t(`values.status.${status}`)}</span>;
+}
+
+export function DeliveryBadge({ status, error }: { status: DeliveryStatus; error?: string | null }) {
+  const { t } = useI18n();
+  const label = status === 'failed' && error ? t('delivery.failedReason', { reason: error }) : t(`delivery.${status}`);
+  return (
+    <span class={`delivery delivery-${status}`} data-delivery={status} title={error ?? undefined}>
+      {status === 'failed' ? <Icon name="alert" size={12} /> : status === 'queued' ? <Icon name="clock" size={12} /> : <Icon name="check" size={12} />}{' '}
+      {label}
+    </span>
+  );
+}
+
+/** The SLA clock that matters now: first response, then the next reply, then resolution. */
+export function slaDue(ticket: TicketSummary): { kind: 'first' | 'next' | 'resolution'; at: string } | null {
+  if (ticket.status === 'resolved' || ticket.status === 'closed' || !ticket.sla) return null;
+  const { firstResponseDueAt, nextResponseDueAt, resolutionDueAt } = ticket.sla;
+  if (!ticket.firstResponseAt && firstResponseDueAt) return { kind: 'first', at: firstResponseDueAt };
+  if (ticket.status !== 'pending' && nextResponseDueAt) return { kind: 'next', at: nextResponseDueAt };
+  if (resolutionDueAt) return { kind: 'resolution', at: resolutionDueAt };
+  return null;
+}
+
+export function SlaBadge({ ticket, now }: { ticket: TicketSummary; now: number }) {
+  const { t, lang } = useI18n();
+  const due = slaDue(ticket);
+  if (!due) return null;
+  const left = new Date(due.at).getTime() - now;
+  const level = left < 0 ? 'breached' : left < 30 * 60_000 ? 'soon' : 'ok';
+  const what = t(due.kind === 'first' ? 'ticket.slaFirstResponse' : due.kind === 'next' ? 'ticket.slaNextResponse' : 'ticket.slaResolution');
+  const when = left < 0 ? t('ticket.overdue', { time: duration(left, lang) }) : t('ticket.dueIn', { time: duration(left, lang) });
+  return (
+    <span class={`badge sla sla-${level}`} data-sla={level} title={`${what}: ${new Date(due.at).toLocaleString(lang)}`}>
+      <Icon name="clock" size={12} /> {when}
+    </span>
+  );
+}

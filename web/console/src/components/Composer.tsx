@@ -1,0 +1,236 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { post, randomId } from '../api';
+import { sendKeys } from '../format';
+import { useI18n } from '../i18n/index';
+import type { Realtime } from '../realtime';
+import type { CannedResponse, Message, TicketSummary, User } from '../types';
+import { ProblemMessage } from './ProblemMessage';
+import { Icon } from './Icon';
+
+export interface ComposerProps {
+  ticket: TicketSummary;
+  contactName: string;
+  user: User;
+  rt: Realtime;
+  canned: CannedResponse[];
+  onCannedOpen(): void;
+  onSent(m: Message): void;
+}
+
+/** The `/query` token right before the caret, if the agent is typing one. */
+export function slashToken(text: string, caret: number): { start: number; query: string } | null {
+  const m = /(^|\s)\/([^\s/]*)$/.exec(text.slice(0, caret));
+  if (!m) return null;
+  return { start: caret - m[2]!.length - 1, query: m[2]! };
+}
+
+export function matchCanned(items: CannedResponse[], q: string): CannedResponse[] {
+  const needle = q.toLowerCase();
+  if (!needle) return items.slice(0, 8);
+  const starts = items.filter((c) => c.shortcut.startsWith(needle));
+  const contains = items.filter(
+    (c) => !c.shortcut.startsWith(needle) && (c.shortcut.includes(needle) || c.title.toLowerCase().includes(needle) || c.text.toLowerCase().includes(needle)),
+  );
+  return [...starts, ...contains].slice(0, 8);
+}
+
+const fill = (text: string, vars: { customer: string; agent: string }) =>
+  text.replace(/\{\{\s*(customer(?:\.name)?|agent(?:\.name)?)\s*\}\}/g, (_m, k: string) => (k.startsWith('customer') ? vars.customer : vars.agent));
+
+export function Composer(p: ComposerProps) {
+  const { t } = useI18n();
+  const [mode, setMode] = useState<'reply' | 'note'>('reply');
+  const [text, setText] = useState('');
+  const [caret, setCaret] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [active, setActive] = useState(0);
+  const [dismissedAt, setDismissedAt] = useState<number | null>(null);
+  const box = useRef<HTMLTextAreaElement>(null);
+  const idempotencyKey = useRef(randomId());
+  const typingSent = useRef(0);
+  const typingIdle = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const ticketId = p.ticket.id;
+
+  const token = slashToken(text, caret);
+  const pickerOpen = token !== null && dismissedAt !== token.start;
+  const matches = useMemo(() => (pickerOpen && token ? matchCanned(p.canned, token.query) : []), [pickerOpen, token?.query, p.canned]);
+
+  useEffect(() => setActive(0), [token?.query]);
+  useEffect(() => {
+    if (pickerOpen) p.onCannedOpen();
+  }, [pickerOpen]);
+
+  const stopTyping = () => {
+    if (typingIdle.current) clearTimeout(typingIdle.current);
+    typingIdle.current = null;
+    if (typingSent.current) p.rt.typing(ticketId, false);
+    typingSent.current = 0;
+  };
+  useEffect(() => stopTyping, [ticketId]);
+
+  const noteTyping = () => {
+    if (mode !== 'reply') return;
+    const now = Date.now();
+    if (now - typingSent.current > 2500) {
+      p.rt.typing(ticketId, true);
+      typingSent.current = now;
+    }
+    if (typingIdle.current) clearTimeout(typingIdle.current);
+    typingIdle.current = setTimeout(stopTyping, 3000);
+  };
+
+  const insert = (c: CannedResponse) => {
+    if (!token) return;
+    const body = fill(c.text, { customer: p.contactName, agent: p.user.name });
+    const next = text.slice(0, token.start) + body + text.slice(caret);
+    const pos = token.start + body.length;
+    setText(next);
+    setCaret(pos);
+    idempotencyKey.current = randomId();
+    requestAnimationFrame(() => {
+      const el = box.current;
+      if (el) {
+        el.focus();
+        el.setSelectionRange(pos, pos);
+      }
+    });
+  };
+
+  const send = async () => {
+    const body = text.trim();
+    if (!body || busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const m =
+        mode === 'reply'
+          ? await post<Message>(`/api/v1/tickets/${ticketId}/replies`, { text: body }, { 'Idempotency-Key': idempotencyKey.current })
+          : await post<Message>(`/api/v1/tickets/${ticketId}/notes`, { text: body });
+      stopTyping();
+      setText('');
+      setCaret(0);
+      idempotencyKey.current = randomId();
+      p.onSent(m);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+      box.current?.focus();
+    }
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (pickerOpen && token) {
+      if (e.key === 'ArrowDown' && matches.length) {
+        e.preventDefault();
+        setActive((a) => (a + 1) % matches.length);
+        return;
+      }
+      if (e.key === 'ArrowUp' && matches.length) {
+        e.preventDefault();
+        setActive((a) => (a - 1 + matches.length) % matches.length);
+        return;
+      }
+      if ((e.key === 'Enter' || e.key === 'Tab') && !e.ctrlKey && !e.metaKey && !e.shiftKey && matches.length) {
+        e.preventDefault();
+        const c = matches[active] ?? matches[0];
+        if (c) insert(c);
+        return;
+      }
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        e.stopPropagation();
+        setDismissedAt(token.start);
+        return;
+      }
+    }
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      void send();
+    }
+  };
+
+  const closed = p.ticket.status === 'closed';
+  const channel = t(`values.channel.${p.ticket.channel}`);
+
+  return (
+    <div class={`composer composer-${mode}`} data-testid="composer">
+      <div class="composer-tabs" role="tablist">
+        <button type="button" role="tab" aria-selected={mode === 'reply'} class={mode === 'reply' ? 'active' : ''} onClick={() => setMode('reply')} data-mode="reply">
+          <Icon name="reply" /> {t('composer.reply')}
+        </button>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={mode === 'note'}
+          class={mode === 'note' ? 'active' : ''}
+          onClick={() => {
+            stopTyping();
+            setMode('note');
+          }}
+          data-mode="note"
+        >
+          <Icon name="lock" /> {t('composer.note')}
+        </button>
+      </div>
+      {closed && mode === 'reply' && <p class="muted small composer-hint">{t('composer.closedHint')}</p>}
+      <div class="composer-box">
+        {pickerOpen && token && (
+          <div class="canned-picker" role="listbox" aria-label={t('composer.cannedTitle')} data-testid="canned-picker">
+            <div class="canned-head">
+              <strong>{t('composer.cannedTitle')}</strong> <span class="muted small">{t('composer.cannedHint')}</span>
+            </div>
+            {matches.length === 0 && <div class="canned-empty muted">{t('composer.cannedEmpty', { query: token.query })}</div>}
+            {matches.map((c, i) => (
+              <div
+                key={c.id}
+                role="option"
+                aria-selected={i === active}
+                class={`canned-item ${i === active ? 'active' : ''}`}
+                data-shortcut={c.shortcut}
+                onMouseDown={(e) => {
+                  e.preventDefault();
+                  insert(c);
+                }}
+                onMouseEnter={() => setActive(i)}
+              >
+                <span class="canned-shortcut">/{c.shortcut}</span> <span class="canned-title">{c.title}</span>
+                <div class="canned-text muted small">{c.text}</div>
+              </div>
+            ))}
+          </div>
+        )}
+        <textarea
+          ref={box}
+          data-composer={mode}
+          aria-label={mode === 'reply' ? t('composer.reply') : t('composer.note')}
+          placeholder={
+            mode === 'reply' ? t('composer.replyPlaceholder', { channel, keys: sendKeys() }) : t('composer.notePlaceholder', { keys: sendKeys() })
+          }
+          value={text}
+          rows={4}
+          disabled={closed && mode === 'reply'}
+          onInput={(e) => {
+            const el = e.currentTarget;
+            setText(el.value);
+            setCaret(el.selectionStart ?? el.value.length);
+            setDismissedAt(null);
+            if (error) idempotencyKey.current = randomId();
+            noteTyping();
+          }}
+          onKeyUp={(e) => setCaret(e.currentTarget.selectionStart ?? 0)}
+          onClick={(e) => setCaret(e.currentTarget.selectionStart ?? 0)}
+          onKeyDown={onKeyDown}
+        />
+      </div>
+      <ProblemMessage error={error} onDismiss={() => setError(null)} />
+      <div class="composer-actions">
+        <span class="muted small">{sendKeys()}</span>
+        <button type="button" class={`btn ${mode === 'reply' ? 'primary' : 'note'}`} disabled={busy || !text.trim() || (closed && mode === 'reply')} onClick={() => void send()}>
+          {busy ? t('composer.sending') : mode === 'reply' ? t('composer.send') : t('composer.saveNote')}
+        </button>
+      </div>
+    </div>
+  );
+}

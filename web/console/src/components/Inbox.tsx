@@ -1,0 +1,149 @@
+import { relativeTime } from '../format';
+import { useI18n } from '../i18n/index';
+import { ACTIVE_STATUSES, CHANNELS, PRIORITIES, STATUSES, TICKET_TYPES, type Filters, type Sort, type TicketStatus, type TicketSummary, type View } from '../types';
+import { ChannelBadge, PriorityBadge, SlaBadge, StatusBadge, TypeBadge } from './Badges';
+import { ProblemMessage } from './ProblemMessage';
+import { Icon } from './Icon';
+
+export interface InboxProps {
+  view: View;
+  items: TicketSummary[] | null;
+  hasMore: boolean;
+  error: unknown;
+  filters: Filters;
+  sort: Sort;
+  selectedId: string | null;
+  now: number;
+  onFilters(f: Filters): void;
+  onSort(s: Sort): void;
+  onOpen(id: string): void;
+}
+
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
+
+export function Inbox(p: InboxProps) {
+  const { t, lang } = useI18n();
+  const f = p.filters;
+  const statusPreset = sameSet(f.status, ACTIVE_STATUSES) ? 'active' : f.status.length === 0 ? '' : f.status.length === 1 ? f.status[0]! : 'custom';
+
+  return (
+    <section class="inbox" aria-label={t('inbox.title')}>
+      <header class="inbox-head">
+        <h2>
+          {t(`nav.${p.view}`)}
+          {p.items && (
+            <span class="muted small" data-testid="inbox-count">
+              {' '}
+              · {p.hasMore ? t('inbox.more', { count: p.items.length }) : t('inbox.count', { count: p.items.length })}
+            </span>
+          )}
+        </h2>
+        <div class="filters" role="group" aria-label={t('inbox.filters')}>
+          <label>
+            <span>{t('inbox.status')}</span>
+            <select
+              data-filter="status"
+              value={statusPreset}
+              onChange={(e) => {
+                const v = e.currentTarget.value;
+                const status: TicketStatus[] = v === 'active' ? [...ACTIVE_STATUSES] : v === '' ? [] : [v as TicketStatus];
+                p.onFilters({ ...f, status });
+              }}
+            >
+              <option value="active">{t('inbox.active')}</option>
+              <option value="">{t('inbox.any')}</option>
+              {STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {t(`values.status.${s}`)}
+                </option>
+              ))}
+              {statusPreset === 'custom' && <option value="custom">{f.status.map((s) => t(`values.status.${s}`)).join(', ')}</option>}
+            </select>
+          </label>
+          <label>
+            <span>{t('inbox.type')}</span>
+            <select data-filter="type" value={f.type} onChange={(e) => p.onFilters({ ...f, type: e.currentTarget.value as Filters['type'] })}>
+              <option value="">{t('inbox.any')}</option>
+              {TICKET_TYPES.map((x) => (
+                <option key={x} value={x}>
+                  {t(`values.type.${x}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span>{t('inbox.priority')}</span>
+            <select data-filter="priority" value={f.priority} onChange={(e) => p.onFilters({ ...f, priority: e.currentTarget.value as Filters['priority'] })}>
+              <option value="">{t('inbox.any')}</option>
+              {PRIORITIES.map((x) => (
+                <option key={x} value={x}>
+                  {t(`values.priority.${x}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span>{t('inbox.channel')}</span>
+            <select data-filter="channel" value={f.channel} onChange={(e) => p.onFilters({ ...f, channel: e.currentTarget.value as Filters['channel'] })}>
+              <option value="">{t('inbox.any')}</option>
+              {CHANNELS.map((x) => (
+                <option key={x} value={x}>
+                  {t(`values.channel.${x}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span>{t('inbox.sort')}</span>
+            <select data-filter="sort" value={p.sort} onChange={(e) => p.onSort(e.currentTarget.value === 'oldest' ? 'oldest' : 'newest')}>
+              <option value="newest">{t('inbox.newest')}</option>
+              <option value="oldest">{t('inbox.oldestWaiting')}</option>
+            </select>
+          </label>
+        </div>
+      </header>
+      {p.error !== null && <ProblemMessage error={p.error} />}
+      {p.items === null && p.error === null && <div class="list-empty muted">{t('app.loading')}</div>}
+      {p.items !== null && p.items.length === 0 && <div class="list-empty muted">{t('inbox.empty')}</div>}
+      {p.items !== null && p.items.length > 0 && (
+        <ul class="ticket-list" data-testid="ticket-list">
+          {p.items.map((x) => (
+            <li key={x.id}>
+              <a
+                href={`/console/${p.view}/tickets/${x.id}`}
+                class={`ticket-row type-edge-${x.type} ${x.id === p.selectedId ? 'selected' : ''} ${x.status === 'new' ? 'unread' : ''}`}
+                data-ticket-id={x.id}
+                data-number={x.number}
+                aria-current={x.id === p.selectedId ? 'true' : undefined}
+                onClick={(e) => {
+                  e.preventDefault();
+                  p.onOpen(x.id);
+                }}
+              >
+                <div class="row-top">
+                  <span class="contact-name">{x.contact?.name || '—'}</span>
+                  <span class="muted small" title={x.createdAt}>
+                    {relativeTime(x.lastCustomerMessageAt ?? x.createdAt, lang, p.now)}
+                  </span>
+                </div>
+                <div class="row-subject">
+                  <span class="muted">#{x.number}</span> {x.subject || t('inbox.noSubject')}
+                </div>
+                <div class="row-badges">
+                  <TypeBadge type={x.type} />
+                  <PriorityBadge priority={x.priority} />
+                  <ChannelBadge channel={x.channel} />
+                  {x.status !== 'open' && <StatusBadge status={x.status} />}
+                  <SlaBadge ticket={x} now={p.now} />
+                  {x.assignee && p.view !== 'mine' && <span class="badge assignee">
+                      <Icon name="user" size={11} /> {x.assignee.name}
+                    </span>}
+                </div>
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

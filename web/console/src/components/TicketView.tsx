@@ -1,0 +1,310 @@
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, get, patch } from '../api';
+import { dateTime, duration } from '../format';
+import { useI18n } from '../i18n/index';
+import type { Realtime } from '../realtime';
+import {
+  PRIORITIES,
+  STATUSES,
+  TICKET_TYPES,
+  type CannedResponse,
+  type Message,
+  type Priority,
+  type TicketDetail,
+  type TicketStatus,
+  type TicketSummary,
+  type TicketType,
+  type User,
+} from '../types';
+import { ChannelBadge, PriorityBadge, SlaBadge, StatusBadge, TypeBadge } from './Badges';
+import { Composer } from './Composer';
+import { Conversation } from './Conversation';
+import { CustomerPanel } from './CustomerPanel';
+import { ProblemMessage } from './ProblemMessage';
+import { Timeline } from './Timeline';
+import { Icon } from './Icon';
+
+export interface TicketViewProps {
+  ticketId: string;
+  user: User;
+  rt: Realtime;
+  /** Bumped when a live event concerns this ticket. */
+  reloadKey: number;
+  now: number;
+  canned: CannedResponse[];
+  onCannedOpen(): void;
+  onChanged(): void;
+  onOpenTicket(id: string): void;
+}
+
+type Change = Partial<{ status: TicketStatus; priority: Priority; type: TicketType; tags: string[]; assignee: string | null }>;
+
+export function TicketView(p: TicketViewProps) {
+  const { t, lang } = useI18n();
+  const [detail, setDetail] = useState<TicketDetail | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [saving, setSaving] = useState(false);
+  const [typing, setTyping] = useState<{ customer: boolean; agents: Record<string, string> }>({ customer: false, agents: {} });
+  const [users, setUsers] = useState<User[]>([]);
+  const [tagDraft, setTagDraft] = useState('');
+  const seq = useRef(0);
+
+  const load = useCallback(async () => {
+    const mine = ++seq.current;
+    try {
+      const d = await get<TicketDetail>(`/api/v1/tickets/${p.ticketId}`);
+      if (mine !== seq.current) return;
+      setDetail(d);
+      setLoadError(null);
+    } catch (err) {
+      if (mine !== seq.current) return;
+      setLoadError(err);
+    }
+  }, [p.ticketId]);
+
+  useEffect(() => {
+    void load();
+  }, [load, p.reloadKey]);
+
+  // The ticket's room: typing, delivery updates and new messages of this ticket.
+  useEffect(() => {
+    p.rt.joinTicket(p.ticketId);
+    return () => p.rt.leaveTicket(p.ticketId);
+  }, [p.rt, p.ticketId]);
+
+  useEffect(() => {
+    const timers = new Map<string, ReturnType<typeof setTimeout>>();
+    const set = (who: string, on: boolean, name = '') => {
+      const prev = timers.get(who);
+      if (prev) clearTimeout(prev);
+      setTyping((cur) => {
+        if (who === 'customer') return { ...cur, customer: on };
+        const agents = { ...cur.agents };
+        if (on) agents[who] = name;
+        else delete agents[who];
+        return { ...cur, agents };
+      });
+      // A lost "stopped typing" must not leave the indicator on forever.
+      if (on) timers.set(who, setTimeout(() => set(who, false), 8000));
+    };
+    const off = p.rt.onTyping((e) => {
+      if (e.ticketId !== p.ticketId) return;
+      if (e.who === 'customer') set('customer', e.typing);
+      else if (e.agent && e.agent.id !== p.user.id) set(e.agent.id, e.typing, e.agent.name);
+    });
+    return () => {
+      off();
+      for (const timer of timers.values()) clearTimeout(timer);
+    };
+  }, [p.rt, p.ticketId, p.user.id]);
+
+  useEffect(() => {
+    if (p.user.role === 'agent') return;
+    get<{ items: User[] }>(`/api/v1/users?active=true`).then(
+      (r) => setUsers(r.items),
+      () => undefined,
+    );
+  }, [p.user.role]);
+
+  const change = async (body: Change) => {
+    setSaving(true);
+    try {
+      const updated = await patch<TicketSummary>(`/api/v1/tickets/${p.ticketId}`, body);
+      setDetail((d) => (d ? { ...d, ticket: { ...d.ticket, ...updated } } : d));
+      setActionError(null);
+      p.onChanged();
+      void load();
+    } catch (err) {
+      setActionError(err);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const onSent = (m: Message) => {
+    setDetail((d) => (d && !d.messages.some((x) => x.id === m.id) ? { ...d, messages: [...d.messages, m] } : d));
+    p.onChanged();
+    void load();
+  };
+
+  if (loadError && !detail) {
+    const notFound = loadError instanceof ApiError && loadError.status === 404;
+    return (
+      <div class="empty-main">
+        <h2>{notFound ? t('ticket.notFound') : t('ticket.loadFailed')}</h2>
+        <ProblemMessage error={loadError} />
+      </div>
+    );
+  }
+  if (!detail) return <div class="empty-main muted">{t('app.loading')}</div>;
+
+  const tk = detail.ticket;
+  const mineTicket = tk.assignee?.id === p.user.id;
+  const canAssign = p.user.role !== 'agent';
+  const closed = tk.status === 'closed';
+  const addTag = () => {
+    const tag = tagDraft.trim();
+    setTagDraft('');
+    if (tag && !tk.tags.includes(tag)) void change({ tags: [...tk.tags, tag] });
+  };
+  const frt = tk.firstResponseAt ? duration(new Date(tk.firstResponseAt).getTime() - new Date(tk.createdAt).getTime(), lang) : null;
+
+  return (
+    <div class="ticket-view" data-testid="ticket-view" data-ticket-id={tk.id} data-status={tk.status}>
+      <section class="ticket-main">
+        <header class="ticket-head">
+          <div class="ticket-title">
+            <h1>
+              <span class="muted">{t('ticket.number', { number: tk.number })}</span> <span data-testid="ticket-subject">{tk.subject || t('inbox.noSubject')}</span>
+            </h1>
+            <div class="row-badges">
+              <TypeBadge type={tk.type} />
+              <PriorityBadge priority={tk.priority} />
+              <ChannelBadge channel={tk.channel} />
+              <StatusBadge status={tk.status} />
+              <SlaBadge ticket={tk} now={p.now} />
+            </div>
+          </div>
+          <div class="ticket-facts">
+            <span>
+              {t('ticket.created')}: {dateTime(tk.createdAt, lang)}
+            </span>
+            <span data-testid="first-response">
+              {t('ticket.firstResponse')}: {frt ?? t('ticket.notYet')}
+            </span>
+            {tk.team && (
+              <span>
+                {t('ticket.team')}: {tk.team.name}
+              </span>
+            )}
+          </div>
+          <div class="ticket-controls">
+            <label>
+              <span>{t('ticket.status')}</span>
+              <select data-control="status" value={tk.status} disabled={saving} onChange={(e) => void change({ status: e.currentTarget.value as TicketStatus })}>
+                {STATUSES.map((s) => (
+                  <option key={s} value={s}>
+                    {t(`values.status.${s}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              <span>{t('ticket.priority')}</span>
+              <select data-control="priority" value={tk.priority} disabled={saving} onChange={(e) => void change({ priority: e.currentTarget.value as Priority })}>
+                {PRIORITIES.map((s) => (
+                  <option key={s} value={s}>
+                    {t(`values.priority.${s}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              <span>{t('ticket.type')}</span>
+              <select data-control="type" value={tk.type} disabled={saving} onChange={(e) => void change({ type: e.currentTarget.value as TicketType })}>
+                {TICKET_TYPES.map((s) => (
+                  <option key={s} value={s}>
+                    {t(`values.type.${s}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <div class="assignee">
+              <span class="control-label">{t('ticket.assignee')}</span>
+              {canAssign ? (
+                <select
+                  data-control="assignee"
+                  value={tk.assignee?.id ?? ''}
+                  disabled={saving}
+                  onChange={(e) => void change({ assignee: e.currentTarget.value || null })}
+                >
+                  <option value="">{t('ticket.unassigned')}</option>
+                  {tk.assignee && !users.some((u) => u.id === tk.assignee?.id) && <option value={tk.assignee.id}>{tk.assignee.name}</option>}
+                  {users.map((u) => (
+                    <option key={u.id} value={u.id}>
+                      {u.name}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <span class="assignee-name" data-testid="assignee">
+                  {tk.assignee ? tk.assignee.name : t('ticket.unassigned')}
+                </span>
+              )}
+              {!mineTicket && !closed && (
+                <button type="button" class="btn small" disabled={saving} onClick={() => void change({ assignee: p.user.id })}>
+                  {t('ticket.take')}
+                </button>
+              )}
+              {mineTicket && !closed && (
+                <button type="button" class="btn small ghost" disabled={saving} onClick={() => void change({ assignee: null })}>
+                  {t('ticket.release')}
+                </button>
+              )}
+            </div>
+            {tk.status !== 'resolved' && !closed && (
+              <button type="button" class="btn small success" disabled={saving} onClick={() => void change({ status: 'resolved' })} title="Ctrl/⌘+Shift+R">
+                <Icon name="check" /> {t('ticket.resolve')}
+              </button>
+            )}
+          </div>
+          <div class="tags" aria-label={t('ticket.tags')}>
+            <span class="control-label">{t('ticket.tags')}</span>
+            {tk.tags.map((tag) => (
+              <span key={tag} class="tag">
+                {tag}
+                <button
+                  type="button"
+                  class="tag-x"
+                  aria-label={t('ticket.removeTag', { tag })}
+                  onClick={() => void change({ tags: tk.tags.filter((x) => x !== tag) })}
+                >
+                  ×
+                </button>
+              </span>
+            ))}
+            <input
+              class="tag-input"
+              data-control="tag"
+              placeholder={t('ticket.addTag')}
+              value={tagDraft}
+              maxLength={50}
+              onInput={(e) => setTagDraft(e.currentTarget.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' || e.key === ',') {
+                  e.preventDefault();
+                  addTag();
+                }
+              }}
+              onBlur={() => tagDraft.trim() && addTag()}
+            />
+          </div>
+          {actionError !== null && <ProblemMessage error={actionError} onDismiss={() => setActionError(null)} />}
+        </header>
+
+        <Conversation
+          messages={detail.messages}
+          contactName={detail.contact?.name || tk.contact.name}
+          customerTyping={typing.customer}
+          agentsTyping={Object.values(typing.agents)}
+        />
+
+        <Composer
+          ticket={tk}
+          contactName={detail.contact?.name || tk.contact.name}
+          user={p.user}
+          rt={p.rt}
+          canned={p.canned}
+          onCannedOpen={p.onCannedOpen}
+          onSent={onSent}
+        />
+      </section>
+
+      <aside class="sidebar">
+        <CustomerPanel contact={detail.contact} currentId={tk.id} reloadKey={p.reloadKey} onOpenTicket={p.onOpenTicket} />
+        <Timeline events={detail.timeline} />
+      </aside>
+    </div>
+  );
+}

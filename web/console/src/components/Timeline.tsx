@@ -1,0 +1,94 @@
+import { shortTime } from '../format';
+import { useI18n, type MsgKey, type Translate } from '../i18n/index';
+import type { TimelineEvent } from '../types';
+import { Icon, type IconName } from './Icon';
+
+const KNOWN = ['created', 'status', 'assignee', 'priority', 'type', 'classification', 'tags', 'team', 'reply', 'delivery', 'note', 'merged'] as const;
+type Known = (typeof KNOWN)[number];
+const ICON: Record<Known, IconName> = {
+  created: 'plus',
+  status: 'swap',
+  assignee: 'user',
+  priority: 'flag',
+  type: 'layers',
+  classification: 'layers',
+  tags: 'tag',
+  team: 'users',
+  reply: 'reply',
+  delivery: 'check',
+  note: 'lock',
+  merged: 'merge',
+};
+
+/** These record ids in from / to; their detail says it in words. */
+const ID_VALUED = new Set(['assignee', 'team', 'merged']);
+/** Actions whose values are another field's values. */
+const VALUES_OF: Record<string, 'status' | 'priority' | 'type' | 'delivery'> = {
+  created: 'status',
+  status: 'status',
+  priority: 'priority',
+  type: 'type',
+  classification: 'type',
+  reply: 'delivery',
+  delivery: 'delivery',
+};
+
+/** Values of the fields the console knows are shown in the console's language. */
+function value(t: Translate, action: string, v: string | null): string {
+  if (v === null || v === '') return '—';
+  const group = VALUES_OF[action];
+  if (group) {
+    const key = (group === 'delivery' ? `delivery.${v}` : `values.${group}.${v}`) as MsgKey;
+    const out = t(key);
+    return out === key ? v : out;
+  }
+  return v;
+}
+
+function label(t: Translate, action: string): { text: string; icon: IconName } {
+  if ((KNOWN as readonly string[]).includes(action)) return { text: t(`timeline.${action as Known}`), icon: ICON[action as Known] };
+  if (action.startsWith('routing')) return { text: `${t('timeline.routing')}: ${action.replace(/^routing[._]?/, '')}`, icon: 'arrow' };
+  if (action.startsWith('sla')) return { text: `${t('timeline.sla')}: ${action.replace(/^sla[._]?/, '')}`, icon: 'clock' };
+  return { text: t('timeline.other', { action }), icon: 'dot' };
+}
+
+export function Timeline({ events }: { events: TimelineEvent[] }) {
+  const { t, lang } = useI18n();
+  return (
+    <section class="card timeline" aria-label={t('timeline.title')} data-testid="timeline">
+      <h3>{t('timeline.title')}</h3>
+      {events.length === 0 && <p class="muted">{t('timeline.empty')}</p>}
+      <ol>
+        {[...events].reverse().map((e) => {
+          const l = label(t, e.action);
+          const showChange = !ID_VALUED.has(e.action) && (e.from !== null || e.to !== null);
+          const who = e.actor.kind === 'system' ? t('timeline.system') : e.actor.name || t(e.actor.kind === 'customer' ? 'conversation.customer' : 'conversation.agent');
+          return (
+            <li key={e.id} class={`tl-item tl-${e.actor.kind}`} data-action={e.action} data-from={e.from ?? ''} data-to={e.to ?? ''}>
+              <span class="tl-icon">
+                <Icon name={l.icon} size={12} />
+              </span>
+              <div class="tl-body">
+                <div class="tl-what">
+                  <strong>{l.text}</strong>
+                  {showChange && (
+                    <span class="tl-change">
+                      {' '}
+                      {e.from !== null && <span class="tl-from">{value(t, e.action, e.from)}</span>}
+                      {e.from !== null && ' → '}
+                      <span class="tl-to">{value(t, e.action, e.to)}</span>
+                    </span>
+                  )}
+                </div>
+                {e.detail && <div class="tl-detail muted small">{e.detail}</div>}
+                <div class="tl-who muted small">
+                  {t('timeline.by', { name: who })} · <time dateTime={e.at}>{shortTime(e.at, lang)}</time>
+                </div>
+              </div>
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,48 @@
+import type { Lang } from './i18n/index';
+
+const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+  ['second', 1000],
+];
+
+/** "5 min ago", "in 2 hr" (in the console's language). */
+export function relativeTime(iso: string | null | undefined, lang: Lang, now = Date.now()): string {
+  if (!iso) return '';
+  const diff = new Date(iso).getTime() - now;
+  const fmt = new Intl.RelativeTimeFormat(lang, { numeric: 'auto', style: 'short' });
+  for (const [unit, ms] of UNITS) {
+    if (Math.abs(diff) >= ms || unit === 'second') return fmt.format(Math.round(diff / ms), unit);
+  }
+  return '';
+}
+
+/** "3 min", "2 hr" — a length of time without direction. */
+export function duration(ms: number, lang: Lang): string {
+  const abs = Math.abs(ms);
+  const [unit, size] = abs >= 86_400_000 ? ['day', 86_400_000] : abs >= 3_600_000 ? ['hour', 3_600_000] : abs >= 60_000 ? ['minute', 60_000] : ['second', 1000];
+  return new Intl.NumberFormat(lang, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 0 }).format(Math.max(1, Math.round(abs / size)));
+}
+
+export function dateTime(iso: string | null | undefined, lang: Lang): string {
+  if (!iso) return '';
+  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+}
+
+/** Time only for today, date and time otherwise. */
+export function shortTime(iso: string | null | undefined, lang: Lang, now = new Date()): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  const today = d.toDateString() === now.toDateString();
+  return new Intl.DateTimeFormat(lang, today ? { timeStyle: 'short' } : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(d);
+}
+
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export const isMac = (): boolean => typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+export const sendKeys = (): string => (isMac() ? '⌘+Enter' : 'Ctrl+Enter');

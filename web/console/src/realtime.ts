@@ -1,0 +1,107 @@
+import { io, type Socket } from 'socket.io-client';
+import type { HubEvent, Presence } from './types';
+
+export type EventListener = (name: string, event: HubEvent) => void;
+export interface TypingEvent {
+  ticketId: string;
+  who: 'customer' | 'agent';
+  typing: boolean;
+  /** Set when a colleague is typing on the same ticket. */
+  agent?: { id: string; name: string };
+}
+
+export interface Realtime {
+  on(listener: EventListener): () => void;
+  onTyping(listener: (e: TypingEvent) => void): () => void;
+  onStatus(listener: (connected: boolean) => void): () => void;
+  /** The presence the hub holds for me (sent on connect, and after every change). */
+  onPresence(listener: (status: Presence) => void): () => void;
+  connected(): boolean;
+  joinTicket(ticketId: string): void;
+  leaveTicket(ticketId: string): void;
+  typing(ticketId: string, typing: boolean): void;
+  presence(status: Presence): void;
+  close(): void;
+}
+
+/**
+ * The agents' socket.io namespace. It authenticates with the session token held in
+ * memory after sign-in, or else with the httpOnly session cookie (after a reload).
+ * Rooms joined for an open ticket are joined again after every reconnect.
+ */
+export function connectRealtime(token: string | null): Realtime {
+  const socket: Socket = io('/agents', {
+    auth: token ? { token } : {},
+    withCredentials: true,
+    transports: ['websocket', 'polling'],
+  });
+  const listeners = new Set<EventListener>();
+  const typingListeners = new Set<(e: TypingEvent) => void>();
+  const statusListeners = new Set<(c: boolean) => void>();
+  const presenceListeners = new Set<(s: Presence) => void>();
+  let joined: string | null = null;
+  const isPresence = (v: unknown): v is Presence => v === 'online' || v === 'away' || v === 'offline';
+
+  socket.on('connect', () => {
+    // The hub keeps the status the agent chose (across tabs and reconnects) and tells us.
+    if (joined) socket.emit('ticket.join', { ticketId: joined });
+    for (const l of statusListeners) l(true);
+  });
+  socket.on('disconnect', () => {
+    for (const l of statusListeners) l(false);
+  });
+  socket.on('typing', (e: TypingEvent) => {
+    if (e && typeof e.ticketId === 'string') for (const l of typingListeners) l(e);
+  });
+  socket.on('presence', (e: { status?: unknown } | null) => {
+    if (isPresence(e?.status)) for (const l of presenceListeners) l(e.status);
+  });
+  socket.onAny((name: string, payload: unknown) => {
+    if (name === 'typing' || name === 'presence') return;
+    const event = (typeof payload === 'object' && payload !== null ? payload : {}) as HubEvent;
+    for (const l of listeners) l(name, event);
+  });
+
+  return {
+    on(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    onTyping(l) {
+      typingListeners.add(l);
+      return () => typingListeners.delete(l);
+    },
+    onStatus(l) {
+      statusListeners.add(l);
+      return () => statusListeners.delete(l);
+    },
+    onPresence(l) {
+      presenceListeners.add(l);
+      return () => presenceListeners.delete(l);
+    },
+    connected: () => socket.connected,
+    joinTicket(ticketId) {
+      joined = ticketId;
+      if (socket.connected) socket.emit('ticket.join', { ticketId });
+    },
+    leaveTicket(ticketId) {
+      if (joined === ticketId) joined = null;
+      if (socket.connected) socket.emit('ticket.leave', { ticketId });
+    },
+    typing(ticketId, typing) {
+      if (socket.connected) socket.emit('typing', { ticketId, typing });
+    },
+    presence(status) {
+      socket.emit('presence', { status }, (answer: { ok?: boolean; status?: unknown } | undefined) => {
+        if (answer?.ok && isPresence(answer.status)) for (const l of presenceListeners) l(answer.status);
+      });
+    },
+    close() {
+      listeners.clear();
+      typingListeners.clear();
+      statusListeners.clear();
+      presenceListeners.clear();
+      socket.close();
+    },
+  };
+}

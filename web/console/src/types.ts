@@ -1,0 +1,141 @@
+/** Shapes of docs/api-contract.md (v1). */
+export type Role = 'agent' | 'supervisor' | 'admin';
+export type TicketType = 'complaint' | 'suggestion' | 'care';
+export type TicketStatus = 'new' | 'open' | 'pending' | 'resolved' | 'closed';
+export type Priority = 'low' | 'normal' | 'high' | 'urgent';
+export type ChannelId = 'api' | 'webchat' | 'email' | 'sms' | 'voice' | 'fax';
+export type Presence = 'online' | 'away' | 'offline';
+export type View = 'mine' | 'unassigned' | 'all';
+export type DeliveryStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'failed';
+
+export const TICKET_TYPES: readonly TicketType[] = ['complaint', 'suggestion', 'care'];
+export const STATUSES: readonly TicketStatus[] = ['new', 'open', 'pending', 'resolved', 'closed'];
+export const PRIORITIES: readonly Priority[] = ['low', 'normal', 'high', 'urgent'];
+export const CHANNELS: readonly ChannelId[] = ['api', 'webchat', 'email', 'sms', 'voice', 'fax'];
+export const PRESENCES: readonly Presence[] = ['online', 'away', 'offline'];
+export const ACTIVE_STATUSES: readonly TicketStatus[] = ['new', 'open', 'pending'];
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  teams: string[];
+  locale?: string;
+  active?: boolean;
+}
+
+export interface Ref {
+  id: string;
+  name: string;
+}
+
+export interface TicketSummary {
+  id: string;
+  number: number;
+  type: TicketType;
+  status: TicketStatus;
+  priority: Priority;
+  channel: ChannelId;
+  subject: string;
+  tags: string[];
+  language: string;
+  assignee: Ref | null;
+  team: Ref | null;
+  contact: Ref;
+  classification?: { source: string; confidence: number };
+  createdAt: string;
+  updatedAt: string;
+  lastCustomerMessageAt: string | null;
+  firstResponseAt: string | null;
+  resolvedAt: string | null;
+  closedAt: string | null;
+  sla?: { firstResponseDueAt: string | null; nextResponseDueAt: string | null; resolutionDueAt: string | null } | null;
+}
+
+export interface Attachment {
+  name: string;
+  contentType: string;
+  size: number;
+  url: string;
+}
+
+export interface Message {
+  id: string;
+  ticketId: string;
+  direction: 'inbound' | 'outbound' | 'note';
+  channel: ChannelId;
+  from: { address: string; name: string } | null;
+  to?: Array<{ address: string; name: string }>;
+  subject?: string;
+  text: string;
+  /** Sanitized by the hub; the only HTML the console renders. */
+  html?: string;
+  attachments?: Attachment[];
+  deliveryStatus?: DeliveryStatus | null;
+  deliveryError?: string | null;
+  author?: Ref | null;
+  createdAt: string;
+}
+
+export interface TimelineEvent {
+  id: string;
+  actor: { kind: 'user' | 'customer' | 'system'; id: string | null; name: string };
+  action: string;
+  from: string | null;
+  to: string | null;
+  detail: string;
+  at: string;
+}
+
+export interface Contact {
+  id: string;
+  name: string;
+  identities: Array<{ kind: string; value: string }>;
+  tags: string[];
+  tier: string | null;
+  stage: string | null;
+  language: string;
+  organization: unknown;
+  createdAt: string;
+}
+
+export interface TicketDetail {
+  ticket: TicketSummary;
+  messages: Message[];
+  timeline: TimelineEvent[];
+  contact: Contact;
+}
+
+export interface CannedResponse {
+  id: string;
+  shortcut: string;
+  title: string;
+  text: string;
+  locale: string;
+}
+
+export interface Filters {
+  status: TicketStatus[];
+  type: TicketType | '';
+  priority: Priority | '';
+  channel: ChannelId | '';
+}
+
+export type Sort = 'newest' | 'oldest';
+
+/** A domain event as the realtime layer forwards it (src/events/event.types.ts). */
+export interface HubEvent {
+  type?: string;
+  ticketId?: string;
+  number?: number;
+  ticketType?: TicketType;
+  channel?: ChannelId;
+  direction?: string;
+  teamId?: string | null;
+  agentId?: string;
+  assigneeId?: string | null;
+  status?: string;
+  changes?: string[];
+  at?: string;
+}
