@@ -11,6 +11,7 @@ export interface SignedIn {
   email: string;
   name: string;
   token: string;
+  password: string;
 }
 
 export interface TicketSummary {
@@ -44,6 +45,8 @@ export interface MessageDto {
   deliveryStatus: string | null;
   deliveryError: string | null;
   author: { id: string; name: string } | null;
+  attachments: Array<{ name: string; contentType: string; size: number; url: string }>;
+  createdAt: string;
 }
 
 export interface TimelineEvent {
@@ -87,7 +90,7 @@ export async function signIn(hub: TestHub, email: string, password: string): Pro
 export async function signInAdmin(hub: TestHub): Promise<SignedIn> {
   const token = await signIn(hub, TEST_ADMIN.email, TEST_ADMIN.password);
   const me = await api<{ id: string; name: string }>(hub, token, 'GET', '/me');
-  return { id: me.body.id, email: TEST_ADMIN.email, name: me.body.name, token };
+  return { id: me.body.id, email: TEST_ADMIN.email, name: me.body.name, token, password: TEST_ADMIN.password };
 }
 
 export async function teamId(hub: TestHub, admin: SignedIn, name: string): Promise<string> {
@@ -107,7 +110,7 @@ export async function createUser(hub: TestHub, admin: SignedIn, role: 'agent' | 
   const password = `pass-${role}-${seq}-secret`;
   const res = await api<{ id: string; name: string }>(hub, admin.token, 'POST', '/users', { email, password, name: name ?? `${role} ${seq}`, role, teams });
   if (res.status !== 201) throw new Error(`create user: ${res.status} ${JSON.stringify(res.body)}`);
-  return { id: res.body.id, email, name: res.body.name, token: await signIn(hub, email, password) };
+  return { id: res.body.id, email, name: res.body.name, token: await signIn(hub, email, password), password };
 }
 
 let ext = 0;
