@@ -364,3 +364,18 @@ async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe('OpenAPI', () => {
+  test('the document at /api/docs describes the ticket and contact routes from their schemas', async () => {
+    const res = await fetch(`${hub.url}/api/docs`, { headers: { accept: 'application/json' } });
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }>; 'x-access'?: string; responses: Record<string, unknown> }>> };
+    for (const p of ['/api/v1/tickets', '/api/v1/tickets/{id}', '/api/v1/tickets/{id}/notes', '/api/v1/tickets/{id}/replies', '/api/v1/tickets/{id}/merge', '/api/v1/contacts', '/api/v1/contacts/{id}/merge', '/api/v1/attachments/{ref}']) {
+      expect(Object.keys(doc.paths)).toContain(p);
+    }
+    expect(doc.paths['/api/v1/tickets/{id}/replies']!.post!.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]));
+    expect(doc.paths['/api/v1/tickets']!.get!.parameters!.map((x) => x.name)).toEqual(expect.arrayContaining(['view', 'status', 'assignee', 'q', 'cursor', 'sort']));
+    expect(doc.paths['/api/v1/contacts/{id}/merge']!.post!['x-access']).toBe('supervisor');
+    expect(Object.keys(doc.paths['/api/v1/tickets/{id}']!.patch!.responses)).toEqual(expect.arrayContaining(['200', '404', '409']));
+  });
+});
