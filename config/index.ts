@@ -70,6 +70,18 @@ export const ConfigSchema = z.object({
   API_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   OUTBOUND_ATTEMPTS: int(1, 50).default(6),
   OUTBOUND_RETRY_BASE_MS: int(10, 3_600_000).default(2000),
+  /** How long an agent has to accept an offered chat before it goes to the next agent. */
+  ROUTING_OFFER_TIMEOUT_MS: int(1000, 600_000).default(30_000),
+  /** Chats are offered with accept / decline (true) or assigned directly (false). */
+  ROUTING_OFFER_CHATS: bool.default(true),
+  /** Email, SMS, fax and API tickets are assigned directly (true) or offered (false). */
+  ROUTING_AUTO_ACCEPT_ASYNC: bool.default(true),
+  /** After an agent's last console disconnects, how long until they count as away. */
+  ROUTING_DISCONNECT_GRACE_MS: int(0, 3_600_000).default(60_000),
+  /** Whether an agent going offline also returns their open chats to the queue. */
+  ROUTING_REQUEUE_OPEN_CHATS_ON_OFFLINE: bool.default(false),
+  /** How often expired offers and ended grace periods are swept. */
+  ROUTING_SWEEP_MS: int(50, 60_000).default(500),
   // ---------- web chat and realtime ----------
   /** The public key in the widget's `data-channel-key` attribute. */
   WEBCHAT_CHANNEL_KEY: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only').default('default'),

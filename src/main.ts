@@ -19,6 +19,7 @@ import { createClassifier } from './classify/classifier';
 import { createContactDesk } from './contacts/contact-desk.service';
 import { createContactService } from './contacts/contact.service';
 import { createModels, type Models } from './db/models';
+import { createDocumentLocks, useDocumentLocks } from './db/update-lock';
 import { seedDemo } from './embedded/demo';
 import { persistedSecret } from './embedded/secrets';
 import { ferretdbBinary, startFerretDB, startRedis, type LocalService } from './embedded/services';
@@ -34,6 +35,7 @@ import { createCannedService } from './canned/canned.service';
 import { registerCannedRoutes } from './http/routes/canned.routes';
 import { createConsoleRouter } from './http/routes/console.routes';
 import { createDocsRouter } from './http/routes/docs.routes';
+import { registerRoutingRoutes } from './http/routes/routing.routes';
 import { registerUserRoutes } from './http/routes/users.routes';
 import { registerContactRoutes } from './http/routes/contacts.routes';
 import { registerTicketRoutes } from './http/routes/tickets.routes';
@@ -52,8 +54,17 @@ import { createOutboundService, type OutboundJobData } from './outbound/outbound
 import { createOutboundWorker } from './outbound/outbound.worker';
 import { createAssignmentService } from './tickets/ticket-assignment.service';
 import { createTicketDesk } from './tickets/ticket-desk.service';
+import { createQueueRulesStore } from './routing/queue-rules.store';
+import { createRoutingClaims } from './routing/routing-claims';
+import { attachRoutingListeners } from './routing/routing.listeners';
+import { createRoutingService, type RoutingService } from './routing/routing.service';
+import { createSlaService } from './routing/sla.service';
+import type { AgentProfile } from './routing/routing.types';
+import type { UserDoc } from './auth/user.model';
+import type { Principal } from './auth/principal';
 import { createTicketNumbers } from './tickets/ticket-number';
 import { createTicketOwners } from './tickets/ticket-owner.store';
+import { canSee } from './tickets/ticket-scope';
 import { createTicketService, type TicketService } from './tickets/ticket.service';
 
 const PROJECT_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
@@ -122,6 +133,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     cleanups.push(() => Promise.all([redis.quit(), sub.quit(), bullConnection.quit()]).catch(() => undefined));
 
     const prefix = config.REDIS_PREFIX;
+    useDocumentLocks(conn, createDocumentLocks(redis, prefix));
     const bus = createRedisEventBus(redis, sub, prefix, logger);
     cleanups.push(() => bus.close());
 
@@ -151,7 +163,46 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
 
     // Agent work on tickets and contacts; replies go out as jobs through the channel adapters that can send.
     const assignment = createAssignmentService({ ...models, tickets, owners, bus });
-    const desk = createTicketDesk({ ...models, tickets, assignment, bus, store });
+    // Routing and SLA: queues, capacity and offers in Redis (atomic Lua); decisions land on
+    // tickets through the assignment service; manual takes and assignments go through routing.
+    const queueRules = createQueueRulesStore(redis, prefix, defaultTeam.toString());
+    const routing: RoutingService = createRoutingService({
+      redis,
+      prefix,
+      publish: (e) => bus.publish(e),
+      logger: logger.child({ module: 'routing' }),
+      rules: () => queueRules.get(),
+      teamDefaults: {
+        offerTimeoutMs: config.ROUTING_OFFER_TIMEOUT_MS,
+        autoAccept: { chat: !config.ROUTING_OFFER_CHATS, async: config.ROUTING_AUTO_ACCEPT_ASYNC },
+      },
+      disconnectGraceMs: config.ROUTING_DISCONNECT_GRACE_MS,
+      requeueOpenChatsOnOffline: config.ROUTING_REQUEUE_OPEN_CHATS_ON_OFFLINE,
+      agentLoader: async () => (await users.list({ active: true })).map(agentProfile),
+      ports: {
+        persistAssignment: async (a) => {
+          // A ticket resolved or merged meanwhile no longer wants an agent: give the slot back.
+          if (!(await assignment.recordRouted(a))) setImmediate(() => void routing.release(a.ticketId, 'stale').catch(() => undefined));
+        },
+        persistUnassignment: (u) => assignment.recordUnrouted(u),
+        persistTransfer: (x) => assignment.recordTransfer(x),
+      },
+    });
+    const sla = createSlaService({
+      redis,
+      prefix,
+      connection: bullConnection,
+      publish: (e) => bus.publish(e),
+      logger: logger.child({ module: 'sla' }),
+      ports: {
+        persistDueTimes: (id, due) => assignment.persistDueTimes(id, due),
+        raisePriority: (id) => assignment.raisePriority(id),
+        reassign: (id) => routing.reassign(id),
+      },
+    });
+    cleanups.push(() => sla.close());
+    await routing.syncAgents();
+    const desk = createTicketDesk({ ...models, tickets, assignment, bus, store, claim: createRoutingClaims(routing) });
     const contactDesk = createContactDesk({ ...models, tickets, bus });
     const senders = new Map<ChannelId, ChannelAdapter>();
     const outboundQueue = new Queue<OutboundJobData>(QUEUES.outbound, { connection: bullConnection, prefix });
@@ -195,6 +246,24 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         onError: (err, jobId) => logger.warn({ err: err.message, jobId }, 'outbound job attempt failed'),
       });
       cleanups.push(() => outboundWorker.close());
+
+      const routingListeners = attachRoutingListeners({
+        bus,
+        routing,
+        sla,
+        facts: (id) => assignment.routingFacts(id),
+        persistTeam: (id, team) => assignment.setTeam(id, team),
+        waitingTickets: (limit) => assignment.waitingTickets(limit),
+        logger: logger.child({ module: 'routing' }),
+      });
+      sla.runWorker();
+      routing.start({ intervalMs: config.ROUTING_SWEEP_MS });
+      cleanups.push(async () => {
+        routingListeners.stop();
+        await routing.stop();
+      });
+      // Events are at-most-once: pick up tickets that arrived while no worker listened.
+      void routingListeners.reconcile().catch((err: unknown) => logger.warn({ err }, 'routing reconcile failed'));
     }
 
     const admin = await ensureAdmin(config, dataDir, users);
@@ -229,11 +298,24 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           windowSeconds: config.LOGIN_THROTTLE_WINDOW_SECONDS,
         },
       });
+      const visible = async (p: Principal, id: string): Promise<boolean> => {
+        const t = mongoose.isObjectIdOrHexString(id) ? await models.Ticket.findById(id, { team: 1, assignee: 1 }).lean() : null;
+        return t !== null && canSee(p, t);
+      };
       const apiRouter = Router();
       const routes = createRouteTable(apiRouter, createAuthenticator(auth));
       registerAuthRoutes(routes, { auth, users, secureCookies: (config.PUBLIC_URL ?? '').startsWith('https:') });
-      registerUserRoutes(routes, { users });
+      registerUserRoutes(routes, {
+        users,
+        // Routing learns about team, skill, limit and activation changes at once.
+        onChange: (u) => (u.active && u.teams.length > 0 ? routing.upsertAgent(agentProfile(u)) : routing.removeAgent(u._id.toString())),
+      });
       registerTicketRoutes(routes, { desk, outbound });
+      registerRoutingRoutes(routes, {
+        routing,
+        rules: queueRules,
+        visible,
+      });
       registerContactRoutes(routes, { contacts: contactDesk });
       registerCannedRoutes(routes, { canned: createCannedService({ CannedResponse: await createCannedResponseModel(conn) }) });
       const docs = createDocsRouter(() => routes.openapi({ title: 'Omnihub API', version: '1', serverUrl: publicUrl }));
@@ -273,14 +355,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         presence: createPresenceStore(redis, prefix),
         readState,
         authenticate: (token) => auth.authenticate(token),
-        canSee: async (p, ticketId) => {
-          const t = mongoose.isObjectIdOrHexString(ticketId) ? await models.Ticket.findById(ticketId, { team: 1, assignee: 1 }).lean() : null;
-          if (!t) return false;
-          const inTeams = t.team !== null && p.teams.includes(t.team.toString());
-          if (p.role === 'admin') return true;
-          if (p.role === 'supervisor') return inTeams;
-          return (p.kind === 'user' && t.assignee?.toString() === p.id) || (inTeams && t.assignee === null);
-        },
+        canSee: (p, ticketId) => visible(p, ticketId),
         ticketAudience: async (ticketId) => {
           const t = await models.Ticket.findById(ticketId, { team: 1, assignee: 1 }).lean();
           return t && { teamId: t.team?.toString() ?? null, assigneeId: t.assignee?.toString() ?? null };
@@ -352,6 +427,11 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     await runCleanups(cleanups, logger);
     throw err;
   }
+}
+
+/** A user as routing sees them (agents and supervisors in teams take work). */
+function agentProfile(u: UserDoc): AgentProfile {
+  return { agentId: u._id.toString(), name: u.name, teams: u.teams.map(String), skills: u.skills, languages: u.languages, limits: u.maxConcurrent };
 }
 
 async function runCleanups(cleanups: Array<() => Promise<unknown>>, logger: Logger): Promise<void> {

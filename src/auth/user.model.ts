@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { documentLockPlugin } from '../db/update-lock';
 
 import { ROLES, type Role } from './roles';
 
@@ -41,6 +42,9 @@ const schema = new Schema<UserDoc>(
 );
 schema.index({ email: 1 }, { unique: true });
 schema.index({ teams: 1, role: 1 });
+
+// Single-document updates are serialized (FerretDB applies updates without isolation).
+schema.plugin(documentLockPlugin);
 
 export type UserModel = Model<UserDoc>;
 export const createUserModel = (conn: Connection): UserModel => conn.model<UserDoc>('User', schema);

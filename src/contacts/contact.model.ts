@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { documentLockPlugin } from '../db/update-lock';
 import { IDENTITY_KINDS, type Identity } from '../../channels/contract';
 
 export const VALUE_TIERS = ['platinum', 'gold', 'silver', 'bronze'] as const;
@@ -62,6 +63,9 @@ const schema = new Schema<ContactDoc>(
 );
 schema.index({ 'identities.value': 1 });
 schema.index({ organization: 1 });
+
+// Single-document updates are serialized (FerretDB applies updates without isolation).
+schema.plugin(documentLockPlugin);
 
 export type ContactModel = Model<ContactDoc>;
 export const createContactModel = (conn: Connection): ContactModel => conn.model<ContactDoc>('Contact', schema);

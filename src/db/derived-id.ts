@@ -12,3 +12,6 @@ export function derivedId(namespace: string, ...parts: string[]): Types.ObjectId
   for (const p of parts) h.update('\u0000').update(p);
   return new Types.ObjectId(h.digest().subarray(0, 12));
 }
+
+/** A message's _id derives from (channel, externalId): a replay collides on _id. */
+export const messageIdFor = (channel: string, externalId: string): Types.ObjectId => derivedId('message', channel, externalId);

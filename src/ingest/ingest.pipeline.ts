@@ -3,7 +3,7 @@ import type { InboundMessage } from '../../channels/contract';
 import type { Classifier } from '../classify/classifier';
 import type { ContactService } from '../contacts/contact.service';
 import { senderIdentities } from '../contacts/identity';
-import { derivedId } from '../db/derived-id';
+import { messageIdFor } from '../db/derived-id';
 import { isDuplicateKey } from '../db/models';
 import type { EventBus } from '../events/event-bus';
 import type { MessageDoc, MessageModel } from '../tickets/message.model';
@@ -32,8 +32,7 @@ export interface IngestPipelineDeps {
 /** A normalized message whose attachments are already in the attachment store. */
 export type StoredInboundMessage = InboundMessage & { attachments: Array<InboundMessage['attachments'][number] & { ref: string }> };
 
-/** A message's _id is derived from (channel, externalId): a replay collides on _id. */
-export const messageIdFor = (channel: string, externalId: string): Types.ObjectId => derivedId('message', channel, externalId);
+export { messageIdFor };
 
 /**
  * InboundMessage → contact → ticket → stored message, exactly once per (channel, externalId).

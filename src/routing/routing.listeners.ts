@@ -83,6 +83,10 @@ export function attachRoutingListeners(deps: RoutingListenerDeps) {
         }
         return;
       }
+      case 'agent.presence':
+        // The console's presence switch (realtime) drives routing; routing's own changes echo back unchanged.
+        if (e.reason === 'manual') await routing.setStatus(e.agentId, e.status);
+        return;
       case 'message.created':
         if (e.direction === 'inbound') await sla.customerMessaged(e.ticketId, new Date(e.at));
         else if (e.direction === 'outbound') await sla.agentReplied(e.ticketId, new Date(e.at));

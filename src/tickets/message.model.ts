@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { documentLockPlugin } from '../db/update-lock';
 import { CHANNELS, type ChannelId } from '../../channels/contract';
 
 export const MESSAGE_DIRECTIONS = ['inbound', 'outbound', 'note'] as const;
@@ -78,6 +79,9 @@ messageSchema.index({ channel: 1, externalId: 1 }, { unique: true });
 messageSchema.index({ ticket: 1, receivedAt: 1 });
 messageSchema.index({ channel: 1, threadKeys: 1 });
 messageSchema.index({ contact: 1, receivedAt: -1 });
+
+// Single-document updates are serialized (FerretDB applies updates without isolation).
+messageSchema.plugin(documentLockPlugin);
 
 export type MessageModel = Model<MessageDoc>;
 export const createMessageModel = (conn: Connection): MessageModel => conn.model<MessageDoc>('Message', messageSchema);

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { documentLockPlugin } from '../db/update-lock';
 
 /**
  * Thread index: `_id` is `channel:key` for every id a message carries (its own external
@@ -22,6 +23,9 @@ const schema = new Schema<ThreadKeyDoc>(
   { collection: 'thread_keys' },
 );
 schema.index({ ticket: 1 });
+
+// Single-document updates are serialized (FerretDB applies updates without isolation).
+schema.plugin(documentLockPlugin);
 
 export type ThreadKeyModel = Model<ThreadKeyDoc>;
 export const createThreadKeyModel = (conn: Connection): ThreadKeyModel => conn.model<ThreadKeyDoc>('ThreadKey', schema);

@@ -1,7 +1,10 @@
 import { Types } from 'mongoose';
 import { PRIORITIES, type Priority } from '../../channels/contract';
 import type { UserModel } from '../auth/user.model';
+import type { ContactModel } from '../contacts/contact.model';
 import type { EventBus } from '../events/event-bus';
+import { messageIdFor } from '../db/derived-id';
+import type { MessageModel } from './message.model';
 import type { Actor } from './ticket-event.model';
 import type { TicketOwners } from './ticket-owner.store';
 import type { TicketDoc, TicketModel } from './ticket.model';
@@ -11,6 +14,8 @@ export const ROUTING_ACTOR: Actor = { kind: 'system', id: 'routing', name: 'rout
 
 export interface AssignmentDeps {
   Ticket: TicketModel;
+  Message: MessageModel;
+  Contact: ContactModel;
   User: UserModel;
   tickets: TicketService;
   owners: TicketOwners;
@@ -24,7 +29,7 @@ export interface AssignmentDeps {
  * Used by agents' take/release/assign and by routing's decisions alike.
  */
 export function createAssignmentService(deps: AssignmentDeps) {
-  const { Ticket, User, tickets, owners, bus } = deps;
+  const { Ticket, Message, Contact, User, tickets, owners, bus } = deps;
 
   async function userName(id: Types.ObjectId | null): Promise<string> {
     if (!id) return 'nobody';
@@ -107,6 +112,41 @@ export function createAssignmentService(deps: AssignmentDeps) {
       await tickets.addEvent(t._id, actor, 'transfer', x.fromAgentId ?? x.fromTeamId, x.toAgentId ?? x.toTeamId, x.note);
       const current = (await Ticket.findById(t._id).lean()) ?? t;
       await publish(current, x.toTeamId !== x.fromTeamId ? ['team', 'transfer'] : ['transfer']);
+    },
+
+    /** What routing needs to queue a ticket: its fields, the customer's tier, the opening text. */
+    async routingFacts(ticketId: string) {
+      const t = await load(ticketId);
+      if (!t) return null;
+      const [contact, first] = await Promise.all([
+        Contact.findById(t.contact, { tier: 1 }).lean(),
+        // The opening message's _id derives from the ticket's origin (channel:externalId).
+        t.origin.includes(':') ? Message.findById(messageIdFor(t.origin.slice(0, t.origin.indexOf(':')), t.origin.slice(t.origin.indexOf(':') + 1)), { text: 1 }).lean() : null,
+      ]);
+      return {
+        ticketId,
+        channel: t.channel,
+        type: t.type,
+        priority: t.priority,
+        status: t.status,
+        language: t.language,
+        teamId: t.team?.toString() ?? null,
+        assigneeId: t.assignee?.toString() ?? null,
+        contactId: t.contact.toString(),
+        contactTier: contact?.tier ?? null,
+        createdAt: t.createdAt,
+        text: `${t.subject}\n${first?.text ?? ''}`,
+      };
+    },
+
+    async setTeam(ticketId: string, teamId: string): Promise<void> {
+      if (Types.ObjectId.isValid(ticketId) && Types.ObjectId.isValid(teamId)) await Ticket.updateOne({ _id: ticketId }, { $set: { team: new Types.ObjectId(teamId) } });
+    },
+
+    /** Tickets waiting for an agent, oldest first (a bounded scan, for reconciliation on start). */
+    async waitingTickets(limit: number): Promise<string[]> {
+      const rows = await Ticket.find({ status: 'new', assignee: null, mergedInto: null }, { _id: 1 }).sort({ createdAt: 1 }).limit(limit).lean();
+      return rows.map((r) => r._id.toString());
     },
 
     async persistDueTimes(ticketId: string, due: { firstResponseDueAt: Date | null; nextResponseDueAt: Date | null; resolutionDueAt: Date | null }): Promise<void> {

@@ -71,6 +71,8 @@ export interface TicketDeskDeps {
   tickets: TicketService;
   /** Owner changes (Redis compare-and-set, MongoDB, timeline, new ⇄ open, ticket.updated). */
   assignment: AssignmentService;
+  /** Routing's say in a manual owner change: true when routing made (and recorded) it. */
+  claim?: (ticketId: string, agentId: string | null, actorId: string | null, note: string) => Promise<boolean>;
   bus: EventBus;
   store: AttachmentStore;
 }
@@ -150,8 +152,10 @@ export function createTicketDesk(deps: TicketDeskDeps) {
   }
 
   /** One implementation of an owner change for everyone (agents here, routing there): Redis compare-and-set first. */
-  const setAssignee = (t: TicketDoc, next: Types.ObjectId | null, actor: Actor, why: string): Promise<TicketDoc> =>
-    assignment.setAssignee(t, next, actor, why);
+  const setAssignee = async (t: TicketDoc, next: Types.ObjectId | null, actor: Actor, why: string): Promise<TicketDoc> => {
+    if (deps.claim && (await deps.claim(t._id.toString(), next?.toString() ?? null, actor.kind === 'user' ? actor.id : null, why))) return reload(t._id);
+    return assignment.setAssignee(t, next, actor, why);
+  };
 
   /** Who may change the assignee to what (scope was checked already). */
   async function checkAssignee(p: Principal, t: TicketDoc, next: Types.ObjectId | null, teamAfter: Types.ObjectId | null): Promise<void> {

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { documentLockPlugin } from '../db/update-lock';
 import { CHANNELS, PRIORITIES, TICKET_TYPES, type ChannelId, type Priority, type TicketType } from '../../channels/contract';
 
 export const TICKET_STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
@@ -76,6 +77,9 @@ ticketSchema.index({ origin: 1 }, { unique: true });
 ticketSchema.index({ contact: 1, createdAt: -1 });
 ticketSchema.index({ status: 1, team: 1, priority: 1 });
 ticketSchema.index({ assignee: 1, status: 1 });
+
+// Single-document updates are serialized (FerretDB applies updates without isolation).
+ticketSchema.plugin(documentLockPlugin);
 
 export type TicketModel = Model<TicketDoc>;
 export const createTicketModel = (conn: Connection): TicketModel => conn.model<TicketDoc>('Ticket', ticketSchema);

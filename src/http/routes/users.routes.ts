@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../../auth/roles';
+import type { UserDoc } from '../../auth/user.model';
 import type { UserService } from '../../auth/user.service';
 import { teamDto, userDto } from '../dto';
 import { HttpProblem } from '../problem';
@@ -17,7 +18,7 @@ const UserFields = {
   locale: z.enum(['en', 'zh-CN']),
 };
 
-export function registerUserRoutes(t: RouteTable, deps: { users: UserService }): void {
+export function registerUserRoutes(t: RouteTable, deps: { users: UserService; onChange?: (u: UserDoc) => Promise<unknown> }): void {
   const { users } = deps;
   const notFound = (id: string) => new HttpProblem(404, 'Not found', `No user ${id}.`);
 
@@ -68,7 +69,9 @@ export function registerUserRoutes(t: RouteTable, deps: { users: UserService }):
       locale: UserFields.locale.optional(),
     }),
     async handler({ body }) {
-      return userDto(await users.create(body));
+      const u = await users.create(body);
+      await deps.onChange?.(u);
+      return userDto(u);
     },
   });
 
@@ -87,6 +90,7 @@ export function registerUserRoutes(t: RouteTable, deps: { users: UserService }):
     async handler({ params, body }) {
       const u = await users.update(params.id, body);
       if (!u) throw notFound(params.id);
+      await deps.onChange?.(u);
       return userDto(u);
     },
   });
