@@ -12,4 +12,6 @@ module.exports = {
   // Two cores: more workers only fight over the CPU with the database and Redis.
   maxWorkers: 2,
   verbose: true,
+  // Safety net for CI: a stray socket must not keep the run alive after every test finished.
+  forceExit: true,
 };

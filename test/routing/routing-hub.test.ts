@@ -1,0 +1,96 @@
+import type { Hub } from '../../src/main';
+import { request, startTestHub, TEST_ADMIN, type TestHubEnv } from '../support/hub';
+import { until } from '../support/process';
+
+/**
+ * Routing through the whole hub: inbound message → ticket → queue → online agent, with the
+ * assignment persisted on the ticket and its timeline, capacity respected, SLA due times
+ * stored, and a resolved ticket making room for the head of the queue.
+ */
+let hub: Hub & { env: TestHubEnv };
+const api = (p: string) => `${hub.url}/api/v1${p}`;
+let admin = '';
+
+beforeAll(async () => {
+  hub = await startTestHub('routing-hub', { ROUTING_SWEEP_MS: '100' });
+  admin = (await request<{ token: string }>(api('/auth/login'), { body: TEST_ADMIN, apiKey: null })).body.token;
+});
+afterAll(async () => {
+  await hub.stop();
+});
+
+async function agent(email: string, asyncLimit: number): Promise<{ id: string; token: string }> {
+  const teams = await request<{ items: Array<{ id: string; name: string }> }>(api('/teams'), { apiKey: admin });
+  const support = teams.body.items.find((t) => t.name === 'Support')!;
+  const created = await request<{ id: string }>(api('/users'), {
+    apiKey: admin,
+    body: { email, password: 'agent-pass-1', name: email.split('@')[0], role: 'agent', teams: [support.id], maxConcurrent: { chat: 2, async: asyncLimit } },
+  });
+  expect(created.status).toBe(201);
+  const token = (await request<{ token: string }>(api('/auth/login'), { body: { email, password: 'agent-pass-1' }, apiKey: null })).body.token;
+  return { id: created.body.id, token };
+}
+
+const send = (i: number, priority = '') =>
+  request<{ ticketId: string }>(api('/inbound'), {
+    body: { externalId: `route-${i}`, from: { address: `c${i}@example.com` }, subject: `Question ${i} ${priority}`, text: priority === 'urgent' ? 'URGENT: my account was hacked, fraud, act immediately!' : `Where is my order ${i}?` },
+  });
+
+test('tickets are routed to online agents within capacity and priority order, persisted with a timeline; resolving pulls the queue head', async () => {
+  const a = await agent('router.a@test.example', 2);
+  const offline = await agent('router.b@test.example', 5);
+
+  const ids: string[] = [];
+  for (let i = 0; i < 4; i++) ids.push((await send(i)).body.ticketId);
+  const urgent = (await send(99, 'urgent')).body.ticketId;
+  expect((await hub.models.Ticket.findById(urgent).lean())?.priority).toBe('urgent');
+
+  // Nobody online: everything waits, the urgent ticket at the head of the queue.
+  const head = await until(
+    () => request<{ position: number; state: string; queueLength: number }>(api(`/tickets/${urgent}/queue-position`), { apiKey: admin }),
+    (r) => r.body.queueLength === 5,
+    10_000,
+  );
+  expect(head.body).toMatchObject({ state: 'queued', position: 1 });
+  expect(await hub.models.Ticket.countDocuments({ assignee: { $ne: null } })).toBe(0);
+
+  // The agent comes online with two slots: the urgent ticket and the oldest other one.
+  expect((await request(api('/me/presence'), { method: 'PUT', apiKey: a.token, body: { status: 'online' } })).status).toBe(200);
+  await until(() => hub.models.Ticket.countDocuments({ assignee: a.id }), (n) => n >= 2, 20_000);
+  await new Promise((r) => setTimeout(r, 500));
+  const mine = await hub.models.Ticket.find({ assignee: a.id }).lean();
+  expect(mine.map((t) => t._id.toString()).sort()).toEqual([urgent, ids[0]!].sort());
+  expect(await hub.models.Ticket.countDocuments({ assignee: offline.id })).toBe(0);
+  for (const t of mine) {
+    expect(t.status).toBe('open');
+    expect(t.acceptedAt).not.toBeNull();
+    expect(t.sla.firstResponseDueAt).not.toBeNull();
+    expect(t.sla.resolutionDueAt).not.toBeNull();
+    const actions = (await hub.models.TicketEvent.find({ ticket: t._id }).lean()).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['created', 'assignee', 'status']));
+  }
+
+  // Resolving one frees a slot: the head of the queue (the next oldest) goes to the agent.
+  expect((await request(api(`/tickets/${urgent}`), { method: 'PATCH', apiKey: a.token, body: { status: 'resolved' } })).status).toBe(200);
+  await until(() => hub.models.Ticket.findById(ids[1]).lean(), (t) => t?.assignee?.toString() === a.id, 20_000);
+  expect(await hub.models.Ticket.countDocuments({ assignee: a.id, status: 'open' })).toBe(2);
+  expect((await hub.models.Ticket.findById(ids[2]).lean())?.assignee).toBeNull();
+});
+
+test('admins set queue rules: a matching ticket joins the rule\'s team', async () => {
+  const vip = await request<{ id: string }>(api('/teams'), { apiKey: admin, body: { name: 'Billing' } });
+  const teams = await request<{ items: Array<{ id: string; name: string }> }>(api('/teams'), { apiKey: admin });
+  const support = teams.body.items.find((t) => t.name === 'Support')!;
+  const put = await request(api('/routing/rules'), {
+    method: 'PUT',
+    apiKey: admin,
+    body: { rules: [{ id: 'refunds', keywords: ['refund', '退款'], teamId: vip.body.id }], fallback: { teamId: support.id } },
+  });
+  expect(put.status).toBe(200);
+  const bad = await request<{ errors: Array<{ field: string }> }>(api('/routing/rules'), { method: 'PUT', apiKey: admin, body: { rules: [{ id: 'x', teamId: 'nope' }], fallback: { teamId: support.id } } });
+  expect(bad.status).toBe(422);
+  const refund = await request<{ ticketId: string }>(api('/inbound'), { body: { externalId: 'rule-1', from: { address: 'r@example.com' }, text: '请给我退款，商品坏了' } });
+  const other = await request<{ ticketId: string }>(api('/inbound'), { body: { externalId: 'rule-2', from: { address: 'o@example.com' }, text: 'How do I change my address?' } });
+  await until(() => hub.models.Ticket.findById(refund.body.ticketId).lean(), (t) => t?.team?.toString() === vip.body.id, 10_000);
+  expect((await hub.models.Ticket.findById(other.body.ticketId).lean())?.team?.toString()).toBe(support.id);
+});
