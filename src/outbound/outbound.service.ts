@@ -20,7 +20,7 @@ import { actorOf, type TicketDesk } from '../tickets/ticket-desk.service';
 import { assignableId } from '../tickets/ticket-scope';
 import type { MessageView } from '../tickets/ticket-views';
 import type { TicketDoc, TicketModel } from '../tickets/ticket.model';
-import { SYSTEM, type TicketService } from '../tickets/ticket.service';
+import { SYSTEM, type TicketService, ticketUpdated } from '../tickets/ticket.service';
 
 export interface OutboundJobData {
   messageId: string;
@@ -116,16 +116,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
   async function publishTicket(ticketId: Types.ObjectId, changes: string[]): Promise<void> {
     const t = await Ticket.findById(ticketId).lean();
     if (!t) return;
-    await bus.publish({
-      type: 'ticket.updated',
-      ticketId: t._id.toString(),
-      number: t.number,
-      status: t.status,
-      assigneeId: t.assignee?.toString() ?? null,
-      teamId: t.team?.toString() ?? null,
-      changes,
-      at: new Date().toISOString(),
-    });
+    await bus.publish(ticketUpdated(t, changes));
   }
 
   /** Final failure: visible on the message, the timeline and the bus. Only the first call records it. */

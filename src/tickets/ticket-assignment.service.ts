@@ -8,7 +8,7 @@ import type { MessageModel } from './message.model';
 import type { Actor } from './ticket-event.model';
 import type { TicketOwners } from './ticket-owner.store';
 import type { TicketDoc, TicketModel } from './ticket.model';
-import { TransitionConflict, type TicketService } from './ticket.service';
+import { TransitionConflict, type TicketService, ticketUpdated } from './ticket.service';
 
 export const ROUTING_ACTOR: Actor = { kind: 'system', id: 'routing', name: 'routing' };
 
@@ -37,16 +37,7 @@ export function createAssignmentService(deps: AssignmentDeps) {
   }
 
   async function publish(t: TicketDoc, changes: string[]): Promise<void> {
-    await bus.publish({
-      type: 'ticket.updated',
-      ticketId: t._id.toString(),
-      number: t.number,
-      status: t.status,
-      assigneeId: t.assignee?.toString() ?? null,
-      teamId: t.team?.toString() ?? null,
-      changes,
-      at: new Date().toISOString(),
-    });
+    await bus.publish(ticketUpdated(t, changes));
   }
 
   /**

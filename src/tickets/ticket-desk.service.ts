@@ -14,7 +14,7 @@ import type { AssignmentService } from './ticket-assignment.service';
 import { assignableId, canSee, NOTHING, ticketScope, toObjectId, type TicketFilter } from './ticket-scope';
 import { createViews, type MessageView, type TicketView } from './ticket-views';
 import type { TicketDoc, TicketModel, TicketStatus } from './ticket.model';
-import { TransitionConflict, type TicketService } from './ticket.service';
+import { TransitionConflict, type TicketService, ticketUpdated } from './ticket.service';
 import { transitionError } from './ticket.state';
 
 /** For the HTTP layer, which may not import models. */
@@ -139,16 +139,7 @@ export function createTicketDesk(deps: TicketDeskDeps) {
 
   async function publishUpdate(t: TicketDoc, changes: string[]): Promise<void> {
     if (changes.length === 0) return;
-    await bus.publish({
-      type: 'ticket.updated',
-      ticketId: t._id.toString(),
-      number: t.number,
-      status: t.status,
-      assigneeId: t.assignee?.toString() ?? null,
-      teamId: t.team?.toString() ?? null,
-      changes,
-      at: new Date().toISOString(),
-    });
+    await bus.publish(ticketUpdated(t, changes));
   }
 
   /** One implementation of an owner change for everyone (agents here, routing there): Redis compare-and-set first. */

@@ -3,6 +3,7 @@ import type { ChannelId, Priority, TicketType } from '../../channels/contract';
 import { derivedId } from '../db/derived-id';
 import { isDuplicateKey } from '../db/models';
 import type { EventBus } from '../events/event-bus';
+import type { TicketUpdatedEvent } from '../events/event.types';
 import type { ThreadKeyModel } from './thread-key.model';
 import type { Actor, TicketEventModel } from './ticket-event.model';
 import type { TicketNumbers } from './ticket-number';
@@ -96,16 +97,7 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
     if (releases) await deps.owners?.compareAndSet(ticketId.toString(), current.assignee!.toString(), null);
     await addEvent(ticketId, actor, 'status', current.status, to, detail, now);
     const updated = { ...current, ...set, updatedAt: now } as TicketDoc;
-    await bus.publish({
-      type: 'ticket.updated',
-      ticketId: ticketId.toString(),
-      number: updated.number,
-      status: to,
-      assigneeId: updated.assignee?.toString() ?? null,
-      teamId: updated.team?.toString() ?? null,
-      changes: releases ? ['status', 'assignee'] : ['status'],
-      at: now.toISOString(),
-    });
+    await bus.publish(ticketUpdated(updated, releases ? ['status', 'assignee'] : ['status'], now));
     return updated;
   }
 
@@ -187,6 +179,20 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
 
     transition,
     addEvent,
+  };
+}
+
+/** The `ticket.updated` event for a ticket as it is now. */
+export function ticketUpdated(t: Pick<TicketDoc, '_id' | 'number' | 'status' | 'assignee' | 'team'>, changes: string[], at = new Date()): TicketUpdatedEvent {
+  return {
+    type: 'ticket.updated',
+    ticketId: t._id.toString(),
+    number: t.number,
+    status: t.status,
+    assigneeId: t.assignee?.toString() ?? null,
+    teamId: t.team?.toString() ?? null,
+    changes,
+    at: at.toISOString(),
   };
 }
 
