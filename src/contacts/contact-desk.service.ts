@@ -7,7 +7,7 @@ import { actorOf } from '../tickets/ticket-desk.service';
 import { ticketScope, toObjectId } from '../tickets/ticket-scope';
 import { createViews, type TicketView, type ViewDeps } from '../tickets/ticket-views';
 import type { TicketModel } from '../tickets/ticket.model';
-import type { TicketService } from '../tickets/ticket.service';
+import { ticketUpdated, type TicketService } from '../tickets/ticket.service';
 import type { ContactDoc, ContactModel, IdentityModel, ValueTier } from './contact.model';
 import { identityKey } from './identity';
 
@@ -138,16 +138,7 @@ export function createContactDesk(deps: ContactDeskDeps) {
         await tickets.addEvent(t._id, actor, 'contact_merged', source._id.toString(), survivor._id.toString(), `customer ${label(source)} merged into ${label(survivor)}`);
         const doc = await Ticket.findById(t._id).lean();
         if (doc) {
-          await bus.publish({
-            type: 'ticket.updated',
-            ticketId: doc._id.toString(),
-            number: doc.number,
-            status: doc.status,
-            assigneeId: doc.assignee?.toString() ?? null,
-            teamId: doc.team?.toString() ?? null,
-            changes: ['contact'],
-            at: new Date().toISOString(),
-          });
+          await bus.publish(ticketUpdated(doc, ['contact']));
         }
       }
       return find(survivor._id.toString());
