@@ -229,6 +229,9 @@ export function createWebchatChannel(options: WebchatOptions): ChannelAdapter {
       agentReadAt: conversation?.agentReadAt?.toISOString() ?? null,
     };
     socket.emit('welcome', w);
+    // Through the adapter (not straight down the socket): the packet carries a stream offset,
+    // which the client needs to recover its session after a drop.
+    nsp?.to(socket.id).emit('agents', { online });
   }
 
   function onConnection(c: ChannelContext, socket: Socket): void {

@@ -12,6 +12,7 @@
  *   message   {@link ChatMessage}: an agent reply, or the visitor's own message sent from another tab
  *   typing    `{ typing, agent }` an agent is typing
  *   read      `{ at }` an agent has read the customer's messages up to `at`
+ *   agents    `{ online }` how many agents are online (after every welcome)
  */
 
 export const WEBCHAT_NAMESPACE = '/webchat';

@@ -220,7 +220,8 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
           await deps.bus.publish({ type: 'agent.presence', agentId: p.id, status: 'online', previous: 'offline', reason: 'manual', at: new Date().toISOString() });
         }
         agentsOnlineCache = null;
-        socket.emit('presence', { status: (await deps.presence.get(p.id)) ?? 'online' });
+        // Through the adapter: the packet carries the stream offset a later recovery starts from.
+        agents.to(socket.id).emit('presence', { status: (await deps.presence.get(p.id)) ?? 'online' });
         if ((await connectedSockets(p.id)) === 1) deps.onAgentConnection?.(p.id, true);
       })().catch((err: unknown) => logger.warn({ err }, 'realtime: presence on connect failed'));
 

@@ -1,10 +1,11 @@
-import { Types } from 'mongoose';
 import type { Browser } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
 import type { Hub } from '../../src/main';
 import { ensureWidgetBuilt, launchBrowser, newPage } from '../support/browser';
-import { startTestHub, type TestHubEnv } from '../support/hub';
+import { request, startTestHub, type TestHubEnv } from '../support/hub';
+import { until } from '../support/process';
 import {
+  agentReply,
   agentSocket,
   allSent,
   createAgent,
@@ -35,38 +36,8 @@ afterAll(async () => {
   await hub?.stop();
 });
 
-/** An agent reply as the outbound worker delivers it: stored first, then handed to the channel. */
-async function reply(ticketId: string, visitorId: string, text: string): Promise<string> {
-  const ticket = await hub.models.Ticket.findById(ticketId).lean();
-  const _id = new Types.ObjectId();
-  await hub.models.Message.create({
-    _id,
-    ticket: ticketId,
-    contact: ticket!.contact,
-    author: agent.id,
-    direction: 'outbound',
-    channel: 'webchat',
-    externalId: `out-${_id.toString()}`,
-    from: { address: agent.email, name: agent.name },
-    to: [{ address: visitorId, name: '' }],
-    text,
-    deliveryStatus: 'queued',
-    receivedAt: new Date(),
-  });
-  const webchat = hub.channels.find((c) => c.id === 'webchat')!;
-  await webchat.send!({
-    channel: 'webchat',
-    messageId: _id.toString(),
-    ticketId,
-    ticketNumber: ticket!.number,
-    to: [{ address: visitorId }],
-    from: { address: agent.email, name: agent.name },
-    text,
-    threadRefs: [],
-    attachments: [],
-  });
-  return _id.toString();
-}
+const reply = (ticketId: string, visitorId: string, text: string): Promise<string> =>
+  agentReply(hub, { ticketId, visitorId, text, from: { address: agent.email, name: agent.name }, authorId: agent.id });
 
 describe('a customer chats from the demo page with an agent', () => {
   test('complaint → ticket.created on the agent socket (type complaint); typing and read both ways; the reply shows within a second', async () => {
@@ -109,12 +80,23 @@ describe('a customer chats from the demo page with an agent', () => {
     await expect(emitAck(console_, 'read', { ticketId: ev.ticketId })).resolves.toMatchObject({ ok: true });
     await w.customerMessages.last().locator('.status', { hasText: 'Read' }).waitFor({ timeout: 5000 });
 
-    // The reply reaches the customer within a second, with the agent's name.
+    // The agent replies through the replies API (stored, queued, sent by the outbound job through
+    // the web chat adapter): the customer sees it within a second, with the agent's name.
     const customerRead = nextEvent<{ ticketId: string; who: string }>(console_, 'read', (r) => r.who === 'customer');
     const started = Date.now();
-    const replyId = await reply(ev.ticketId, stored!.from.address, 'So sorry! A new bag is on its way today.');
+    const res = await request<{ id: string }>(`${hub.url}/api/v1/tickets/${ev.ticketId}/replies`, {
+      body: { text: 'So sorry! A new bag is on its way today.' },
+      apiKey: agent.token,
+    });
+    expect(res.status).toBe(201);
+    const replyId = res.body.id;
     await w.agentMessages.filter({ hasText: 'A new bag is on its way today.' }).waitFor({ timeout: 1000 });
     expect(Date.now() - started).toBeLessThan(1000);
+    await until(
+      async () => (await hub.models.Message.findById(replyId).lean())?.deliveryStatus,
+      (s) => s === 'sent',
+      5000,
+    );
     await expect(w.agentMessages.last().getAttribute('data-id')).resolves.toBe(replyId);
     await expect(w.agentMessages.last().locator('.who').textContent()).resolves.toBe('Alex Agent');
     await expect(w.subtitle.textContent()).resolves.toBe('You are chatting with Alex Agent');

@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import type { Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import type { Hub } from '../../src/main';
@@ -139,4 +140,51 @@ export async function allSent(page: Page, count: number, timeoutMs = 15_000): Pr
 /** Stored messages of the visitor's tickets, in order. */
 export async function storedMessages(hub: Hub, filter: Record<string, unknown>) {
   return hub.models.Message.find(filter).sort({ receivedAt: 1 }).lean();
+}
+
+/**
+ * An agent's reply as the outbound path delivers it: the message stored first (so history has
+ * it), then handed to the web chat adapter's send(). Returns the message id.
+ */
+export async function agentReply(
+  hub: Hub,
+  input: { ticketId: string; visitorId: string; text: string; from: { address: string; name: string }; authorId?: string; note?: string },
+): Promise<string> {
+  const ticket = await hub.models.Ticket.findById(input.ticketId).lean();
+  if (!ticket) throw new Error(`no ticket ${input.ticketId}`);
+  const _id = new Types.ObjectId();
+  await hub.models.Message.create({
+    _id,
+    ticket: ticket._id,
+    contact: ticket.contact,
+    author: input.authorId ?? null,
+    direction: 'outbound',
+    channel: 'webchat',
+    externalId: `out-${_id.toString()}`,
+    from: input.from,
+    to: [{ address: input.visitorId, name: '' }],
+    text: input.text,
+    deliveryStatus: 'queued',
+    receivedAt: new Date(),
+  });
+  if (input.note) {
+    await hub.models.Message.create({
+      ticket: ticket._id, contact: ticket.contact, author: input.authorId ?? null, direction: 'note', channel: 'webchat',
+      externalId: `note-${_id.toString()}`, from: input.from, text: input.note, deliveryStatus: 'received', receivedAt: new Date(),
+    });
+  }
+  const webchat = hub.channels.find((c) => c.id === 'webchat');
+  if (!webchat?.send) throw new Error('the web chat channel is not mounted');
+  await webchat.send({
+    channel: 'webchat',
+    messageId: _id.toString(),
+    ticketId: input.ticketId,
+    ticketNumber: ticket.number,
+    to: [{ address: input.visitorId }],
+    from: input.from,
+    text: input.text,
+    threadRefs: [],
+    attachments: [],
+  });
+  return _id.toString();
 }

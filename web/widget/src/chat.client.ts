@@ -17,6 +17,7 @@ interface ServerToClient {
   message: (m: ChatMessage) => void;
   typing: (t: AgentTyping) => void;
   read: (r: { at: string }) => void;
+  agents: (a: { online: number }) => void;
 }
 interface ClientToServer {
   message: (m: ClientMessage, ack: (a: MessageAck) => void) => void;
@@ -232,6 +233,11 @@ export function createChatClient(opts: ChatClientOptions) {
 
   socket.on('read', (r) => {
     if (!state.agentReadAt || r.at > state.agentReadAt) state.agentReadAt = r.at;
+    changed();
+  });
+
+  socket.on('agents', (a) => {
+    state.agentsOnline = a.online;
     changed();
   });
 
