@@ -368,6 +368,12 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         onAgentActivity: (activity) => {
           for (const c of channels) c.agentActivity?.(activity);
         },
+        // Routing's disconnect grace period: the last console tab closing starts it, a new one cancels it.
+        onAgentConnection: (agentId, connected) => {
+          (connected ? routing.connected(agentId) : routing.disconnected(agentId)).catch((err: unknown) =>
+            logger.warn({ err, agentId }, 'routing: connection change failed'),
+          );
+        },
       });
       cleanups.push(() => realtime.close());
 

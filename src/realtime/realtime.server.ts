@@ -46,7 +46,7 @@ export interface RealtimeDeps {
   logger: Logger;
   /** An agent typed or read on a ticket: main.ts passes it to the ticket's channel. */
   onAgentActivity?(activity: AgentActivity): void;
-  /** An agent's first console connection opened / last one closed. */
+  /** An agent's console connection opened (every one) / their last one closed. */
   onAgentConnection?(agentId: string, connected: boolean): void;
 }
 
@@ -109,6 +109,8 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     }),
   });
   const agents = io.of(AGENTS_NAMESPACE);
+  /** "Agents online", cached briefly (every chat message asks); presence changes clear it. */
+  let agentsOnlineCache: { at: number; value: Promise<number> } | null = null;
 
   // ---------- /agents: who may connect ----------
 
@@ -222,7 +224,8 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
         agentsOnlineCache = null;
         // Through the adapter: the packet carries the stream offset a later recovery starts from.
         agents.to(socket.id).emit('presence', { status: (await deps.presence.get(p.id)) ?? 'online' });
-        if ((await connectedSockets(p.id)) === 1) deps.onAgentConnection?.(p.id, true);
+        // Every connection (idempotent): a tab reopened within a grace period cancels it.
+        deps.onAgentConnection?.(p.id, true);
       })().catch((err: unknown) => logger.warn({ err }, 'realtime: presence on connect failed'));
 
       socket.on('disconnect', () => {
@@ -240,6 +243,12 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   // ---------- domain events → rooms ----------
 
   const unsubscribe = deps.bus.subscribe(async (event: DomainEvent) => {
+    // Routing took an agent away after their console was gone for its grace period: that is
+    // their presence now (every process writes the same value).
+    if (event.type === 'agent.presence' && event.reason === 'disconnect') {
+      await deps.presence.set(event.agentId, event.status);
+      agentsOnlineCache = null;
+    }
     let audience: TicketAudience | null = null;
     if (event.type === 'message.created') audience = await deps.ticketAudience(event.ticketId);
     const targets = roomsFor(event, audience);
@@ -251,9 +260,8 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     agents.to(targets).emit(event.type, event);
   });
 
-  // ---------- agents online (cached briefly: every chat message asks) ----------
+  // ---------- agents online ----------
 
-  let agentsOnlineCache: { at: number; value: Promise<number> } | null = null;
   async function countOnline(): Promise<number> {
     const sockets = await agents.fetchSockets();
     const ids = [...new Set(sockets.map((s) => (s.data as AgentData).principal).filter((p) => p.kind === 'user').map((p) => p.id))];

@@ -3,6 +3,7 @@ import type { Welcome } from '../../channels/webchat/webchat.protocol';
 import type { DomainEvent } from '../../src/events/event.types';
 import type { Hub } from '../../src/main';
 import { request, startTestHub, TEST_ADMIN, type TestHubEnv } from '../support/hub';
+import { until } from '../support/process';
 import { agentSocket, collect, createAgent, emitAck, nextEvent, TEST_WEBCHAT_SECRET, type TestAgent } from '../webchat/webchat.fixture';
 
 let hub: Hub & { env: TestHubEnv };
@@ -50,7 +51,7 @@ async function visitorWelcome(): Promise<Welcome> {
 }
 
 beforeAll(async () => {
-  hub = await startTestHub('realtime-agents', { WEBCHAT_SECRET: TEST_WEBCHAT_SECRET });
+  hub = await startTestHub('realtime-agents', { WEBCHAT_SECRET: TEST_WEBCHAT_SECRET, ROUTING_DISCONNECT_GRACE_MS: '600', ROUTING_SWEEP_MS: '100' });
   adminToken = (await request<{ token: string }>(`${hub.url}/api/v1/auth/login`, { body: TEST_ADMIN, apiKey: null })).body.token;
   const team = await request<{ id: string }>(`${hub.url}/api/v1/teams`, { body: { name: 'Other team' }, apiKey: adminToken });
   otherTeam = team.body.id;
@@ -122,7 +123,7 @@ describe('/agents namespace', () => {
 
     const events: DomainEvent[] = [];
     const off = hub.bus.subscribe((e) => {
-      if (e.type === 'agent.presence' && e.agentId === agent.id) events.push(e);
+      if (e.type === 'agent.presence' && e.agentId === agent.id && e.reason === 'manual') events.push(e);
     });
     const pia = await connect(agent.token);
     await expect(nextEvent(pia, 'presence')).resolves.toEqual({ status: 'online' });
@@ -154,5 +155,34 @@ describe('/agents namespace', () => {
       ['online', 'away', 'manual'],
       ['away', 'online', 'manual'],
     ]);
+  });
+
+  test('a console gone longer than the grace period makes the agent away; back in time, nothing changes', async () => {
+    const agent = await createAgent(hub.url, { name: 'Gus Grace' });
+    const key = `${hub.env.REDIS_PREFIX}:presence:${agent.id}`;
+    const events: DomainEvent[] = [];
+    const off = hub.bus.subscribe((e) => {
+      if (e.type === 'agent.presence' && e.agentId === agent.id && e.reason === 'disconnect') events.push(e);
+    });
+    const first = await connect(agent.token);
+    await expect(nextEvent(first, 'presence')).resolves.toEqual({ status: 'online' });
+    // A reload: the tab closes and opens again within the grace period.
+    first.close();
+    await new Promise((r) => setTimeout(r, 200));
+    const second = await connect(agent.token);
+    await expect(nextEvent(second, 'presence')).resolves.toEqual({ status: 'online' });
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(events).toEqual([]);
+    await expect(hub.redis.get(key)).resolves.toBe('online');
+
+    // Gone for good: away after the grace period, and that is what the console shows next time.
+    second.close();
+    const deadline = Date.now() + 5000;
+    while (events.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    off();
+    expect(events.map((e) => e.type === 'agent.presence' && [e.previous, e.status])).toEqual([['online', 'away']]);
+    await until(() => hub.redis.get(key), (v) => v === 'away', 2000);
+    const third = await connect(agent.token);
+    await expect(nextEvent(third, 'presence')).resolves.toEqual({ status: 'away' });
   });
 });
