@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import type { Hub } from '../../src/main';
-import { request, startTestHub, type TestHubEnv } from '../support/hub';
+import { request, startTestHub, TEST_ADMIN, type TestHubEnv } from '../support/hub';
 import { until } from '../support/process';
 import { apiLogin, createAgent, ensureConsoleBuilt, launchBrowser, newPage, signIn, waitLive, type PageGuard } from './console.support';
 
@@ -35,10 +35,12 @@ const inbound = (externalId: string, from: { address: string; name: string }, su
 const detail = async (id: string) => (await request<Detail>(`${hub.url}/api/v1/tickets/${id}`, { apiKey: adminToken })).body;
 const row = (id: string) => page.locator(`.ticket-list a[data-ticket-id="${id}"]`);
 
-/** A second console user (the supervisor) listening on the agents' socket, to see what the console sends. */
-async function supervisorSocket(): Promise<{ socket: Socket; events: Array<[string, Record<string, unknown>]> }> {
-  const sup = await createAgent(hub.url, { email: `sup-${Date.now()}@test.example`, name: 'Sue Supervisor', role: 'supervisor' });
-  const token = await apiLogin(hub.url, sup.email, sup.password);
+/**
+ * The admin's console connection (socket.io-client in Node), to see what the agent's console
+ * sends. An admin is in no team, so routing never hands them the test's tickets.
+ */
+async function adminSocket(): Promise<{ socket: Socket; events: Array<[string, Record<string, unknown>]> }> {
+  const token = await apiLogin(hub.url, TEST_ADMIN.email, TEST_ADMIN.password);
   const socket = io(`${hub.url}/agents`, { auth: { token }, transports: ['websocket'], forceNew: true });
   const events: Array<[string, Record<string, unknown>]> = [];
   socket.onAny((name: string, payload: Record<string, unknown>) => events.push([name, payload]));
@@ -71,8 +73,8 @@ afterEach(() => {
 
 describe('the agent console', () => {
   test('a new inbound message appears live; the agent opens it and replies with Ctrl+Enter; the ticket gets a first response time', async () => {
-    await page.locator('a[data-view=unassigned]').click();
-    await page.waitForURL(/\/console\/unassigned$/);
+    await page.locator('a[data-view=mine]').click();
+    await page.waitForURL(/\/console\/mine$/);
     await page.locator('.inbox .list-empty, .ticket-list').first().waitFor();
     // Marks this document: a reload or navigation would lose it.
     await page.evaluate(() => Object.assign(window, { __sameDocument: 'yes' }));
@@ -86,7 +88,7 @@ describe('the agent console', () => {
     expect(await page.evaluate(() => (window as unknown as { __sameDocument?: string }).__sameDocument)).toBe('yes');
 
     await row(id).click();
-    await page.waitForURL(new RegExp(`/console/unassigned/tickets/${id}$`));
+    await page.waitForURL(new RegExp(`/console/mine/tickets/${id}$`));
     const view = page.locator(`[data-testid=ticket-view][data-ticket-id="${id}"]`);
     await view.waitFor();
     await page.locator('.msg-inbound', { hasText: 'My order 5512 has not arrived' }).waitFor();
@@ -118,7 +120,7 @@ describe('the agent console', () => {
   test('a status change from the console lands on the timeline', async () => {
     const sent = await inbound('status-1', { address: 'li.lei@example.cn', name: 'Li Lei' }, 'Invoice copy', 'Could you send me a copy of my last invoice?');
     const id = sent.body.ticketId;
-    await page.locator('a[data-view=unassigned]').click();
+    await page.locator('a[data-view=mine]').click();
     await row(id).waitFor({ timeout: 10_000 });
     await row(id).click();
     await page.locator(`[data-testid=ticket-view][data-ticket-id="${id}"]`).waitFor();
@@ -155,7 +157,7 @@ describe('the agent console', () => {
 
     const sent = await inbound('canned-1', { address: 'max@example.com', name: 'Max Mustermann' }, 'Parcel late', 'My parcel is late.');
     const id = sent.body.ticketId;
-    await page.locator('a[data-view=unassigned]').click();
+    await page.locator('a[data-view=mine]').click();
     await row(id).waitFor({ timeout: 10_000 });
     await row(id).click();
     await page.locator(`[data-testid=ticket-view][data-ticket-id="${id}"]`).waitFor();
@@ -177,18 +179,45 @@ describe('the agent console', () => {
     expect(d.messages.filter((m) => m.direction === 'outbound').map((m) => m.text)).toEqual(['Hello! Thank you for your patience, Max Mustermann! — Ana Agent']);
   });
 
+  test('while the agent is away a new ticket waits in Unassigned, live; Take makes it theirs', async () => {
+    await page.locator('.presence-btn.presence-away').click();
+    await page.locator('.presence-btn.presence-away[aria-pressed=true]').waitFor();
+    // Routing has heard about it before the ticket arrives.
+    await until(async () => (await request<{ status: string }>(`${hub.url}/api/v1/me/routing`, { apiKey: await apiLogin(hub.url, agent.email, agent.password) })).body.status, (s) => s === 'away', 10_000);
+    await page.locator('a[data-view=unassigned]').click();
+    await page.waitForURL(/\/console\/unassigned$/);
+    const sent = await inbound('away-1', { address: 'olga@example.com', name: 'Olga Waiting' }, 'Warranty question', 'Is the kettle covered by warranty?');
+    const id = sent.body.ticketId;
+    await row(id).waitFor({ timeout: 10_000 });
+    await row(id).click();
+    await page.locator(`[data-testid=ticket-view][data-ticket-id="${id}"]`).waitFor();
+    expect(await page.locator('[data-testid=assignee]').innerText()).toBe('Unassigned');
+
+    await page.locator('[data-testid=ticket-view] button', { hasText: 'Take' }).click();
+    await page.locator('[data-testid=assignee]', { hasText: 'Ana Agent' }).waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid=timeline] li[data-action=assignee]').waitFor();
+    // It left the Unassigned list and is in Mine.
+    await row(id).waitFor({ state: 'detached', timeout: 10_000 });
+    const d = await detail(id);
+    expect(d.ticket.assignee?.id).toBe(agent.id);
+    expect(d.ticket.status).toBe('open');
+
+    await page.locator('.presence-btn.presence-online').click();
+    await page.locator('.presence-btn.presence-online[aria-pressed=true]').waitFor();
+  });
+
   test('internal notes look different from replies; typing and presence reach the hub; shortcuts move, help and resolve', async () => {
-    const { socket, events } = await supervisorSocket();
+    const { socket, events } = await adminSocket();
     try {
       const a = await inbound('keys-1', { address: 'a@example.com', name: 'Alice First' }, 'First question', 'Question one');
       const b = await inbound('keys-2', { address: 'b@example.com', name: 'Bob Second' }, 'Second question', 'Question two');
-      await page.locator('a[data-view=unassigned]').click();
+      await page.locator('a[data-view=mine]').click();
       await row(a.body.ticketId).waitFor({ timeout: 10_000 });
       await row(b.body.ticketId).waitFor({ timeout: 10_000 });
       await row(b.body.ticketId).click();
       await page.locator(`[data-testid=ticket-view][data-ticket-id="${b.body.ticketId}"]`).waitFor();
 
-      // The supervisor watches the same ticket: the agent's typing reaches them through the hub.
+      // The admin watches the same ticket: the agent's typing reaches them through the hub.
       await new Promise<void>((resolve) => socket.emit('ticket.join', { ticketId: b.body.ticketId }, () => resolve()));
       const box = page.locator('textarea[data-composer=reply]');
       await box.click();
@@ -211,7 +240,7 @@ describe('the agent console', () => {
       expect((await detail(b.body.ticketId)).messages.map((m) => m.direction)).toEqual(['inbound', 'note']);
       await page.locator('button[data-mode=reply]').click();
 
-      // Presence: away, as the supervisor sees it.
+      // Presence: away, as the admin sees it.
       await page.locator('.presence-btn.presence-away').click();
       await until(
         async () => events.find(([n, e]) => n === 'agent.presence' && e.agentId === agent.id && e.status === 'away'),

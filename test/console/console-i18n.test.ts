@@ -78,8 +78,8 @@ describe('the console in zh-CN and en', () => {
     const { context, page, guard } = await newPage(browser, { locale: 'en-US' });
     await signIn(page, hub.url, agent.email, agent.password);
     await waitLive(page);
-    await page.locator('a[data-view=unassigned]').click();
-    await page.locator(`.ticket-list a[data-ticket-id="${ticketId}"]`).waitFor();
+    // The agent is online: routing hands them the waiting tickets.
+    await page.locator(`.ticket-list a[data-ticket-id="${ticketId}"]`).waitFor({ timeout: 15_000 });
 
     const nav = () => page.locator('nav.nav').innerText();
     expect(await nav()).toContain('我的');
@@ -128,7 +128,8 @@ describe('the console in zh-CN and en', () => {
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
     await shot(page, 'ticket-en');
 
-    await page.locator('a[data-view=unassigned]').click();
+    await page.locator('a[data-view=mine]').click();
+    await page.waitForURL(/\/console\/mine$/);
     await page.locator('.ticket-list').waitFor();
     expect(await page.locator('.inbox').innerText()).toContain('Suggestion');
     expect(await page.locator('.inbox').innerText()).toContain('Care');

@@ -36,7 +36,7 @@ test('customer HTML and script payloads show as text or sanitized markup in the 
   const { context, page, guard } = await newPage(browser);
   await signIn(page, hub.url, agent.email, agent.password);
   await waitLive(page);
-  await page.locator('a[data-view=unassigned]').click();
+  await page.locator('a[data-view=mine]').click();
 
   // A plain-text message made of payloads (with a hostile name and subject too).
   const plain = await request<{ ticketId: string }>(`${hub.url}/api/v1/inbound`, {

@@ -10,7 +10,9 @@ const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
 /** "5 min ago", "in 2 hr" (in the console's language). */
 export function relativeTime(iso: string | null | undefined, lang: Lang, now = Date.now()): string {
   if (!iso) return '';
-  const diff = new Date(iso).getTime() - now;
+  let diff = new Date(iso).getTime() - now;
+  // Clocks differ a little between machines: a moment "in the future" is now.
+  if (diff > 0 && diff < 60_000) diff = 0;
   const fmt = new Intl.RelativeTimeFormat(lang, { numeric: 'auto', style: 'short' });
   for (const [unit, ms] of UNITS) {
     if (Math.abs(diff) >= ms || unit === 'second') return fmt.format(Math.round(diff / ms), unit);

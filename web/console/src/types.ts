@@ -137,5 +137,6 @@ export interface HubEvent {
   assigneeId?: string | null;
   status?: string;
   changes?: string[];
+  expiresAt?: string;
   at?: string;
 }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { get, patch, query } from '../api';
+import { get, patch, post, query } from '../api';
 import { useI18n } from '../i18n/index';
 import { askNotificationPermission, beep, desktopNotify, notificationState, unlockAudio, type NotificationState } from '../notify';
 import { loadPrefs, savePrefs, type Prefs } from '../prefs';
@@ -8,6 +8,7 @@ import { navigate, useRoute } from '../router';
 import type { CannedResponse, HubEvent, Presence, TicketSummary, User, View } from '../types';
 import { Inbox } from './Inbox';
 import { LangSwitch } from './LangSwitch';
+import { Offers, type Offer } from './Offers';
 import { ProblemMessage } from './ProblemMessage';
 import { ShortcutsHelp } from './ShortcutsHelp';
 import { TicketView } from './TicketView';
@@ -61,6 +62,7 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   const [reloadKey, setReloadKey] = useState(0);
   const [canned, setCanned] = useState<CannedResponse[]>([]);
   const [now, setNow] = useState(Date.now());
+  const [offers, setOffers] = useState<Offer[]>([]);
 
   const rt: Realtime = useMemo(() => connectRealtime(token), [token]);
   useEffect(() => () => rt.close(), [rt]);
@@ -149,6 +151,66 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   }, []);
   useEffect(loadCanned, [loadCanned]);
 
+  // ---------- offers (routing proposes a ticket; I accept or decline) ----------
+  const updateOffer = useCallback((ticketId: string, change: Partial<Offer>) => {
+    setOffers((list) => list.map((o) => (o.ticketId === ticketId ? { ...o, ...change } : o)));
+  }, []);
+  const removeOffer = useCallback((ticketId: string) => setOffers((list) => list.filter((o) => o.ticketId !== ticketId)), []);
+  const addOffer = useCallback(
+    (ticketId: string, expiresAt: string | null) => {
+      setOffers((list) =>
+        list.some((o) => o.ticketId === ticketId)
+          ? list.map((o) => (o.ticketId === ticketId && expiresAt ? { ...o, expiresAt } : o))
+          : [...list, { ticketId, expiresAt, ticket: null, busy: false, error: null }],
+      );
+      get<{ ticket: TicketSummary }>(`/api/v1/tickets/${ticketId}`).then(
+        (d) => updateOffer(ticketId, { ticket: d.ticket }),
+        () => undefined,
+      );
+    },
+    [updateOffer],
+  );
+  /** The hub's view of my offers (after a reload or a reconnect). */
+  const syncOffers = useCallback(() => {
+    if (user.role !== 'agent' && user.teams.length === 0) return;
+    get<{ offers?: string[] }>('/api/v1/me/routing').then(
+      (r) => {
+        const ids = Array.isArray(r.offers) ? r.offers : [];
+        setOffers((list) => list.filter((o) => ids.includes(o.ticketId) || o.busy));
+        for (const id of ids) addOffer(id, null);
+      },
+      () => undefined,
+    );
+  }, [addOffer, user.role, user.teams.length]);
+  useEffect(syncOffers, [syncOffers]);
+
+  const acceptOffer = async (ticketId: string) => {
+    updateOffer(ticketId, { busy: true, error: null });
+    try {
+      await post(`/api/v1/tickets/${ticketId}/accept`);
+      removeOffer(ticketId);
+      scheduleRefresh();
+      navigate({ view: 'mine', ticketId });
+    } catch (err) {
+      updateOffer(ticketId, { busy: false, error: err });
+      setTimeout(syncOffers, 3000);
+    }
+  };
+  const declineOffer = async (ticketId: string) => {
+    updateOffer(ticketId, { busy: true, error: null });
+    try {
+      await post(`/api/v1/tickets/${ticketId}/decline`);
+      removeOffer(ticketId);
+    } catch (err) {
+      updateOffer(ticketId, { busy: false, error: err });
+      setTimeout(syncOffers, 3000);
+    }
+  };
+  const acceptRef = useRef(acceptOffer);
+  acceptRef.current = acceptOffer;
+  const offersRef = useRef(offers);
+  offersRef.current = offers;
+
   // ---------- live updates and alerts ----------
   const ticketRef = useRef<string | null>(ticketId);
   ticketRef.current = ticketId;
@@ -171,6 +233,10 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
           const status = ev.status as Presence;
           setPrefs((p) => (p.presence === status ? p : { ...p, presence: status }));
         }
+        if (name === 'routing.offered' && ev.agentId === user.id && ev.ticketId) addOffer(ev.ticketId, typeof ev.expiresAt === 'string' ? ev.expiresAt : null);
+        if ((name === 'routing.offer_expired' || name === 'routing.offer_declined') && ev.agentId === user.id && ev.ticketId) removeOffer(ev.ticketId);
+        if ((name === 'routing.assigned' || name === 'routing.queued' || name === 'routing.released') && ev.ticketId && ev.agentId !== user.id) removeOffer(ev.ticketId);
+        if (name === 'routing.assigned' && ev.agentId === user.id && ev.ticketId) removeOffer(ev.ticketId);
         // New work: a new ticket in my teams, a ticket routed to me, a customer writing on my ticket.
         if (name === 'ticket.created' && (user.role !== 'agent' || !ev.teamId || user.teams.includes(ev.teamId))) {
           alert(
@@ -191,15 +257,17 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
           }
         }
       }),
-    [rt, scheduleRefresh, alert, t, user],
+    [rt, scheduleRefresh, alert, t, user, addOffer, removeOffer],
   );
   // After a reconnect, whatever happened meanwhile is fetched again.
   useEffect(
     () =>
       rt.onStatus((up) => {
-        if (up) scheduleRefresh();
+        if (!up) return;
+        scheduleRefresh();
+        syncOffers();
       }),
-    [rt, scheduleRefresh],
+    [rt, scheduleRefresh, syncOffers],
   );
 
   // ---------- actions ----------
@@ -257,6 +325,7 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
       if (e.key === 'j') move(1);
       else if (e.key === 'k') move(-1);
       else if (e.key === '?') setHelpOpen((o) => !o);
+      else if (e.key === 'a' && offersRef.current[0] && !offersRef.current[0].busy) void acceptRef.current(offersRef.current[0].ticketId);
       else if (e.key === 'r' && ticketRef.current) {
         const box = document.querySelector<HTMLTextAreaElement>('textarea[data-composer]');
         if (box) {
@@ -394,6 +463,7 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
         )}
       </main>
 
+      <Offers offers={offers} onAccept={(id) => void acceptOffer(id)} onDecline={(id) => void declineOffer(id)} />
       {helpOpen && <ShortcutsHelp onClose={() => setHelpOpen(false)} />}
     </div>
   );

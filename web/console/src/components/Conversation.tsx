@@ -68,7 +68,10 @@ export function Conversation({ messages, contactName, customerTyping, agentsTypi
                     <Icon name="lock" size={12} /> {t('conversation.note')}
                   </span>}
                 <span class="msg-who">{who}</span>
-                {m.direction === 'inbound' && m.from?.address && m.from.address !== who && <span class="muted small">{m.from.address}</span>}
+                {/* A chat visitor id means nothing to the agent; an email address or number does. */}
+                {m.direction === 'inbound' && m.channel !== 'webchat' && m.from?.address && m.from.address !== who && (
+                  <span class="muted small">{m.from.address}</span>
+                )}
                 <span class="msg-meta muted small">
                   {t('ticket.via', { channel: t(`values.channel.${m.channel}`) })} · <time dateTime={m.createdAt}>{shortTime(m.createdAt, lang)}</time>
                 </span>

@@ -14,6 +14,7 @@ export function ShortcutsHelp({ onClose }: { onClose: () => void }) {
     [[`${mod}+Enter`], 'shortcuts.send'],
     [['/'], 'shortcuts.canned'],
     [['r'], 'shortcuts.focusReply'],
+    [['a'], 'shortcuts.accept'],
     [['?'], 'shortcuts.help'],
   ];
   return (

@@ -164,6 +164,13 @@ export const en = {
     identity: { email: 'Email', phone: 'Phone', fax: 'Fax', webchat: 'Web chat', external: 'External id' },
     role: { agent: 'Agent', supervisor: 'Supervisor', admin: 'Admin' },
   },
+  offer: {
+    title: 'New conversation for you',
+    accept: 'Accept',
+    decline: 'Decline',
+    expiresIn: '{{seconds}} s left to accept',
+    accepting: 'Accepting…',
+  },
   shortcuts: {
     title: 'Keyboard shortcuts',
     next: 'Next ticket',
@@ -173,6 +180,7 @@ export const en = {
     canned: 'Insert a canned response',
     focusReply: 'Focus the reply box',
     help: 'Show this help',
+    accept: 'Accept the oldest offer',
     close: 'Close',
   },
   notify: {

@@ -162,6 +162,13 @@ export const zhCN: Messages = {
     identity: { email: '邮箱', phone: '电话', fax: '传真', webchat: '网页聊天', external: '外部编号' },
     role: { agent: '客服', supervisor: '主管', admin: '管理员' },
   },
+  offer: {
+    title: '有新的对话分配给你',
+    accept: '接受',
+    decline: '拒绝',
+    expiresIn: '剩余 {{seconds}} 秒可接受',
+    accepting: '正在接受…',
+  },
   shortcuts: {
     title: '键盘快捷键',
     next: '下一个工单',
@@ -171,6 +178,7 @@ export const zhCN: Messages = {
     canned: '插入快捷回复',
     focusReply: '聚焦回复框',
     help: '显示此帮助',
+    accept: '接受最早的分配',
     close: '关闭',
   },
   notify: {
