@@ -58,6 +58,10 @@ export async function newPage(browser: Browser, opts: { locale?: string; viewpor
     void d.dismiss().catch(() => undefined);
   });
   page.on('pageerror', (err) => guard.errors.push(err.message));
+  // A resource or script the hub's CSP (default-src 'self', no inline scripts) refuses is a bug too.
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) guard.errors.push(msg.text());
+  });
   return { context, page, guard };
 }
 
