@@ -180,7 +180,8 @@ export function createChatClient(opts: ChatClientOptions) {
         text: item.text,
         ...(item.attachment ? { attachments: [item.attachment] } : {}),
         ...(profile ? { profile } : {}),
-        page: window.location.href.slice(0, 2000),
+        // Where the visitor is (no query or fragment: those may hold the host site's tokens).
+        page: `${window.location.origin}${window.location.pathname}`.slice(0, 2000),
       };
       socket.timeout(ACK_TIMEOUT_MS).emit('message', payload, (err: Error | null, ack: MessageAck) => {
         // A late answer from an older connection: the resend on the current one decides.
