@@ -15,6 +15,9 @@ RUN mkdir -p /data && chown node:node /data
 COPY --from=build --chown=node:node /app/package.json /app/package-lock.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
+# The browser bundles: the chat widget (/widget.js) and the agent console (/console).
+COPY --from=build --chown=node:node /app/web/widget/dist ./web/widget/dist
+COPY --from=build --chown=node:node /app/web/console/dist ./web/console/dist
 USER node
 EXPOSE 3000
 VOLUME ["/data"]
