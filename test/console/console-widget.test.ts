@@ -58,6 +58,8 @@ test('a customer on /demo picks complaint and writes; the agent sees it live in 
   await console_.locator(`[data-testid=ticket-view][data-ticket-id="${ticketId}"]`).waitFor();
   await console_.locator('[data-testid=assignee]', { hasText: 'Lin Agent' }).waitFor({ timeout: 10_000 });
   await console_.locator('.msg-inbound', { hasText: 'The tea tin arrived crushed' }).waitFor();
+  // The agent has it on screen: the customer's message shows as read in the widget.
+  await w.customerMessages.last().filter({ hasText: 'Read' }).waitFor({ timeout: 10_000 });
 
   // The customer types: the console shows it.
   await w.textarea.pressSequentially('Also the', { delay: 20 });
@@ -74,7 +76,8 @@ test('a customer on /demo picks complaint and writes; the agent sees it live in 
   await seen.waitFor({ timeout: 10_000 });
   const latency = Date.now() - sentAt;
   expect(latency).toBeLessThan(1000);
-  await console_.locator('.msg-outbound', { hasText: 'A new tin is on its way' }).waitFor();
+  // The customer has the chat open: the console shows the reply as seen.
+  await console_.locator('.msg-outbound', { hasText: 'A new tin is on its way' }).locator('[data-read=true]').waitFor({ timeout: 10_000 });
 
   // The ticket: complaint, from web chat, with a first response time.
   const detail = await request<{ ticket: { type: string; channel: string; firstResponseAt: string | null; createdAt: string } }>(`${hub.url}/api/v1/tickets/${ticketId}`, {

@@ -10,16 +10,27 @@ export interface TypingEvent {
   agent?: { id: string; name: string };
 }
 
+export interface ReadEvent {
+  ticketId: string;
+  who: 'customer' | 'agent';
+  at: string;
+  agent?: { id: string; name: string };
+}
+
 export interface Realtime {
   on(listener: EventListener): () => void;
   onTyping(listener: (e: TypingEvent) => void): () => void;
   onStatus(listener: (connected: boolean) => void): () => void;
   /** The presence the hub holds for me (sent on connect, and after every change). */
   onPresence(listener: (status: Presence) => void): () => void;
+  /** Someone read the ticket's messages (the customer in the widget, or a colleague). */
+  onRead(listener: (e: ReadEvent) => void): () => void;
   connected(): boolean;
   joinTicket(ticketId: string): void;
   leaveTicket(ticketId: string): void;
   typing(ticketId: string, typing: boolean): void;
+  /** I have read the ticket's messages (sent once the ticket's room is joined). */
+  read(ticketId: string): void;
   presence(status: Presence): void;
   close(): void;
 }
@@ -39,12 +50,27 @@ export function connectRealtime(token: string | null): Realtime {
   const typingListeners = new Set<(e: TypingEvent) => void>();
   const statusListeners = new Set<(c: boolean) => void>();
   const presenceListeners = new Set<(s: Presence) => void>();
+  const readListeners = new Set<(e: ReadEvent) => void>();
+  /** The ticket whose room this console is in (one at a time), and whether the hub confirmed it. */
   let joined: string | null = null;
+  let joinedOk = false;
+  let pendingRead: string | null = null;
+  const join = (ticketId: string) => {
+    joinedOk = false;
+    socket.emit('ticket.join', { ticketId }, (answer: { ok?: boolean } | undefined) => {
+      if (joined !== ticketId || !answer?.ok) return;
+      joinedOk = true;
+      if (pendingRead === ticketId) {
+        pendingRead = null;
+        socket.emit('read', { ticketId });
+      }
+    });
+  };
   const isPresence = (v: unknown): v is Presence => v === 'online' || v === 'away' || v === 'offline';
 
   socket.on('connect', () => {
     // The hub keeps the status the agent chose (across tabs and reconnects) and tells us.
-    if (joined) socket.emit('ticket.join', { ticketId: joined });
+    if (joined) join(joined);
     for (const l of statusListeners) l(true);
   });
   socket.on('disconnect', () => {
@@ -53,11 +79,14 @@ export function connectRealtime(token: string | null): Realtime {
   socket.on('typing', (e: TypingEvent) => {
     if (e && typeof e.ticketId === 'string') for (const l of typingListeners) l(e);
   });
+  socket.on('read', (e: ReadEvent) => {
+    if (e && typeof e.ticketId === 'string' && typeof e.at === 'string') for (const l of readListeners) l(e);
+  });
   socket.on('presence', (e: { status?: unknown } | null) => {
     if (isPresence(e?.status)) for (const l of presenceListeners) l(e.status);
   });
   socket.onAny((name: string, payload: unknown) => {
-    if (name === 'typing' || name === 'presence') return;
+    if (name === 'typing' || name === 'presence' || name === 'read') return;
     const event = (typeof payload === 'object' && payload !== null ? payload : {}) as HubEvent;
     for (const l of listeners) l(name, event);
   });
@@ -75,6 +104,10 @@ export function connectRealtime(token: string | null): Realtime {
       statusListeners.add(l);
       return () => statusListeners.delete(l);
     },
+    onRead(l) {
+      readListeners.add(l);
+      return () => readListeners.delete(l);
+    },
     onPresence(l) {
       presenceListeners.add(l);
       return () => presenceListeners.delete(l);
@@ -82,14 +115,23 @@ export function connectRealtime(token: string | null): Realtime {
     connected: () => socket.connected,
     joinTicket(ticketId) {
       joined = ticketId;
-      if (socket.connected) socket.emit('ticket.join', { ticketId });
+      joinedOk = false;
+      if (socket.connected) join(ticketId);
     },
     leaveTicket(ticketId) {
-      if (joined === ticketId) joined = null;
+      if (joined === ticketId) {
+        joined = null;
+        joinedOk = false;
+      }
+      if (pendingRead === ticketId) pendingRead = null;
       if (socket.connected) socket.emit('ticket.leave', { ticketId });
     },
     typing(ticketId, typing) {
       if (socket.connected) socket.emit('typing', { ticketId, typing });
+    },
+    read(ticketId) {
+      if (joined === ticketId && joinedOk && socket.connected) socket.emit('read', { ticketId });
+      else pendingRead = ticketId;
     },
     presence(status) {
       socket.emit('presence', { status }, (answer: { ok?: boolean; status?: unknown } | undefined) => {
@@ -101,6 +143,7 @@ export function connectRealtime(token: string | null): Realtime {
       typingListeners.clear();
       statusListeners.clear();
       presenceListeners.clear();
+      readListeners.clear();
       socket.close();
     },
   };

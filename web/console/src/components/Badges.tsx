@@ -33,11 +33,11 @@ export function StatusBadge({ status }: { status: TicketStatus }) {
   return <span class={`badge status status-${status}`} data-status={status}>{t(`values.status.${status}`)}</span>;
 }
 
-export function DeliveryBadge({ status, error }: { status: DeliveryStatus; error?: string | null }) {
+export function DeliveryBadge({ status, error, read = false }: { status: DeliveryStatus; error?: string | null; read?: boolean }) {
   const { t } = useI18n();
-  const label = status === 'failed' && error ? t('delivery.failedReason', { reason: error }) : t(`delivery.${status}`);
+  const label = read ? t('delivery.read') : status === 'failed' && error ? t('delivery.failedReason', { reason: error }) : t(`delivery.${status}`);
   return (
-    <span class={`delivery delivery-${status}`} data-delivery={status} title={error ?? undefined}>
+    <span class={`delivery delivery-${read ? 'read' : status}`} data-delivery={status} data-read={read ? 'true' : undefined} title={error ?? undefined}>
       {status === 'failed' ? <Icon name="alert" size={12} /> : status === 'queued' ? <Icon name="clock" size={12} /> : <Icon name="check" size={12} />}{' '}
       {label}
     </span>

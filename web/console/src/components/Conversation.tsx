@@ -32,11 +32,13 @@ export interface ConversationProps {
   messages: Message[];
   contactName: string;
   customerTyping: boolean;
+  /** When the customer last read the conversation (live, from the widget). */
+  customerReadAt: string | null;
   /** Colleagues typing on this ticket. */
   agentsTyping: string[];
 }
 
-export function Conversation({ messages, contactName, customerTyping, agentsTyping }: ConversationProps) {
+export function Conversation({ messages, contactName, customerTyping, customerReadAt, agentsTyping }: ConversationProps) {
   const { t, lang } = useI18n();
   const end = useRef<HTMLDivElement>(null);
   const last = messages[messages.length - 1];
@@ -95,7 +97,11 @@ export function Conversation({ messages, contactName, customerTyping, agentsTypi
               )}
               {m.direction === 'outbound' && m.deliveryStatus && (
                 <footer class="msg-foot">
-                  <DeliveryBadge status={m.deliveryStatus} error={m.deliveryError} />
+                  <DeliveryBadge
+                    status={m.deliveryStatus}
+                    error={m.deliveryError}
+                    read={m.deliveryStatus !== 'failed' && m.deliveryStatus !== 'queued' && customerReadAt !== null && m.createdAt <= customerReadAt}
+                  />
                 </footer>
               )}
             </article>

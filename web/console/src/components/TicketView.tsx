@@ -47,6 +47,7 @@ export function TicketView(p: TicketViewProps) {
   const [saving, setSaving] = useState(false);
   const [typing, setTyping] = useState<{ customer: boolean; agents: Record<string, string> }>({ customer: false, agents: {} });
   const [users, setUsers] = useState<User[]>([]);
+  const [customerReadAt, setCustomerReadAt] = useState<string | null>(null);
   const [tagDraft, setTagDraft] = useState('');
   const seq = useRef(0);
 
@@ -98,6 +99,25 @@ export function TicketView(p: TicketViewProps) {
       for (const timer of timers.values()) clearTimeout(timer);
     };
   }, [p.rt, p.ticketId, p.user.id]);
+
+  // Read receipts: the customer's reach the replies; mine go out while the ticket is on screen.
+  useEffect(
+    () =>
+      p.rt.onRead((e) => {
+        if (e.ticketId === p.ticketId && e.who === 'customer') setCustomerReadAt((cur) => (cur && cur > e.at ? cur : e.at));
+      }),
+    [p.rt, p.ticketId],
+  );
+  const inboundCount = detail?.messages.filter((m) => m.direction === 'inbound').length ?? 0;
+  useEffect(() => {
+    if (inboundCount === 0) return;
+    const markRead = () => {
+      if (!document.hidden) p.rt.read(p.ticketId);
+    };
+    markRead();
+    document.addEventListener('visibilitychange', markRead);
+    return () => document.removeEventListener('visibilitychange', markRead);
+  }, [p.rt, p.ticketId, inboundCount]);
 
   useEffect(() => {
     if (p.user.role === 'agent') return;
@@ -287,6 +307,7 @@ export function TicketView(p: TicketViewProps) {
           messages={detail.messages}
           contactName={detail.contact?.name || tk.contact.name}
           customerTyping={typing.customer}
+          customerReadAt={customerReadAt}
           agentsTyping={Object.values(typing.agents)}
         />
 

@@ -107,6 +107,7 @@ export const en = {
     delivered: 'Delivered',
     failed: 'Failed',
     failedReason: 'Failed: {{reason}}',
+    read: 'Seen',
   },
   composer: {
     reply: 'Reply',

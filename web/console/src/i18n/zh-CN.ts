@@ -105,6 +105,7 @@ export const zhCN: Messages = {
     delivered: '已送达',
     failed: '发送失败',
     failedReason: '发送失败：{{reason}}',
+    read: '已读',
   },
   composer: {
     reply: '回复',
