@@ -56,8 +56,9 @@ test('tickets are routed to online agents within capacity and priority order, pe
 
   // The agent comes online with two slots: the urgent ticket and the oldest other one.
   expect((await request(api('/me/presence'), { method: 'PUT', apiKey: a.token, body: { status: 'online' } })).status).toBe(200);
-  await until(() => hub.models.Ticket.countDocuments({ assignee: a.id }), (n) => n >= 2, 20_000);
-  await new Promise((r) => setTimeout(r, 500));
+  // The owner is written first, then new → open: wait for both.
+  await until(() => hub.models.Ticket.countDocuments({ assignee: a.id, status: 'open' }), (n) => n >= 2, 20_000);
+  await new Promise((r) => setTimeout(r, 300));
   const mine = await hub.models.Ticket.find({ assignee: a.id }).lean();
   expect(mine.map((t) => t._id.toString()).sort()).toEqual([urgent, ids[0]!].sort());
   expect(await hub.models.Ticket.countDocuments({ assignee: offline.id })).toBe(0);
@@ -72,7 +73,7 @@ test('tickets are routed to online agents within capacity and priority order, pe
 
   // Resolving one frees a slot: the head of the queue (the next oldest) goes to the agent.
   expect((await request(api(`/tickets/${urgent}`), { method: 'PATCH', apiKey: a.token, body: { status: 'resolved' } })).status).toBe(200);
-  await until(() => hub.models.Ticket.findById(ids[1]).lean(), (t) => t?.assignee?.toString() === a.id, 20_000);
+  await until(() => hub.models.Ticket.findById(ids[1]).lean(), (t) => t?.assignee?.toString() === a.id && t.status === 'open', 20_000);
   expect(await hub.models.Ticket.countDocuments({ assignee: a.id, status: 'open' })).toBe(2);
   expect((await hub.models.Ticket.findById(ids[2]).lean())?.assignee).toBeNull();
 });
