@@ -201,7 +201,6 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       },
     });
     cleanups.push(() => sla.close());
-    await routing.syncAgents();
     const desk = createTicketDesk({ ...models, tickets, assignment, bus, store, claim: createRoutingClaims(routing) });
     const contactDesk = createContactDesk({ ...models, tickets, bus });
     const senders = new Map<ChannelId, ChannelAdapter>();
@@ -272,6 +271,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       const demo = await seedDemo({ users, ingest: (m) => ingest.accept(m, 0) });
       logger.info({ agents: demo.agents, password: demo.password }, 'demo data ready');
     }
+    // After seeding: routing knows every active agent (demo agents included) and their limits.
+    await routing.syncAgents();
 
     let url = '';
     let publicUrl = config.PUBLIC_URL ?? '';

@@ -23,6 +23,13 @@ test('starting with no configuration provisions services, prints the login and b
     expect(hub.output()).toContain(`http://localhost:${port}`);
     const ready = await until(() => request(`http://127.0.0.1:${port}/readyz`), (r) => r.status === 200, 30_000);
     expect(ready.body).toMatchObject({ status: 'ready' });
+    // A demo agent who goes online gets demo work routed to them.
+    const base = `http://127.0.0.1:${port}/api/v1`;
+    const login = await request<{ token: string }>(`${base}/auth/login`, { body: { email: 'agent.zhang@example.com', password: 'demo-agent-pass' }, apiKey: null });
+    expect(login.status).toBe(200);
+    expect((await request(`${base}/me/presence`, { method: 'PUT', apiKey: login.body.token, body: { status: 'online' } })).status).toBe(200);
+    const mine = await until(() => request<{ items: unknown[] }>(`${base}/tickets?view=mine`, { apiKey: login.body.token }), (r) => r.body.items.length > 0, 30_000);
+    expect(mine.body.items.length).toBeGreaterThan(0);
   } finally {
     await hub.kill('SIGTERM');
   }
