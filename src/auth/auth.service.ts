@@ -166,8 +166,8 @@ export function createAuthService(deps: AuthServiceDeps) {
 
     /** Revokes by the listed id (the first 16 hex characters of the hash). */
     async revokeApiToken(id: string): Promise<boolean> {
-      const all = await ApiToken.find({ revokedAt: null }, { _id: 1 }).lean();
-      const match = all.find((t) => t._id.startsWith(id) && id.length >= 16);
+      if (!/^[0-9a-f]{16}$/.test(id)) return false;
+      const match = await ApiToken.findOne({ _id: { $regex: `^${id}` }, revokedAt: null }, { _id: 1 }).lean();
       if (!match) return false;
       await ApiToken.updateOne({ _id: match._id }, { $set: { revokedAt: new Date() } });
       return true;

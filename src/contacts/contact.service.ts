@@ -13,7 +13,6 @@ export interface ResolveInput {
 export interface ContactService {
   /** Finds the contact owning any of these identities, or creates one; claims the rest for it. */
   resolve(input: ResolveInput): Promise<ContactDoc>;
-  get(id: Types.ObjectId | string): Promise<ContactDoc | null>;
 }
 
 export function createContactService(deps: { Contact: ContactModel; Identity: IdentityModel }): ContactService {
@@ -81,9 +80,6 @@ export function createContactService(deps: { Contact: ContactModel; Identity: Id
         );
       }
       return { ...contact, name: setName ? name! : contact.name, identities: [...contact.identities, ...added] };
-    },
-    get(id) {
-      return Contact.findById(id).lean();
     },
   };
 }

@@ -32,7 +32,6 @@ export interface IngestPipelineDeps {
 /** A normalized message whose attachments are already in the attachment store. */
 export type StoredInboundMessage = InboundMessage & { attachments: Array<InboundMessage['attachments'][number] & { ref: string }> };
 
-export { messageIdFor };
 
 /**
  * InboundMessage → contact → ticket → stored message, exactly once per (channel, externalId).

@@ -3,7 +3,8 @@ import { Job, type Queue, type QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { InboundMessageSchema, type IngestOutcome, type InboundMessageInput } from '../../channels/contract';
 import type { AttachmentStore } from '../storage/attachment.storage';
-import { messageIdFor, type IngestResult, type StoredInboundMessage } from './ingest.pipeline';
+import { messageIdFor } from '../db/derived-id';
+import type { IngestResult, StoredInboundMessage } from './ingest.pipeline';
 
 export interface IngestJobData {
   message: StoredInboundMessage;
