@@ -104,6 +104,11 @@ export interface SendResult {
   /** The provider's id for what was sent (email Message-ID, Twilio sid, …). */
   externalId: string;
   status: 'sent' | 'delivered';
+  /**
+   * Live channels: nobody was connected to receive it. The message waits in the conversation
+   * for the customer's return, and the hub may send a copy another way (email).
+   */
+  recipientAbsent?: boolean;
 }
 
 export type ChannelErrorCode =
@@ -189,6 +194,15 @@ export type CustomerActivity =
   | { kind: 'typing'; ticketId: string; typing: boolean }
   | { kind: 'read'; ticketId: string; at: Date };
 
+/**
+ * Where a live conversation stands in routing, shown to the customer: waiting in line
+ * (position 1 = next, expected wait when known), with an agent, or handed over.
+ */
+export type ConversationStatus =
+  | { kind: 'queued'; ticketId: string; position: number; queueLength: number; expectedWaitMs: number | null }
+  | { kind: 'assigned'; ticketId: string; agentName: string }
+  | { kind: 'transferred'; ticketId: string; toAgentName: string | null; toTeamName: string | null };
+
 /** An agent's side of a live conversation, shown to the customer. */
 export type AgentActivity =
   | { kind: 'typing'; ticketId: string; typing: boolean; agentName: string }
@@ -217,6 +231,8 @@ export interface ChannelContext {
   customerActivity?(activity: CustomerActivity): void;
   /** The bytes of a stored attachment (`ref` from a message or an outbound attachment). */
   attachment?(ref: string): Promise<Buffer>;
+  /** Where a ticket stands in routing now (null: unknown, closed, or no routing in this hub). */
+  conversationStatus?(ticketId: string): Promise<ConversationStatus | null>;
 }
 
 export interface ChannelAdapter {
@@ -228,5 +244,7 @@ export interface ChannelAdapter {
   health?(): Promise<HealthResult>;
   /** Live channels: an agent's typing / read state on one of this channel's tickets. */
   agentActivity?(activity: AgentActivity): void;
+  /** Live channels: a ticket of this channel moved in routing (queue position, agent, transfer). */
+  conversationUpdate?(status: ConversationStatus): void;
   stop?(): Promise<void>;
 }

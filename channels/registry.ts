@@ -1,5 +1,6 @@
 import { createApiChannel, type ApiWebhookOptions } from './api/api.adapter';
 import type { ChannelAdapter } from './contract';
+import { createEmailChannel, type EmailOptions } from './email/email.adapter';
 import { createWebchatChannel, type WebchatOptions } from './webchat/webchat.adapter';
 
 export interface ChannelsConfig {
@@ -7,9 +8,15 @@ export interface ChannelsConfig {
   /** Where and how replies on API-channel tickets are delivered (API_WEBHOOK_URL / _SECRET). */
   apiWebhook?: ApiWebhookOptions;
   webchat: WebchatOptions;
+  /** Outgoing email (SMTP_URL); without it the hub sends no email. */
+  email?: EmailOptions;
 }
 
 /** The explicit list of channel adapters (no registration by import side effect). */
 export function createChannels(config: ChannelsConfig): ChannelAdapter[] {
-  return [createApiChannel({ apiKey: config.inboundApiKey, webhook: config.apiWebhook }), createWebchatChannel(config.webchat)];
+  return [
+    createApiChannel({ apiKey: config.inboundApiKey, webhook: config.apiWebhook }),
+    createWebchatChannel(config.webchat),
+    ...(config.email ? [createEmailChannel(config.email)] : []),
+  ];
 }

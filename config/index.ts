@@ -70,6 +70,16 @@ export const ConfigSchema = z.object({
   API_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   OUTBOUND_ATTEMPTS: int(1, 50).default(6),
   OUTBOUND_RETRY_BASE_MS: int(10, 3_600_000).default(2000),
+  // ---------- email ----------
+  /** Outgoing mail server (smtp://user:pass@host:587, smtps://… for TLS from the start); unset: no email is sent. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  /** The From address of email replies ("Support <support@example.com>"); default support@<PUBLIC_URL host>. */
+  EMAIL_FROM: z.string().trim().min(3).max(320).optional(),
+  /** Accept the SMTP server's certificate without checking it (self-signed test servers only). */
+  SMTP_TLS_INSECURE: bool.default(false),
   /** How long an agent has to accept an offered chat before it goes to the next agent. */
   ROUTING_OFFER_TIMEOUT_MS: int(1000, 600_000).default(30_000),
   /** Chats are offered with accept / decline (true) or assigned directly (false). */
@@ -108,6 +118,12 @@ export const ConfigSchema = z.object({
     .string()
     .default('')
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
+  /** Email an agent's chat reply to a customer who has left the chat, when they gave an address. */
+  WEBCHAT_EMAIL_OFFLINE_REPLIES: bool.default(true),
+  /** HMAC-SHA256 key of identity verification: the host site signs its user ids with it (data-user-hash). */
+  WEBCHAT_IDENTITY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Refuse chats without a verified identity (needs WEBCHAT_IDENTITY_SECRET). */
+  WEBCHAT_IDENTITY_REQUIRED: bool.default(false),
   /** How long a dropped socket connection may come back and receive what it missed. */
   REALTIME_RECOVERY_SECONDS: int(0, 3600).default(120),
 });
@@ -147,5 +163,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(lines);
   }
   const c = parsed.data;
+  if (c.WEBCHAT_IDENTITY_REQUIRED && !c.WEBCHAT_IDENTITY_SECRET) {
+    throw new ConfigError(['config: WEBCHAT_IDENTITY_REQUIRED: needs WEBCHAT_IDENTITY_SECRET (the key host sites sign user ids with)']);
+  }
   return Object.freeze({ ...c, PUBLIC_URL: c.PUBLIC_URL?.replace(/\/$/, '') });
 }

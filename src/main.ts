@@ -59,6 +59,7 @@ import { createRoutingClaims } from './routing/routing-claims';
 import { attachRoutingListeners } from './routing/routing.listeners';
 import { createRoutingService, type RoutingService } from './routing/routing.service';
 import { createSlaService } from './routing/sla.service';
+import { attachCustomerStatus } from './routing/customer-status';
 import type { AgentProfile } from './routing/routing.types';
 import type { UserDoc } from './auth/user.model';
 import type { Principal } from './auth/principal';
@@ -215,6 +216,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       adapters: senders,
       attempts: config.OUTBOUND_ATTEMPTS,
       retryBaseMs: config.OUTBOUND_RETRY_BASE_MS,
+      emailAbsentCustomers: config.WEBCHAT_EMAIL_OFFLINE_REPLIES,
     });
 
     const metrics = createMetrics(async () => {
@@ -388,9 +390,35 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         historyLimit: config.WEBCHAT_HISTORY_LIMIT,
         allowedOrigins: config.WEBCHAT_ALLOWED_ORIGINS,
         widgetFile: path.join(PROJECT_ROOT, 'web/widget/dist/widget.js'),
+        identitySecret: config.WEBCHAT_IDENTITY_SECRET,
+        identityRequired: config.WEBCHAT_IDENTITY_REQUIRED,
       };
+      const email = config.SMTP_URL
+        ? { smtpUrl: config.SMTP_URL, from: config.EMAIL_FROM ?? `support@${new URL(publicUrl).hostname}`, tlsInsecure: config.SMTP_TLS_INSECURE }
+        : undefined;
+      if (!email) logger.info({}, 'email: SMTP_URL is not set, so no email is sent (chat replies to customers who left stay in the chat)');
+      // Chat customers see their place in line, the agent who took them and handovers.
+      const customerStatus = attachCustomerStatus({
+        bus,
+        routing,
+        liveChannels: new Set(['webchat']),
+        ticketInfo: async (id) => {
+          const t = mongoose.isObjectIdOrHexString(id) ? await models.Ticket.findById(id, { channel: 1, status: 1, assignee: 1 }).lean() : null;
+          if (!t) return null;
+          const agent = t.assignee ? await models.User.findById(t.assignee, { name: 1 }).lean() : null;
+          return { channel: t.channel, open: t.status !== 'resolved' && t.status !== 'closed', agentName: agent?.name ?? null };
+        },
+        agentName: async (id) => (mongoose.isObjectIdOrHexString(id) ? ((await models.User.findById(id, { name: 1 }).lean())?.name ?? null) : null),
+        teamName: async (id) => (mongoose.isObjectIdOrHexString(id) ? ((await models.Team.findById(id, { name: 1 }).lean())?.name ?? null) : null),
+        notify: (status) => {
+          for (const c of channels) c.conversationUpdate?.(status);
+        },
+        claim: async (key, ttlMs) => (await redis.set(`${prefix}:customer-status:${key}`, '1', 'PX', ttlMs, 'NX')) === 'OK',
+        logger: logger.child({ module: 'customer-status' }),
+      });
+      cleanups.push(async () => customerStatus.stop());
       const history = createConversationReader({ ...models, readState });
-      for (const adapter of createChannels({ inboundApiKey: inboundKey, webchat, apiWebhook: { url: config.API_WEBHOOK_URL, secret: config.API_WEBHOOK_SECRET } })) {
+      for (const adapter of createChannels({ inboundApiKey: inboundKey, webchat, email, apiWebhook: { url: config.API_WEBHOOK_URL, secret: config.API_WEBHOOK_SECRET } })) {
         await adapter.mount({
           router: channelRouter,
           ingest: accept,
@@ -402,6 +430,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           agentsOnline: () => realtime.agentsOnline(),
           customerActivity: (activity) => realtime.customerActivity(activity),
           attachment: (ref) => store.get(ref),
+          conversationStatus: (ticketId) => customerStatus.current(ticketId),
         });
         channels.push(adapter);
         if (adapter.send) senders.set(adapter.id, adapter);

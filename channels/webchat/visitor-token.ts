@@ -22,6 +22,14 @@ export function createVisitorTokens(secret: string, channelKey: string) {
       const visitorId = randomBytes(16).toString('base64url');
       return { visitorId, token: signVisitor(visitorId) };
     },
+    /**
+     * The visitor a verified user of the host site always is: derived from the user id, so
+     * every device and browser of theirs continues one conversation.
+     */
+    forUser(userId: string): { visitorId: string; token: string } {
+      const visitorId = mac('user', channelKey, userId).subarray(0, 16).toString('base64url');
+      return { visitorId, token: signVisitor(visitorId) };
+    },
     /** The visitor id a token names, or null when it is not one this hub signed. */
     verify(token: string): string | null {
       const m = /^v1\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/.exec(token);

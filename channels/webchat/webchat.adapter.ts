@@ -8,6 +8,7 @@ import {
   type ChannelAdapter,
   type ChannelContext,
   type ConversationEntry,
+  type ConversationStatus,
   type OutboundMessage,
   type SendResult,
 } from '../contract';
@@ -18,11 +19,13 @@ import {
   type AgentTyping,
   type ChatAttachment,
   type ChatMessage,
+  type ChatStatus,
   type MessageAck,
   type PrechatField,
   type Welcome,
 } from './webchat.protocol';
-import { AuthSchema, ClientMessageSchema, MAX_TEXT_LENGTH, TypingSchema, type ParsedClientMessage } from './webchat.schema';
+import { AuthSchema, ClientMessageSchema, IdentitySchema, MAX_TEXT_LENGTH, TypingSchema, type ParsedClientMessage } from './webchat.schema';
+import { verifyIdentity } from './identity';
 import { createVisitorTokens, isVisitorId, type VisitorTokens } from './visitor-token';
 
 export interface WebchatOptions {
@@ -40,11 +43,20 @@ export interface WebchatOptions {
   allowedOrigins: readonly string[];
   /** The built widget bundle (web/widget/dist/widget.js), served at GET /widget.js. */
   widgetFile: string;
+  /** Identity verification: the key host sites sign their user ids with (unset: not offered). */
+  identitySecret?: string;
+  /** Refuse visitors without a verified identity. */
+  identityRequired?: boolean;
 }
 
 interface VisitorData {
   visitorId: string;
   token: string;
+  /** A verified user of the host site (identity verification). */
+  userId?: string;
+  /** What the host site said about that user (unsigned, shown to agents like a pre-chat form). */
+  userName?: string;
+  userEmail?: string;
 }
 
 const ATTACHMENT_URL_TTL_MS = 7 * 86_400_000;
@@ -129,6 +141,17 @@ export function createWebchatChannel(options: WebchatOptions): ChannelAdapter {
     return last;
   }
 
+  /** Whether any tab of these visitors is connected to any hub process (unknown counts as yes). */
+  async function visitorPresent(rooms: string[]): Promise<boolean> {
+    if (!nsp) return false;
+    try {
+      return (await nsp.in(rooms).fetchSockets()).length > 0;
+    } catch (err) {
+      ctx?.logger.warn({ err }, 'webchat: could not tell whether the visitor is connected');
+      return true;
+    }
+  }
+
   async function agentsOnline(c: ChannelContext): Promise<number> {
     if (!c.agentsOnline) return 1;
     try {
@@ -158,13 +181,14 @@ export function createWebchatChannel(options: WebchatOptions): ChannelAdapter {
   }
 
   async function handleMessage(c: ChannelContext, socket: Socket, raw: unknown): Promise<MessageAck> {
-    const { visitorId } = socket.data as VisitorData;
+    const { visitorId, userId, userName, userEmail } = socket.data as VisitorData;
     const parsed = ClientMessageSchema.safeParse(raw);
     if (!parsed.success) return { ok: false, error: 'invalid', retryable: false };
     const msg = parsed.data;
     const text = msg.text.trim();
     if (!text && !msg.attachments?.length) return { ok: false, error: 'invalid', retryable: false };
-    const p = msg.profile;
+    // A verified user's name and email come from the host site when the form left them out.
+    const p = msg.profile && userId ? { ...msg.profile, name: msg.profile.name || userName || '', email: msg.profile.email ?? userEmail } : msg.profile;
     if (!p || required.some((f) => !p[f])) return { ok: false, error: 'prechat_required', retryable: false };
     if (!limiter(visitorId)) return { ok: false, error: 'rate_limited', retryable: true };
     const files = decodeAttachments(msg);
@@ -188,6 +212,7 @@ export function createWebchatChannel(options: WebchatOptions): ChannelAdapter {
         page: msg.page,
         receivedAt,
         noAgentsOnline: online === 0,
+        ...(userId ? { verifiedUserId: userId } : {}),
       });
       const outcome = await c.ingest(input);
       const ticketId = outcome.state === 'stored' ? outcome.ticketId : null;
@@ -211,6 +236,16 @@ export function createWebchatChannel(options: WebchatOptions): ChannelAdapter {
     });
   }
 
+  async function statusOf(c: ChannelContext, ticketId: string): Promise<ChatStatus | null> {
+    if (!c.conversationStatus) return null;
+    try {
+      return await c.conversationStatus(ticketId);
+    } catch (err) {
+      c.logger.warn({ err, ticketId }, 'webchat: could not read the conversation status');
+      return null;
+    }
+  }
+
   async function welcome(c: ChannelContext, socket: Socket): Promise<void> {
     const { visitorId, token } = socket.data as VisitorData;
     const [conversation, online] = await Promise.all([
@@ -219,6 +254,7 @@ export function createWebchatChannel(options: WebchatOptions): ChannelAdapter {
     ]);
     const current = conversation?.ticketIds.at(-1);
     if (current) await socket.join(ticketRoom(current));
+    const status = current ? await statusOf(c, current) : null;
     const w: Welcome = {
       visitorId,
       visitorToken: token,
@@ -227,6 +263,8 @@ export function createWebchatChannel(options: WebchatOptions): ChannelAdapter {
       limits: { maxAttachmentBytes: options.maxAttachmentBytes, attachmentTypes: [...ATTACHMENT_TYPES], maxTextLength: MAX_TEXT_LENGTH },
       history: (conversation?.entries ?? []).map((e) => entryToChat(visitorId, e)),
       agentReadAt: conversation?.agentReadAt?.toISOString() ?? null,
+      status,
+      userId: (socket.data as VisitorData).userId ?? null,
     };
     socket.emit('welcome', w);
     // Through the adapter (not straight down the socket): the packet carries a stream offset,
@@ -257,6 +295,13 @@ export function createWebchatChannel(options: WebchatOptions): ChannelAdapter {
       lastTyping = { typing: t.data.typing, at: now };
       c.customerActivity?.({ kind: 'typing', ticketId, typing: t.data.typing });
     });
+    socket.on('status', (_raw: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') return;
+      const ticketId = currentTicket(socket);
+      const answer = ack as (s: ChatStatus | null) => void;
+      if (!ticketId) return answer(null);
+      statusOf(c, ticketId).then(answer, () => answer(null));
+    });
     socket.on('read', () => {
       const ticketId = currentTicket(socket);
       if (ticketId) c.customerActivity?.({ kind: 'read', ticketId, at: new Date() });
@@ -278,6 +323,28 @@ export function createWebchatChannel(options: WebchatOptions): ChannelAdapter {
     const origin = socket.handshake.headers.origin;
     const own = new URL(c.publicUrl).origin;
     if (options.allowedOrigins.length > 0 && origin && origin !== own && !options.allowedOrigins.includes(origin)) return 'origin_not_allowed';
+    if (auth.data.identity !== undefined) {
+      const id = IdentitySchema.safeParse(auth.data.identity);
+      if (!options.identitySecret) {
+        c.logger.warn({}, 'webchat: a page sent a user identity, but WEBCHAT_IDENTITY_SECRET is not set');
+        return 'identity_invalid';
+      }
+      if (!id.success || !verifyIdentity(options.identitySecret, id.data.userId, id.data.hash)) {
+        c.logger.warn({ origin: origin ?? null }, 'webchat: refused a user identity whose hash does not match');
+        return 'identity_invalid';
+      }
+      // The verified user's own conversation, whatever visitor token this browser held before.
+      const v = tokens.forUser(id.data.userId);
+      socket.data = {
+        visitorId: v.visitorId,
+        token: v.token,
+        userId: id.data.userId,
+        ...(id.data.name ? { userName: id.data.name } : {}),
+        ...(id.data.email ? { userEmail: id.data.email } : {}),
+      } satisfies VisitorData;
+      return null;
+    }
+    if (options.identityRequired) return 'identity_required';
     if (auth.data.token) {
       const visitorId = tokens.verify(auth.data.token);
       if (!visitorId) return 'invalid_token';
@@ -362,7 +429,12 @@ export function createWebchatChannel(options: WebchatOptions): ChannelAdapter {
       nsp.in(rooms).socketsJoin(ticketRoom(message.ticketId));
       // Through the adapter: every hub process's tabs of this visitor, and kept for recovering connections.
       nsp.to(rooms).emit('message', chat);
-      return { externalId: message.messageId, status: 'sent' };
+      return { externalId: message.messageId, status: 'sent', ...((await visitorPresent(rooms)) ? {} : { recipientAbsent: true }) };
+    },
+
+    conversationUpdate(status: ConversationStatus) {
+      // Through the adapter: the visitor's tabs on every hub process.
+      nsp?.to(ticketRoom(status.ticketId)).emit('status', status satisfies ChatStatus);
     },
 
     agentActivity(activity: AgentActivity) {

@@ -26,6 +26,8 @@ export interface ChatInput {
   receivedAt: Date;
   /** No agent was online when it arrived: the reply should go by email, if we have an address. */
   noAgentsOnline: boolean;
+  /** The host site's user id, verified by its HMAC (identity verification). */
+  verifiedUserId?: string;
 }
 
 /** One customer chat message → the canonical inbound message (pure: no I/O). */
@@ -34,15 +36,16 @@ export function normalizeChatMessage(input: ChatInput): InboundMessageInput {
   const identities: Identity[] = [];
   if (profile?.email) identities.push({ kind: 'email', value: profile.email });
   if (profile?.phone) identities.push({ kind: 'phone', value: profile.phone });
+  // Only a verified user id becomes an `external` identity: it is what maps the visitor to a known contact.
+  if (input.verifiedUserId) identities.push({ kind: 'external', value: input.verifiedUserId });
   const metadata: Record<string, string> = { visitorId: input.visitorId, clientMessageId: input.clientId };
   if (input.page) metadata.page = input.page.slice(0, 2000);
+  if (input.verifiedUserId) metadata.verifiedUserId = input.verifiedUserId;
+  // Where agent replies go by email when the customer has left the chat.
+  if (profile?.email) metadata.replyEmail = profile.email;
   if (input.noAgentsOnline) {
     metadata.agentsOnline = '0';
-    // The email channel will send these replies; until then the flag tells the agent where to answer.
-    if (profile?.email) {
-      metadata.replyByEmail = 'true';
-      metadata.replyEmail = profile.email;
-    }
+    if (profile?.email) metadata.replyByEmail = 'true';
   }
   return {
     channel: 'webchat',

@@ -3,16 +3,19 @@
  * Types only: the widget imports them too, so both sides are checked against one definition.
  *
  * Client → server
- *   connect   auth `{ channelKey, token? }` (no token: a new visitor; a bad one: connect_error `invalid_token`)
+ *   connect   auth `{ channelKey, token?, identity? }` (no token: a new visitor; a bad one: connect_error
+ *             `invalid_token`; identity: {@link VerifiedIdentity}, a bad one: connect_error `identity_invalid`)
  *   message   {@link ClientMessage}, acknowledged with {@link MessageAck} once the message is durable
  *   typing    `{ typing }`
  *   read      `{}` the customer has seen every agent message so far
+ *   status    acknowledged with the current {@link ChatStatus} of the conversation (or null)
  * Server → client
  *   welcome   {@link Welcome} on every (re)connection: the visitor token and the history
  *   message   {@link ChatMessage}: an agent reply, or the visitor's own message sent from another tab
  *   typing    `{ typing, agent }` an agent is typing
  *   read      `{ at }` an agent has read the customer's messages up to `at`
  *   agents    `{ online }` how many agents are online (after every welcome)
+ *   status    {@link ChatStatus} the conversation moved in routing (place in line, agent, handover)
  */
 
 export const WEBCHAT_NAMESPACE = '/webchat';
@@ -74,6 +77,26 @@ export interface ChatMessage {
   at: string;
 }
 
+/**
+ * Identity verification: the host site knows who its user is and signs the id with the
+ * hub's WEBCHAT_IDENTITY_SECRET, `hash = hex(HMAC-SHA256(secret, userId))`, computed on its
+ * server. A verified visitor is that user everywhere (same conversation on every device) and
+ * maps to the contact with the `external` identity `userId`.
+ */
+export interface VerifiedIdentity {
+  userId: string;
+  hash: string;
+  /** Shown to agents; not covered by the signature. */
+  name?: string;
+  email?: string;
+}
+
+/** Where the conversation stands in routing. */
+export type ChatStatus =
+  | { kind: 'queued'; ticketId: string; position: number; queueLength: number; expectedWaitMs: number | null }
+  | { kind: 'assigned'; ticketId: string; agentName: string }
+  | { kind: 'transferred'; ticketId: string; toAgentName: string | null; toTeamName: string | null };
+
 export interface Welcome {
   visitorId: string;
   visitorToken: string;
@@ -83,6 +106,10 @@ export interface Welcome {
   history: ChatMessage[];
   /** When an agent last read the conversation. */
   agentReadAt: string | null;
+  /** The current conversation's place in routing. */
+  status: ChatStatus | null;
+  /** The verified user this visitor is (identity verification), or null. */
+  userId: string | null;
 }
 
 export interface AgentTyping {

@@ -32,7 +32,15 @@ export type ParsedProfile = z.infer<typeof ProfileSchema>;
 
 export const TypingSchema = z.object({ typing: z.boolean() });
 
+export const IdentitySchema = z.object({
+  userId: z.string().trim().min(1).max(200),
+  hash: z.string().trim().regex(/^[0-9a-fA-F]{64}$/),
+  name: z.string().trim().max(100).optional(),
+  email: z.email().max(254).optional(),
+});
+
 export const AuthSchema = z.object({
   channelKey: z.string().min(1).max(200),
   token: z.string().max(200).optional(),
+  identity: z.unknown().optional(),
 });

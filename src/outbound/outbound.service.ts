@@ -3,6 +3,7 @@ import type { Queue } from 'bullmq';
 import {
   ChannelError,
   OutboundMessageSchema,
+  type OutboundMessage,
   type ChannelAdapter,
   type ChannelId,
   type IdentityKind,
@@ -40,6 +41,11 @@ export interface OutboundServiceDeps {
   attempts: number;
   /** Exponential backoff: retry n waits retryBaseMs · 2^(n-1). */
   retryBaseMs: number;
+  /**
+   * A live-channel reply whose customer is not connected is emailed too, when the customer
+   * gave an address and the email channel can send (WEBCHAT_EMAIL_OFFLINE_REPLIES).
+   */
+  emailAbsentCustomers?: boolean;
 }
 
 export interface ReplyInput {
@@ -152,6 +158,59 @@ export function createOutboundService(deps: OutboundServiceDeps) {
     await publishTicket(m.ticket, ['delivery']);
   }
 
+  /** The address a chat customer asked replies to go to (pre-chat form), else the contact's email. */
+  async function emailAddressFor(t: TicketDoc): Promise<{ address: string; name: string } | null> {
+    const given = await Message.find({ ticket: t._id, direction: 'inbound', 'metadata.key': 'replyEmail' }, { metadata: 1, from: 1 })
+      .sort({ receivedAt: -1 })
+      .limit(1)
+      .lean();
+    const fromForm = given[0]?.metadata.find((m) => m.key === 'replyEmail')?.value;
+    if (fromForm) return { address: fromForm, name: given[0]?.from.name ?? '' };
+    const contact = await Contact.findById(t.contact, { name: 1, identities: 1 }).lean();
+    const email = contact?.identities.find((i) => i.kind === 'email');
+    return email ? { address: email.value, name: contact?.name ?? '' } : null;
+  }
+
+  /**
+   * The customer has left the chat: the reply waits in the conversation, and a copy goes by
+   * email when they gave an address. A retryable email failure retries the whole attempt (the
+   * chat side is idempotent: the widget shows a message id once); a final one is noted.
+   */
+  async function emailAbsentCustomer(m: MessageDoc, t: TicketDoc, reply: OutboundMessage): Promise<void> {
+    if (!deps.emailAbsentCustomers || m.channel === 'email' || m.metadata.some((x) => x.key === 'emailCopyTo')) return;
+    const to = await emailAddressFor(t);
+    if (!to) return;
+    const email = deps.adapters.get('email');
+    if (!email?.send) {
+      await tickets.addEvent(t._id, SYSTEM, 'delivery', null, null, `the customer has left the chat; no copy was emailed to ${to.address} (no email channel: set SMTP_URL)`);
+      return;
+    }
+    let result: SendResult;
+    try {
+      result = await email.send({
+        ...reply,
+        channel: 'email',
+        to: [{ address: to.address, ...(to.name ? { name: to.name } : {}) }],
+        subject: `Re: [#${t.number}] ${t.subject || 'Your conversation with us'}`,
+        text: `${reply.text}\n\n-- \n${reply.from?.name ? `${reply.from.name}\n` : ''}You received this by email because you had left the chat. Reply to this email or come back to the chat to continue.`,
+        threadRefs: [],
+      });
+    } catch (err) {
+      if (err instanceof ChannelError && !err.retryable) {
+        await tickets.addEvent(t._id, SYSTEM, 'delivery', null, 'failed', `the customer has left the chat; emailing a copy to ${to.address} failed: ${errorText(err)}`);
+        return;
+      }
+      throw err;
+    }
+    await Message.updateOne(
+      { _id: m._id },
+      { $push: { metadata: { $each: [{ key: 'emailCopyTo', value: to.address }, { key: 'emailCopyMessageId', value: result.externalId }] } } },
+    );
+    // The customer answering that email (In-Reply-To) continues this ticket.
+    await tickets.indexThread('email', [result.externalId], t, new Date());
+    await tickets.addEvent(t._id, SYSTEM, 'delivery', null, 'emailed', `the customer had left the chat; reply ${m._id.toString()} was also emailed to ${to.address}`);
+  }
+
   return {
     enqueue,
     markFailed,
@@ -253,6 +312,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       let result: SendResult;
       try {
         result = await adapter.send(parsed.data);
+        if (result.recipientAbsent) await emailAbsentCustomer(m, t, parsed.data);
       } catch (err) {
         const retryable = err instanceof ChannelError ? err.retryable : true;
         const reason = err instanceof ChannelError ? `${err.code}: ${errorText(err)}` : errorText(err);

@@ -1,0 +1,123 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import { ChannelError, type ChannelAdapter, type ChannelContext, type OutboundMessage, type SendResult } from '../contract';
+
+export interface EmailOptions {
+  /** smtp://user:pass@host:port (STARTTLS when offered) or smtps://… (TLS from the start). */
+  smtpUrl: string;
+  /** The From header: `Support <support@example.com>` or a bare address. */
+  from: string;
+  /** Skip certificate checks (self-signed test servers only). */
+  tlsInsecure?: boolean;
+}
+
+interface SmtpFailure {
+  code?: string;
+  responseCode?: number;
+  response?: string;
+  message?: string;
+}
+
+const MESSAGE_ID = /^<[^<>\s@]+@[^<>\s@]+>$/;
+
+/** The address inside a From header (`Name <a@b>` → a@b). */
+export function addressOf(from: string): string {
+  const m = /<([^<>]+)>\s*$/.exec(from);
+  return (m?.[1] ?? from).trim();
+}
+
+/** SMTP connection settings from a URL (credentials percent-decoded). */
+export function smtpSettings(url: string, tlsInsecure = false): SMTPPool.Options {
+  const u = new URL(url);
+  const secure = u.protocol === 'smtps:';
+  return {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : secure ? 465 : 587,
+    secure,
+    ...(u.username ? { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } } : {}),
+    pool: true as const,
+    maxConnections: 4,
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 60_000,
+    ...(tlsInsecure ? { tls: { rejectUnauthorized: false } } : {}),
+  };
+}
+
+/** A failed SMTP exchange → a typed channel error: 5xx refusals are final, everything else is retried. */
+export function smtpError(err: unknown): ChannelError {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as SmtpFailure;
+  const text = [e.message, e.response].filter(Boolean).join(': ').slice(0, 400) || String(err);
+  if (e.code === 'EAUTH') return new ChannelError('auth', `the SMTP server refused the login: ${text}`, { retryable: true, cause: err });
+  if (typeof e.responseCode === 'number' && e.responseCode >= 500) {
+    return new ChannelError('rejected', `the SMTP server refused the message: ${text}`, { retryable: false, cause: err });
+  }
+  if (typeof e.responseCode === 'number' && e.responseCode >= 400) {
+    return new ChannelError('unavailable', `the SMTP server deferred the message: ${text}`, { retryable: true, cause: err });
+  }
+  if (e.code === 'EENVELOPE' || e.code === 'EMESSAGE') return new ChannelError('invalid', `the message is not sendable: ${text}`, { retryable: false, cause: err });
+  return new ChannelError('network', `the SMTP server could not be reached: ${text}`, { retryable: true, cause: err });
+}
+
+/**
+ * The email channel's sending side: replies go out through the configured SMTP server.
+ * The Message-ID derives from the hub's message id, so a retried send is recognisable as the
+ * same message, and In-Reply-To / References keep the customer's mail client threading.
+ */
+export function createEmailChannel(options: EmailOptions): ChannelAdapter {
+  const fromAddress = addressOf(options.from);
+  const domain = fromAddress.split('@')[1] ?? 'localhost';
+  let transport: Transporter<SMTPPool.SentMessageInfo> | null = null;
+  const transporter = (): Transporter<SMTPPool.SentMessageInfo> => {
+    transport ??= nodemailer.createTransport(smtpSettings(options.smtpUrl, options.tlsInsecure));
+    return transport;
+  };
+  let logger: ChannelContext['logger'] | null = null;
+
+  return {
+    id: 'email',
+
+    mount(ctx: ChannelContext) {
+      logger = ctx.logger;
+    },
+
+    async send(message: OutboundMessage): Promise<SendResult> {
+      const to = message.to.filter((p) => p.address.includes('@'));
+      if (to.length === 0) throw new ChannelError('invalid', 'no email address to send to', { retryable: false });
+      const messageId = `<${message.messageId}@${domain}>`;
+      const refs = message.threadRefs.filter((r) => MESSAGE_ID.test(r));
+      const name = message.from?.name;
+      try {
+        await transporter().sendMail({
+          from: name ? { name, address: fromAddress } : options.from,
+          to: to.map((p) => (p.name ? { name: p.name, address: p.address } : p.address)),
+          subject: message.subject ?? '',
+          text: message.text,
+          ...(message.html ? { html: message.html } : {}),
+          messageId,
+          ...(refs.length > 0 ? { inReplyTo: refs.at(-1), references: refs } : {}),
+          headers: { 'X-Omnihub-Ticket': String(message.ticketNumber) },
+        });
+      } catch (err) {
+        const failure = smtpError(err);
+        logger?.warn({ err: failure.message, messageId: message.messageId }, 'email: sending failed');
+        throw failure;
+      }
+      return { externalId: messageId, status: 'sent' };
+    },
+
+    async health() {
+      try {
+        await transporter().verify();
+        return { ok: true };
+      } catch (err) {
+        return { ok: false, detail: smtpError(err).message };
+      }
+    },
+
+    async stop() {
+      transport?.close();
+      transport = null;
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import type { ConversationStatus } from '../../channels/contract';
+import type { EventBus } from '../events/event-bus';
+import type { DomainEvent } from '../events/event.types';
+import type { RoutingService } from './routing.service';
+
+export interface CustomerStatusDeps {
+  bus: EventBus;
+  routing: Pick<RoutingService, 'queuePosition' | 'listQueue'>;
+  /** A ticket's channel, status and agent's name (null when it does not exist). */
+  ticketInfo(ticketId: string): Promise<{ channel: string; open: boolean; agentName: string | null } | null>;
+  agentName(agentId: string): Promise<string | null>;
+  teamName(teamId: string): Promise<string | null>;
+  /** Channels that show a live conversation's status to its customer. */
+  liveChannels: ReadonlySet<string>;
+  /** Hands a status to the ticket's channel (which reaches every hub process's sockets). */
+  notify(status: ConversationStatus): void;
+  /**
+   * Claims a piece of work for one hub process (SET NX with expiry): every process hears
+   * every event, and only one should tell the customer.
+   */
+  claim(key: string, ttlMs: number): Promise<boolean>;
+  /** How long queue-position refreshes of one team are gathered (default 1 s). */
+  refreshMs?: number;
+  /** Customers furthest back in line are not updated one by one (default 100). */
+  maxPositions?: number;
+  logger?: { warn(obj: object, msg?: string): void };
+}
+
+const TEAM_EVENTS = new Set<DomainEvent['type']>([
+  'routing.queued',
+  'routing.assigned',
+  'routing.released',
+  'routing.unassigned',
+  'routing.offer_declined',
+  'routing.offer_expired',
+  'routing.transferred',
+]);
+
+/**
+ * What a waiting chat customer sees of routing: their place in line and the expected wait
+ * (refreshed whenever their team's queue moves), the agent who took them, and a handover.
+ */
+export function attachCustomerStatus(deps: CustomerStatusDeps): { current(ticketId: string): Promise<ConversationStatus | null>; stop(): void } {
+  const refreshMs = deps.refreshMs ?? 1000;
+  const maxPositions = deps.maxPositions ?? 100;
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const warn = (err: unknown, msg: string): void => deps.logger?.warn({ err }, msg);
+
+  async function current(ticketId: string): Promise<ConversationStatus | null> {
+    const pos = await deps.routing.queuePosition(ticketId);
+    if (pos && pos.state !== 'assigned') {
+      // An offered ticket is next: it goes back in line only if the agent declines.
+      return { kind: 'queued', ticketId, position: Math.max(1, pos.position), queueLength: pos.queueLength, expectedWaitMs: pos.expectedWaitMs };
+    }
+    const t = await deps.ticketInfo(ticketId);
+    return t?.open && t.agentName ? { kind: 'assigned', ticketId, agentName: t.agentName } : null;
+  }
+
+  async function refreshTeam(teamId: string): Promise<void> {
+    const queued = await deps.routing.listQueue(teamId, maxPositions);
+    for (const q of queued) {
+      if (q.kind !== 'chat') continue;
+      const s = await current(q.ticketId);
+      if (s?.kind === 'queued') deps.notify(s);
+    }
+  }
+
+  /** At most one refresh per team per window, across hub processes; it runs at the window's end. */
+  async function scheduleTeam(teamId: string): Promise<void> {
+    if (!(await deps.claim(`team:${teamId}`, refreshMs))) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      refreshTeam(teamId).catch((err: unknown) => warn(err, 'customer status: refreshing queue positions failed'));
+    }, refreshMs);
+    timer.unref?.();
+    timers.add(timer);
+  }
+
+  async function onEvent(event: DomainEvent): Promise<void> {
+    if (!TEAM_EVENTS.has(event.type)) return;
+    if ('teamId' in event && typeof event.teamId === 'string') await scheduleTeam(event.teamId);
+    if (event.type === 'routing.transferred') {
+      await scheduleTeam(event.toTeamId);
+      const t = await deps.ticketInfo(event.ticketId);
+      if (!t || !deps.liveChannels.has(t.channel)) return;
+      if (!(await deps.claim(`transfer:${event.ticketId}:${event.at}`, 60_000))) return;
+      const [toAgentName, toTeamName] = await Promise.all([
+        event.toAgentId ? deps.agentName(event.toAgentId) : null,
+        event.toTeamId !== event.fromTeamId || !event.toAgentId ? deps.teamName(event.toTeamId) : null,
+      ]);
+      deps.notify({ kind: 'transferred', ticketId: event.ticketId, toAgentName, toTeamName });
+      return;
+    }
+    if (event.type === 'routing.assigned' && event.via !== 'transfer') {
+      const t = await deps.ticketInfo(event.ticketId);
+      if (!t || !deps.liveChannels.has(t.channel)) return;
+      if (!(await deps.claim(`assigned:${event.ticketId}:${event.agentId}:${event.at}`, 60_000))) return;
+      const agentName = await deps.agentName(event.agentId);
+      if (agentName) deps.notify({ kind: 'assigned', ticketId: event.ticketId, agentName });
+    }
+  }
+
+  const unsubscribe = deps.bus.subscribe((event) => onEvent(event).catch((err: unknown) => warn(err, 'customer status: handling an event failed')));
+  return {
+    current,
+    stop() {
+      unsubscribe();
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+    },
+  };
+}
