@@ -93,7 +93,8 @@ export interface RoutingAssignedEvent extends Base {
   ticketId: string;
   teamId: string;
   agentId: string;
-  via: 'auto' | 'accept' | 'pick' | 'transfer';
+  /** `manual`: a person assigned it (counted against the agent even above their limit). */
+  via: 'auto' | 'accept' | 'pick' | 'transfer' | 'manual';
 }
 
 /** A ticket was taken back from the agent who held it (offer returned, agent offline, SLA reassign). */

@@ -305,6 +305,39 @@ return {'ok', agent, team, kind}
 `);
 
 /**
+ * A person (an agent taking it, a supervisor assigning it) decided who owns the ticket:
+ * whatever its state (queued, offered, assigned to someone else), it becomes assigned to
+ * `to` and counts against their capacity, even above their limit and whatever their
+ * status. Automatic routing never offers an agent more while they are at or over their
+ * limit (try_reserve and SNAPSHOT compare the load with it), so an overloaded agent gets
+ * new work only once they are back below it. The agent must be known to routing.
+ * ARGV: P, tid, to, now
+ */
+export const ASSIGN_MANUALLY = script(`
+local tid, to, now = ARGV[2], ARGV[3], ARGV[4]
+local tk = k('ticket', tid)
+local f = redis.call('HMGET', tk, 'state', 'agent', 'team', 'kind', 'contact')
+local state, agent, team, kind, contact = f[1], f[2], f[3], f[4], f[5]
+if not state then return {'unknown'} end
+if redis.call('EXISTS', k('agent', to)) == 0 then return {'unknown_agent'} end
+if state == 'assigned' and agent == to then return {'same_agent', '', team, kind, state} end
+if agent then
+  redis.call('SREM', k('agent', agent, 'load', kind), tid)
+  redis.call('SREM', k('agent', agent, 'offers'), tid)
+end
+redis.call('ZREM', k('queue', team, kind), tid)
+redis.call('ZREM', k('offer-deadlines'), tid)
+redis.call('SADD', k('agent', to, 'load', kind), tid)
+redis.call('HSET', k('agent', to), 'lastAssignedAt', now)
+redis.call('HDEL', tk, 'offerId', 'offerExpiresAt')
+redis.call('HSET', tk, 'state', 'assigned', 'agent', to, 'assignedAt', now)
+set_last_agent(contact, to)
+local from = agent or ''
+if from == to then from = '' end
+return {'ok', from, team, kind, state}
+`);
+
+/**
  * Agent → team: frees the agent, moves the ticket into the other team's queue keeping its
  * place in time; the previous agent is not offered it again.
  * ARGV: P, tid, from ('' = whoever holds it), team, skillsJson

@@ -25,13 +25,19 @@ import { estimateWaitMs } from './wait.estimator';
 
 /** Persistence "ports": how routing's decisions reach the ticket in MongoDB (main.ts implements them). */
 export interface RoutingPorts {
-  /** The agent now owns the ticket: set `assignee` (and `team`), write a timeline event. */
-  persistAssignment(a: { ticketId: string; agentId: string; teamId: string; via: 'auto' | 'accept' | 'pick' | 'transfer'; at: Date }): Promise<void>;
+  /**
+   * The agent now owns the ticket: set `assignee` (and `team`), write a timeline event.
+   * `manual` assignments carry the person who decided (null for an API token) and their note.
+   */
+  persistAssignment(a: { ticketId: string; agentId: string; teamId: string; via: AssignVia; at: Date; actorId?: string | null; note?: string }): Promise<void>;
   /** An accepted ticket went back to the queue: clear `assignee`, write a timeline event. */
   persistUnassignment(u: { ticketId: string; agentId: string; teamId: string; reason: 'agent_unavailable' | 'reassigned' | 'transferred'; at: Date }): Promise<void>;
   /** A handover: record the note on the timeline (and the new team when it changed). */
   persistTransfer(t: { ticketId: string; fromAgentId: string | null; toAgentId: string | null; fromTeamId: string; toTeamId: string; note: string; actorId: string | null; at: Date }): Promise<void>;
 }
+
+/** How a ticket reached its agent: routing's choice, an accepted offer, a pick, a handover, a person's decision. */
+export type AssignVia = 'auto' | 'accept' | 'pick' | 'transfer' | 'manual';
 
 export interface RoutingLogger {
   warn(obj: object, msg?: string): void;
@@ -86,6 +92,16 @@ export type TransferResult =
   | { ok: true; state: TicketRoutingState | 'unknown'; agentId: string | null; teamId: string }
   | { ok: false; reason: string };
 
+export interface ManualAssignment {
+  ticketId: string;
+  agentId: string;
+  /** Who decided (the agent themselves, a supervisor); null for an API token. */
+  actorId: string | null;
+  note: string;
+}
+
+export type ManualAssignResult = { ok: true } | { ok: false; reason: 'unknown' | 'unknown_agent' | 'persist_failed' };
+
 export interface QueuePosition {
   ticketId: string;
   teamId: string;
@@ -119,6 +135,13 @@ export interface RoutingService {
   decline(ticketId: string, agentId: string): Promise<boolean>;
   /** An agent takes a queued ticket themselves (manual teams, or any team). */
   pick(ticketId: string, agentId: string): Promise<{ ok: true } | { ok: false; reason: 'not_queued' | 'unavailable' | 'persist_failed' }>;
+  /**
+   * A person decided who owns the ticket (a take, a supervisor's assignment): routing
+   * records it and counts it against the agent, even above their limit or while they are
+   * away; automatic routing gives them nothing more until they are below their limit again.
+   * A ticket held by someone else is handed over (recorded as a transfer).
+   */
+  assignManually(req: ManualAssignment): Promise<ManualAssignResult>;
   /** The ticket stops counting against its agent (resolved, closed, merged, deleted). */
   release(ticketId: string, reason: string): Promise<{ released: boolean; agentId: string | null }>;
   transfer(req: TransferRequest): Promise<TransferResult>;
@@ -261,9 +284,16 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
   }
 
   /** Persists an assignment; if the database refuses, the reservation is undone (back to the queue). */
-  async function persistAssigned(ticketId: string, agentId: string, teamId: string, via: 'auto' | 'accept' | 'pick' | 'transfer', at: number): Promise<boolean> {
+  async function persistAssigned(
+    ticketId: string,
+    agentId: string,
+    teamId: string,
+    via: AssignVia,
+    at: number,
+    by: { actorId: string | null; note: string } | null = null,
+  ): Promise<boolean> {
     try {
-      await ports.persistAssignment({ ticketId, agentId, teamId, via, at: new Date(at) });
+      await ports.persistAssignment({ ticketId, agentId, teamId, via, at: new Date(at), ...(by ?? {}) });
     } catch (err) {
       deps.logger?.warn({ err, ticketId, agentId }, 'routing: persisting an assignment failed; ticket returned to the queue');
       await store.requeue(ticketId, false);
@@ -513,6 +543,29 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
       if (r === 'gone') return { ok: false, reason: 'not_queued' };
       if (r === 'stale') return { ok: false, reason: 'unavailable' };
       return r.persisted ? { ok: true } : { ok: false, reason: 'persist_failed' };
+    },
+
+    async assignManually(req) {
+      const at = now();
+      const r = await store.assignManually(req.ticketId, req.agentId, at);
+      if (r.status === 'same_agent') return { ok: true };
+      if (r.status !== 'ok') return { ok: false, reason: r.status };
+      let persisted: boolean;
+      if (r.fromAgentId) {
+        // Someone else held it (or had it offered): a handover, recorded like a transfer.
+        const record = { ticketId: req.ticketId, fromAgentId: r.fromAgentId, toAgentId: req.agentId, fromTeamId: r.teamId, toTeamId: r.teamId, note: req.note, actorId: req.actorId, at: new Date(at) };
+        try {
+          await ports.persistTransfer(record);
+        } catch (err) {
+          deps.logger?.warn({ err, ticketId: req.ticketId }, 'routing: persisting a transfer note failed');
+        }
+        persisted = await persistAssigned(req.ticketId, req.agentId, r.teamId, 'transfer', at);
+        await emit({ type: 'routing.transferred', ...record, at: iso(at) });
+        await fillAgent(r.fromAgentId);
+      } else {
+        persisted = await persistAssigned(req.ticketId, req.agentId, r.teamId, 'manual', at, { actorId: req.actorId, note: req.note });
+      }
+      return persisted ? { ok: true } : { ok: false, reason: 'persist_failed' };
     },
 
     async release(ticketId, reason) {

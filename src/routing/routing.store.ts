@@ -332,6 +332,18 @@ export function createRoutingStore(redis: Redis, prefix: string, teamDefaults: O
       return { status, detail: str(r[1]) };
     },
 
+    /** A person's decision: the ticket is assigned to `to` and counted, above the limit if need be. */
+    async assignManually(
+      ticketId: string,
+      to: string,
+      now: number,
+    ): Promise<{ status: 'ok' | 'same_agent'; fromAgentId: string; teamId: string; kind: WorkKind; previous: TicketRoutingState } | { status: 'unknown' | 'unknown_agent' }> {
+      const r = arr(await run(S.ASSIGN_MANUALLY, [ticketId, to, now]));
+      const status = str(r[0]);
+      if (status === 'ok' || status === 'same_agent') return { status, fromAgentId: str(r[1]), teamId: str(r[2]), kind: kindOf(r[3]), previous: stateOf(r[4]) };
+      return { status: status === 'unknown_agent' ? 'unknown_agent' : 'unknown' };
+    },
+
     async transferToTeam(ticketId: string, from: string, teamId: string, requiredSkills: string[]): Promise<{ status: 'ok'; fromAgentId: string; fromTeamId: string; kind: WorkKind } | { status: string; detail: string }> {
       const r = arr(await run(S.TRANSFER_TO_TEAM, [ticketId, from, teamId, JSON.stringify(requiredSkills)]));
       const status = str(r[0]);

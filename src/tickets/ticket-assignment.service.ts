@@ -72,8 +72,11 @@ export function createAssignmentService(deps: AssignmentDeps) {
   return {
     setAssignee,
 
-    /** Routing reserved `agentId` for the ticket; false when the ticket no longer wants an agent. */
-    async recordRouted(a: { ticketId: string; agentId: string; teamId: string; via: string }): Promise<boolean> {
+    /**
+     * Routing reserved `agentId` for the ticket; false when the ticket no longer wants an agent.
+     * A manual assignment (via `manual`) is written as the person who decided it, with their note.
+     */
+    async recordRouted(a: { ticketId: string; agentId: string; teamId: string; via: string; actorId?: string | null; note?: string }): Promise<boolean> {
       const t = await load(a.ticketId);
       if (!t || t.status === 'resolved' || t.status === 'closed' || t.mergedInto) return false;
       let current = t;
@@ -81,7 +84,13 @@ export function createAssignmentService(deps: AssignmentDeps) {
         await Ticket.updateOne({ _id: t._id }, { $set: { team: new Types.ObjectId(a.teamId) } });
         current = { ...t, team: new Types.ObjectId(a.teamId) };
       }
-      await setAssignee(current, new Types.ObjectId(a.agentId), ROUTING_ACTOR, a.via === 'auto' ? 'assigned by routing' : `routing (${a.via})`);
+      if (a.via === 'manual') {
+        const actor: Actor =
+          a.actorId && Types.ObjectId.isValid(a.actorId) ? { kind: 'user', id: a.actorId, name: await userName(new Types.ObjectId(a.actorId)) } : { ...ROUTING_ACTOR };
+        await setAssignee(current, new Types.ObjectId(a.agentId), actor, a.note || 'assigned');
+      } else {
+        await setAssignee(current, new Types.ObjectId(a.agentId), ROUTING_ACTOR, a.via === 'auto' ? 'assigned by routing' : `routing (${a.via})`);
+      }
       return true;
     },
 
