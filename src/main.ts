@@ -377,6 +377,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
             logger.warn({ err, agentId }, 'routing: connection change failed'),
           );
         },
+        // The console's presence switch goes to routing directly (awaited, in order per agent).
+        setPresence: async (agentId, status) => (await routing.setStatus(agentId, status)) !== null,
       });
       cleanups.push(() => realtime.close());
 
