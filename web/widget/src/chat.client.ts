@@ -3,10 +3,12 @@ import type {
   AgentTyping,
   ChatAttachment,
   ChatMessage,
+  ChatStatus,
   ClientAttachment,
   ClientMessage,
   MessageAck,
   PrechatProfile,
+  VerifiedIdentity,
   WebchatErrorCode,
   Welcome,
 } from '../../../channels/webchat/webchat.protocol';
@@ -18,18 +20,23 @@ interface ServerToClient {
   typing: (t: AgentTyping) => void;
   read: (r: { at: string }) => void;
   agents: (a: { online: number }) => void;
+  status: (s: ChatStatus) => void;
 }
 interface ClientToServer {
   message: (m: ClientMessage, ack: (a: MessageAck) => void) => void;
   typing: (t: { typing: boolean }) => void;
   read: (r: Record<string, never>) => void;
+  status: (r: Record<string, never>, ack: (s: ChatStatus | null) => void) => void;
 }
 
 export interface ViewMessage {
   /** The client id of the visitor's own messages, the hub's id of agent messages. */
   key: string;
   id: string | null;
-  direction: 'customer' | 'agent';
+  /** `system`: a line about the conversation itself (an agent joined, a handover). */
+  direction: 'customer' | 'agent' | 'system';
+  /** What a system line says. */
+  system?: ChatStatus;
   text: string;
   author: string | null;
   attachments: ChatAttachment[];
@@ -49,7 +56,9 @@ export interface ChatState {
   agentTyping: string | null | false;
   agentReadAt: string | null;
   messages: ViewMessage[];
-  /** A refusal the widget cannot recover from (wrong channel key, origin not allowed). */
+  /** Where the conversation stands in routing (place in line, agent). */
+  status: ChatStatus | null;
+  /** A refusal the widget cannot recover from (wrong channel key, origin not allowed, identity refused). */
   fatal: string | null;
 }
 
@@ -62,6 +71,8 @@ export interface ChatClientOptions {
   hubUrl: string;
   channelKey: string;
   store: VisitorStore;
+  /** The host site's signed user (identity verification). */
+  identity?: VerifiedIdentity;
   onChange(state: ChatState): void;
 }
 
@@ -93,6 +104,7 @@ export function createChatClient(opts: ChatClientOptions) {
     agentTyping: false,
     agentReadAt: null,
     messages: [],
+    status: null,
     fatal: null,
   };
   const byKey = new Map<string, ViewMessage>();
@@ -110,7 +122,11 @@ export function createChatClient(opts: ChatClientOptions) {
     tryAllTransports: true,
     reconnectionDelay: 400,
     reconnectionDelayMax: 4000,
-    auth: (cb) => cb({ channelKey: opts.channelKey, ...(store.get().token ? { token: store.get().token } : {}) }),
+    auth: (cb) =>
+      cb({
+        channelKey: opts.channelKey,
+        ...(opts.identity ? { identity: opts.identity } : store.get().token ? { token: store.get().token } : {}),
+      }),
   });
 
   function changed(): void {
@@ -119,7 +135,7 @@ export function createChatClient(opts: ChatClientOptions) {
     const pending = outbox.flatMap((o) => (byKey.get(o.id)?.status === 'pending' ? [byKey.get(o.id)!] : []));
     state.messages = [...sent, ...pending];
     const lastAgent = [...sent].reverse().find((m) => m.direction === 'agent' && m.author);
-    state.agentName = lastAgent?.author ?? state.agentName;
+    state.agentName = state.status?.kind === 'assigned' ? state.status.agentName : (lastAgent?.author ?? state.agentName);
     opts.onChange(state);
   }
 
@@ -156,6 +172,7 @@ export function createChatClient(opts: ChatClientOptions) {
     if (ack.ok) {
       state.agentsOnline = ack.agentsOnline;
       if (view) Object.assign(view, { id: ack.messageId, at: ack.at, status: 'sent' as const });
+      if (ack.ticketId && (!state.status || state.status.ticketId !== ack.ticketId)) askStatus();
     } else if (ack.retryable) {
       return;
     } else if (view) {
@@ -202,8 +219,34 @@ export function createChatClient(opts: ChatClientOptions) {
     changed();
   });
 
+  /** The conversation's place in routing, asked for once the first message made a ticket. */
+  function askStatus(): void {
+    socket.timeout(ACK_TIMEOUT_MS).emit('status', {}, (err: Error | null, s: ChatStatus | null) => {
+      if (err || !s || state.status) return;
+      applyStatus(s, false);
+    });
+  }
+
+  let systemLines = 0;
+  function applyStatus(s: ChatStatus, live: boolean): void {
+    const before = state.status;
+    state.status = s.kind === 'transferred' ? null : s;
+    if (s.kind === 'assigned') state.agentName = s.agentName;
+    // Live changes also get a line in the conversation: who joined, where it was handed over.
+    const repeat = s.kind === 'assigned' && before?.kind === 'assigned' && before.agentName === s.agentName;
+    if (live && s.kind !== 'queued' && !repeat) {
+      const key = `system:${++systemLines}:${Date.now()}`;
+      byKey.set(key, { key, id: null, direction: 'system', system: s, text: '', author: null, attachments: [], at: new Date().toISOString(), status: 'sent' });
+    }
+    changed();
+  }
+
+  socket.on('status', (s) => applyStatus(s, true));
+
   socket.on('welcome', (w) => {
     state.welcome = w;
+    state.status = w.status;
+    if (w.status?.kind === 'assigned') state.agentName = w.status.agentName;
     state.agentsOnline = w.agentsOnline;
     state.agentReadAt = w.agentReadAt;
     store.update({ token: w.visitorToken });
@@ -256,7 +299,7 @@ export function createChatClient(opts: ChatClientOptions) {
       byKey.clear();
       changed();
       setTimeout(() => socket.connect(), 100);
-    } else if (err.message === 'unknown_channel' || err.message === 'origin_not_allowed') {
+    } else if (['unknown_channel', 'origin_not_allowed', 'identity_invalid', 'identity_required'].includes(err.message)) {
       state.fatal = err.message;
       changed();
     }

@@ -1,4 +1,4 @@
-import type { ChatAttachment, PrechatField, PrechatProfile, Topic } from '../../../channels/webchat/webchat.protocol';
+import type { ChatAttachment, ChatStatus, PrechatField, PrechatProfile, Topic } from '../../../channels/webchat/webchat.protocol';
 import type { ChatClient, ChatState, ViewMessage } from './chat.client';
 import type { Translate } from './widget.i18n';
 import { WIDGET_CSS } from './widget.styles';
@@ -42,7 +42,26 @@ export interface ChatView {
   close(): void;
 }
 
-export function createChatView(host: HTMLElement, client: ChatClient, t: Translate, opts: { title?: string; startOpen: boolean; onOpenChange(open: boolean): void }): ChatView {
+/** "About 3 minutes" / "less than a minute". */
+function waitText(t: Translate, ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  return minutes < 1 ? t('waitUnderMinute') : t('waitMinutes', { minutes: String(minutes) });
+}
+
+/** The line a system entry shows in the conversation. */
+function systemText(t: Translate, s: ChatStatus): string {
+  if (s.kind === 'assigned') return t('agentJoined', { name: s.agentName });
+  if (s.kind === 'transferred' && s.toAgentName) return t('transferredToAgent', { name: s.toAgentName });
+  if (s.kind === 'transferred' && s.toTeamName) return t('transferredToTeam', { team: s.toTeamName });
+  return t('transferred');
+}
+
+export function createChatView(
+  host: HTMLElement,
+  client: ChatClient,
+  t: Translate,
+  opts: { title?: string; startOpen: boolean; onOpenChange(open: boolean): void; prefill?: { name?: string; email?: string } },
+): ChatView {
   const root = host.attachShadow({ mode: 'open' });
   root.append(h('style', {}, WIDGET_CSS));
 
@@ -53,6 +72,7 @@ export function createChatView(host: HTMLElement, client: ChatClient, t: Transla
   const closeBtn = h('button', { type: 'button', class: 'x', 'aria-label': t('close'), title: t('close') }, '×');
   const connNotice = h('div', { class: 'notice conn', role: 'status', hidden: true }, t('reconnecting'));
   const offlineNotice = h('div', { class: 'notice offline', role: 'status', hidden: true }, t('offline'));
+  const queueNotice = h('div', { class: 'notice queue', role: 'status', hidden: true });
   const log = h('div', { class: 'log', role: 'log', 'aria-live': 'polite' });
   const greeting = h('div', { class: 'msg agent greeting' }, h('div', { class: 'bubble' }, t('greeting')));
   log.append(greeting);
@@ -70,6 +90,7 @@ export function createChatView(host: HTMLElement, client: ChatClient, t: Transla
     h('header', { class: 'head' }, h('div', { class: 'titles' }, title, subtitle), closeBtn),
     connNotice,
     offlineNotice,
+    queueNotice,
     prechat,
     log,
     typing,
@@ -90,7 +111,7 @@ export function createChatView(host: HTMLElement, client: ChatClient, t: Transla
 
   function buildPrechat(fields: readonly PrechatField[], required: readonly PrechatField[]): void {
     prechat.replaceChildren();
-    const saved = client.profile();
+    const saved: Partial<PrechatProfile> | undefined = client.profile() ?? opts.prefill;
     const input = (name: string, type: string, label: string, optional: boolean, value = '') =>
       h('label', {}, label, optional ? h('span', { class: 'opt' }, ` ${t('optional')}`) : '', h('input', { type, name, value, autocomplete: name === 'name' ? 'name' : name === 'email' ? 'email' : 'tel' }), h('span', { class: 'field-error' }));
     prechat.append(h('p', {}, t('prechatIntro')), input('name', 'text', t('name'), false, saved?.name ?? ''));
@@ -247,9 +268,15 @@ export function createChatView(host: HTMLElement, client: ChatClient, t: Transla
 
     connNotice.hidden = state.connected || !state.everConnected;
     offlineNotice.hidden = state.agentsOnline !== 0;
+    const q = state.status?.kind === 'queued' ? state.status : null;
+    queueNotice.hidden = !q || state.agentsOnline === 0 || needsForm;
+    if (q) {
+      const place = q.position <= 1 ? t('queueNext') : t('queuePosition', { position: String(q.position) });
+      queueNotice.textContent = q.expectedWaitMs === null ? place : `${place} ${t('expectedWait', { wait: waitText(t, q.expectedWaitMs) })}`;
+    }
     subtitle.textContent = state.agentName ? t('withAgent', { name: state.agentName }) : t('subtitle');
     typing.textContent = state.agentTyping === false ? '' : state.agentTyping ? t('agentTyping', { name: state.agentTyping }) : t('someoneTyping');
-    if (state.fatal) error.textContent = t('errInvalid');
+    if (state.fatal) error.textContent = state.fatal.startsWith('identity') ? t('errIdentity') : t('errInvalid');
 
     const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
     const keys = new Set(state.messages.map((m) => m.key));
@@ -267,6 +294,11 @@ export function createChatView(host: HTMLElement, client: ChatClient, t: Transla
     let newAgent = false;
     for (const m of state.messages) {
       let n = nodes.get(m.key);
+      if (!n && m.direction === 'system' && m.system) {
+        const el = h('div', { class: 'msg system', role: 'note', 'data-key': m.key }, systemText(t, m.system));
+        n = { el, bubble: el, status: h('div'), files: '' };
+        nodes.set(m.key, n);
+      }
       if (!n) {
         const bubble = h('div', { class: 'bubble' }, m.text);
         const status = h('div', { class: 'status' });

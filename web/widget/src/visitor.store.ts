@@ -12,6 +12,8 @@ export interface VisitorState {
   profile?: PrechatProfile;
   outbox?: PendingMessage[];
   open?: boolean;
+  /** The verified user this state belongs to (identity verification). */
+  userId?: string;
 }
 
 /** The visitor's token, form and unsent messages, in the host page's localStorage. */
@@ -25,15 +27,22 @@ export function createVisitorStore(key: string) {
       return memory;
     }
   };
+  const write = (next: VisitorState): void => {
+    memory = next;
+    try {
+      window.localStorage.setItem(key, JSON.stringify(memory));
+    } catch {
+      /* storage full or blocked: keep it in memory for this page */
+    }
+  };
   return {
     get: read,
     update(change: Partial<VisitorState>): void {
-      memory = { ...read(), ...change };
-      try {
-        window.localStorage.setItem(key, JSON.stringify(memory));
-      } catch {
-        /* storage full or blocked: keep it in memory for this page */
-      }
+      write({ ...read(), ...change });
+    },
+    /** Forgets everything (token, form, unsent messages) and starts from `state`. */
+    reset(state: VisitorState = {}): void {
+      write(state);
     },
   };
 }

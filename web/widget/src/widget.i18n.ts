@@ -38,6 +38,16 @@ const en = {
   errAttachmentSize: 'This file is too large.',
   errPrechat: 'Please fill in the form first.',
   greeting: 'Hello! How can we help you today?',
+  queueNext: 'You are next in line.',
+  queuePosition: 'You are number {position} in line.',
+  expectedWait: 'Expected wait: {wait}.',
+  waitUnderMinute: 'less than a minute',
+  waitMinutes: 'about {minutes} min',
+  agentJoined: '{name} has joined the chat.',
+  transferredToAgent: 'Your chat has been handed over to {name}.',
+  transferredToTeam: 'Your chat has been handed over to our {team} team. Someone will be with you shortly.',
+  transferred: 'Your chat has been handed over to a colleague.',
+  errIdentity: 'Chat is unavailable: this page could not confirm who you are. Please sign in again.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -82,6 +92,16 @@ const zhCN: Table = {
   errAttachmentSize: '文件过大。',
   errPrechat: '请先填写表单。',
   greeting: '您好！请问有什么可以帮您？',
+  queueNext: '下一位就是您。',
+  queuePosition: '您当前排在第 {position} 位。',
+  expectedWait: '预计等待：{wait}。',
+  waitUnderMinute: '不到 1 分钟',
+  waitMinutes: '约 {minutes} 分钟',
+  agentJoined: '{name} 已加入对话。',
+  transferredToAgent: '您的对话已转接给 {name}。',
+  transferredToTeam: '您的对话已转接至{team}团队，稍后会有客服为您服务。',
+  transferred: '您的对话已转接给其他同事。',
+  errIdentity: '无法使用在线客服：本页面无法确认您的身份，请重新登录。',
 };
 
 export type Locale = 'en' | 'zh-CN';

@@ -3,6 +3,9 @@
  *   <script src="https://hub.example.com/widget.js" data-channel-key="…" defer></script>
  * Optional attributes: data-hub-url (default: where the script came from), data-locale
  * (en | zh-CN; default: the browser's language), data-title.
+ * Identity verification (the site's signed-in user): data-user-id, data-user-hash (hex
+ * HMAC-SHA256 of the user id under the hub's WEBCHAT_IDENTITY_SECRET, computed on the site's
+ * server), and optionally data-user-name and data-user-email to fill the pre-chat form.
  */
 import { createChatClient } from './chat.client';
 import { createChatView } from './chat.view';
@@ -28,6 +31,12 @@ function start(script: HTMLScriptElement | null): void {
   const locale: Locale = data.locale === 'zh-CN' || data.locale === 'en' ? data.locale : pickLocale(navigator.languages?.length ? navigator.languages : [navigator.language]);
   const t = translator(locale);
   const store = createVisitorStore(`omnihub-chat:${hubUrl}:${channelKey}`);
+  const identity =
+    data.userId && data.userHash
+      ? { userId: data.userId, hash: data.userHash, ...(data.userName ? { name: data.userName } : {}), ...(data.userEmail ? { email: data.userEmail } : {}) }
+      : undefined;
+  // Another user signed in (or out) in this browser: nothing of the previous one's chat stays.
+  if ((store.get().userId ?? null) !== (identity?.userId ?? null)) store.reset({ ...(identity ? { userId: identity.userId } : {}) });
 
   const host = document.createElement('omnihub-chat');
   // The host page's styles must not move, hide or restyle the widget's container.
@@ -38,15 +47,16 @@ function start(script: HTMLScriptElement | null): void {
   document.body.append(host);
 
   let view: ReturnType<typeof createChatView> | null = null;
-  const client = createChatClient({ hubUrl, channelKey, store, onChange: (state) => view?.render(state) });
+  const client = createChatClient({ hubUrl, channelKey, store, ...(identity ? { identity } : {}), onChange: (state) => view?.render(state) });
   view = createChatView(host, client, t, {
     ...(data.title ? { title: data.title } : {}),
     startOpen: store.get().open === true,
+    ...(identity ? { prefill: { ...(identity.name ? { name: identity.name } : {}), ...(identity.email ? { email: identity.email } : {}) } } : {}),
     onOpenChange: (open) => store.update({ open }),
   });
   view.render(client.state);
   // A returning visitor connects at once: replies and the history arrive without opening the window.
-  if (store.get().token || (store.get().outbox ?? []).length > 0) client.connect();
+  if (identity || store.get().token || (store.get().outbox ?? []).length > 0) client.connect();
   window.OmnihubChat = { open: () => view?.open(), close: () => view?.close() };
 }
 

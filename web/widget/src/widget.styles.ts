@@ -19,11 +19,13 @@ button, input, textarea, select { font: inherit; color: inherit; margin: 0; }
 .head .x:hover { background: rgba(255,255,255,.15); }
 .notice { padding: 8px 14px; font-size: 12px; background: #fff6db; color: #6b4f00; border-bottom: 1px solid #f0e2b0; }
 .notice.conn { background: #fde8e8; color: #8a1f1f; border-color: #f3c5c5; }
+.notice.queue { background: #e8f1fd; color: #1c4a85; border-color: #c7dbf5; }
 .notice[hidden] { display: none; }
 .log { flex: 1; overflow-y: auto; padding: 12px 12px 4px; background: #f6f8f7; }
 .msg { display: flex; flex-direction: column; margin: 0 0 10px; max-width: 82%; }
 .msg.customer { margin-left: auto; align-items: flex-end; }
 .msg.agent { margin-right: auto; align-items: flex-start; }
+.msg.system { max-width: 100%; align-items: center; text-align: center; font-size: 12px; color: #5b6470; margin: 4px 0 12px; }
 .who { font-size: 11px; color: #66736c; margin: 0 4px 2px; }
 .bubble { padding: 8px 11px; border-radius: 12px; white-space: pre-wrap; word-break: break-word; overflow-wrap: anywhere; }
 .customer .bubble { background: #2f6f4f; color: #fff; border-bottom-right-radius: 4px; }
