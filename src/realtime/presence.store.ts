@@ -5,6 +5,8 @@ export type PresenceStatus = (typeof PRESENCE_STATUSES)[number];
 
 const isStatus = (s: string | null): s is PresenceStatus => s !== null && (PRESENCE_STATUSES as readonly string[]).includes(s);
 
+const REPLACE = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0`;
+
 /**
  * The latest presence each agent chose, at `<prefix>:presence:<agentId>` (routing keeps its
  * own view; this one is what the console shows and what "agents online" counts).
@@ -24,6 +26,10 @@ export function createPresenceStore(redis: Redis, prefix: string) {
     /** Sets the status only when none is recorded yet; true when it did. */
     async init(agentId: string, status: PresenceStatus): Promise<boolean> {
       return (await redis.set(key(agentId), status, 'NX')) === 'OK';
+    },
+    /** Compare-and-set: `to` only while the status is still `from`; true when it changed. */
+    async replace(agentId: string, from: PresenceStatus, to: PresenceStatus): Promise<boolean> {
+      return Number(await redis.eval(REPLACE, 1, key(agentId), from, to)) === 1;
     },
     async many(agentIds: string[]): Promise<Array<PresenceStatus | null>> {
       if (agentIds.length === 0) return [];

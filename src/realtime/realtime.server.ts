@@ -9,7 +9,7 @@ import type { Principal } from '../auth/principal';
 import type { EventBus } from '../events/event-bus';
 import type { DomainEvent } from '../events/event.types';
 import { roomsFor, rooms, type TicketAudience } from './event-rooms';
-import { PRESENCE_STATUSES, type PresenceStore, type ReadStateStore } from './presence.store';
+import { PRESENCE_STATUSES, type PresenceStatus, type PresenceStore, type ReadStateStore } from './presence.store';
 
 export const AGENTS_NAMESPACE = '/agents';
 const SESSION_COOKIE = 'hub_session';
@@ -48,6 +48,13 @@ export interface RealtimeDeps {
   onAgentActivity?(activity: AgentActivity): void;
   /** An agent's console connection opened (every one) / their last one closed. */
   onAgentConnection?(agentId: string, connected: boolean): void;
+  /**
+   * The console's presence switch, handed straight to routing (main.ts): awaited before the
+   * console's answer, one change at a time per agent in the order they arrived, so routing
+   * ends where the agent's last choice is. True when routing knows the agent (routing then
+   * publishes `agent.presence` itself); false when it does not (no team).
+   */
+  setPresence?(agentId: string, status: PresenceStatus): Promise<boolean>;
 }
 
 export interface Realtime {
@@ -111,6 +118,30 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   const agents = io.of(AGENTS_NAMESPACE);
   /** "Agents online", cached briefly (every chat message asks); presence changes clear it. */
   let agentsOnlineCache: { at: number; value: Promise<number> } | null = null;
+
+  /** Presence changes of one agent run one after another, in the order they arrived. */
+  const presenceChains = new Map<string, Promise<unknown>>();
+  function serially<T>(agentId: string, work: () => Promise<T>): Promise<T> {
+    const before = presenceChains.get(agentId) ?? Promise.resolve();
+    const result = before.then(work, work);
+    const tail = result.catch(() => undefined);
+    presenceChains.set(agentId, tail);
+    void tail.then(() => {
+      if (presenceChains.get(agentId) === tail) presenceChains.delete(agentId);
+    });
+    return result;
+  }
+
+  /** The agent's choice: routing first (awaited), then what the console shows. */
+  async function applyPresence(agentId: string, status: PresenceStatus, previousIfNew?: PresenceStatus): Promise<void> {
+    const routed = (await deps.setPresence?.(agentId, status)) ?? false;
+    const previous = previousIfNew ?? (await deps.presence.set(agentId, status)) ?? 'offline';
+    agentsOnlineCache = null;
+    // Routing publishes the change of agents it knows; for the others (no team) it is told here.
+    if (!routed && previous !== status) {
+      await deps.bus.publish({ type: 'agent.presence', agentId, status, previous, reason: 'manual', at: new Date().toISOString() });
+    }
+  }
 
   // ---------- /agents: who may connect ----------
 
@@ -202,14 +233,10 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
       const m = PresenceMsg.safeParse(raw);
       if (!m.success || p.kind !== 'user') return reply({ ok: false, error: 'invalid' });
       const { status } = m.data;
-      (async () => {
-        const previous = (await deps.presence.set(p.id, status)) ?? 'offline';
-        agentsOnlineCache = null;
-        if (previous !== status) {
-          await deps.bus.publish({ type: 'agent.presence', agentId: p.id, status, previous, reason: 'manual', at: new Date().toISOString() });
-        }
+      serially(p.id, async () => {
+        await applyPresence(p.id, status);
         reply({ ok: true, status });
-      })().catch((err: unknown) => {
+      }).catch((err: unknown) => {
         logger.error({ err }, 'realtime: presence change failed');
         reply({ ok: false, error: 'unavailable' });
       });
@@ -218,9 +245,9 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     if (p.kind === 'user') {
       void (async () => {
         // A first sign-in counts as coming online; a status the agent chose before is kept.
-        if (await deps.presence.init(p.id, 'online')) {
-          await deps.bus.publish({ type: 'agent.presence', agentId: p.id, status: 'online', previous: 'offline', reason: 'manual', at: new Date().toISOString() });
-        }
+        await serially(p.id, async () => {
+          if (await deps.presence.init(p.id, 'online')) await applyPresence(p.id, 'online', 'offline');
+        });
         agentsOnlineCache = null;
         // Through the adapter: the packet carries the stream offset a later recovery starts from.
         agents.to(socket.id).emit('presence', { status: (await deps.presence.get(p.id)) ?? 'online' });
@@ -244,9 +271,10 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
 
   const unsubscribe = deps.bus.subscribe(async (event: DomainEvent) => {
     // Routing took an agent away after their console was gone for its grace period: that is
-    // their presence now (every process writes the same value).
+    // their presence now (every process writes the same value), unless they chose otherwise
+    // meanwhile (only online → away; in line with this process's console changes).
     if (event.type === 'agent.presence' && event.reason === 'disconnect') {
-      await deps.presence.set(event.agentId, event.status);
+      await serially(event.agentId, () => deps.presence.replace(event.agentId, event.previous, event.status));
       agentsOnlineCache = null;
     }
     let audience: TicketAudience | null = null;

@@ -38,6 +38,9 @@ export interface RoutingListenerDeps {
  * a new ticket is queued and its clocks start; status changes release capacity, pause
  * or stop clocks, or put the ticket back in the queue; replies meet response targets.
  * Every call is idempotent, so a repeated event (several processes) changes nothing.
+ * Presence is not among them: the console's switch reaches routing directly and in order
+ * (main.ts wires realtime to routing.setStatus); bus handlers run concurrently and could
+ * apply two quick changes out of order.
  */
 export function attachRoutingListeners(deps: RoutingListenerDeps) {
   const { routing, sla } = deps;
@@ -83,10 +86,6 @@ export function attachRoutingListeners(deps: RoutingListenerDeps) {
         }
         return;
       }
-      case 'agent.presence':
-        // The console's presence switch (realtime) drives routing; routing's own changes echo back unchanged.
-        if (e.reason === 'manual') await routing.setStatus(e.agentId, e.status);
-        return;
       case 'message.created':
         if (e.direction === 'inbound') await sla.customerMessaged(e.ticketId, new Date(e.at));
         else if (e.direction === 'outbound') await sla.agentReplied(e.ticketId, new Date(e.at));
