@@ -25,6 +25,12 @@ describe('configuration', () => {
     expect(lines.join('\n')).not.toContain('short');
   });
 
+  test('email and identity settings: a bad SMTP URL, and identity required without its secret, are refused', () => {
+    expect(() => loadConfig({ SMTP_URL: 'http://mail.example' })).toThrow(/SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
+    expect(() => loadConfig({ WEBCHAT_IDENTITY_REQUIRED: 'true' })).toThrow(/WEBCHAT_IDENTITY_REQUIRED: needs WEBCHAT_IDENTITY_SECRET/);
+    expect(loadConfig({ SMTP_URL: 'smtps://u:p@mail.example:465' })).toMatchObject({ SMTP_URL: 'smtps://u:p@mail.example:465', WEBCHAT_EMAIL_OFFLINE_REPLIES: true });
+  });
+
   test('bad configuration stops the process at start with one clear line per bad key', async () => {
     const proc = spawnHub({ PORT: '-1', REDIS_URL: 'http://nope', LOG_LEVEL: 'loud' });
     const code = await proc.exited;

@@ -250,6 +250,11 @@ export function createChatClient(opts: ChatClientOptions) {
     state.agentsOnline = w.agentsOnline;
     state.agentReadAt = w.agentReadAt;
     store.update({ token: w.visitorToken });
+    // A verified user continuing their conversation on another device is not asked who they are again.
+    const id = opts.identity;
+    if (id && w.userId === id.userId && w.history.length > 0 && !store.get().profile) {
+      store.update({ profile: { name: id.name ?? id.userId.slice(0, 100), topic: 'question', ...(id.email ? { email: id.email } : {}) } });
+    }
     for (const m of w.history) upsert(m);
     changed();
     flush();
