@@ -120,20 +120,25 @@ function openIntervals(cal: BusinessCalendar, y: number, m: number, d: number, o
   return out.sort((a, b) => a[0] - b[0]);
 }
 
+/** Whether any weekday has an interval that closes after it opens. */
+function hasWeeklyHours(cal: BusinessCalendar): boolean {
+  return WEEKDAYS.some((d) => (cal.hours[d] ?? []).some(([open, close]) => parseClock(close) > parseClock(open)));
+}
+
 /** Walks the open intervals from `startMs` on, in order. */
 function* openFrom(startMs: number, cal: BusinessCalendar): Generator<[number, number]> {
+  // Weeks without open hours never open; otherwise only holidays can close days, and those
+  // are finite (a long run of them, e.g. a closed season, is walked through).
+  if (!hasWeeklyHours(cal)) throw new RangeError(`calendar in ${cal.timeZone} has no open hours`);
   // Start one local day early: an interval of the previous local day can still be open.
   const t = localTime(startMs, cal.timeZone);
-  let sawOpen = false;
   for (let i = -1; i <= MAX_DAYS; i++) {
     for (const [from, to] of openIntervals(cal, t.year, t.month, t.day, i)) {
-      sawOpen = true;
       if (to <= startMs) continue;
       yield [Math.max(from, startMs), to];
     }
-    if (!sawOpen && i > 14) break;
   }
-  throw new RangeError(`calendar in ${cal.timeZone} has no open hours`);
+  throw new RangeError(`calendar in ${cal.timeZone} has no open hours within ${MAX_DAYS} days`);
 }
 
 /** The instant when `durationMs` of open time has passed after `startMs`. */

@@ -57,6 +57,14 @@ describe('business hours (Asia/Shanghai, Mon–Fri 09:00–18:00)', () => {
     expect(new Date(addBusinessTime(start, 24 * H, always)).toISOString()).toBe('2026-03-29T11:00:00.000Z');
   });
 
+  it('walks through a long run of holidays (a closed season) instead of giving up', () => {
+    // Open on Mondays only; the next three Mondays (and the days around them) are holidays.
+    const days = Array.from({ length: 25 }, (_, i) => new Date(Date.UTC(2026, 10, 30 + i)).toISOString().slice(0, 10));
+    const mondays: BusinessCalendar = { timeZone: 'Asia/Shanghai', hours: { mon: [['09:00', '17:00']] }, holidays: days };
+    // Holidays 2026-11-30 … 2026-12-24 (four Mondays): the first open Monday is 2026-12-28.
+    expect(addBusinessTime(cst('2026-11-27T12:00:00'), 1 * H, mondays)).toBe(cst('2026-12-28T10:00:00'));
+  });
+
   it('refuses a calendar that is never open instead of looping', () => {
     expect(() => addBusinessTime(0, H, { timeZone: 'Asia/Shanghai', hours: {} })).toThrow(RangeError);
   });
