@@ -230,8 +230,9 @@ export function createChatClient(opts: ChatClientOptions) {
   let systemLines = 0;
   function applyStatus(s: ChatStatus, live: boolean): void {
     const before = state.status;
-    state.status = s.kind === 'transferred' ? null : s;
-    if (s.kind === 'assigned') state.agentName = s.agentName;
+    // Handed to a colleague: with them now; handed to a team: waiting again (its place in line follows).
+    state.status = s.kind !== 'transferred' ? s : s.toAgentName ? { kind: 'assigned', ticketId: s.ticketId, agentName: s.toAgentName } : null;
+    if (state.status?.kind === 'assigned') state.agentName = state.status.agentName;
     // Live changes also get a line in the conversation: who joined, where it was handed over.
     const repeat = s.kind === 'assigned' && before?.kind === 'assigned' && before.agentName === s.agentName;
     if (live && s.kind !== 'queued' && !repeat) {
