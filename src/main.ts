@@ -15,6 +15,7 @@ import type { ChannelAdapter, ChannelId, InboundMessageInput, IngestOutcome } fr
 import { defaultClassificationRules } from '../config/classification.rules';
 import { ConfigError, loadConfig, type Config } from '../config/index';
 import { createUserService } from './auth/user.service';
+import { calendarOf } from './auth/team-calendar';
 import { createClassifier } from './classify/classifier';
 import { createContactDesk } from './contacts/contact-desk.service';
 import { createContactService } from './contacts/contact.service';
@@ -59,6 +60,7 @@ import { createRoutingClaims } from './routing/routing-claims';
 import { attachRoutingListeners } from './routing/routing.listeners';
 import { createRoutingService, type RoutingService } from './routing/routing.service';
 import { createSlaService } from './routing/sla.service';
+import { createTeamCalendars } from './routing/team-calendars';
 import { attachCustomerStatus } from './routing/customer-status';
 import type { AgentProfile } from './routing/routing.types';
 import type { UserDoc } from './auth/user.model';
@@ -189,12 +191,18 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         persistTransfer: (x) => assignment.recordTransfer(x),
       },
     });
+    // Teams' business hours for SLA policies that count them: in memory (the calculator asks
+    // synchronously), loaded now, updated on edits here, re-read every 30 s for other processes.
+    const calendars = createTeamCalendars({ load: () => users.teamCalendars(), logger: logger.child({ module: 'sla' }) });
+    await calendars.start();
+    cleanups.push(async () => calendars.stop());
     const sla = createSlaService({
       redis,
       prefix,
       connection: bullConnection,
       publish: (e) => bus.publish(e),
       logger: logger.child({ module: 'sla' }),
+      calendarFor: (teamId) => calendars.get(teamId),
       ports: {
         persistDueTimes: (id, due) => assignment.persistDueTimes(id, due),
         raisePriority: (id) => assignment.raisePriority(id),
@@ -312,6 +320,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         users,
         // Routing learns about team, skill, limit and activation changes at once.
         onChange: (u) => (u.active && u.teams.length > 0 ? routing.upsertAgent(agentProfile(u)) : routing.removeAgent(u._id.toString())),
+        onTeamChange: (t) => calendars.set(t._id.toString(), calendarOf(t.businessHours)),
       });
       registerTicketRoutes(routes, { desk, outbound });
       registerRoutingRoutes(routes, {

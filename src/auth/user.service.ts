@@ -1,6 +1,8 @@
 import { Types } from 'mongoose';
 import { isDuplicateKey } from '../db/models';
+import type { BusinessCalendar } from '../routing/business-hours.calculator';
 import { hashPassword } from './password';
+import { calendarOf, storedCalendar } from './team-calendar';
 import type { TeamDoc, TeamModel } from './team.model';
 import type { Role, UserDoc, UserModel } from './user.model';
 
@@ -25,6 +27,13 @@ export interface UserChanges {
   active?: boolean;
   password?: string;
   locale?: string;
+}
+
+export interface TeamChanges {
+  name?: string;
+  description?: string;
+  /** A validated calendar, or null to count around the clock again. */
+  businessHours?: BusinessCalendar | null;
 }
 
 export class Conflict extends Error {
@@ -80,23 +89,31 @@ export function createUserService(deps: { User: UserModel; Team: TeamModel }) {
     listTeams(): Promise<TeamDoc[]> {
       return Team.find({}).sort({ name: 1 }).lean();
     },
-    async createTeam(name: string, description = ''): Promise<TeamDoc> {
+    async createTeam(name: string, description = '', businessHours: BusinessCalendar | null = null): Promise<TeamDoc> {
       try {
-        return (await Team.create({ name, description })).toObject<TeamDoc>();
+        return (await Team.create({ name, description, businessHours: businessHours ? storedCalendar(businessHours) : null })).toObject<TeamDoc>();
       } catch (err) {
         if (isDuplicateKey(err)) throw new Conflict(`a team named ${name} exists`);
         throw err;
       }
     },
-    async updateTeam(id: string, changes: { name?: string; description?: string }): Promise<TeamDoc | null> {
+    async updateTeam(id: string, changes: TeamChanges): Promise<TeamDoc | null> {
       if (!oid(id)) return null;
+      const { businessHours, ...rest } = changes;
+      const set: Record<string, unknown> = { ...rest };
+      if (businessHours !== undefined) set.businessHours = businessHours ? storedCalendar(businessHours) : null;
       try {
-        await Team.updateOne({ _id: id }, { $set: changes });
+        if (Object.keys(set).length > 0) await Team.updateOne({ _id: id }, { $set: set });
       } catch (err) {
         if (isDuplicateKey(err)) throw new Conflict(`a team named ${changes.name ?? ''} exists`);
         throw err;
       }
       return Team.findById(id).lean();
+    },
+    /** Every team's business hours (null = none), for the SLA clocks' in-memory calendar map. */
+    async teamCalendars(): Promise<Array<{ teamId: string; calendar: BusinessCalendar | null }>> {
+      const teams = await Team.find({}, { businessHours: 1 }).lean();
+      return teams.map((t) => ({ teamId: t._id.toString(), calendar: calendarOf(t.businessHours) }));
     },
     /** Creates the user unless one with that email exists (insert-first on the unique email). */
     async ensureUser(input: NewUser): Promise<{ user: UserDoc; created: boolean }> {

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { ChannelIdSchema, IdentityKindSchema, PrioritySchema, TicketTypeSchema } from '../../channels/contract';
 import type { ApiTokenDoc } from '../auth/api-token.model';
+import { calendarOf } from '../auth/team-calendar';
 import type { TeamDoc } from '../auth/team.model';
 import type { UserDoc } from '../auth/user.model';
 import type { ContactDoc } from '../contacts/contact.model';
 import type { TicketEventDoc } from '../tickets/ticket-event.model';
 import type { MessageView, TicketView } from '../tickets/ticket-views';
+import { BusinessCalendarSchema } from '../routing/business-calendar.schema';
 
 /** Public shapes of documents: never a password hash, ids as strings. */
 export const userDto = (u: UserDoc) => ({
@@ -22,7 +24,7 @@ export const userDto = (u: UserDoc) => ({
   createdAt: u.createdAt,
 });
 
-export const teamDto = (t: TeamDoc) => ({ id: t._id.toString(), name: t.name, description: t.description });
+export const teamDto = (t: TeamDoc) => ({ id: t._id.toString(), name: t.name, description: t.description, businessHours: calendarOf(t.businessHours) });
 
 export const apiTokenDto = (t: ApiTokenDoc) => ({
   id: t._id.slice(0, 16),
@@ -171,6 +173,12 @@ export const TimelineEventSchema = z.object({
   to: z.string().nullable(),
   detail: z.string(),
   at: z.string(),
+});
+export const TeamSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  businessHours: BusinessCalendarSchema.nullable().describe('null: SLA clocks of this team run around the clock'),
 });
 export const ContactSchema = z.object({
   id: z.string(),

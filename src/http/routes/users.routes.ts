@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { ROLES } from '../../auth/roles';
+import type { TeamDoc } from '../../auth/team.model';
 import type { UserDoc } from '../../auth/user.model';
 import type { UserService } from '../../auth/user.service';
-import { teamDto, userDto } from '../dto';
+import { BusinessCalendarSchema } from '../../routing/business-calendar.schema';
+import { TeamSchema, teamDto, userDto } from '../dto';
 import { HttpProblem } from '../problem';
 import type { RouteTable } from '../route';
 
@@ -18,7 +20,20 @@ const UserFields = {
   locale: z.enum(['en', 'zh-CN']),
 };
 
-export function registerUserRoutes(t: RouteTable, deps: { users: UserService; onChange?: (u: UserDoc) => Promise<unknown> }): void {
+const TeamFields = {
+  name: z.string().trim().min(1).max(100),
+  description: z.string().max(1000),
+  businessHours: BusinessCalendarSchema.nullable(),
+};
+
+export interface UserRouteDeps {
+  users: UserService;
+  onChange?: (u: UserDoc) => Promise<unknown>;
+  /** A team was created or edited (its business hours reach the SLA clocks at once). */
+  onTeamChange?: (t: TeamDoc) => void;
+}
+
+export function registerUserRoutes(t: RouteTable, deps: UserRouteDeps): void {
   const { users } = deps;
   const notFound = (id: string) => new HttpProblem(404, 'Not found', `No user ${id}.`);
 
@@ -101,6 +116,7 @@ export function registerUserRoutes(t: RouteTable, deps: { users: UserService; on
     summary: 'List teams',
     tags: ['teams'],
     access: 'signed-in',
+    response: z.object({ items: z.array(TeamSchema) }),
     async handler() {
       return { items: (await users.listTeams()).map(teamDto) };
     },
@@ -109,29 +125,34 @@ export function registerUserRoutes(t: RouteTable, deps: { users: UserService; on
   t.route({
     method: 'post',
     path: '/api/v1/teams',
-    summary: 'Create a team (admins)',
+    summary: 'Create a team (admins), optionally with business hours for its SLA clocks',
     tags: ['teams'],
     access: 'admin',
     status: 201,
     errors: [409],
-    body: z.object({ name: z.string().trim().min(1).max(100), description: z.string().max(1000).default('') }),
+    response: TeamSchema,
+    body: z.object({ name: TeamFields.name, description: TeamFields.description.default(''), businessHours: TeamFields.businessHours.default(null) }),
     async handler({ body }) {
-      return teamDto(await users.createTeam(body.name, body.description));
+      const team = await users.createTeam(body.name, body.description, body.businessHours);
+      deps.onTeamChange?.(team);
+      return teamDto(team);
     },
   });
 
   t.route({
     method: 'patch',
     path: '/api/v1/teams/:id',
-    summary: 'Edit a team (admins)',
+    summary: 'Edit a team (admins): name, description, business hours (null: around the clock)',
     tags: ['teams'],
     access: 'admin',
     params: Id,
     errors: [404, 409],
-    body: z.object({ name: z.string().trim().min(1).max(100), description: z.string().max(1000) }).partial(),
+    response: TeamSchema,
+    body: z.object(TeamFields).partial(),
     async handler({ params, body }) {
       const team = await users.updateTeam(params.id, body);
       if (!team) throw new HttpProblem(404, 'Not found', `No team ${params.id}.`);
+      deps.onTeamChange?.(team);
       return teamDto(team);
     },
   });
