@@ -322,7 +322,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         onChange: (u) => (u.active && u.teams.length > 0 ? routing.upsertAgent(agentProfile(u)) : routing.removeAgent(u._id.toString())),
         onTeamChange: (t) => calendars.set(t._id.toString(), calendarOf(t.businessHours)),
       });
-      registerTicketRoutes(routes, { desk, outbound });
+      const readState = createReadStateStore(redis, prefix);
+      registerTicketRoutes(routes, { desk, outbound, readState: (id) => readState.get(id) });
       registerRoutingRoutes(routes, {
         routing,
         rules: queueRules,
@@ -355,7 +356,6 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       );
 
       // Realtime: socket.io on the same server (consoles and chat widgets), shared through Redis.
-      const readState = createReadStateStore(redis, prefix);
       const adapterRedis = redisClient(redisUrl, 'hub-realtime', logger);
       cleanups.push(() => adapterRedis.quit().catch(() => undefined));
       const realtime: Realtime = createRealtime({

@@ -71,7 +71,15 @@ const Patch = z
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
-export function registerTicketRoutes(t: RouteTable, deps: { desk: TicketDesk; outbound: OutboundService }): void {
+export function registerTicketRoutes(
+  t: RouteTable,
+  deps: {
+    desk: TicketDesk;
+    outbound: OutboundService;
+    /** When the customer and an agent last read the conversation (live channels). */
+    readState?: (ticketId: string) => Promise<{ agent: Date | null; customer: Date | null }>;
+  },
+): void {
   const { outbound } = deps;
   const tickets = deps.desk;
 
@@ -97,14 +105,22 @@ export function registerTicketRoutes(t: RouteTable, deps: { desk: TicketDesk; ou
     access: 'signed-in',
     params: Id,
     errors: [404],
-    response: z.object({ ticket: TicketSummarySchema, messages: z.array(MessageSchema), timeline: z.array(TimelineEventSchema), contact: ContactSchema.nullable() }),
+    response: z.object({
+      ticket: TicketSummarySchema,
+      messages: z.array(MessageSchema),
+      timeline: z.array(TimelineEventSchema),
+      contact: ContactSchema.nullable(),
+      readState: z.object({ customerReadAt: z.string().nullable(), agentReadAt: z.string().nullable() }),
+    }),
     async handler({ params, principal }) {
       const d = await desk(() => tickets.detail(principal!, params.id));
+      const read = deps.readState ? await deps.readState(params.id) : { agent: null, customer: null };
       return {
         ticket: ticketSummaryDto(d.ticket),
         messages: d.messages.map(messageDto),
         timeline: d.timeline.map(timelineEventDto),
         contact: d.contact ? contactDto(d.contact) : null,
+        readState: { customerReadAt: read.customer?.toISOString() ?? null, agentReadAt: read.agent?.toISOString() ?? null },
       };
     },
   });
