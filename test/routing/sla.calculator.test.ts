@@ -58,7 +58,7 @@ describe('business hours (Asia/Shanghai, Mon–Fri 09:00–18:00)', () => {
   });
 
   it('walks through a long run of holidays (a closed season) instead of giving up', () => {
-    // Open on Mondays only; the next three Mondays (and the days around them) are holidays.
+    // Open on Mondays only; the next four Mondays (and the days between them) are holidays.
     const days = Array.from({ length: 25 }, (_, i) => new Date(Date.UTC(2026, 10, 30 + i)).toISOString().slice(0, 10));
     const mondays: BusinessCalendar = { timeZone: 'Asia/Shanghai', hours: { mon: [['09:00', '17:00']] }, holidays: days };
     // Holidays 2026-11-30 … 2026-12-24 (four Mondays): the first open Monday is 2026-12-28.
