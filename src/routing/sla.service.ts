@@ -273,7 +273,14 @@ export function createSlaService(deps: SlaServiceDeps): SlaService {
       const policy = selectPolicy({ type: input.type, priority: input.priority, tier: input.tier }, policies);
       if (!policy) return null;
       const cal = policy.businessHours ? (deps.calendarFor?.(input.teamId) ?? null) : null;
-      const due = computeDueTimes(input.createdAt, policy, cal);
+      let due: ReturnType<typeof computeDueTimes>;
+      try {
+        due = computeDueTimes(input.createdAt, policy, cal);
+      } catch (err) {
+        // A calendar that never opens must not leave the ticket without clocks: wall time then.
+        deps.logger?.warn({ err, ticketId: input.ticketId, teamId: input.teamId }, 'sla: business calendar unusable; counting around the clock');
+        due = computeDueTimes(input.createdAt, policy, null);
+      }
       const fields: Record<string, string> = {
         policy: policy.id,
         team: input.teamId ?? '',

@@ -127,3 +127,28 @@ describe('SLA timers (2-second test policy)', () => {
     expect(state?.clocks.resolution).toMatchObject({ status: 'running', warned: true, breached: true, dueAt: t0 + 3000 });
   }, 30_000);
 });
+
+describe('SLA clocks with a business calendar that never opens', () => {
+  it('count around the clock (with a warning) instead of leaving the ticket without clocks', async () => {
+    const redis = new Redis(serviceUrls().redis, { maxRetriesPerRequest: null });
+    const warnings: string[] = [];
+    const sla = createSlaService({
+      redis,
+      prefix: uniqueName('sla-cal'),
+      connection: redis,
+      policies: [{ ...FAST, businessHours: true }],
+      publish: async () => undefined,
+      calendarFor: () => ({ timeZone: 'UTC', hours: {} }),
+      logger: { warn: (_obj, msg) => warnings.push(msg ?? '') },
+    });
+    try {
+      const createdAt = new Date();
+      const due = await sla.track({ ticketId: 'never-open', type: 'care', priority: 'normal', tier: 'none', teamId: 'closed-team', createdAt });
+      expect(due?.firstResponseDueAt?.getTime()).toBe(createdAt.getTime() + 2000);
+      expect(warnings).toEqual(['sla: business calendar unusable; counting around the clock']);
+    } finally {
+      await sla.close();
+      await redis.quit();
+    }
+  });
+});
