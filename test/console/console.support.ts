@@ -104,3 +104,39 @@ export async function waitLive(page: Page): Promise<void> {
 }
 
 export const screenshotDir = (): string => process.env.CONSOLE_SCREENSHOT_DIR ?? '/tmp';
+
+/** The team called `name`, created through the admin API when it does not exist yet. */
+export async function ensureTeam(baseUrl: string, adminToken: string, name: string): Promise<string> {
+  const teams = await request<{ items: Array<{ id: string; name: string }> }>(`${baseUrl}/api/v1/teams`, { apiKey: adminToken });
+  const found = teams.body.items.find((t) => t.name === name);
+  if (found) return found.id;
+  const res = await request<{ id: string }>(`${baseUrl}/api/v1/teams`, { apiKey: adminToken, body: { name } });
+  if (res.status !== 201) throw new Error(`create team ${name} → ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+/** A user in exactly these teams (created through the admin API), with a session token. */
+export async function createTeamUser(
+  baseUrl: string,
+  adminToken: string,
+  user: { email: string; name: string; teams: string[]; role?: 'agent' | 'supervisor' | 'admin'; password?: string },
+): Promise<{ id: string; email: string; password: string; token: string }> {
+  const password = user.password ?? 'agent-password-1';
+  const res = await request<{ id: string }>(`${baseUrl}/api/v1/users`, {
+    apiKey: adminToken,
+    body: { email: user.email, name: user.name, password, role: user.role ?? 'agent', teams: user.teams },
+  });
+  if (res.status !== 201) throw new Error(`create user → ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.id, email: user.email, password, token: await apiLogin(baseUrl, user.email, password) };
+}
+
+/** Routing's status of the signed-in user (online / away / offline). */
+export async function routingStatus(baseUrl: string, token: string): Promise<string> {
+  return (await request<{ status: string }>(`${baseUrl}/api/v1/me/routing`, { apiKey: token })).body.status;
+}
+
+/** Sets a user's presence through the API (no console needed), as their colleagues' consoles hear it. */
+export async function setPresence(baseUrl: string, token: string, status: 'online' | 'away' | 'offline'): Promise<void> {
+  const res = await request(`${baseUrl}/api/v1/me/presence`, { method: 'PUT', apiKey: token, body: { status } });
+  if (res.status !== 200) throw new Error(`presence ${status} → ${res.status} ${JSON.stringify(res.body)}`);
+}

@@ -1,22 +1,29 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { View } from './types';
 
+/** Screens of the settings area (admins). */
+export type SettingsPage = 'canned';
+
 export interface Route {
   view: View;
   ticketId: string | null;
+  /** Set when a settings screen is shown instead of the inbox. */
+  settings?: SettingsPage | null;
 }
 
 const BASE = '/console';
 const CHANGE = 'omnihub:navigate';
 
 export function parseRoute(pathname: string): Route {
+  if (/^\/console\/settings\/canned\/?$/.test(pathname)) return { view: 'mine', ticketId: null, settings: 'canned' };
   const m = /^\/console\/(mine|unassigned|all)(?:\/tickets\/([A-Za-z0-9_-]+))?\/?$/.exec(pathname);
   if (m) return { view: m[1] as View, ticketId: m[2] ?? null };
   const t = /^\/console\/tickets\/([A-Za-z0-9_-]+)\/?$/.exec(pathname);
   return { view: 'mine', ticketId: t?.[1] ?? null };
 }
 
-export const routePath = (r: Route): string => `${BASE}/${r.view}${r.ticketId ? `/tickets/${r.ticketId}` : ''}`;
+export const routePath = (r: Route): string =>
+  r.settings ? `${BASE}/settings/${r.settings}` : `${BASE}/${r.view}${r.ticketId ? `/tickets/${r.ticketId}` : ''}`;
 
 export function navigate(r: Route, replace = false): void {
   const path = routePath(r);

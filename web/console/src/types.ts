@@ -112,7 +112,39 @@ export interface CannedResponse {
   shortcut: string;
   title: string;
   text: string;
-  locale: string;
+  /** '' = any language. */
+  locale: CannedLocale;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export type CannedLocale = '' | 'en' | 'zh-CN';
+export const CANNED_LOCALES: readonly CannedLocale[] = ['', 'en', 'zh-CN'];
+
+export interface Team {
+  id: string;
+  name: string;
+  description?: string;
+}
+
+/** GET /api/v1/tickets/:id/queue-position (routing's view of the ticket). */
+export interface QueuePosition {
+  ticketId: string;
+  teamId?: string;
+  state: 'queued' | 'offered' | 'assigned' | 'unknown';
+  /** 1 = next in line; 0 once an agent has it. */
+  position: number;
+  queueLength: number;
+  /** Null when nobody who could take it is online. */
+  expectedWaitMs: number | null;
+}
+
+/** POST /api/v1/tickets/:id/transfer answers where the ticket went. */
+export interface TransferResult {
+  ok: true;
+  state: 'queued' | 'offered' | 'assigned' | 'unknown';
+  agentId: string | null;
+  teamId: string;
 }
 
 export interface Filters {
@@ -135,6 +167,11 @@ export interface HubEvent {
   teamId?: string | null;
   agentId?: string;
   assigneeId?: string | null;
+  /** routing.transferred */
+  fromAgentId?: string | null;
+  toAgentId?: string | null;
+  fromTeamId?: string;
+  toTeamId?: string;
   status?: string;
   changes?: string[];
   expiresAt?: string;

@@ -5,7 +5,8 @@ import { askNotificationPermission, beep, desktopNotify, notificationState, unlo
 import { loadPrefs, savePrefs, type Prefs } from '../prefs';
 import { connectRealtime, type Realtime } from '../realtime';
 import { navigate, useRoute } from '../router';
-import type { CannedResponse, HubEvent, Presence, TicketSummary, User, View } from '../types';
+import type { CannedResponse, HubEvent, Presence, Team, TicketSummary, User, View } from '../types';
+import { CannedAdmin } from './CannedAdmin';
 import { Inbox } from './Inbox';
 import { LangSwitch } from './LangSwitch';
 import { Offers, type Offer } from './Offers';
@@ -48,7 +49,9 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   const views = VIEWS_BY_ROLE[user.role] ?? ['mine', 'unassigned'];
   const view: View = views.includes(route.view) ? route.view : 'mine';
   const viewsKey = views.join(',');
-  const ticketId = route.ticketId;
+  // Settings screens are for admins (the API allows only them to change canned responses).
+  const settings = user.role === 'admin' ? (route.settings ?? null) : null;
+  const ticketId = settings ? null : route.ticketId;
 
   const [prefs, setPrefs] = useState<Prefs>(loadPrefs);
   const [items, setItems] = useState<TicketSummary[] | null>(null);
@@ -63,6 +66,11 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   const [canned, setCanned] = useState<CannedResponse[]>([]);
   const [now, setNow] = useState(Date.now());
   const [offers, setOffers] = useState<Offer[]>([]);
+  const [teams, setTeams] = useState<Team[]>([]);
+  /** Colleagues' presence, as heard from agent.presence events since the console loaded. */
+  const [colleagues, setColleagues] = useState<Record<string, Presence>>({});
+  /** What just happened (a transfer), shown while the screen it belongs to is. */
+  const [notice, setNotice] = useState<{ text: string; ticketId: string | null } | null>(null);
 
   const rt: Realtime = useMemo(() => connectRealtime(token), [token]);
   useEffect(() => () => rt.close(), [rt]);
@@ -151,6 +159,21 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   }, []);
   useEffect(loadCanned, [loadCanned]);
 
+  useEffect(() => {
+    get<{ items: Team[] }>('/api/v1/teams').then(
+      (r) => setTeams(r.items),
+      () => undefined,
+    );
+  }, []);
+
+  const onTransferred = useCallback(
+    (text: string, leave: boolean) => {
+      setNotice({ text, ticketId: leave ? null : ticketRef.current });
+      if (leave) navigate({ view, ticketId: null });
+    },
+    [view],
+  );
+
   // ---------- offers (routing proposes a ticket; I accept or decline) ----------
   const updateOffer = useCallback((ticketId: string, change: Partial<Offer>) => {
     setOffers((list) => list.map((o) => (o.ticketId === ticketId ? { ...o, ...change } : o)));
@@ -229,6 +252,11 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
       rt.on((name: string, ev: HubEvent) => {
         if (/^(ticket|message|routing|sla)\./.test(name)) scheduleRefresh();
         if (ev.ticketId && ev.ticketId === ticketRef.current && name !== 'agent.presence') setReloadKey((k) => k + 1);
+        if (name === 'agent.presence' && ev.agentId && (ev.status === 'online' || ev.status === 'away' || ev.status === 'offline')) {
+          const status = ev.status;
+          const agentId = ev.agentId;
+          setColleagues((cur) => (cur[agentId] === status ? cur : { ...cur, [agentId]: status }));
+        }
         if (name === 'agent.presence' && ev.agentId === user.id && typeof ev.status === 'string') {
           const status = ev.status as Presence;
           setPrefs((p) => (p.presence === status ? p : { ...p, presence: status }));
@@ -304,6 +332,8 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   }, [scheduleRefresh]);
 
   // ---------- keyboard ----------
+  const settingsRef = useRef(settings);
+  settingsRef.current = settings;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const mod = e.ctrlKey || e.metaKey;
@@ -312,7 +342,7 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
         void resolveCurrent();
         return;
       }
-      if (e.altKey && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
+      if (e.altKey && (e.key === 'ArrowDown' || e.key === 'ArrowUp') && !settingsRef.current) {
         e.preventDefault();
         move(e.key === 'ArrowDown' ? 1 : -1);
         return;
@@ -322,6 +352,7 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
         return;
       }
       if (isTyping(e.target) || mod || e.altKey) return;
+      if (settingsRef.current && (e.key === 'j' || e.key === 'k')) return;
       if (e.key === 'j') move(1);
       else if (e.key === 'k') move(-1);
       else if (e.key === '?') setHelpOpen((o) => !o);
@@ -350,7 +381,7 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   };
 
   return (
-    <div class={`console ${ticketId ? 'has-ticket' : ''}`}>
+    <div class={`console ${ticketId ? 'has-ticket' : ''} ${settings ? 'has-settings' : ''}`}>
       <nav class="nav" aria-label={t('nav.views')}>
         <div class="brand">
           <span class="brand-mark" aria-hidden="true" /> <span class="brand-name">{t('app.name')}</span>
@@ -382,9 +413,9 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
             <li key={v}>
               <a
                 href={`/console/${v}`}
-                class={v === view ? 'active' : ''}
+                class={v === view && !settings ? 'active' : ''}
                 data-view={v}
-                aria-current={v === view ? 'page' : undefined}
+                aria-current={v === view && !settings ? 'page' : undefined}
                 onClick={(e) => {
                   e.preventDefault();
                   navigate({ view: v, ticketId: null });
@@ -396,6 +427,27 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
             </li>
           ))}
         </ul>
+        {user.role === 'admin' && (
+          <>
+            <div class="nav-label">{t('nav.settings')}</div>
+            <ul class="views">
+              <li>
+                <a
+                  href="/console/settings/canned"
+                  class={settings === 'canned' ? 'active' : ''}
+                  data-nav="canned"
+                  aria-current={settings === 'canned' ? 'page' : undefined}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    navigate({ view, ticketId: null, settings: 'canned' });
+                  }}
+                >
+                  <span>{t('nav.canned')}</span>
+                </a>
+              </li>
+            </ul>
+          </>
+        )}
         <div class="nav-bottom">
           <div class={`conn ${connected ? 'up' : 'down'}`} data-testid="connection">
             <span class="dot" aria-hidden="true" /> {connected ? t('nav.connected') : t('nav.disconnected')}
@@ -423,45 +475,64 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
         </div>
       </nav>
 
-      <Inbox
-        view={view}
-        items={items}
-        hasMore={hasMore}
-        error={listError}
-        filters={prefs.filters}
-        sort={prefs.sort}
-        selectedId={ticketId}
-        now={now}
-        onFilters={(filters) => setPrefs((p) => ({ ...p, filters }))}
-        onSort={(sort) => setPrefs((p) => ({ ...p, sort }))}
-        onOpen={open}
-      />
-
-      <main class="main">
-        {actionError !== null && <ProblemMessage error={actionError} onDismiss={() => setActionError(null)} />}
-        {ticketId ? (
-          <TicketView
-            key={ticketId}
-            ticketId={ticketId}
-            user={user}
-            rt={rt}
-            reloadKey={reloadKey}
+      {settings === 'canned' ? (
+        <main class="main settings-main">
+          <CannedAdmin onChanged={loadCanned} />
+        </main>
+      ) : (
+        <>
+          <Inbox
+            view={view}
+            items={items}
+            hasMore={hasMore}
+            error={listError}
+            filters={prefs.filters}
+            sort={prefs.sort}
+            selectedId={ticketId}
             now={now}
-            canned={canned}
-            onCannedOpen={loadCanned}
-            onChanged={scheduleRefresh}
-            onOpenTicket={open}
+            onFilters={(filters) => setPrefs((p) => ({ ...p, filters }))}
+            onSort={(sort) => setPrefs((p) => ({ ...p, sort }))}
+            onOpen={open}
           />
-        ) : (
-          <div class="empty-main">
-            <div class="empty-icon">
-              <Icon name="inbox" size={44} />
-            </div>
-            <h2>{t('ticket.none')}</h2>
-            <p class="muted">{t('ticket.noneHint')}</p>
-          </div>
-        )}
-      </main>
+
+          <main class="main">
+            {actionError !== null && <ProblemMessage error={actionError} onDismiss={() => setActionError(null)} />}
+            {notice && notice.ticketId === ticketId && (
+              <div class="notice info" role="status" data-testid="notice">
+                <span>{notice.text}</span>
+                <button type="button" class="icon-btn" aria-label={t('transfer.dismiss')} onClick={() => setNotice(null)}>
+                  ×
+                </button>
+              </div>
+            )}
+            {ticketId ? (
+              <TicketView
+                key={ticketId}
+                ticketId={ticketId}
+                user={user}
+                rt={rt}
+                reloadKey={reloadKey}
+                now={now}
+                canned={canned}
+                teams={teams}
+                presence={{ ...colleagues, [user.id]: prefs.presence }}
+                onCannedOpen={loadCanned}
+                onChanged={scheduleRefresh}
+                onOpenTicket={open}
+                onTransferred={onTransferred}
+              />
+            ) : (
+              <div class="empty-main">
+                <div class="empty-icon">
+                  <Icon name="inbox" size={44} />
+                </div>
+                <h2>{t('ticket.none')}</h2>
+                <p class="muted">{t('ticket.noneHint')}</p>
+              </div>
+            )}
+          </main>
+        </>
+      )}
 
       <Offers offers={offers} onAccept={(id) => void acceptOffer(id)} onDecline={(id) => void declineOffer(id)} />
       {helpOpen && <ShortcutsHelp onClose={() => setHelpOpen(false)} />}

@@ -1,8 +1,11 @@
 import { ApiError } from '../api';
 import { useI18n } from '../i18n/index';
 
-/** An API error as the agent should read it: the problem's title, its detail, the fields at fault. */
-export function ProblemMessage({ error, onDismiss }: { error: unknown; onDismiss?: () => void }) {
+/**
+ * An API error as the agent should read it: the problem's title, its detail, the fields at fault
+ * (except those in `shownAtFields`, which the form shows next to the field itself).
+ */
+export function ProblemMessage({ error, onDismiss, shownAtFields = [] }: { error: unknown; onDismiss?: () => void; shownAtFields?: readonly string[] }) {
   const { t } = useI18n();
   if (!error) return null;
   let title = t('errors.generic');
@@ -13,7 +16,7 @@ export function ProblemMessage({ error, onDismiss }: { error: unknown; onDismiss
     else {
       title = error.title;
       detail = error.detail;
-      fields = error.errors.map((e) => `${e.field}: ${e.message}`);
+      fields = error.errors.filter((e) => !shownAtFields.includes(e.field)).map((e) => `${e.field}: ${e.message}`);
     }
   } else if (error instanceof Error) detail = error.message;
   return (

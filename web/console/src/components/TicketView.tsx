@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, get, patch } from '../api';
 import { dateTime, duration } from '../format';
 import { useI18n } from '../i18n/index';
@@ -9,11 +9,14 @@ import {
   TICKET_TYPES,
   type CannedResponse,
   type Message,
+  type Presence,
   type Priority,
+  type Team,
   type TicketDetail,
   type TicketStatus,
   type TicketSummary,
   type TicketType,
+  type TransferResult,
   type User,
 } from '../types';
 import { ChannelBadge, PriorityBadge, SlaBadge, StatusBadge, TypeBadge } from './Badges';
@@ -21,7 +24,9 @@ import { Composer } from './Composer';
 import { Conversation } from './Conversation';
 import { CustomerPanel } from './CustomerPanel';
 import { ProblemMessage } from './ProblemMessage';
+import { QueueInfo } from './QueueInfo';
 import { Timeline } from './Timeline';
+import { TransferDialog } from './TransferDialog';
 import { Icon } from './Icon';
 
 export interface TicketViewProps {
@@ -32,9 +37,14 @@ export interface TicketViewProps {
   reloadKey: number;
   now: number;
   canned: CannedResponse[];
+  teams: Team[];
+  /** Colleagues' presence as far as the console has heard. */
+  presence: Record<string, Presence>;
   onCannedOpen(): void;
   onChanged(): void;
   onOpenTicket(id: string): void;
+  /** A transfer went through: what to tell the agent, and whether the ticket left their hands (close it). */
+  onTransferred(message: string, leave: boolean): void;
 }
 
 type Change = Partial<{ status: TicketStatus; priority: Priority; type: TicketType; tags: string[]; assignee: string | null }>;
@@ -49,6 +59,7 @@ export function TicketView(p: TicketViewProps) {
   const [users, setUsers] = useState<User[]>([]);
   const [customerReadAt, setCustomerReadAt] = useState<string | null>(null);
   const [tagDraft, setTagDraft] = useState('');
+  const [transferOpen, setTransferOpen] = useState(false);
   const seq = useRef(0);
 
   const load = useCallback(async () => {
@@ -142,6 +153,33 @@ export function TicketView(p: TicketViewProps) {
     }
   };
 
+  const names = useMemo(() => {
+    const out: Record<string, string> = { [p.user.id]: p.user.name };
+    for (const x of [...users, ...p.teams]) out[x.id] = x.name;
+    const tk = detail?.ticket;
+    if (tk?.assignee) out[tk.assignee.id] = tk.assignee.name;
+    if (tk?.team) out[tk.team.id] = tk.team.name;
+    for (const e of detail?.timeline ?? []) if (e.actor.kind === 'user' && e.actor.id && e.actor.name) out[e.actor.id] ??= e.actor.name;
+    return out;
+  }, [users, p.teams, p.user, detail]);
+
+  const onTransferred = async (_r: TransferResult, to: string) => {
+    setTransferOpen(false);
+    const message = t('transfer.done', { number: detail?.ticket.number ?? '', name: to });
+    p.onChanged();
+    // The hub has recorded the handover when it answers: whether I still see the ticket
+    // (an agent who handed it to someone else, a supervisor who moved it out of their teams) is known now.
+    let gone = false;
+    try {
+      const d = await get<TicketDetail>(`/api/v1/tickets/${p.ticketId}`);
+      seq.current += 1;
+      setDetail(d);
+    } catch (err) {
+      gone = err instanceof ApiError && err.status === 404;
+    }
+    p.onTransferred(message, gone);
+  };
+
   const onSent = (m: Message) => {
     setDetail((d) => (d && !d.messages.some((x) => x.id === m.id) ? { ...d, messages: [...d.messages, m] } : d));
     p.onChanged();
@@ -168,6 +206,11 @@ export function TicketView(p: TicketViewProps) {
     setTagDraft('');
     if (tag && !tk.tags.includes(tag)) void change({ tags: [...tk.tags, tag] });
   };
+  const canTransfer = !closed && tk.status !== 'resolved' && (canAssign || mineTicket);
+  const waiting = !tk.assignee && tk.status !== 'resolved' && !closed;
+  // The latest handover note, for whoever received it.
+  const handover = [...detail.timeline].reverse().find((e) => e.action === 'transfer');
+  const showHandover = handover && handover.detail && handover.actor.id !== p.user.id && (mineTicket || !tk.assignee);
   const frt = tk.firstResponseAt ? duration(new Date(tk.firstResponseAt).getTime() - new Date(tk.createdAt).getTime(), lang) : null;
 
   return (
@@ -263,6 +306,11 @@ export function TicketView(p: TicketViewProps) {
                 </button>
               )}
             </div>
+            {canTransfer && (
+              <button type="button" class="btn small" disabled={saving} onClick={() => setTransferOpen(true)} data-action="transfer">
+                <Icon name="swap" /> {t('transfer.action')}
+              </button>
+            )}
             {tk.status !== 'resolved' && !closed && (
               <button type="button" class="btn small success" disabled={saving} onClick={() => void change({ status: 'resolved' })} title="Ctrl/⌘+Shift+R">
                 <Icon name="check" /> {t('ticket.resolve')}
@@ -300,6 +348,16 @@ export function TicketView(p: TicketViewProps) {
               onBlur={() => tagDraft.trim() && addTag()}
             />
           </div>
+          {waiting && <QueueInfo ticketId={tk.id} teamId={tk.team?.id ?? null} teamName={tk.team?.name ?? null} rt={p.rt} reloadKey={p.reloadKey} />}
+          {showHandover && (
+            <div class="handover" data-testid="handover-note">
+              <Icon name="swap" />
+              <div>
+                <strong>{t('transfer.handoverFrom', { name: handover.actor.name || t('conversation.agent') })}</strong>
+                <div class="handover-text">{handover.detail}</div>
+              </div>
+            </div>
+          )}
           {actionError !== null && <ProblemMessage error={actionError} onDismiss={() => setActionError(null)} />}
         </header>
 
@@ -324,8 +382,9 @@ export function TicketView(p: TicketViewProps) {
 
       <aside class="sidebar">
         <CustomerPanel contact={detail.contact} currentId={tk.id} reloadKey={p.reloadKey} onOpenTicket={p.onOpenTicket} />
-        <Timeline events={detail.timeline} />
+        <Timeline events={detail.timeline} names={names} />
       </aside>
+      {transferOpen && <TransferDialog ticket={tk} user={p.user} presence={p.presence} onClose={() => setTransferOpen(false)} onDone={(r, to) => void onTransferred(r, to)} />}
     </div>
   );
 }

@@ -3,7 +3,7 @@ import { useI18n, type MsgKey, type Translate } from '../i18n/index';
 import type { TimelineEvent } from '../types';
 import { Icon, type IconName } from './Icon';
 
-const KNOWN = ['created', 'status', 'assignee', 'priority', 'type', 'classification', 'tags', 'team', 'reply', 'delivery', 'note', 'merged'] as const;
+const KNOWN = ['created', 'status', 'assignee', 'priority', 'type', 'classification', 'tags', 'team', 'reply', 'delivery', 'note', 'merged', 'transfer'] as const;
 type Known = (typeof KNOWN)[number];
 const ICON: Record<Known, IconName> = {
   created: 'plus',
@@ -18,10 +18,13 @@ const ICON: Record<Known, IconName> = {
   delivery: 'check',
   note: 'lock',
   merged: 'merge',
+  transfer: 'swap',
 };
 
 /** These record ids in from / to; their detail says it in words. */
-const ID_VALUED = new Set(['assignee', 'team', 'merged']);
+const ID_VALUED = new Set(['assignee', 'team', 'merged', 'transfer']);
+/** Ids in from / to that the console can name (a transfer's detail is the handover note, not names). */
+const NAMED_IDS = new Set(['transfer']);
 /** Actions whose values are another field's values. */
 const VALUES_OF: Record<string, 'status' | 'priority' | 'type' | 'delivery'> = {
   created: 'status',
@@ -52,7 +55,13 @@ function label(t: Translate, action: string): { text: string; icon: IconName } {
   return { text: t('timeline.other', { action }), icon: 'dot' };
 }
 
-export function Timeline({ events }: { events: TimelineEvent[] }) {
+export interface TimelineProps {
+  events: TimelineEvent[];
+  /** Names of the users and teams the console knows, by id. */
+  names?: Record<string, string>;
+}
+
+export function Timeline({ events, names = {} }: TimelineProps) {
   const { t, lang } = useI18n();
   return (
     <section class="card timeline" aria-label={t('timeline.title')} data-testid="timeline">
@@ -62,6 +71,8 @@ export function Timeline({ events }: { events: TimelineEvent[] }) {
         {[...events].reverse().map((e) => {
           const l = label(t, e.action);
           const showChange = !ID_VALUED.has(e.action) && (e.from !== null || e.to !== null);
+          const fromName = NAMED_IDS.has(e.action) && e.from ? names[e.from] : undefined;
+          const toName = NAMED_IDS.has(e.action) && e.to ? names[e.to] : undefined;
           const who = e.actor.kind === 'system' ? t('timeline.system') : e.actor.name || t(e.actor.kind === 'customer' ? 'conversation.customer' : 'conversation.agent');
           return (
             <li key={e.id} class={`tl-item tl-${e.actor.kind}`} data-action={e.action} data-from={e.from ?? ''} data-to={e.to ?? ''}>
@@ -79,8 +90,16 @@ export function Timeline({ events }: { events: TimelineEvent[] }) {
                       <span class="tl-to">{value(t, e.action, e.to)}</span>
                     </span>
                   )}
+                  {toName && (
+                    <span class="tl-change">
+                      {' '}
+                      {fromName && <span class="tl-from">{fromName}</span>}
+                      {' → '}
+                      <span class="tl-to">{toName}</span>
+                    </span>
+                  )}
                 </div>
-                {e.detail && <div class="tl-detail muted small">{e.detail}</div>}
+                {e.detail && <div class={`tl-detail muted small ${e.action === 'transfer' ? 'tl-quote' : ''}`}>{e.detail}</div>}
                 <div class="tl-who muted small">
                   {t('timeline.by', { name: who })} · <time dateTime={e.at}>{shortTime(e.at, lang)}</time>
                 </div>

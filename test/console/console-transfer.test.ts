@@ -1,0 +1,287 @@
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { Hub } from '../../src/main';
+import { request, startTestHub, type TestHubEnv } from '../support/hub';
+import { until } from '../support/process';
+import {
+  apiLogin,
+  createAgent,
+  createTeamUser,
+  ensureConsoleBuilt,
+  ensureTeam,
+  launchBrowser,
+  newPage,
+  routingStatus,
+  screenshotDir,
+  setPresence,
+  signIn,
+  waitLive,
+  type PageGuard,
+} from './console.support';
+
+interface Detail {
+  ticket: { id: string; number: number; status: string; assignee: { id: string; name: string } | null; team: { id: string; name: string } | null };
+  timeline: Array<{ action: string; from: string | null; to: string | null; detail: string; actor: { kind: string; id: string | null; name: string } }>;
+}
+interface Tab {
+  page: Page;
+  guard: PageGuard;
+}
+
+let hub: Hub & { env: TestHubEnv };
+let browser: Browser;
+let adminToken: string;
+let supportId: string;
+let billingId: string;
+let ana: Awaited<ReturnType<typeof createAgent>>;
+let ben: Awaited<ReturnType<typeof createTeamUser>>;
+let anaTab: Tab;
+let benTab: Tab;
+let samTab: Tab;
+const tabs: Tab[] = [];
+
+let ext = 0;
+async function inbound(subject: string, text: string): Promise<string> {
+  ext += 1;
+  const res = await request<{ ticketId: string }>(`${hub.url}/api/v1/inbound`, {
+    body: { externalId: `transfer-${ext}`, from: { address: `customer${ext}@example.com`, name: `Customer ${ext}` }, subject, text },
+  });
+  expect(res.status).toBe(201);
+  return res.body.ticketId;
+}
+const detail = async (id: string) => (await request<Detail>(`${hub.url}/api/v1/tickets/${id}`, { apiKey: adminToken })).body;
+const row = (page: Page, id: string) => page.locator(`.ticket-list a[data-ticket-id="${id}"]`);
+const sameDocument = (page: Page) => page.evaluate(() => (window as unknown as { __sameDocument?: string }).__sameDocument);
+
+async function openTab(email: string, password: string): Promise<Tab> {
+  const { page, guard } = await newPage(browser);
+  await signIn(page, hub.url, email, password);
+  await waitLive(page);
+  const tab = { page, guard };
+  tabs.push(tab);
+  return tab;
+}
+
+beforeAll(async () => {
+  await ensureConsoleBuilt();
+  [hub, browser] = await Promise.all([startTestHub('console-transfer'), launchBrowser()]);
+  ana = await createAgent(hub.url, { email: 'ana.transfer@test.example', name: 'Ana Agent' });
+  adminToken = ana.adminToken;
+  supportId = ana.teamId;
+  billingId = await ensureTeam(hub.url, adminToken, 'Billing');
+  ben = await createTeamUser(hub.url, adminToken, { email: 'ben.billing@test.example', name: 'Ben Billing', teams: [billingId] });
+  // Both consoles open: both online (Ana in Support, Ben in Billing).
+  anaTab = await openTab(ana.email, ana.password);
+  benTab = await openTab(ben.email, ben.password);
+  const anaToken = await apiLogin(hub.url, ana.email, ana.password);
+  await until(() => routingStatus(hub.url, anaToken), (s) => s === 'online', 10_000);
+  await until(() => routingStatus(hub.url, ben.token), (s) => s === 'online', 10_000);
+  await benTab.page.evaluate(() => Object.assign(window, { __sameDocument: 'yes' }));
+});
+afterAll(async () => {
+  await browser?.close();
+  await hub?.stop();
+});
+afterEach(() => {
+  for (const tab of tabs) {
+    expect(tab.guard.dialogs).toEqual([]);
+    expect(tab.guard.errors).toEqual([]);
+  }
+});
+
+describe('transferring a ticket from the console', () => {
+  test("an agent hands a ticket to another team with a note; the colleague there gets it in Mine live and reads the note as text", async () => {
+    const id = await inbound('Refund for invoice 7781', 'Please refund invoice 7781, I was charged twice.');
+    // Routing gives it to Ana, the only one online in Support.
+    await until(() => detail(id), (d) => d.ticket.assignee?.id === ana.id, 15_000);
+
+    const page = anaTab.page;
+    await page.locator('a[data-view=mine]').click();
+    await row(page, id).waitFor({ timeout: 10_000 });
+    await row(page, id).click();
+    await page.locator(`[data-testid=ticket-view][data-ticket-id="${id}"]`).waitFor();
+
+    const transfer = page.locator('[data-testid=ticket-view] button[data-action=transfer]');
+    await transfer.click();
+    const dialog = page.locator('[data-testid=transfer-dialog]');
+    await dialog.waitFor();
+    expect(await dialog.getAttribute('role')).toBe('dialog');
+    expect(await dialog.getAttribute('aria-modal')).toBe('true');
+    // Agents cannot list colleagues (the users API is for supervisors): they pick a team.
+    await dialog.locator(`[data-testid=transfer-teams] label[data-team-id="${billingId}"]`).waitFor();
+    expect(await dialog.locator('input[name=transfer-mode]').count()).toBe(0);
+    expect(await dialog.innerText()).toContain('Supervisors can also pick a colleague');
+    expect(await dialog.locator(`label[data-team-id="${supportId}"]`).innerText()).toContain('Current team');
+
+    // Keyboard: focus starts inside, Tab and Shift+Tab stay inside, Esc closes and focus returns.
+    const focusInside = () => dialog.evaluate((d) => d.contains(document.activeElement));
+    await until(focusInside, (v) => v, 5000);
+    for (const key of ['Tab', 'Tab', 'Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
+      await page.keyboard.press(key);
+      expect([key, await focusInside()]).toEqual([key, true]);
+    }
+    // The console's shortcuts wait while the dialog is open (? would open the shortcuts help).
+    await dialog.locator('button', { hasText: 'Cancel' }).focus();
+    await page.keyboard.press('?');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.locator('[data-testid=shortcuts]').count()).toBe(0);
+    expect(await transfer.evaluate((b) => b === document.activeElement)).toBe(true);
+    expect(page.url()).toMatch(new RegExp(`/tickets/${id}$`));
+
+    // Again, from the keyboard: Enter on the focused button opens it.
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    const submit = dialog.locator('button[data-action=transfer-submit]');
+    expect(await submit.isDisabled()).toBe(true);
+    await dialog.locator(`label[data-team-id="${billingId}"]`).click();
+    const note = 'Charged twice for invoice 7781; card ends 4242. <b>not bold</b> <img src=x onerror=alert(1)>';
+    await dialog.locator('textarea[name=note]').fill(note);
+    await submit.click();
+    await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+
+    // Ana is back at her list, told where the ticket went, and it has left her Mine.
+    await page.locator('[data-testid=notice]', { hasText: /Ticket #\d+ was transferred to Billing/ }).waitFor({ timeout: 10_000 });
+    await page.waitForURL(/\/console\/mine$/);
+    await row(page, id).waitFor({ state: 'detached', timeout: 10_000 });
+
+    // The hub: Ben (Billing, online) owns it now; the timeline records the handover with the note.
+    const d = await until(() => detail(id), (x) => x.ticket.assignee?.id === ben.id, 15_000);
+    expect(d.ticket.team?.id).toBe(billingId);
+    const transfers = d.timeline.filter((e) => e.action === 'transfer');
+    expect(transfers).toHaveLength(1);
+    expect(transfers[0]).toMatchObject({ from: ana.id, to: billingId, detail: note, actor: { kind: 'user', id: ana.id, name: 'Ana Agent' } });
+
+    // Ben's console shows it in Mine without a reload; he opens it and reads Ana's note, as text.
+    const bp = benTab.page;
+    await row(bp, id).waitFor({ timeout: 15_000 });
+    expect(await sameDocument(bp)).toBe('yes');
+    await row(bp, id).click();
+    await bp.locator(`[data-testid=ticket-view][data-ticket-id="${id}"]`).waitFor();
+    const handover = bp.locator('[data-testid=handover-note]');
+    await handover.waitFor();
+    expect(await handover.innerText()).toContain('Handover note from Ana Agent');
+    expect(await handover.locator('.handover-text').innerText()).toBe(note);
+    expect(await handover.locator('b, img').count()).toBe(0);
+    const entry = bp.locator('[data-testid=timeline] li[data-action=transfer]');
+    await entry.waitFor();
+    const text = await entry.innerText();
+    for (const part of ['Transferred', 'Ana Agent', 'Billing', note]) expect([part, text.includes(part)]).toEqual([part, true]);
+    expect(await bp.locator('[data-testid=assignee]').innerText()).toBe('Ben Billing');
+    await bp.screenshot({ path: path.join(screenshotDir(), 'console-transfer-received.png') });
+  });
+
+  test('a supervisor picks a colleague (presence shown, online first) and hands the ticket straight to them', async () => {
+    const sam = await createAgent(hub.url, { email: 'sam.transfer@test.example', name: 'Sam Supervisor', role: 'supervisor' });
+    samTab = await openTab(sam.email, sam.password);
+    const page = samTab.page;
+    // Sam supervises; routing leaves him out while he is away.
+    await page.locator('.presence-btn.presence-away').click();
+    const samToken = await apiLogin(hub.url, sam.email, sam.password);
+    await until(() => routingStatus(hub.url, samToken), (s) => s === 'away', 10_000);
+
+    const id = await inbound('Change my delivery slot', 'Can the courier come on Friday instead?');
+    await until(() => detail(id), (d) => d.ticket.assignee?.id === ana.id, 15_000);
+
+    // Colleagues' presence changes while Sam's console is open: Dan comes online, Eve steps away.
+    const dan = await createTeamUser(hub.url, adminToken, { email: 'dan.online@test.example', name: 'Dan Online', teams: [supportId] });
+    const eve = await createTeamUser(hub.url, adminToken, { email: 'eve.away@test.example', name: 'Eve Away', teams: [supportId] });
+    await setPresence(hub.url, dan.token, 'online');
+    await setPresence(hub.url, eve.token, 'away');
+
+    await page.locator('a[data-view=all]').click();
+    await row(page, id).waitFor({ timeout: 10_000 });
+    await row(page, id).click();
+    await page.locator(`[data-testid=ticket-view][data-ticket-id="${id}"]`).waitFor();
+    await page.locator('[data-testid=ticket-view] button[data-action=transfer]').click();
+    const dialog = page.locator('[data-testid=transfer-dialog]');
+    await dialog.waitFor();
+    const agents = dialog.locator('[data-testid=transfer-agents]');
+    await agents.locator(`label[data-agent-id="${dan.id}"][data-presence=online]`).waitFor({ timeout: 10_000 });
+    await agents.locator(`label[data-agent-id="${eve.id}"][data-presence=away]`).waitFor({ timeout: 10_000 });
+    expect(await agents.locator(`label[data-agent-id="${dan.id}"]`).innerText()).toContain('Online');
+    expect(await agents.locator(`label[data-agent-id="${eve.id}"]`).innerText()).toContain('Away');
+    // Online first, then away, then those the console has not heard about, offline last.
+    const rank: Record<string, number> = { online: 0, away: 1, unknown: 2, offline: 3 };
+    const order = await agents.locator('label[data-agent-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-presence') ?? ''));
+    expect(order.map((p) => rank[p])).toEqual([...order.map((p) => rank[p])].sort((a, b) => (a ?? 9) - (b ?? 9)));
+    expect(order.length).toBeGreaterThanOrEqual(5);
+    // Ana holds it: she is listed but cannot be picked.
+    const anaRow = agents.locator(`label[data-agent-id="${ana.id}"]`);
+    expect(await anaRow.innerText()).toContain('Has this ticket now');
+    expect(await anaRow.locator('input').isDisabled()).toBe(true);
+
+    await page.screenshot({ path: path.join(screenshotDir(), 'console-transfer-dialog.png') });
+    // The filter narrows the list by name.
+    await dialog.locator('input[type=search]').fill('dan');
+    await until(() => agents.locator('label[data-agent-id]').count(), (n) => n === 1, 5000);
+    await agents.locator(`label[data-agent-id="${dan.id}"]`).click();
+    await dialog.locator('textarea[name=note]').fill('Customer prefers Friday; the courier portal is down until noon.');
+    await dialog.locator('button[data-action=transfer-submit]').click();
+    await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+
+    // Sam still sees the ticket (his team): it stays open, now with Dan.
+    await page.locator('[data-testid=notice]', { hasText: 'was transferred to Dan Online' }).waitFor({ timeout: 10_000 });
+    expect(page.url()).toMatch(new RegExp(`/tickets/${id}$`));
+    await until(() => page.locator('select[data-control=assignee]').inputValue(), (v) => v === dan.id, 10_000);
+    const entry = page.locator('[data-testid=timeline] li[data-action=transfer]');
+    await entry.waitFor({ timeout: 10_000 });
+    const text = await entry.innerText();
+    for (const part of ['Ana Agent', 'Dan Online', 'Sam Supervisor', 'the courier portal is down']) expect([part, text.includes(part)]).toEqual([part, true]);
+
+    const d = await detail(id);
+    expect(d.ticket.assignee?.id).toBe(dan.id);
+    expect(d.timeline.filter((e) => e.action === 'transfer')).toEqual([
+      expect.objectContaining({ from: ana.id, to: dan.id, actor: expect.objectContaining({ name: 'Sam Supervisor' }) }),
+    ]);
+    // Dan is done with this ticket for the next test: nobody in Support takes new work.
+    await setPresence(hub.url, dan.token, 'away');
+    await setPresence(hub.url, eve.token, 'offline');
+  });
+
+  test("a refused transfer shows the hub's problem in the dialog; moving the ticket out of the supervisor's teams closes it", async () => {
+    const page = samTab.page;
+    // Nobody in Support is online: a new ticket waits in the queue.
+    await anaTab.page.locator('.presence-btn.presence-away').click();
+    const anaToken = await apiLogin(hub.url, ana.email, ana.password);
+    await until(() => routingStatus(hub.url, anaToken), (s) => s === 'away', 10_000);
+    const id = await inbound('Gift wrapping', 'Can you gift-wrap my order?');
+    const position = await until(
+      async () => (await request<{ state: string; position: number }>(`${hub.url}/api/v1/tickets/${id}/queue-position`, { apiKey: adminToken })).body,
+      (p) => p.state === 'queued',
+      10_000,
+    );
+    expect(position.position).toBe(1);
+
+    await page.locator('a[data-view=all]').click();
+    await row(page, id).waitFor({ timeout: 10_000 });
+    await row(page, id).click();
+    await page.locator(`[data-testid=ticket-view][data-ticket-id="${id}"]`).waitFor();
+    await page.locator('[data-testid=queue-info]', { hasText: 'Position 1 of 1 in the queue' }).waitFor({ timeout: 10_000 });
+
+    await page.locator('[data-testid=ticket-view] button[data-action=transfer]').click();
+    const dialog = page.locator('[data-testid=transfer-dialog]');
+    await dialog.waitFor();
+    await dialog.locator(`label[data-agent-id="${ben.id}"]`).click();
+    await dialog.locator('button[data-action=transfer-submit]').click();
+    // Nobody holds a queued ticket, so there is nothing to hand from one agent to another: 409.
+    const problem = dialog.locator('[data-testid=problem]');
+    await problem.waitFor({ timeout: 10_000 });
+    expect(await problem.innerText()).toMatch(/Conflict[\s\S]*The transfer did not happen: not held/);
+    await page.screenshot({ path: path.join(screenshotDir(), 'console-transfer-refused.png') });
+    expect((await detail(id)).ticket.assignee).toBeNull();
+    expect(await dialog.isVisible()).toBe(true);
+
+    // To a team instead: Billing, where Ben is online and gets it.
+    await dialog.locator('label', { has: page.locator('input[data-mode=team]') }).click();
+    await dialog.locator(`label[data-team-id="${billingId}"]`).click();
+    await dialog.locator('button[data-action=transfer-submit]').click();
+    await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+    // Sam supervises Support only: the ticket is out of his sight, so the console goes back to the list.
+    await page.locator('[data-testid=notice]', { hasText: 'was transferred to Billing' }).waitFor({ timeout: 10_000 });
+    await page.waitForURL(/\/console\/all$/);
+    await row(page, id).waitFor({ state: 'detached', timeout: 10_000 });
+    await until(() => detail(id), (d) => d.ticket.assignee?.id === ben.id && d.ticket.team?.id === billingId, 15_000);
+    await row(benTab.page, id).waitFor({ timeout: 15_000 });
+  });
+});
