@@ -30,7 +30,7 @@ interface Problem {
 }
 
 beforeAll(async () => {
-  hub = await startTestHub('business-hours-hub');
+  hub = await startTestHub('biz-hours');
   admin = (await request<{ token: string }>(api('/auth/login'), { body: TEST_ADMIN, apiKey: null })).body.token;
   supportId = (await request<{ items: Team[] }>(api('/teams'), { apiKey: admin })).body.items.find((t) => t.name === 'Support')!.id;
 });

@@ -12,7 +12,7 @@ const api = (p: string) => `${hub.url}/api/v1${p}`;
 let admin = '';
 
 beforeAll(async () => {
-  hub = await startTestHub('manual-assign-hub', { ROUTING_SWEEP_MS: '100' });
+  hub = await startTestHub('manual-hub', { ROUTING_SWEEP_MS: '100' });
   admin = (await request<{ token: string }>(api('/auth/login'), { body: TEST_ADMIN, apiKey: null })).body.token;
 });
 afterAll(async () => {

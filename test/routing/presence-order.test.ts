@@ -12,7 +12,7 @@ let agent: { id: string; token: string };
 let socket: Socket;
 
 beforeAll(async () => {
-  hub = await startTestHub('presence-order');
+  hub = await startTestHub('presence');
   const admin = (await request<{ token: string }>(api('/auth/login'), { body: TEST_ADMIN, apiKey: null })).body.token;
   const teams = await request<{ items: Array<{ id: string; name: string }> }>(api('/teams'), { apiKey: admin });
   const support = teams.body.items.find((t) => t.name === 'Support')!;
