@@ -27,9 +27,10 @@ import { estimateWaitMs } from './wait.estimator';
 export interface RoutingPorts {
   /**
    * The agent now owns the ticket: set `assignee` (and `team`), write a timeline event.
-   * `manual` assignments carry the person who decided (null for an API token) and their note.
+   * A person's decision ({@link RoutingService.assignManually}) carries who decided (null for
+   * an API token) and their note; it changes the owner only, never the ticket's team.
    */
-  persistAssignment(a: { ticketId: string; agentId: string; teamId: string; via: AssignVia; at: Date; actorId?: string | null; note?: string }): Promise<void>;
+  persistAssignment(a: { ticketId: string; agentId: string; teamId: string; via: AssignVia; at: Date; decidedBy?: { actorId: string | null; note: string } }): Promise<void>;
   /** An accepted ticket went back to the queue: clear `assignee`, write a timeline event. */
   persistUnassignment(u: { ticketId: string; agentId: string; teamId: string; reason: 'agent_unavailable' | 'reassigned' | 'transferred'; at: Date }): Promise<void>;
   /** A handover: record the note on the timeline (and the new team when it changed). */
@@ -290,10 +291,10 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
     teamId: string,
     via: AssignVia,
     at: number,
-    by: { actorId: string | null; note: string } | null = null,
+    decidedBy?: { actorId: string | null; note: string },
   ): Promise<boolean> {
     try {
-      await ports.persistAssignment({ ticketId, agentId, teamId, via, at: new Date(at), ...(by ?? {}) });
+      await ports.persistAssignment({ ticketId, agentId, teamId, via, at: new Date(at), ...(decidedBy ? { decidedBy } : {}) });
     } catch (err) {
       deps.logger?.warn({ err, ticketId, agentId }, 'routing: persisting an assignment failed; ticket returned to the queue');
       await store.requeue(ticketId, false);
@@ -550,6 +551,7 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
       const r = await store.assignManually(req.ticketId, req.agentId, at);
       if (r.status === 'same_agent') return { ok: true };
       if (r.status !== 'ok') return { ok: false, reason: r.status };
+      const decidedBy = { actorId: req.actorId, note: req.note };
       let persisted: boolean;
       if (r.fromAgentId) {
         // Someone else held it (or had it offered): a handover, recorded like a transfer.
@@ -559,11 +561,11 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
         } catch (err) {
           deps.logger?.warn({ err, ticketId: req.ticketId }, 'routing: persisting a transfer note failed');
         }
-        persisted = await persistAssigned(req.ticketId, req.agentId, r.teamId, 'transfer', at);
+        persisted = await persistAssigned(req.ticketId, req.agentId, r.teamId, 'transfer', at, decidedBy);
         await emit({ type: 'routing.transferred', ...record, at: iso(at) });
         await fillAgent(r.fromAgentId);
       } else {
-        persisted = await persistAssigned(req.ticketId, req.agentId, r.teamId, 'manual', at, { actorId: req.actorId, note: req.note });
+        persisted = await persistAssigned(req.ticketId, req.agentId, r.teamId, 'manual', at, decidedBy);
       }
       return persisted ? { ok: true } : { ok: false, reason: 'persist_failed' };
     },

@@ -74,23 +74,24 @@ export function createAssignmentService(deps: AssignmentDeps) {
 
     /**
      * Routing reserved `agentId` for the ticket; false when the ticket no longer wants an agent.
-     * A manual assignment (via `manual`) is written as the person who decided it, with their note.
+     * A person's decision routing recorded (`decidedBy`) is written as that person, with their
+     * note, and leaves the ticket's team as it is (they chose the owner, not the team).
      */
-    async recordRouted(a: { ticketId: string; agentId: string; teamId: string; via: string; actorId?: string | null; note?: string }): Promise<boolean> {
+    async recordRouted(a: { ticketId: string; agentId: string; teamId: string; via: string; decidedBy?: { actorId: string | null; note: string } }): Promise<boolean> {
       const t = await load(a.ticketId);
       if (!t || t.status === 'resolved' || t.status === 'closed' || t.mergedInto) return false;
+      if (a.decidedBy) {
+        const { actorId, note } = a.decidedBy;
+        const actor: Actor = actorId && Types.ObjectId.isValid(actorId) ? { kind: 'user', id: actorId, name: await userName(new Types.ObjectId(actorId)) } : { ...ROUTING_ACTOR };
+        await setAssignee(t, new Types.ObjectId(a.agentId), actor, note || 'assigned');
+        return true;
+      }
       let current = t;
       if (Types.ObjectId.isValid(a.teamId) && !t.team?.equals(a.teamId)) {
         await Ticket.updateOne({ _id: t._id }, { $set: { team: new Types.ObjectId(a.teamId) } });
         current = { ...t, team: new Types.ObjectId(a.teamId) };
       }
-      if (a.via === 'manual') {
-        const actor: Actor =
-          a.actorId && Types.ObjectId.isValid(a.actorId) ? { kind: 'user', id: a.actorId, name: await userName(new Types.ObjectId(a.actorId)) } : { ...ROUTING_ACTOR };
-        await setAssignee(current, new Types.ObjectId(a.agentId), actor, a.note || 'assigned');
-      } else {
-        await setAssignee(current, new Types.ObjectId(a.agentId), ROUTING_ACTOR, a.via === 'auto' ? 'assigned by routing' : `routing (${a.via})`);
-      }
+      await setAssignee(current, new Types.ObjectId(a.agentId), ROUTING_ACTOR, a.via === 'auto' ? 'assigned by routing' : `routing (${a.via})`);
       return true;
     },
 
