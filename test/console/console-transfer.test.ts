@@ -64,7 +64,7 @@ async function openTab(email: string, password: string): Promise<Tab> {
 
 beforeAll(async () => {
   await ensureConsoleBuilt();
-  [hub, browser] = await Promise.all([startTestHub('console-transfer'), launchBrowser()]);
+  [hub, browser] = await Promise.all([startTestHub('con-transfer'), launchBrowser()]);
   ana = await createAgent(hub.url, { email: 'ana.transfer@test.example', name: 'Ana Agent' });
   adminToken = ana.adminToken;
   supportId = ana.teamId;
@@ -126,7 +126,7 @@ describe('transferring a ticket from the console', () => {
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     expect(await page.locator('[data-testid=shortcuts]').count()).toBe(0);
-    expect(await transfer.evaluate((b) => b === document.activeElement)).toBe(true);
+    await until(() => transfer.evaluate((b) => b === document.activeElement), (v) => v, 5000);
     expect(page.url()).toMatch(new RegExp(`/tickets/${id}$`));
 
     // Again, from the keyboard: Enter on the focused button opens it.
