@@ -310,17 +310,20 @@ return {'ok', agent, team, kind}
  * `to` and counts against their capacity, even above their limit and whatever their
  * status. Automatic routing never offers an agent more while they are at or over their
  * limit (try_reserve and SNAPSHOT compare the load with it), so an overloaded agent gets
- * new work only once they are back below it. The agent must be known to routing.
- * ARGV: P, tid, to, now
+ * new work only once they are back below it. The agent must be known to routing. With an
+ * expected holder ('' = nobody, '*' = whoever), an assigned ticket held by someone else is
+ * refused (two people taking the same ticket at once: the first wins).
+ * ARGV: P, tid, to, now, expected
  */
 export const ASSIGN_MANUALLY = script(`
-local tid, to, now = ARGV[2], ARGV[3], ARGV[4]
+local tid, to, now, expected = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local tk = k('ticket', tid)
 local f = redis.call('HMGET', tk, 'state', 'agent', 'team', 'kind', 'contact')
 local state, agent, team, kind, contact = f[1], f[2], f[3], f[4], f[5]
 if not state then return {'unknown'} end
 if redis.call('EXISTS', k('agent', to)) == 0 then return {'unknown_agent'} end
 if state == 'assigned' and agent == to then return {'same_agent', '', team, kind, state} end
+if state == 'assigned' and expected ~= '*' and (agent or '') ~= expected then return {'not_holder', agent or ''} end
 if agent then
   redis.call('SREM', k('agent', agent, 'load', kind), tid)
   redis.call('SREM', k('agent', agent, 'offers'), tid)

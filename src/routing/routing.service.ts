@@ -99,9 +99,14 @@ export interface ManualAssignment {
   /** Who decided (the agent themselves, a supervisor); null for an API token. */
   actorId: string | null;
   note: string;
+  /**
+   * Who the person saw holding the ticket (null = nobody); when routing has it assigned to
+   * someone else, the assignment is refused (`not_holder`). Undefined: whoever holds it.
+   */
+  expectedAgentId?: string | null;
 }
 
-export type ManualAssignResult = { ok: true } | { ok: false; reason: 'unknown' | 'unknown_agent' | 'persist_failed' };
+export type ManualAssignResult = { ok: true } | { ok: false; reason: 'unknown' | 'unknown_agent' | 'not_holder' | 'persist_failed' };
 
 export interface QueuePosition {
   ticketId: string;
@@ -548,7 +553,7 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
 
     async assignManually(req) {
       const at = now();
-      const r = await store.assignManually(req.ticketId, req.agentId, at);
+      const r = await store.assignManually(req.ticketId, req.agentId, at, req.expectedAgentId);
       if (r.status === 'same_agent') return { ok: true };
       if (r.status !== 'ok') return { ok: false, reason: r.status };
       const decidedBy = { actorId: req.actorId, note: req.note };

@@ -332,16 +332,21 @@ export function createRoutingStore(redis: Redis, prefix: string, teamDefaults: O
       return { status, detail: str(r[1]) };
     },
 
-    /** A person's decision: the ticket is assigned to `to` and counted, above the limit if need be. */
+    /**
+     * A person's decision: the ticket is assigned to `to` and counted, above the limit if need
+     * be. `expected` (null = nobody, undefined = whoever) guards against taking a ticket
+     * someone else got meanwhile.
+     */
     async assignManually(
       ticketId: string,
       to: string,
       now: number,
-    ): Promise<{ status: 'ok' | 'same_agent'; fromAgentId: string; teamId: string; kind: WorkKind; previous: TicketRoutingState } | { status: 'unknown' | 'unknown_agent' }> {
-      const r = arr(await run(S.ASSIGN_MANUALLY, [ticketId, to, now]));
+      expected?: string | null,
+    ): Promise<{ status: 'ok' | 'same_agent'; fromAgentId: string; teamId: string; kind: WorkKind; previous: TicketRoutingState } | { status: 'unknown' | 'unknown_agent' | 'not_holder' }> {
+      const r = arr(await run(S.ASSIGN_MANUALLY, [ticketId, to, now, expected === undefined ? '*' : (expected ?? '')]));
       const status = str(r[0]);
       if (status === 'ok' || status === 'same_agent') return { status, fromAgentId: str(r[1]), teamId: str(r[2]), kind: kindOf(r[3]), previous: stateOf(r[4]) };
-      return { status: status === 'unknown_agent' ? 'unknown_agent' : 'unknown' };
+      return { status: status === 'unknown_agent' || status === 'not_holder' ? status : 'unknown' };
     },
 
     async transferToTeam(ticketId: string, from: string, teamId: string, requiredSkills: string[]): Promise<{ status: 'ok'; fromAgentId: string; fromTeamId: string; kind: WorkKind } | { status: string; detail: string }> {

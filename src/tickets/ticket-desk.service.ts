@@ -71,8 +71,12 @@ export interface TicketDeskDeps {
   tickets: TicketService;
   /** Owner changes (Redis compare-and-set, MongoDB, timeline, new ⇄ open, ticket.updated). */
   assignment: AssignmentService;
-  /** Routing's say in a manual owner change: true when routing made (and recorded) it. */
-  claim?: (ticketId: string, agentId: string | null, actorId: string | null, note: string) => Promise<boolean>;
+  /**
+   * Routing's say in a manual owner change (`expectedAgentId`: the owner the person saw):
+   * `claimed` when routing made and recorded it, `conflict` when someone else got the ticket
+   * meanwhile, `direct` when the change is made here.
+   */
+  claim?: (ticketId: string, agentId: string | null, actorId: string | null, note: string, expectedAgentId: string | null) => Promise<'claimed' | 'direct' | 'conflict'>;
   bus: EventBus;
   store: AttachmentStore;
 }
@@ -144,7 +148,9 @@ export function createTicketDesk(deps: TicketDeskDeps) {
 
   /** One implementation of an owner change for everyone (agents here, routing there): Redis compare-and-set first. */
   const setAssignee = async (t: TicketDoc, next: Types.ObjectId | null, actor: Actor, why: string): Promise<TicketDoc> => {
-    if (deps.claim && (await deps.claim(t._id.toString(), next?.toString() ?? null, actor.kind === 'user' ? actor.id : null, why))) return reload(t._id);
+    const routed = deps.claim ? await deps.claim(t._id.toString(), next?.toString() ?? null, actor.kind === 'user' ? actor.id : null, why, t.assignee?.toString() ?? null) : 'direct';
+    if (routed === 'claimed') return reload(t._id);
+    if (routed === 'conflict') throw new TransitionConflict('the ticket was just taken by someone else; reload it and try again');
     return assignment.setAssignee(t, next, actor, why);
   };
 

@@ -81,13 +81,39 @@ describe('manual assignments count against capacity', () => {
     await h.service.enqueue(ticket('t1', 'support', at(1)));
     await h.service.enqueue(ticket('t2', 'support', at(2)));
     await h.service.enqueue(ticket('t3', 'support', at(3)));
-    await expect(claim('t3', 'busy', 'busy', 'taken')).resolves.toBe(true);
+    await expect(claim('t3', 'busy', 'busy', 'taken', null)).resolves.toBe('claimed');
     expect(await h.service.ticketState('t3')).toMatchObject({ state: 'assigned', agentId: 'busy' });
     expect((await h.service.agentState('busy'))?.load.async).toBe(3);
     expect(h.ofType('routing.released')).toEqual([]);
     // An owner routing does not know: routing lets go, the caller assigns directly.
     await h.service.enqueue(ticket('t4', 'support', at(4)));
-    await expect(claim('t4', 'admin-without-team', 'admin-without-team', 'taken')).resolves.toBe(false);
+    await expect(claim('t4', 'admin-without-team', 'admin-without-team', 'taken', null)).resolves.toBe('direct');
     expect(await h.service.ticketState('t4')).toBeNull();
+  });
+
+  it('claims: two agents taking the same ticket at once, away and full alike: the first wins, the other is a conflict', async () => {
+    const claim = createRoutingClaims(h.service);
+    // Nobody takes work automatically: x and y are away with no async slot.
+    await h.service.setStatus('busy', 'away');
+    for (const id of ['x', 'y']) {
+      await h.service.upsertAgent(agent(id, ['support'], { async: 0 }));
+      await h.service.setStatus(id, 'away');
+    }
+    for (let round = 0; round < 10; round++) {
+      const tid = `race-${round}`;
+      await h.service.enqueue(ticket(tid, 'support', at(10 + round)));
+      const [forX, forY] = await Promise.all([claim(tid, 'x', 'x', 'taken', null), claim(tid, 'y', 'y', 'taken', null)]);
+      expect([forX, forY].sort()).toEqual(['claimed', 'conflict']);
+      const [winner, loser] = forX === 'claimed' ? ['x', 'y'] : ['y', 'x'];
+      expect(await h.service.ticketState(tid)).toMatchObject({ state: 'assigned', agentId: winner });
+      expect((await h.service.agentState(winner!))?.tickets.async).toContain(tid);
+      expect((await h.service.agentState(loser!))?.tickets.async).not.toContain(tid);
+    }
+    // A supervisor who saw nobody holding it is refused; one who saw its holder hands it over.
+    const holder = (await h.service.ticketState('race-0'))!.agentId!;
+    const other = holder === 'x' ? 'y' : 'x';
+    await expect(claim('race-0', other, 'sup', 'assigned', null)).resolves.toBe('conflict');
+    await expect(claim('race-0', other, 'sup', 'assigned', holder)).resolves.toBe('claimed');
+    expect(await h.service.ticketState('race-0')).toMatchObject({ agentId: other });
   });
 });
