@@ -166,6 +166,8 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
     );
   }, []);
 
+  // Opening another ticket or screen retires it.
+  useEffect(() => setNotice((n) => (n && (n.ticketId !== ticketId || settings) ? null : n)), [ticketId, settings]);
   const onTransferred = useCallback(
     (text: string, leave: boolean) => {
       setNotice({ text, ticketId: leave ? null : ticketRef.current });
