@@ -28,7 +28,7 @@ export const ConfigSchema = z.object({
   /** Prefix of every Redis key, queue and event channel this hub uses. */
   REDIS_PREFIX: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ and - only')
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, '1 to 40 letters, digits, _ and -')
     .default('hub'),
   DATA_DIR: z.string().min(1).default('./data'),
   INBOUND_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),

@@ -309,6 +309,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           windowSeconds: config.LOGIN_THROTTLE_WINDOW_SECONDS,
         },
       });
+      let realtime: Realtime;
       const visible = async (p: Principal, id: string): Promise<boolean> => {
         const t = mongoose.isObjectIdOrHexString(id) ? await models.Ticket.findById(id, { team: 1, assignee: 1 }).lean() : null;
         return t !== null && canSee(p, t);
@@ -328,6 +329,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         routing,
         rules: queueRules,
         visible,
+        // The realtime server starts below, before any request is served.
+        setPresence: (agentId, status) => realtime.setPresence(agentId, status),
       });
       registerContactRoutes(routes, { contacts: contactDesk });
       registerCannedRoutes(routes, { canned: createCannedService({ CannedResponse: await createCannedResponseModel(conn) }) });
@@ -358,7 +361,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       // Realtime: socket.io on the same server (consoles and chat widgets), shared through Redis.
       const adapterRedis = redisClient(redisUrl, 'hub-realtime', logger);
       cleanups.push(() => adapterRedis.quit().catch(() => undefined));
-      const realtime: Realtime = createRealtime({
+      realtime = createRealtime({
         server,
         adapterRedis,
         redis,

@@ -64,6 +64,11 @@ export interface Realtime {
   customerActivity(activity: CustomerActivity): void;
   /** Agents connected to the console (any hub process) whose presence is `online`. */
   agentsOnline(): Promise<number>;
+  /**
+   * An agent's presence chosen outside the console socket (the HTTP API): the same path as the
+   * console's switch (routing first, then what consoles show), in order with it.
+   */
+  setPresence(agentId: string, status: PresenceStatus): Promise<{ routed: boolean; previous: PresenceStatus }>;
   close(): Promise<void>;
 }
 
@@ -133,7 +138,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   }
 
   /** The agent's choice: routing first (awaited), then what the console shows. */
-  async function applyPresence(agentId: string, status: PresenceStatus, previousIfNew?: PresenceStatus): Promise<void> {
+  async function applyPresence(agentId: string, status: PresenceStatus, previousIfNew?: PresenceStatus): Promise<{ routed: boolean; previous: PresenceStatus }> {
     const routed = (await deps.setPresence?.(agentId, status)) ?? false;
     const previous = previousIfNew ?? (await deps.presence.set(agentId, status)) ?? 'offline';
     agentsOnlineCache = null;
@@ -141,6 +146,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     if (!routed && previous !== status) {
       await deps.bus.publish({ type: 'agent.presence', agentId, status, previous, reason: 'manual', at: new Date().toISOString() });
     }
+    return { routed, previous };
   }
 
   // ---------- /agents: who may connect ----------
@@ -313,6 +319,10 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
         () => agents.to(room).emit('read', { ticketId: activity.ticketId, who: 'customer', at: activity.at.toISOString() }),
         (err: unknown) => logger.warn({ err }, 'realtime: storing read state failed'),
       );
+    },
+
+    setPresence(agentId, status) {
+      return serially(agentId, () => applyPresence(agentId, status));
     },
 
     agentsOnline() {

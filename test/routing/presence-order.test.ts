@@ -62,3 +62,13 @@ test('rapid presence changes from the console leave routing in the last one, eve
   await new Promise((r) => setTimeout(r, 500));
   expect(await routingStatus()).toBe(sequences[39 % sequences.length]!.at(-1));
 });
+
+test('a status set through the HTTP API is what routing and the console show (the same path)', async () => {
+  for (const status of ['away', 'online', 'offline', 'online'] as const) {
+    const res = await request<{ status: string }>(api('/me/presence'), { method: 'PUT', apiKey: agent.token, body: { status } });
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe(status);
+    expect(await routingStatus()).toBe(status);
+    expect(await hub.redis.get(`${hub.env.REDIS_PREFIX}:presence:${agent.id}`)).toBe(status);
+  }
+});

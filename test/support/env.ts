@@ -14,6 +14,6 @@ export function databaseUri(base: string, name: string): string {
 }
 
 export function uniqueName(tag: string): string {
-  const clean = tag.replace(/[^A-Za-z0-9]/g, '_').slice(0, 20);
+  const clean = tag.replace(/[^A-Za-z0-9]/g, '_').slice(0, 12); // the whole name stays within REDIS_PREFIX's 40 characters
   return `t_${clean}_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 7)}`;
 }

@@ -14,6 +14,8 @@ export interface RoutingRouteDeps {
   rules: QueueRulesStore;
   /** Whether the principal may see the ticket (outside scope answers 404). */
   visible(p: Principal, ticketId: string): Promise<boolean>;
+  /** The console's presence path (routing, then every console), so the API and consoles agree. */
+  setPresence?(agentId: string, status: 'online' | 'away' | 'offline'): Promise<{ previous: string }>;
 }
 
 const userOnly = (p: Principal | null): string => {
@@ -37,6 +39,12 @@ export function registerRoutingRoutes(t: RouteTable, deps: RoutingRouteDeps): vo
     body: z.object({ status: z.enum(AGENT_STATUSES) }),
     async handler({ principal, body }) {
       const me = userOnly(principal);
+      if (deps.setPresence) {
+        if (!(await routing.agentState(me))) throw new HttpProblem(409, 'Conflict', 'You are not registered for routing (no team).');
+        // Through the console's own path: routing and every open console agree, in order.
+        const r = await deps.setPresence(me, body.status);
+        return { status: body.status, previous: r.previous };
+      }
       const r = await routing.setStatus(me, body.status);
       if (!r) throw new HttpProblem(409, 'Conflict', 'You are not registered for routing (no team).');
       return { status: r.status, previous: r.previous };
