@@ -309,7 +309,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           windowSeconds: config.LOGIN_THROTTLE_WINDOW_SECONDS,
         },
       });
-      let realtime: Realtime;
+      // The realtime server starts below, after the routes and before any request is served.
+      const late: { realtime?: Realtime } = {};
       const visible = async (p: Principal, id: string): Promise<boolean> => {
         const t = mongoose.isObjectIdOrHexString(id) ? await models.Ticket.findById(id, { team: 1, assignee: 1 }).lean() : null;
         return t !== null && canSee(p, t);
@@ -329,8 +330,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         routing,
         rules: queueRules,
         visible,
-        // The realtime server starts below, before any request is served.
-        setPresence: (agentId, status) => realtime.setPresence(agentId, status),
+        setPresence: (agentId, status) => {
+          if (!late.realtime) throw new Error('the realtime server is not started yet');
+          return late.realtime.setPresence(agentId, status);
+        },
       });
       registerContactRoutes(routes, { contacts: contactDesk });
       registerCannedRoutes(routes, { canned: createCannedService({ CannedResponse: await createCannedResponseModel(conn) }) });
@@ -361,7 +364,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       // Realtime: socket.io on the same server (consoles and chat widgets), shared through Redis.
       const adapterRedis = redisClient(redisUrl, 'hub-realtime', logger);
       cleanups.push(() => adapterRedis.quit().catch(() => undefined));
-      realtime = createRealtime({
+      const realtime: Realtime = createRealtime({
         server,
         adapterRedis,
         redis,
@@ -392,6 +395,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         // The console's presence switch goes to routing directly (awaited, in order per agent).
         setPresence: async (agentId, status) => (await routing.setStatus(agentId, status)) !== null,
       });
+      late.realtime = realtime;
       cleanups.push(() => realtime.close());
 
       const inboundKey = config.INBOUND_API_KEY ?? persistedSecret(dataDir, 'inbound-api-key').value;
