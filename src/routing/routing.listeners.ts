@@ -66,11 +66,24 @@ export function attachRoutingListeners(deps: RoutingListenerDeps) {
     await sla.track({ ticketId, type: f.type, priority: f.priority, tier: base.tier, teamId: outcome.teamId, createdAt: f.createdAt });
   }
 
+  /**
+   * A supervisor moved a waiting ticket to another team in the desk: it waits in that team's
+   * queue now (routing's own transfer, so an offer made meanwhile is withdrawn and the chat
+   * customer is told), instead of being routed in the old team and moved back.
+   */
+  async function followTeamMove(ticketId: string, teamId: string): Promise<void> {
+    const st = await routing.ticketState(ticketId);
+    if (!st || st.state === 'assigned' || st.teamId === teamId) return;
+    const r = await routing.transfer({ ticketId, fromAgentId: null, to: { teamId }, note: 'moved to another team', actorId: null });
+    if (!r.ok) deps.logger.warn({ ticketId, reason: r.reason }, 'routing: following a team move failed');
+  }
+
   async function onEvent(e: DomainEvent): Promise<void> {
     switch (e.type) {
       case 'ticket.created':
         return queue(e.ticketId, true);
       case 'ticket.updated': {
+        if (e.changes.includes('team') && e.teamId && !e.assigneeId) await followTeamMove(e.ticketId, e.teamId);
         if (!e.changes.includes('status')) return;
         if (e.status === 'resolved' || e.status === 'closed') {
           await routing.release(e.ticketId, e.status);

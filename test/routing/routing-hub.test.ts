@@ -95,3 +95,32 @@ test('admins set queue rules: a matching ticket joins the rule\'s team', async (
   await until(() => hub.models.Ticket.findById(refund.body.ticketId).lean(), (t) => t?.team?.toString() === vip.body.id, 10_000);
   expect((await hub.models.Ticket.findById(other.body.ticketId).lean())?.team?.toString()).toBe(support.id);
 });
+
+test('a supervisor moving a waiting ticket to another team moves it in routing too: that team’s agent gets it, the old team’s does not', async () => {
+  const billing = await request<{ id: string }>(api('/teams'), { apiKey: admin, body: { name: 'Billing desk' } });
+  expect(billing.status).toBe(201);
+  const ticketId = (await send(500)).body.ticketId;
+  await until(() => request<{ state: string }>(api(`/tickets/${ticketId}/queue-position`), { apiKey: admin }), (r) => r.body.state === 'queued', 10_000);
+
+  const moved = await request(api(`/tickets/${ticketId}`), { method: 'PATCH', apiKey: admin, body: { team: billing.body.id } });
+  expect(moved.status).toBe(200);
+  const inBilling = await until(
+    () => request<{ teamId: string; state: string }>(api(`/tickets/${ticketId}/queue-position`), { apiKey: admin }),
+    (r) => r.body.teamId === billing.body.id,
+    10_000,
+  );
+  expect(inBilling.body.state).toBe('queued');
+
+  // A Support agent coming online does not get it; a Billing agent does.
+  const support = await agent('router.support@test.example', 5);
+  expect((await request(api('/me/presence'), { method: 'PUT', apiKey: support.token, body: { status: 'online' } })).status).toBe(200);
+  const email = 'router.billing@test.example';
+  const created = await request<{ id: string }>(api('/users'), {
+    apiKey: admin,
+    body: { email, password: 'agent-pass-1', name: 'Billing Agent', role: 'agent', teams: [billing.body.id], maxConcurrent: { chat: 2, async: 5 } },
+  });
+  const token = (await request<{ token: string }>(api('/auth/login'), { body: { email, password: 'agent-pass-1' }, apiKey: null })).body.token;
+  expect((await request(api('/me/presence'), { method: 'PUT', apiKey: token, body: { status: 'online' } })).status).toBe(200);
+  const t = await until(() => hub.models.Ticket.findById(ticketId).lean(), (x) => x?.assignee?.toString() === created.body.id, 20_000);
+  expect(t?.team?.toString()).toBe(billing.body.id);
+});
