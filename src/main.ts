@@ -330,6 +330,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         routing,
         rules: queueRules,
         visible,
+        colleagues: async () =>
+          (await users.list({ active: true })).filter((u) => u.teams.length > 0).map((u) => ({ id: u._id.toString(), name: u.name, teams: u.teams.map(String) })),
         setPresence: (agentId, status) => {
           if (!late.realtime) throw new Error('the realtime server is not started yet');
           return late.realtime.setPresence(agentId, status);

@@ -124,3 +124,23 @@ test('a supervisor moving a waiting ticket to another team moves it in routing t
   const t = await until(() => hub.models.Ticket.findById(ticketId).lean(), (x) => x?.assignee?.toString() === created.body.id, 20_000);
   expect(t?.team?.toString()).toBe(billing.body.id);
 });
+
+test('agents see their colleagues for a handover: status and load from routing, online first, filtered by team', async () => {
+  const a = await agent('router.colleague.a@test.example', 3);
+  const b = await agent('router.colleague.b@test.example', 3);
+  expect((await request(api('/me/presence'), { method: 'PUT', apiKey: b.token, body: { status: 'online' } })).status).toBe(200);
+  const teams = await request<{ items: Array<{ id: string; name: string }> }>(api('/teams'), { apiKey: admin });
+  const support = teams.body.items.find((t) => t.name === 'Support')!;
+  const list = await request<{ items: Array<{ id: string; name: string; status: string; teams: string[]; limits: { async: number } | null }> }>(api(`/colleagues?team=${support.id}`), { apiKey: a.token });
+  expect(list.status).toBe(200);
+  const ids = list.body.items.map((p) => p.id);
+  expect(ids).toEqual(expect.arrayContaining([a.id, b.id]));
+  expect(list.body.items.find((p) => p.id === b.id)).toMatchObject({ status: 'online', limits: { async: 3 } });
+  expect(list.body.items.find((p) => p.id === a.id)).toMatchObject({ status: 'offline' });
+  const statuses = list.body.items.map((p) => p.status);
+  expect(statuses.indexOf('offline')).toBeGreaterThan(statuses.lastIndexOf('online'));
+  expect(list.body.items.every((p) => p.teams.includes(support.id))).toBe(true);
+  const bad = await request<{ errors: Array<{ field: string }> }>(api('/colleagues?team=nope'), { apiKey: a.token });
+  expect(bad.status).toBe(400);
+  expect(bad.body.errors[0]?.field).toBe('query.team');
+});

@@ -14,6 +14,8 @@ export interface RoutingRouteDeps {
   rules: QueueRulesStore;
   /** Whether the principal may see the ticket (outside scope answers 404). */
   visible(p: Principal, ticketId: string): Promise<boolean>;
+  /** Active people in teams (who can take work), for handovers. */
+  colleagues?(): Promise<Array<{ id: string; name: string; teams: string[] }>>;
   /** The console's presence path (routing, then every console), so the API and consoles agree. */
   setPresence?(agentId: string, status: 'online' | 'away' | 'offline'): Promise<{ previous: string }>;
 }
@@ -48,6 +50,40 @@ export function registerRoutingRoutes(t: RouteTable, deps: RoutingRouteDeps): vo
       const r = await routing.setStatus(me, body.status);
       if (!r) throw new HttpProblem(409, 'Conflict', 'You are not registered for routing (no team).');
       return { status: r.status, previous: r.previous };
+    },
+  });
+
+  t.route({
+    method: 'get',
+    path: '/api/v1/colleagues',
+    summary: 'Who can take work, for handovers: active people in teams with their routing status and load, online first',
+    tags: ['routing'],
+    access: 'agent',
+    query: z.object({ team: z.string().regex(/^[0-9a-f]{24}$/i, 'a team id').optional() }),
+    response: z.object({
+      items: z.array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          teams: z.array(z.string()),
+          status: z.enum(AGENT_STATUSES),
+          load: z.object({ chat: z.number(), async: z.number() }),
+          limits: z.object({ chat: z.number(), async: z.number() }).nullable(),
+        }),
+      ),
+    }),
+    async handler({ query }) {
+      const people = deps.colleagues ? await deps.colleagues() : [];
+      const inTeam = query.team ? people.filter((p) => p.teams.includes(query.team!)) : people;
+      const rank = { online: 0, away: 1, offline: 2 } as const;
+      const items = await Promise.all(
+        inTeam.map(async (p) => {
+          const st = await routing.agentState(p.id);
+          return { ...p, status: st?.status ?? 'offline', load: st?.load ?? { chat: 0, async: 0 }, limits: st?.limits ?? null };
+        }),
+      );
+      items.sort((a, b) => rank[a.status] - rank[b.status] || a.name.localeCompare(b.name));
+      return { items };
     },
   });
 
