@@ -62,6 +62,7 @@ import { createRoutingService, type RoutingService } from './routing/routing.ser
 import { createSlaService } from './routing/sla.service';
 import { createTeamCalendars } from './routing/team-calendars';
 import { attachCustomerStatus } from './routing/customer-status';
+import { createSlaPolicyStore } from './routing/sla-policies.store';
 import type { AgentProfile } from './routing/routing.types';
 import type { UserDoc } from './auth/user.model';
 import type { Principal } from './auth/principal';
@@ -196,12 +197,17 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     const calendars = createTeamCalendars({ load: () => users.teamCalendars(), logger: logger.child({ module: 'sla' }) });
     await calendars.start();
     cleanups.push(async () => calendars.stop());
+    // Admins' SLA policies (Redis, shared by every process), in memory for the synchronous clocks.
+    const slaPolicies = createSlaPolicyStore(redis, prefix, { logger: logger.child({ module: 'sla' }) });
+    await slaPolicies.start();
+    cleanups.push(async () => slaPolicies.stop());
     const sla = createSlaService({
       redis,
       prefix,
       connection: bullConnection,
       publish: (e) => bus.publish(e),
       logger: logger.child({ module: 'sla' }),
+      policies: () => slaPolicies.policies(),
       calendarFor: (teamId) => calendars.get(teamId),
       ports: {
         persistDueTimes: (id, due) => assignment.persistDueTimes(id, due),
@@ -330,6 +336,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         routing,
         rules: queueRules,
         visible,
+        slaPolicies,
         colleagues: async () =>
           (await users.list({ active: true })).filter((u) => u.teams.length > 0).map((u) => ({ id: u._id.toString(), name: u.name, teams: u.teams.map(String) })),
         setPresence: (agentId, status) => {

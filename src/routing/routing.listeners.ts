@@ -68,14 +68,11 @@ export function attachRoutingListeners(deps: RoutingListenerDeps) {
 
   /**
    * A supervisor moved a waiting ticket to another team in the desk: it waits in that team's
-   * queue now (routing's own transfer, so an offer made meanwhile is withdrawn and the chat
-   * customer is told), instead of being routed in the old team and moved back.
+   * queue now (an offer made meanwhile is withdrawn), instead of being routed in the old team
+   * and moved back. The desk already recorded the move with its actor.
    */
   async function followTeamMove(ticketId: string, teamId: string): Promise<void> {
-    const st = await routing.ticketState(ticketId);
-    if (!st || st.state === 'assigned' || st.teamId === teamId) return;
-    const r = await routing.transfer({ ticketId, fromAgentId: null, to: { teamId }, note: 'moved to another team', actorId: null });
-    if (!r.ok) deps.logger.warn({ ticketId, reason: r.reason }, 'routing: following a team move failed');
+    await routing.moveToTeam(ticketId, teamId);
   }
 
   async function onEvent(e: DomainEvent): Promise<void> {

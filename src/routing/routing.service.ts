@@ -30,7 +30,18 @@ export interface RoutingPorts {
    * A person's decision ({@link RoutingService.assignManually}) carries who decided (null for
    * an API token) and their note; it changes the owner only, never the ticket's team.
    */
-  persistAssignment(a: { ticketId: string; agentId: string; teamId: string; via: AssignVia; at: Date; decidedBy?: { actorId: string | null; note: string } }): Promise<void>;
+  /**
+   * `decidedBy`: a person's manual assignment, with the owner they saw (`expectedAgentId`); the
+   * port refuses to overwrite an owner set meanwhile outside routing.
+   */
+  persistAssignment(a: {
+    ticketId: string;
+    agentId: string;
+    teamId: string;
+    via: AssignVia;
+    at: Date;
+    decidedBy?: { actorId: string | null; note: string; expectedAgentId?: string | null };
+  }): Promise<void>;
   /** An accepted ticket went back to the queue: clear `assignee`, write a timeline event. */
   persistUnassignment(u: { ticketId: string; agentId: string; teamId: string; reason: 'agent_unavailable' | 'reassigned' | 'transferred'; at: Date }): Promise<void>;
   /** A handover: record the note on the timeline (and the new team when it changed). */
@@ -153,6 +164,11 @@ export interface RoutingService {
   transfer(req: TransferRequest): Promise<TransferResult>;
   /** Takes a ticket from its agent back into the queue for someone else (SLA escalation). */
   reassign(ticketId: string): Promise<boolean>;
+  /**
+   * A waiting ticket's team changed outside routing (a supervisor's edit, already on the ticket
+   * and its timeline): it waits in that team's queue now; an open offer is withdrawn.
+   */
+  moveToTeam(ticketId: string, teamId: string): Promise<boolean>;
   /** Re-sorts a queued ticket after its priority changed. */
   reprioritize(ticketId: string, priority: Priority): Promise<boolean>;
 
@@ -296,7 +312,7 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
     teamId: string,
     via: AssignVia,
     at: number,
-    decidedBy?: { actorId: string | null; note: string },
+    decidedBy?: { actorId: string | null; note: string; expectedAgentId?: string | null },
   ): Promise<boolean> {
     try {
       await ports.persistAssignment({ ticketId, agentId, teamId, via, at: new Date(at), ...(decidedBy ? { decidedBy } : {}) });
@@ -556,7 +572,7 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
       const r = await store.assignManually(req.ticketId, req.agentId, at, req.expectedAgentId);
       if (r.status === 'same_agent') return { ok: true };
       if (r.status !== 'ok') return { ok: false, reason: r.status };
-      const decidedBy = { actorId: req.actorId, note: req.note };
+      const decidedBy = { actorId: req.actorId, note: req.note, expectedAgentId: req.expectedAgentId ?? null };
       let persisted: boolean;
       if (r.fromAgentId) {
         // Someone else held it (or had it offered): a handover, recorded like a transfer.
@@ -616,6 +632,20 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
       if (r.fromAgentId) await fillAgent(r.fromAgentId);
       const o = await outcome(req.ticketId, toTeamId);
       return { ok: true, state: o.state, agentId: o.agentId, teamId: o.teamId };
+    },
+
+    async moveToTeam(ticketId, teamId) {
+      const st = await store.ticketState(ticketId);
+      if (!st || st.state === 'assigned' || st.teamId === teamId) return false;
+      const r = await store.transferToTeam(ticketId, '', teamId, []);
+      if (r.status !== 'ok' || !('fromTeamId' in r)) return false;
+      if (r.fromAgentId) {
+        await emit({ type: 'routing.unassigned', ticketId, teamId: r.fromTeamId, agentId: r.fromAgentId, wasAccepted: false, reason: 'reassigned', at: iso() });
+        await fillAgent(r.fromAgentId);
+      }
+      await drainTeam(teamId);
+      await queuedEvent(ticketId, teamId, 'transferred');
+      return true;
     },
 
     async reassign(ticketId) {

@@ -32,7 +32,8 @@ export interface SlaServiceDeps {
   connection: ConnectionOptions;
   publish(event: DomainEvent): Promise<void>;
   now?: () => number;
-  policies?: readonly SlaPolicy[];
+  /** The policies, or a getter for the ones in force now (admins can change them; new tickets use them). */
+  policies?: readonly SlaPolicy[] | (() => readonly SlaPolicy[]);
   /** The business calendar of a team (null = around the clock). */
   calendarFor?: (teamId: string | null) => BusinessCalendar | null;
   ports?: SlaPorts;
@@ -121,7 +122,8 @@ const KEEP_SECONDS = 30 * 86_400;
 
 export function createSlaService(deps: SlaServiceDeps): SlaService {
   const now = deps.now ?? Date.now;
-  const policies = deps.policies ?? DEFAULT_SLA_POLICIES;
+  const configured = deps.policies ?? DEFAULT_SLA_POLICIES;
+  const policies = (): readonly SlaPolicy[] => (typeof configured === 'function' ? configured() : configured);
   const ports = deps.ports ?? {};
   const queue = new Queue<TimerJob>(SLA_QUEUE, { connection: deps.connection, prefix: deps.prefix });
   let worker: Worker<TimerJob> | null = null;
@@ -248,7 +250,7 @@ export function createSlaService(deps: SlaServiceDeps): SlaService {
       return;
     }
     await emit({ type: 'sla.breached', ticketId, clock, policyId, teamId, dueAt, at });
-    const policy = policies.find((p) => p.id === policyId);
+    const policy = policies().find((p) => p.id === policyId);
     if (!policy) return;
     const esc = policy.escalation;
     let priorityRaisedTo: Priority | null = null;
@@ -270,7 +272,7 @@ export function createSlaService(deps: SlaServiceDeps): SlaService {
 
   return {
     async track(input) {
-      const policy = selectPolicy({ type: input.type, priority: input.priority, tier: input.tier }, policies);
+      const policy = selectPolicy({ type: input.type, priority: input.priority, tier: input.tier }, policies());
       if (!policy) return null;
       const cal = policy.businessHours ? (deps.calendarFor?.(input.teamId) ?? null) : null;
       let due: ReturnType<typeof computeDueTimes>;

@@ -77,9 +77,20 @@ export function createAssignmentService(deps: AssignmentDeps) {
      * A person's decision routing recorded (`decidedBy`) is written as that person, with their
      * note, and leaves the ticket's team as it is (they chose the owner, not the team).
      */
-    async recordRouted(a: { ticketId: string; agentId: string; teamId: string; via: string; decidedBy?: { actorId: string | null; note: string } }): Promise<boolean> {
+    async recordRouted(a: {
+      ticketId: string;
+      agentId: string;
+      teamId: string;
+      via: string;
+      decidedBy?: { actorId: string | null; note: string; expectedAgentId?: string | null };
+    }): Promise<boolean> {
       const t = await load(a.ticketId);
       if (!t || t.status === 'resolved' || t.status === 'closed' || t.mergedInto) return false;
+      // Someone took the ticket outside routing meanwhile (before routing knew it): they keep it.
+      const owner = t.assignee?.toString() ?? null;
+      // (Handovers were checked against the holder by routing's own atomic step.)
+      const seen = a.decidedBy?.expectedAgentId;
+      if (owner && owner !== a.agentId && a.via !== 'transfer' && (!a.decidedBy || (seen !== undefined && owner !== seen))) return false;
       if (a.decidedBy) {
         const { actorId, note } = a.decidedBy;
         const actor: Actor = actorId && Types.ObjectId.isValid(actorId) ? { kind: 'user', id: actorId, name: await userName(new Types.ObjectId(actorId)) } : { ...ROUTING_ACTOR };

@@ -149,7 +149,13 @@ export function createTicketDesk(deps: TicketDeskDeps) {
   /** One implementation of an owner change for everyone (agents here, routing there): Redis compare-and-set first. */
   const setAssignee = async (t: TicketDoc, next: Types.ObjectId | null, actor: Actor, why: string): Promise<TicketDoc> => {
     const routed = deps.claim ? await deps.claim(t._id.toString(), next?.toString() ?? null, actor.kind === 'user' ? actor.id : null, why, t.assignee?.toString() ?? null) : 'direct';
-    if (routed === 'claimed') return reload(t._id);
+    if (routed === 'claimed') {
+      // Routing made it, but the ticket's owner is what counts: someone who took it outside
+      // routing a moment earlier (before routing knew the ticket) keeps it.
+      const after = await reload(t._id);
+      if (next && !after.assignee?.equals(next)) throw new TransitionConflict('the ticket was just taken by someone else; reload it and try again');
+      return after;
+    }
     if (routed === 'conflict') throw new TransitionConflict('the ticket was just taken by someone else; reload it and try again');
     return assignment.setAssignee(t, next, actor, why);
   };

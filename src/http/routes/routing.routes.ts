@@ -3,6 +3,7 @@ import type { Principal } from '../../auth/principal';
 import { AGENT_STATUSES, STRATEGY_NAMES } from '../../routing/routing.types';
 import { QueueRulesSchema, type QueueRulesStore } from '../../routing/queue-rules.store';
 import type { RoutingService } from '../../routing/routing.service';
+import { SlaPoliciesSchema, type SlaPolicyStore } from '../../routing/sla-policies.store';
 import { HttpProblem } from '../problem';
 import type { RouteTable } from '../route';
 
@@ -14,6 +15,8 @@ export interface RoutingRouteDeps {
   rules: QueueRulesStore;
   /** Whether the principal may see the ticket (outside scope answers 404). */
   visible(p: Principal, ticketId: string): Promise<boolean>;
+  /** Admin-defined SLA policies (absent: the routes are not offered). */
+  slaPolicies?: SlaPolicyStore;
   /** Active people in teams (who can take work), for handovers. */
   colleagues?(): Promise<Array<{ id: string; name: string; teams: string[] }>>;
   /** The console's presence path (routing, then every console), so the API and consoles agree. */
@@ -52,6 +55,47 @@ export function registerRoutingRoutes(t: RouteTable, deps: RoutingRouteDeps): vo
       return { status: r.status, previous: r.previous };
     },
   });
+
+  const slaPolicies = deps.slaPolicies;
+  if (slaPolicies) {
+    const PoliciesView = z.object({ policies: SlaPoliciesSchema, source: z.enum(['default', 'custom']) });
+    t.route({
+      method: 'get',
+      path: '/api/v1/sla/policies',
+      summary: 'SLA policies in order (the first whose type × priority × customer tier match applies), targets in minutes',
+      tags: ['sla'],
+      access: 'supervisor',
+      response: PoliciesView,
+      async handler() {
+        return slaPolicies.view();
+      },
+    });
+    t.route({
+      method: 'put',
+      path: '/api/v1/sla/policies',
+      summary: 'Replace the SLA policies (admins); tickets created from now on use them, running clocks keep theirs',
+      tags: ['sla'],
+      access: 'admin',
+      body: z.object({ policies: SlaPoliciesSchema }),
+      response: PoliciesView,
+      async handler({ body }) {
+        await slaPolicies.set(body.policies);
+        return slaPolicies.view();
+      },
+    });
+    t.route({
+      method: 'delete',
+      path: '/api/v1/sla/policies',
+      summary: 'Go back to the built-in SLA policies (admins)',
+      tags: ['sla'],
+      access: 'admin',
+      response: PoliciesView,
+      async handler() {
+        await slaPolicies.set(null);
+        return slaPolicies.view();
+      },
+    });
+  }
 
   t.route({
     method: 'get',
