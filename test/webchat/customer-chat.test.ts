@@ -150,5 +150,13 @@ describe('a customer chats from the demo page with an agent', () => {
     expect(ticket?.type).toBe('suggestion');
     await context.close();
     console_ = await agentSocket(hub.url, agent.token);
+
+    // The customer has left and this hub has no SMTP_URL: the reply waits in the chat, and the
+    // timeline tells the agent that no copy went by email (and why).
+    const sent = await request<{ id: string }>(`${hub.url}/api/v1/tickets/${ticket!._id.toString()}/replies`, { body: { text: 'Noted, thank you!' }, apiKey: agent.token });
+    expect(sent.status).toBe(201);
+    await until(() => hub.models.Message.findById(sent.body.id).lean(), (m) => m?.deliveryStatus === 'sent', 15_000);
+    const notes = (await hub.models.TicketEvent.find({ ticket: ticket!._id, action: 'delivery' }).lean()).map((e) => e.detail);
+    expect(notes.some((d) => d.includes('no copy was emailed to late@customer.example') && d.includes('SMTP_URL'))).toBe(true);
   });
 });
