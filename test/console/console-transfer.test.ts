@@ -107,11 +107,9 @@ describe('transferring a ticket from the console', () => {
     await dialog.waitFor();
     expect(await dialog.getAttribute('role')).toBe('dialog');
     expect(await dialog.getAttribute('aria-modal')).toBe('true');
-    // Agents cannot list colleagues (the users API is for supervisors): they pick a team.
-    await dialog.locator(`[data-testid=transfer-teams] label[data-team-id="${billingId}"]`).waitFor();
-    expect(await dialog.locator('input[name=transfer-mode]').count()).toBe(0);
-    expect(await dialog.innerText()).toContain('Supervisors can also pick a colleague');
-    expect(await dialog.locator(`label[data-team-id="${supportId}"]`).innerText()).toContain('Current team');
+    // Agents choose between a colleague and a team, like supervisors.
+    await dialog.locator(`[data-testid=transfer-agents] label[data-agent-id="${ben.id}"]`).waitFor();
+    expect(await dialog.locator('input[name=transfer-mode]').count()).toBe(2);
 
     // Keyboard: focus starts inside, Tab and Shift+Tab stay inside, Esc closes and focus returns.
     const focusInside = () => dialog.evaluate((d) => d.contains(document.activeElement));
@@ -134,6 +132,9 @@ describe('transferring a ticket from the console', () => {
     await dialog.waitFor();
     const submit = dialog.locator('button[data-action=transfer-submit]');
     expect(await submit.isDisabled()).toBe(true);
+    await dialog.locator('label', { has: page.locator('input[data-mode=team]') }).click();
+    await dialog.locator(`[data-testid=transfer-teams] label[data-team-id="${billingId}"]`).waitFor();
+    expect(await dialog.locator(`label[data-team-id="${supportId}"]`).innerText()).toContain('Current team');
     await dialog.locator(`label[data-team-id="${billingId}"]`).click();
     const note = 'Charged twice for invoice 7781; card ends 4242. <b>not bold</b> <img src=x onerror=alert(1)>';
     await dialog.locator('textarea[name=note]').fill(note);
@@ -171,6 +172,75 @@ describe('transferring a ticket from the console', () => {
     await bp.screenshot({ path: path.join(screenshotDir(), 'console-transfer-received.png') });
   });
 
+  test('an agent picks a colleague shown online with their load and hands the ticket straight to them; the colleague has it in Mine, the timeline names both', async () => {
+    // Flo is in Support but has not signed in: offline.
+    const flo = await createTeamUser(hub.url, adminToken, { email: 'flo.offline@test.example', name: 'Flo Offline', teams: [supportId] });
+    const id = await inbound('Wrong size delivered', 'I ordered a size M jacket and got an XL.');
+    await until(() => detail(id), (d) => d.ticket.assignee?.id === ana.id, 15_000);
+
+    const page = anaTab.page;
+    await page.locator('a[data-view=mine]').click();
+    await row(page, id).waitFor({ timeout: 10_000 });
+    await row(page, id).click();
+    await page.locator(`[data-testid=ticket-view][data-ticket-id="${id}"]`).waitFor();
+    await page.locator('[data-testid=ticket-view] button[data-action=transfer]').click();
+    const dialog = page.locator('[data-testid=transfer-dialog]');
+    await dialog.waitFor();
+    const agents = dialog.locator('[data-testid=transfer-agents]');
+    const person = (id: string) => agents.locator(`label[data-agent-id="${id}"]`);
+    await person(ben.id).waitFor({ timeout: 10_000 });
+
+    // Everybody's real status and load (Ben holds the ticket of the first test), online first.
+    expect(await person(ben.id).getAttribute('data-presence')).toBe('online');
+    expect(await person(ben.id).innerText()).toMatch(/Online · 1\/10 async tickets/);
+    expect(await person(ben.id).innerText()).toContain('Billing');
+    expect(await dialog.innerText()).not.toContain('Status unknown');
+    expect(await person(flo.id).getAttribute('data-presence')).toBe('offline');
+    expect(await person(flo.id).innerText()).toContain('Offline');
+    const order = await agents.locator('label[data-agent-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-presence') ?? ''));
+    const rank: Record<string, number> = { online: 0, away: 1, offline: 2 };
+    expect(order.map((p) => rank[p])).toEqual([...order.map((p) => rank[p])].sort((a, b) => (a ?? 9) - (b ?? 9)));
+    // Ana holds it: listed, not pickable. Only colleagues who are online can take it from an agent.
+    expect(await person(ana.id).innerText()).toContain('Has this ticket now');
+    expect(await person(ana.id).locator('input').isDisabled()).toBe(true);
+    expect(await dialog.innerText()).toContain('You can hand it to a colleague who is online');
+    expect(await person(flo.id).locator('input').isDisabled()).toBe(true);
+    // Flo comes online while the dialog is open: the list follows (it is asked again while open), and she can be picked.
+    await setPresence(hub.url, flo.token, 'online');
+    await agents.locator(`label[data-agent-id="${flo.id}"][data-presence=online]`).waitFor({ timeout: 20_000 });
+    expect(await person(flo.id).locator('input').isDisabled()).toBe(false);
+    // Her dot turns green too (Chromium once kept the old colour when only the class changed).
+    expect(await person(flo.id).locator('.dot').evaluate((e) => getComputedStyle(e).backgroundColor)).toBe('rgb(50, 213, 131)');
+    // She is gone again before the next tests (nobody else in Support takes new work).
+    await setPresence(hub.url, flo.token, 'offline');
+    await page.screenshot({ path: path.join(screenshotDir(), 'console-transfer-agent-dialog.png') });
+
+    await person(ben.id).click();
+    await dialog.locator('textarea[name=note]').fill('Needs an exchange to size M; the label is already sent.');
+    await dialog.locator('button[data-action=transfer-submit]').click();
+    await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+
+    // The ticket left Ana's hands (and her sight): she is back at Mine, told where it went.
+    await page.locator('[data-testid=notice]', { hasText: /Ticket #\d+ was transferred to Ben Billing/ }).waitFor({ timeout: 10_000 });
+    await page.waitForURL(/\/console\/mine$/);
+    await row(page, id).waitFor({ state: 'detached', timeout: 10_000 });
+    const d = await until(() => detail(id), (x) => x.ticket.assignee?.id === ben.id, 15_000);
+    expect(d.timeline.filter((e) => e.action === 'transfer')).toEqual([expect.objectContaining({ from: ana.id, to: ben.id })]);
+
+    // Ben's console: in Mine without a reload; the timeline says who handed it to whom, by name.
+    const bp = benTab.page;
+    await bp.locator('a[data-view=mine]').click();
+    await row(bp, id).waitFor({ timeout: 15_000 });
+    expect(await sameDocument(bp)).toBe('yes');
+    await row(bp, id).click();
+    await bp.locator(`[data-testid=ticket-view][data-ticket-id="${id}"]`).waitFor();
+    await bp.locator('[data-testid=handover-note]', { hasText: 'Needs an exchange to size M' }).waitFor();
+    const entry = bp.locator('[data-testid=timeline] li[data-action=transfer]');
+    await entry.waitFor();
+    expect(await entry.locator('.tl-from').innerText()).toBe('Ana Agent');
+    expect(await entry.locator('.tl-to').innerText()).toBe('Ben Billing');
+  });
+
   test('a supervisor picks a colleague (presence shown, online first) and hands the ticket straight to them', async () => {
     const sam = await createAgent(hub.url, { email: 'sam.transfer@test.example', name: 'Sam Supervisor', role: 'supervisor' });
     samTab = await openTab(sam.email, sam.password);
@@ -201,11 +271,13 @@ describe('transferring a ticket from the console', () => {
     await agents.locator(`label[data-agent-id="${eve.id}"][data-presence=away]`).waitFor({ timeout: 10_000 });
     expect(await agents.locator(`label[data-agent-id="${dan.id}"]`).innerText()).toContain('Online');
     expect(await agents.locator(`label[data-agent-id="${eve.id}"]`).innerText()).toContain('Away');
-    // Online first, then away, then those the console has not heard about, offline last.
-    const rank: Record<string, number> = { online: 0, away: 1, unknown: 2, offline: 3 };
+    // Online first, then away, offline last: routing's status of everyone, also of those the console has not heard about.
+    const rank: Record<string, number> = { online: 0, away: 1, offline: 2 };
     const order = await agents.locator('label[data-agent-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-presence') ?? ''));
     expect(order.map((p) => rank[p])).toEqual([...order.map((p) => rank[p])].sort((a, b) => (a ?? 9) - (b ?? 9)));
     expect(order.length).toBeGreaterThanOrEqual(5);
+    expect(order).not.toContain('unknown');
+    expect(await agents.locator(`label[data-agent-id="${dan.id}"]`).innerText()).toMatch(/Online · 0\/10 async tickets/);
     // Ana holds it: she is listed but cannot be picked.
     const anaRow = agents.locator(`label[data-agent-id="${ana.id}"]`);
     expect(await anaRow.innerText()).toContain('Has this ticket now');
@@ -234,6 +306,22 @@ describe('transferring a ticket from the console', () => {
     expect(d.timeline.filter((e) => e.action === 'transfer')).toEqual([
       expect.objectContaining({ from: ana.id, to: dan.id, actor: expect.objectContaining({ name: 'Sam Supervisor' }) }),
     ]);
+
+    // Dan, an agent, signs in: the ticket is in his Mine, and his timeline names Ana too (she is neither him nor the one who moved it).
+    const danTab = await newPage(browser);
+    await signIn(danTab.page, hub.url, dan.email, dan.password);
+    await waitLive(danTab.page);
+    await row(danTab.page, id).waitFor({ timeout: 10_000 });
+    await row(danTab.page, id).click();
+    const danEntry = danTab.page.locator('[data-testid=timeline] li[data-action=transfer]');
+    await danEntry.waitFor({ timeout: 10_000 });
+    await danEntry.locator('.tl-from', { hasText: 'Ana Agent' }).waitFor({ timeout: 10_000 });
+    expect(await danEntry.locator('.tl-to').innerText()).toBe('Dan Online');
+    expect(await danEntry.innerText()).toContain('Sam Supervisor');
+    await danTab.page.locator('.presence-btn.presence-away').click();
+    await until(() => routingStatus(hub.url, dan.token), (s) => s === 'away', 10_000);
+    expect(danTab.guard.errors).toEqual([]);
+    await danTab.context.close();
     // Dan is done with this ticket for the next test: nobody in Support takes new work.
     await setPresence(hub.url, dan.token, 'away');
     await setPresence(hub.url, eve.token, 'offline');

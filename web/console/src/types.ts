@@ -105,6 +105,8 @@ export interface TicketDetail {
   messages: Message[];
   timeline: TimelineEvent[];
   contact: Contact;
+  /** When the customer and the agents last read the conversation (absent from older hubs). */
+  readState?: { customerReadAt: string | null; agentReadAt: string | null };
 }
 
 export interface CannedResponse {
@@ -121,10 +123,36 @@ export interface CannedResponse {
 export type CannedLocale = '' | 'en' | 'zh-CN';
 export const CANNED_LOCALES: readonly CannedLocale[] = ['', 'en', 'zh-CN'];
 
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** A team's business hours (README, *Routing and SLA*): local opening intervals per weekday. */
+export interface BusinessHours {
+  /** IANA time zone, e.g. Asia/Shanghai. */
+  timeZone: string;
+  /** [open, close] as HH:MM local time; a missing day is closed. */
+  hours: Partial<Record<Weekday, Array<[string, string]>>>;
+  /** Local dates (YYYY-MM-DD) closed all day. */
+  holidays: string[];
+}
+
 export interface Team {
   id: string;
   name: string;
   description?: string;
+  /** null: the team's SLA clocks run around the clock. */
+  businessHours?: BusinessHours | null;
+}
+
+/** GET /api/v1/colleagues: who can take a handover, with routing's view of them. */
+export interface Colleague {
+  id: string;
+  name: string;
+  teams: string[];
+  status: Presence;
+  load: { chat: number; async: number };
+  /** null when routing does not know them. */
+  limits: { chat: number; async: number } | null;
 }
 
 /** GET /api/v1/tickets/:id/queue-position (routing's view of the ticket). */

@@ -8,6 +8,7 @@ import {
   STATUSES,
   TICKET_TYPES,
   type CannedResponse,
+  type Colleague,
   type Message,
   type Presence,
   type Priority,
@@ -57,10 +58,16 @@ export function TicketView(p: TicketViewProps) {
   const [saving, setSaving] = useState(false);
   const [typing, setTyping] = useState<{ customer: boolean; agents: Record<string, string> }>({ customer: false, agents: {} });
   const [users, setUsers] = useState<User[]>([]);
+  const [colleagues, setColleagues] = useState<Colleague[]>([]);
   const [customerReadAt, setCustomerReadAt] = useState<string | null>(null);
   const [tagDraft, setTagDraft] = useState('');
   const [transferOpen, setTransferOpen] = useState(false);
   const seq = useRef(0);
+
+  /** The customer's read receipt as the hub has it (after a reload too); live receipts only move it forward. */
+  const customerRead = useCallback((at: string | null | undefined) => {
+    if (at) setCustomerReadAt((cur) => (cur && cur > at ? cur : at));
+  }, []);
 
   const load = useCallback(async () => {
     const mine = ++seq.current;
@@ -68,12 +75,13 @@ export function TicketView(p: TicketViewProps) {
       const d = await get<TicketDetail>(`/api/v1/tickets/${p.ticketId}`);
       if (mine !== seq.current) return;
       setDetail(d);
+      customerRead(d.readState?.customerReadAt);
       setLoadError(null);
     } catch (err) {
       if (mine !== seq.current) return;
       setLoadError(err);
     }
-  }, [p.ticketId]);
+  }, [p.ticketId, customerRead]);
 
   useEffect(() => {
     void load();
@@ -115,9 +123,9 @@ export function TicketView(p: TicketViewProps) {
   useEffect(
     () =>
       p.rt.onRead((e) => {
-        if (e.ticketId === p.ticketId && e.who === 'customer') setCustomerReadAt((cur) => (cur && cur > e.at ? cur : e.at));
+        if (e.ticketId === p.ticketId && e.who === 'customer') customerRead(e.at);
       }),
-    [p.rt, p.ticketId],
+    [p.rt, p.ticketId, customerRead],
   );
   const inboundCount = detail?.messages.filter((m) => m.direction === 'inbound').length ?? 0;
   useEffect(() => {
@@ -138,6 +146,30 @@ export function TicketView(p: TicketViewProps) {
     );
   }, [p.user.role]);
 
+  // Colleagues (every role may list them) name the people in handovers; a name the list lacks is looked up again, once per set of unknown ids.
+  const loadColleagues = useCallback(() => {
+    get<{ items: Colleague[] }>('/api/v1/colleagues').then(
+      (r) => setColleagues(r.items),
+      () => undefined,
+    );
+  }, []);
+  const unknownIds = useMemo(() => {
+    const known = new Set([p.user.id, ...users.map((u) => u.id), ...colleagues.map((c) => c.id), ...p.teams.map((x) => x.id)]);
+    const ids = new Set<string>();
+    for (const e of detail?.timeline ?? []) {
+      if (e.action !== 'transfer') continue;
+      for (const id of [e.from, e.to]) if (id && !known.has(id)) ids.add(id);
+    }
+    return [...ids].sort().join(',');
+  }, [detail, users, colleagues, p.teams, p.user.id]);
+  const asked = useRef<string | null>(null);
+  const shown = detail !== null;
+  useEffect(() => {
+    if (!shown || (asked.current !== null && (!unknownIds || unknownIds === asked.current))) return;
+    asked.current = unknownIds;
+    loadColleagues();
+  }, [shown, unknownIds, loadColleagues]);
+
   const change = async (body: Change) => {
     setSaving(true);
     try {
@@ -155,13 +187,13 @@ export function TicketView(p: TicketViewProps) {
 
   const names = useMemo(() => {
     const out: Record<string, string> = { [p.user.id]: p.user.name };
-    for (const x of [...users, ...p.teams]) out[x.id] = x.name;
+    for (const x of [...colleagues, ...users, ...p.teams]) out[x.id] = x.name;
     const tk = detail?.ticket;
     if (tk?.assignee) out[tk.assignee.id] = tk.assignee.name;
     if (tk?.team) out[tk.team.id] = tk.team.name;
     for (const e of detail?.timeline ?? []) if (e.actor.kind === 'user' && e.actor.id && e.actor.name) out[e.actor.id] ??= e.actor.name;
     return out;
-  }, [users, p.teams, p.user, detail]);
+  }, [users, colleagues, p.teams, p.user, detail]);
 
   const onTransferred = async (_r: TransferResult, to: string) => {
     setTransferOpen(false);
@@ -174,6 +206,7 @@ export function TicketView(p: TicketViewProps) {
       const d = await get<TicketDetail>(`/api/v1/tickets/${p.ticketId}`);
       seq.current += 1;
       setDetail(d);
+      customerRead(d.readState?.customerReadAt);
     } catch (err) {
       gone = err instanceof ApiError && err.status === 404;
     }

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { get, post } from '../api';
 import { useI18n } from '../i18n/index';
-import type { Presence, Team, TicketSummary, TransferResult, User } from '../types';
+import type { Colleague, Presence, Team, TicketSummary, TransferResult, User } from '../types';
 import { Dialog } from './Dialog';
 import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
@@ -17,18 +17,26 @@ export interface TransferDialogProps {
 }
 
 type Mode = 'agent' | 'team';
-const PRESENCE_RANK: Record<Presence | 'unknown', number> = { online: 0, away: 1, unknown: 2, offline: 3 };
+const PRESENCE_RANK: Record<Presence, number> = { online: 0, away: 1, offline: 2 };
+/** Routing counts live conversations and asynchronous work in separate pools. */
+const CHAT_CHANNELS: ReadonlySet<string> = new Set(['webchat', 'voice']);
+/**
+ * Agents' consoles hear no colleague's presence (the hub sends it to supervisors and admins) and
+ * nobody's consoles hear load changes: the list is asked again while the dialog is open.
+ */
+const REFRESH_MS = 10_000;
 
 /**
- * Customer handover: to a colleague (online first) or into a team's queue, with a note for
- * whoever gets it. The hub decides (POST /tickets/:id/transfer); its refusal is shown as is.
+ * Customer handover: to a colleague (online first, with routing's status and load) or into a
+ * team's queue, with a note for whoever gets it. The hub decides (POST /tickets/:id/transfer);
+ * its refusal is shown as is.
  */
 export function TransferDialog({ ticket, user, presence, onClose, onDone }: TransferDialogProps) {
   const { t, lang } = useI18n();
-  // GET /users is for supervisors and admins: agents hand over to a team.
-  const canPickAgent = user.role !== 'agent';
-  const [mode, setMode] = useState<Mode>(canPickAgent ? 'agent' : 'team');
-  const [users, setUsers] = useState<User[] | null>(canPickAgent ? null : []);
+  // Agents hand over only to someone online (routing refuses the others); supervisors may move it to anyone.
+  const onlineOnly = user.role === 'agent';
+  const [mode, setMode] = useState<Mode>('agent');
+  const [colleagues, setColleagues] = useState<Colleague[] | null>(null);
   const [teams, setTeams] = useState<Team[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [agentId, setAgentId] = useState('');
@@ -39,28 +47,54 @@ export function TransferDialog({ ticket, user, presence, onClose, onDone }: Tran
   const [error, setError] = useState<unknown>(null);
   const list = useRef<HTMLDivElement>(null);
 
+  // Presence changes the console hears while the dialog is open, and when: newer than a list asked for before.
+  const before = useRef(presence);
+  const [heard, setHeard] = useState<Record<string, { status: Presence; at: number }>>({});
+  useEffect(() => {
+    const changed = Object.entries(presence).filter(([id, p]) => before.current[id] !== p);
+    before.current = presence;
+    const at = Date.now();
+    if (changed.length > 0) setHeard((h) => ({ ...h, ...Object.fromEntries(changed.map(([id, status]) => [id, { status, at }])) }));
+  }, [presence]);
+
   useEffect(() => {
     let live = true;
-    const failed = (err: unknown) => {
-      if (live) setLoadError(err);
-      return [];
-    };
     get<{ items: Team[] }>('/api/v1/teams').then(
-      (r) => r.items,
-      failed,
-    ).then((items) => live && setTeams(items));
-    if (canPickAgent) {
-      get<{ items: User[] }>('/api/v1/users?active=true').then(
-        (r) => r.items,
-        failed,
-      ).then((items) => live && setUsers(items));
-    }
+      (r) => live && setTeams(r.items),
+      (err: unknown) => {
+        if (!live) return;
+        setLoadError(err);
+        setTeams([]);
+      },
+    );
+    const ask = (first: boolean) => {
+      const asked = Date.now();
+      get<{ items: Colleague[] }>('/api/v1/colleagues').then(
+        (r) => {
+          if (!live) return;
+          setColleagues(r.items);
+          // Routing's answer is newer than what was heard before it was asked.
+          setHeard((h) => Object.fromEntries(Object.entries(h).filter(([, x]) => x.at >= asked)));
+        },
+        (err: unknown) => {
+          if (!live || !first) return;
+          setLoadError(err);
+          setColleagues([]);
+        },
+      );
+    };
+    ask(true);
+    const timer = setInterval(() => ask(false), REFRESH_MS);
     return () => {
       live = false;
+      clearInterval(timer);
     };
-  }, [canPickAgent]);
+  }, []);
 
-  const loaded = users !== null && teams !== null;
+  // The list comes with routing's status of each colleague.
+  const statusOf = (c: Colleague): Presence => heard[c.id]?.status ?? c.status;
+
+  const loaded = colleagues !== null && teams !== null;
   // Once the choices are there, the first one gets focus (arrow keys move through them).
   const focused = useRef(false);
   useEffect(() => {
@@ -71,13 +105,19 @@ export function TransferDialog({ ticket, user, presence, onClose, onDone }: Tran
 
   const agents = useMemo(() => {
     const needle = filter.trim().toLowerCase();
-    const rank = (u: User) => PRESENCE_RANK[presence[u.id] ?? 'unknown'];
-    const inTeam = (u: User) => (ticket.team && u.teams.includes(ticket.team.id) ? 0 : 1);
-    return (users ?? [])
-      .filter((u) => u.active !== false && u.teams.length > 0)
-      .filter((u) => !needle || u.name.toLowerCase().includes(needle) || u.email.toLowerCase().includes(needle))
+    const rank = (c: Colleague) => PRESENCE_RANK[heard[c.id]?.status ?? c.status] ?? 3;
+    const inTeam = (c: Colleague) => (ticket.team && c.teams.includes(ticket.team.id) ? 0 : 1);
+    return (colleagues ?? [])
+      .filter((c) => !needle || c.name.toLowerCase().includes(needle))
       .sort((a, b) => rank(a) - rank(b) || inTeam(a) - inTeam(b) || a.name.localeCompare(b.name, lang));
-  }, [users, filter, presence, ticket.team, lang]);
+  }, [colleagues, filter, heard, ticket.team, lang]);
+
+  // Someone picked who went away meanwhile cannot take it (for agents): the choice is dropped.
+  const picked = colleagues?.find((c) => c.id === agentId);
+  const pickable = (c: Colleague) => ticket.assignee?.id !== c.id && (!onlineOnly || statusOf(c) === 'online');
+  useEffect(() => {
+    if (picked && !pickable(picked)) setAgentId('');
+  });
 
   const teamName = (id: string) => teams?.find((x) => x.id === id)?.name ?? '';
   const target = mode === 'agent' ? agentId : teamId;
@@ -90,7 +130,7 @@ export function TransferDialog({ ticket, user, presence, onClose, onDone }: Tran
     try {
       const body = mode === 'agent' ? { toAgentId: agentId, note: note.trim() } : { toTeamId: teamId, note: note.trim() };
       const result = await post<TransferResult>(`/api/v1/tickets/${ticket.id}/transfer`, body);
-      const to = mode === 'agent' ? (users?.find((u) => u.id === agentId)?.name ?? '') : teamName(teamId);
+      const to = mode === 'agent' ? (picked?.name ?? '') : teamName(teamId);
       onDone(result, to);
     } catch (err) {
       setError(err);
@@ -98,8 +138,16 @@ export function TransferDialog({ ticket, user, presence, onClose, onDone }: Tran
     }
   };
 
-  const teamsOf = (u: User) =>
-    u.teams
+  const kind = CHAT_CHANNELS.has(ticket.channel) ? 'chat' : 'async';
+  /** "2/5 chats": the pool this ticket would count against. */
+  const loadOf = (c: Colleague) => {
+    if (!c.limits) return null;
+    const vars = { load: c.load[kind], limit: c.limits[kind] };
+    return { text: t(kind === 'chat' ? 'transfer.loadChat' : 'transfer.loadAsync', vars), full: vars.load >= vars.limit };
+  };
+
+  const teamsOf = (c: Colleague) =>
+    c.teams
       .map(teamName)
       .filter(Boolean)
       .join(', ');
@@ -108,28 +156,24 @@ export function TransferDialog({ ticket, user, presence, onClose, onDone }: Tran
     <Dialog labelledBy="transfer-title" onClose={onClose} class="transfer-dialog" testId="transfer-dialog">
       <h2 id="transfer-title">{t('transfer.title', { number: ticket.number })}</h2>
       <form onSubmit={(e) => void submit(e)}>
-        {canPickAgent ? (
-          <div class="segmented" role="radiogroup" aria-label={t('transfer.to')}>
-            {(['agent', 'team'] as const).map((m) => (
-              <label key={m} class={mode === m ? 'active' : ''}>
-                <input
-                  type="radio"
-                  name="transfer-mode"
-                  value={m}
-                  checked={mode === m}
-                  onChange={() => {
-                    setMode(m);
-                    setError(null);
-                  }}
-                  data-mode={m}
-                />
-                <Icon name={m === 'agent' ? 'user' : 'users'} /> {m === 'agent' ? t('transfer.toAgent') : t('transfer.toTeam')}
-              </label>
-            ))}
-          </div>
-        ) : (
-          <p class="muted small transfer-hint">{t('transfer.teamsOnly')}</p>
-        )}
+        <div class="segmented" role="radiogroup" aria-label={t('transfer.to')}>
+          {(['agent', 'team'] as const).map((m) => (
+            <label key={m} class={mode === m ? 'active' : ''}>
+              <input
+                type="radio"
+                name="transfer-mode"
+                value={m}
+                checked={mode === m}
+                onChange={() => {
+                  setMode(m);
+                  setError(null);
+                }}
+                data-mode={m}
+              />
+              <Icon name={m === 'agent' ? 'user' : 'users'} /> {m === 'agent' ? t('transfer.toAgent') : t('transfer.toTeam')}
+            </label>
+          ))}
+        </div>
 
         {loadError !== null && <ProblemMessage error={loadError} />}
         {!loaded && <p class="muted">{t('app.loading')}</p>}
@@ -137,6 +181,7 @@ export function TransferDialog({ ticket, user, presence, onClose, onDone }: Tran
         {loaded && mode === 'agent' && (
           <>
             {!ticket.assignee && <p class="muted small transfer-hint">{t('transfer.nobodyHolds')}</p>}
+            {ticket.assignee && onlineOnly && <p class="muted small transfer-hint">{t('transfer.onlineOnly')}</p>}
             <input
               type="search"
               class="pick-filter"
@@ -147,21 +192,34 @@ export function TransferDialog({ ticket, user, presence, onClose, onDone }: Tran
             />
             <div ref={list} class="pick-list" role="radiogroup" aria-label={t('transfer.agents')} data-testid="transfer-agents">
               {agents.length === 0 && <p class="muted small pick-empty">{t('transfer.noAgents')}</p>}
-              {agents.map((u) => {
-                const p = presence[u.id];
-                const holds = ticket.assignee?.id === u.id;
+              {agents.map((c) => {
+                const status = statusOf(c);
+                const holds = ticket.assignee?.id === c.id;
+                const can = pickable(c);
+                const load = loadOf(c);
                 return (
-                  <label key={u.id} class={`pick-row ${agentId === u.id ? 'checked' : ''} ${holds ? 'disabled' : ''}`} data-agent-id={u.id} data-presence={p ?? 'unknown'}>
-                    <input type="radio" name="transfer-agent" value={u.id} checked={agentId === u.id} disabled={holds} onChange={() => setAgentId(u.id)} />
+                  <label key={c.id} class={`pick-row ${agentId === c.id ? 'checked' : ''} ${can ? '' : 'disabled'}`} data-agent-id={c.id} data-presence={status}>
+                    <input type="radio" name="transfer-agent" value={c.id} checked={agentId === c.id} disabled={!can} onChange={() => setAgentId(c.id)} />
                     <span class="pick-main">
                       <span class="pick-name">
-                        {u.name}
-                        {u.id === user.id && <span class="muted"> {t('transfer.you')}</span>}
+                        {c.name}
+                        {c.id === user.id && <span class="muted"> {t('transfer.you')}</span>}
                       </span>
-                      <span class="pick-sub muted small">{holds ? t('transfer.holdsIt') : teamsOf(u)}</span>
+                      <span class="pick-sub muted small">{holds ? t('transfer.holdsIt') : teamsOf(c)}</span>
                     </span>
-                    <span class={`pick-presence presence-${p ?? 'unknown'}`}>
-                      <span class="dot" aria-hidden="true" /> {p ? t(`presence.${p}`) : t('transfer.presenceUnknown')}
+                    {/* Keyed by the status: a new element, so Chromium restyles the dot (it kept the old colour when only the class changed). */}
+                    <span key={status} class={`pick-presence presence-${status}`} data-testid="colleague-status">
+                      <span class="dot" aria-hidden="true" />
+                      <span>
+                        {t(`presence.${status}`)}
+                        {load && (
+                          <span class={`pick-load ${load.full ? 'full' : ''}`} data-load-full={load.full ? 'true' : undefined}>
+                            {' · '}
+                            {load.text}
+                            {load.full && ` · ${t('transfer.full')}`}
+                          </span>
+                        )}
+                      </span>
                     </span>
                   </label>
                 );
