@@ -12,7 +12,7 @@ let browser: Browser;
 beforeAll(async () => {
   ensureWidgetBuilt();
   await ensureConsoleBuilt();
-  [hub, browser] = await Promise.all([startTestHub('console-widget', { WEBCHAT_SECRET: TEST_WEBCHAT_SECRET }), launchBrowser()]);
+  [hub, browser] = await Promise.all([startTestHub('con-widget', { WEBCHAT_SECRET: TEST_WEBCHAT_SECRET }), launchBrowser()]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -91,9 +91,17 @@ test('a customer on /demo picks complaint and writes; the agent sees it live in 
   await console_.screenshot({ path: path.join(screenshotDir(), 'console-ticket-webchat.png') });
   await customer.screenshot({ path: path.join(screenshotDir(), 'console-demo-customer.png') });
 
-  for (const tab of [agentTab, customerTab]) {
-    expect(tab.guard.dialogs).toEqual([]);
-    expect(tab.guard.errors).toEqual([]);
-    await tab.context.close();
-  }
+  // Seen survives a reload: the customer has left (no live receipt can come), the agent reloads the ticket.
+  expect(customerTab.guard.dialogs).toEqual([]);
+  expect(customerTab.guard.errors).toEqual([]);
+  await customerTab.context.close();
+  await console_.reload();
+  await console_.locator(`[data-testid=ticket-view][data-ticket-id="${ticketId}"]`).waitFor({ timeout: 10_000 });
+  const replyAfterReload = console_.locator('.msg-outbound', { hasText: 'A new tin is on its way' });
+  await replyAfterReload.waitFor();
+  await replyAfterReload.locator('[data-read=true]', { hasText: 'Seen' }).waitFor({ timeout: 10_000 });
+
+  expect(agentTab.guard.dialogs).toEqual([]);
+  expect(agentTab.guard.errors).toEqual([]);
+  await agentTab.context.close();
 });
