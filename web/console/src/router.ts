@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { View } from './types';
 
 /** Screens of the settings area (admins). */
-export type SettingsPage = 'canned';
+export type SettingsPage = 'canned' | 'teams';
 
 export interface Route {
   view: View;
@@ -15,7 +15,8 @@ const BASE = '/console';
 const CHANGE = 'omnihub:navigate';
 
 export function parseRoute(pathname: string): Route {
-  if (/^\/console\/settings\/canned\/?$/.test(pathname)) return { view: 'mine', ticketId: null, settings: 'canned' };
+  const s = /^\/console\/settings\/(canned|teams)\/?$/.exec(pathname);
+  if (s) return { view: 'mine', ticketId: null, settings: s[1] as SettingsPage };
   const m = /^\/console\/(mine|unassigned|all)(?:\/tickets\/([A-Za-z0-9_-]+))?\/?$/.exec(pathname);
   if (m) return { view: m[1] as View, ticketId: m[2] ?? null };
   const t = /^\/console\/tickets\/([A-Za-z0-9_-]+)\/?$/.exec(pathname);

@@ -12,6 +12,7 @@ import { LangSwitch } from './LangSwitch';
 import { Offers, type Offer } from './Offers';
 import { ProblemMessage } from './ProblemMessage';
 import { ShortcutsHelp } from './ShortcutsHelp';
+import { TeamsAdmin } from './TeamsAdmin';
 import { TicketView } from './TicketView';
 import { Icon } from './Icon';
 
@@ -49,7 +50,7 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   const views = VIEWS_BY_ROLE[user.role] ?? ['mine', 'unassigned'];
   const view: View = views.includes(route.view) ? route.view : 'mine';
   const viewsKey = views.join(',');
-  // Settings screens are for admins (the API allows only them to change canned responses).
+  // Settings screens are for admins (the API allows only them to change canned responses and teams).
   const settings = user.role === 'admin' ? (route.settings ?? null) : null;
   const ticketId = settings ? null : route.ticketId;
 
@@ -159,12 +160,13 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   }, []);
   useEffect(loadCanned, [loadCanned]);
 
-  useEffect(() => {
+  const loadTeams = useCallback(() => {
     get<{ items: Team[] }>('/api/v1/teams').then(
       (r) => setTeams(r.items),
       () => undefined,
     );
   }, []);
+  useEffect(loadTeams, [loadTeams]);
 
   // Opening another ticket or screen retires it.
   useEffect(() => setNotice((n) => (n && (n.ticketId !== ticketId || settings) ? null : n)), [ticketId, settings]);
@@ -447,6 +449,20 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
                   <span>{t('nav.canned')}</span>
                 </a>
               </li>
+              <li>
+                <a
+                  href="/console/settings/teams"
+                  class={settings === 'teams' ? 'active' : ''}
+                  data-nav="teams"
+                  aria-current={settings === 'teams' ? 'page' : undefined}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    navigate({ view, ticketId: null, settings: 'teams' });
+                  }}
+                >
+                  <span>{t('nav.teams')}</span>
+                </a>
+              </li>
             </ul>
           </>
         )}
@@ -480,6 +496,10 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
       {settings === 'canned' ? (
         <main class="main settings-main">
           <CannedAdmin onChanged={loadCanned} />
+        </main>
+      ) : settings === 'teams' ? (
+        <main class="main settings-main">
+          <TeamsAdmin onChanged={loadTeams} />
         </main>
       ) : (
         <>
