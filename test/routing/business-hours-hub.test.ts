@@ -65,6 +65,10 @@ test('a team closed today (a holiday in its time zone): due times land in its ne
   expect(patched.body.businessHours).toEqual({ ...calendar, holidays: [...holidays].sort() });
   const listed = await request<{ items: Team[] }>(api('/teams'), { apiKey: admin });
   expect(listed.body.items.find((t) => t.id === supportId)?.businessHours).toEqual(patched.body.businessHours);
+  const one = await request<Team>(api(`/teams/${supportId}`), { apiKey: admin });
+  expect(one.status).toBe(200);
+  expect(one.body.businessHours).toEqual(patched.body.businessHours);
+  expect((await request(api('/teams/0123456789abcdef01234567'), { apiKey: admin })).status).toBe(404);
 
   // An ordinary question: the standard policy (4 h first response, 40 h resolution, business hours).
   const t = await newTicket('How do I change my delivery address?');

@@ -123,6 +123,22 @@ export function registerUserRoutes(t: RouteTable, deps: UserRouteDeps): void {
   });
 
   t.route({
+    method: 'get',
+    path: '/api/v1/teams/:id',
+    summary: 'One team, with its business hours',
+    tags: ['teams'],
+    access: 'signed-in',
+    params: z.object({ id: z.string().regex(/^[0-9a-f]{24}$/i, 'a team id') }),
+    errors: [404],
+    response: TeamSchema,
+    async handler({ params }) {
+      const team = (await users.listTeams()).find((x) => x._id.toString() === params.id.toLowerCase());
+      if (!team) throw new HttpProblem(404, 'Not found', `No team ${params.id}.`);
+      return teamDto(team);
+    },
+  });
+
+  t.route({
     method: 'post',
     path: '/api/v1/teams',
     summary: 'Create a team (admins), optionally with business hours for its SLA clocks',
