@@ -36,6 +36,8 @@ export function createVisitorTokens(secret: string, channelKey: string) {
       if (!m) return null;
       const expected = mac('visitor', channelKey, m[1]!);
       const given = Buffer.from(m[2]!, 'base64url');
+      // Only the canonical spelling: the last character's unused bits must not give a second valid token.
+      if (given.toString('base64url') !== m[2]) return null;
       return given.length === expected.length && timingSafeEqual(given, expected) ? m[1]! : null;
     },
     /** A MAC over arbitrary parts (signed attachment URLs). */
@@ -45,6 +47,7 @@ export function createVisitorTokens(secret: string, channelKey: string) {
     check(sig: string, ...parts: string[]): boolean {
       const expected = mac('url', ...parts);
       const given = Buffer.from(sig, 'base64url');
+      if (given.toString('base64url') !== sig) return false;
       return given.length === expected.length && timingSafeEqual(given, expected);
     },
   };
