@@ -3,8 +3,8 @@ import { get, post } from '../api';
 import { useI18n } from '../i18n/index';
 import type { Colleague, Presence, Team, TicketSummary, TransferResult, User } from '../types';
 import { Dialog } from './Dialog';
+import { FilterInput, FormFooter, LoadState, useSubmission } from './Form';
 import { Icon } from './Icon';
-import { ProblemMessage } from './ProblemMessage';
 
 export interface TransferDialogProps {
   ticket: TicketSummary;
@@ -43,8 +43,7 @@ export function TransferDialog({ ticket, user, presence, onClose, onDone }: Tran
   const [teamId, setTeamId] = useState('');
   const [filter, setFilter] = useState('');
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, submit: send } = useSubmission();
   const list = useRef<HTMLDivElement>(null);
 
   // Presence changes the console hears while the dialog is open, and when: newer than a list asked for before.
@@ -125,17 +124,12 @@ export function TransferDialog({ ticket, user, presence, onClose, onDone }: Tran
   const submit = async (e?: Event) => {
     e?.preventDefault();
     if (!target || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await send(async () => {
       const body = mode === 'agent' ? { toAgentId: agentId, note: note.trim() } : { toTeamId: teamId, note: note.trim() };
       const result = await post<TransferResult>(`/api/v1/tickets/${ticket.id}/transfer`, body);
       const to = mode === 'agent' ? (picked?.name ?? '') : teamName(teamId);
       onDone(result, to);
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+    });
   };
 
   const kind = CHAT_CHANNELS.has(ticket.channel) ? 'chat' : 'async';
@@ -175,21 +169,13 @@ export function TransferDialog({ ticket, user, presence, onClose, onDone }: Tran
           ))}
         </div>
 
-        {loadError !== null && <ProblemMessage error={loadError} />}
-        {!loaded && <p class="muted">{t('app.loading')}</p>}
+        <LoadState error={loadError} loading={!loaded} />
 
         {loaded && mode === 'agent' && (
           <>
             {!ticket.assignee && <p class="muted small transfer-hint">{t('transfer.nobodyHolds')}</p>}
             {ticket.assignee && onlineOnly && <p class="muted small transfer-hint">{t('transfer.onlineOnly')}</p>}
-            <input
-              type="search"
-              class="pick-filter"
-              placeholder={t('transfer.filter')}
-              aria-label={t('transfer.filter')}
-              value={filter}
-              onInput={(e) => setFilter(e.currentTarget.value)}
-            />
+            <FilterInput label={t('transfer.filter')} value={filter} onChange={setFilter} />
             <div ref={list} class="pick-list" role="radiogroup" aria-label={t('transfer.agents')} data-testid="transfer-agents">
               {agents.length === 0 && <p class="muted small pick-empty">{t('transfer.noAgents')}</p>}
               {agents.map((c) => {
@@ -263,16 +249,16 @@ export function TransferDialog({ ticket, user, presence, onClose, onDone }: Tran
           />
         </label>
 
-        <ProblemMessage error={error} onDismiss={() => setError(null)} />
-
-        <div class="dialog-actions">
-          <button type="button" class="btn ghost" onClick={onClose}>
-            {t('transfer.cancel')}
-          </button>
-          <button type="submit" class="btn primary" disabled={!target || busy} data-action="transfer-submit">
-            <Icon name="swap" /> {busy ? t('transfer.submitting') : t('transfer.submit')}
-          </button>
-        </div>
+        <FormFooter
+          error={error}
+          onDismissError={() => setError(null)}
+          cancelLabel={t('transfer.cancel')}
+          onCancel={onClose}
+          submitDisabled={!target || busy}
+          submitAction="transfer-submit"
+        >
+          <Icon name="swap" /> {busy ? t('transfer.submitting') : t('transfer.submit')}
+        </FormFooter>
       </form>
     </Dialog>
   );
