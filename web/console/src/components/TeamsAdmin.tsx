@@ -1,8 +1,10 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, get, patch } from '../api';
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, patch } from '../api';
 import { useI18n, type Translate } from '../i18n/index';
 import { WEEKDAYS, type BusinessHours, type Team, type Weekday } from '../types';
-import { ProblemMessage } from './ProblemMessage';
+import { FieldRow, focusFirstInvalid, placeFieldErrors, useFieldErrors, useSubmission, type FieldErrors } from './Form';
+import { EditorForm, SettingsScreen, SettingsTable, useSettings } from './SettingsScreen';
 
 /** Suggestions for the time zone field; any IANA zone the hub knows is accepted. */
 const COMMON_ZONES = [
@@ -44,6 +46,8 @@ interface Interval {
   open: string;
   close: string;
 }
+/** Where a new calendar or an empty day starts; the time fields' placeholders. */
+const OFFICE_HOURS: Interval = { open: '09:00', close: '18:00' };
 interface Draft {
   /** 'none': no calendar, the SLA clocks run around the clock (sent as null). */
   mode: 'calendar' | 'none';
@@ -58,7 +62,7 @@ function draftOf(bh: BusinessHours | null | undefined): Draft {
   if (!bh) {
     // A starting point for a team that has none yet: office hours on weekdays, where the admin is.
     const hours = emptyWeek();
-    for (const d of ['mon', 'tue', 'wed', 'thu', 'fri'] as const) hours[d] = [{ open: '09:00', close: '18:00' }];
+    for (const d of ['mon', 'tue', 'wed', 'thu', 'fri'] as const) hours[d] = [{ ...OFFICE_HOURS }];
     return { mode: 'none', timeZone: browserZone(), hours, holidays: [] };
   }
   const hours = emptyWeek();
@@ -117,122 +121,70 @@ export interface TeamsAdminProps {
 /** Settings → teams: each team's business hours for its SLA clocks (admins; the API decides). */
 export function TeamsAdmin({ onChanged }: TeamsAdminProps) {
   const { t } = useI18n();
-  const [items, setItems] = useState<Team[] | null>(null);
-  const [listError, setListError] = useState<unknown>(null);
-  const [editing, setEditing] = useState<Team | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      const r = await get<{ items: Team[] }>('/api/v1/teams');
-      setItems(r.items);
-      setListError(null);
-    } catch (err) {
-      setListError(err);
-    }
-  }, []);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const settings = useSettings<Team, Team>('/api/v1/teams', onChanged);
+  const { editing } = settings;
 
   return (
-    <section class="settings" aria-labelledby="teams-admin-title" data-testid="teams-admin">
-      <header class="settings-head">
-        <div>
-          <h1 id="teams-admin-title">{t('teams.title')}</h1>
-          <p class="muted small">{t('teams.intro')}</p>
-        </div>
-      </header>
-
-      {notice && (
-        <div class="notice info" role="status" data-testid="teams-notice">
-          <span>{notice}</span>
-          <button type="button" class="icon-btn" aria-label={t('teams.dismiss')} onClick={() => setNotice(null)}>
-            ×
-          </button>
-        </div>
-      )}
-
-      <div class={`settings-body ${editing ? 'with-editor wide-editor' : ''}`}>
-        <div class="settings-list">
-          {listError !== null && <ProblemMessage error={listError} />}
-          {items === null && listError === null && <p class="muted">{t('app.loading')}</p>}
-          {items !== null && items.length === 0 && <p class="muted list-empty">{t('teams.empty')}</p>}
-          {items !== null && items.length > 0 && (
-            <table class="canned-table teams-table" data-testid="teams-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('teams.name')}</th>
-                  <th scope="col">{t('teams.timeZone')}</th>
-                  <th scope="col">{t('teams.hours')}</th>
-                  <th scope="col">{t('teams.holidays')}</th>
-                  <th scope="col">
-                    <span class="sr-only">{t('teams.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((team) => {
-                  const bh = team.businessHours ?? null;
-                  return (
-                    <tr key={team.id} data-team-id={team.id} data-calendar={bh ? 'true' : 'false'} class={editing?.id === team.id ? 'editing' : ''}>
-                      <td>
-                        <div class="team-name">{team.name}</div>
-                        {team.description && <div class="muted small">{team.description}</div>}
-                      </td>
-                      <td class="small" data-cell="zone">
-                        {bh ? bh.timeZone : '—'}
-                      </td>
-                      <td class="small" data-cell="hours">
-                        {bh ? hoursSummary(t, bh) : <span class="muted">{t('teams.aroundTheClock')}</span>}
-                      </td>
-                      <td class="small" data-cell="holidays">
-                        {bh && bh.holidays.length > 0 ? (
-                          <>
-                            {bh.holidays.slice(0, 3).join(', ')}
-                            {bh.holidays.length > 3 && <span class="muted"> {t('teams.moreHolidays', { count: bh.holidays.length - 3 })}</span>}
-                          </>
-                        ) : (
-                          '—'
-                        )}
-                      </td>
-                      <td class="row-actions">
-                        <button
-                          type="button"
-                          class="btn small"
-                          data-action="team-edit"
-                          aria-label={t('teams.editOne', { name: team.name })}
-                          onClick={() => {
-                            setNotice(null);
-                            setEditing(team);
-                          }}
-                        >
-                          {t('teams.edit')}
-                        </button>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          )}
-        </div>
-
-        {editing && (
+    <SettingsScreen
+      name="teams"
+      settings={settings}
+      wideEditor
+      editor={
+        editing && (
           <TeamHoursForm
             key={editing.id}
             team={editing}
-            onCancel={() => setEditing(null)}
+            onCancel={settings.close}
             onSaved={(team) => {
-              setEditing(null);
-              setNotice(t('teams.saved', { name: team.name }));
-              void load();
-              onChanged();
+              settings.close();
+              settings.changed(t('teams.saved', { name: team.name }));
             }}
           />
-        )}
-      </div>
-    </section>
+        )
+      }
+    >
+      {(items) => (
+        <SettingsTable
+          class="canned-table teams-table"
+          testId="teams-table"
+          columns={[t('teams.name'), t('teams.timeZone'), t('teams.hours'), t('teams.holidays')]}
+          actionsLabel={t('teams.actions')}
+        >
+          {items.map((team) => {
+            const bh = team.businessHours ?? null;
+            return (
+              <tr key={team.id} data-team-id={team.id} data-calendar={bh ? 'true' : 'false'} class={editing?.id === team.id ? 'editing' : ''}>
+                <td>
+                  <div class="team-name">{team.name}</div>
+                  {team.description && <div class="muted small">{team.description}</div>}
+                </td>
+                <td class="small" data-cell="zone">
+                  {bh ? bh.timeZone : '—'}
+                </td>
+                <td class="small" data-cell="hours">
+                  {bh ? hoursSummary(t, bh) : <span class="muted">{t('teams.aroundTheClock')}</span>}
+                </td>
+                <td class="small" data-cell="holidays">
+                  {bh && bh.holidays.length > 0 ? (
+                    <>
+                      {bh.holidays.slice(0, 3).join(', ')}
+                      {bh.holidays.length > 3 && <span class="muted"> {t('teams.moreHolidays', { count: bh.holidays.length - 3 })}</span>}
+                    </>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td class="row-actions">
+                  <button type="button" class="btn small" data-action="team-edit" aria-label={t('teams.editOne', { name: team.name })} onClick={() => settings.edit(team)}>
+                    {t('teams.edit')}
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
+        </SettingsTable>
+      )}
+    </SettingsScreen>
   );
 }
 
@@ -245,115 +197,119 @@ interface TeamHoursFormProps {
 /** Where the form shows an API field error: 'timeZone', 'hours', 'hours.mon', 'hours.mon.2', 'holidays', 'holidays.1'. */
 type Spot = string;
 
+type Side = 'open' | 'close';
+
+/** The × that takes a row of the form away. */
+function RemoveButton({ action, label, onClick }: { action: string; label: string; onClick(): void }) {
+  return (
+    <button type="button" class="icon-btn" data-action={action} aria-label={label} onClick={onClick}>
+      ×
+    </button>
+  );
+}
+
+/** Rows of one kind (the week's intervals, the holidays) under a legend and hint, with the API's errors about them all. */
+function RowGroup(p: { fields: FieldErrors<Spot>; name: 'hours' | 'holidays'; class: string; legend: string; hint: string; children: ComponentChildren }) {
+  return (
+    <fieldset class={`${p.class} ${p.fields.errors[p.name] ? 'invalid' : ''}`} aria-describedby={`team-${p.name}-hint`}>
+      <legend>{p.legend}</legend>
+      <span class="field-hint muted small" id={`team-${p.name}-hint`}>
+        {p.hint}
+      </span>
+      {p.fields.message(p.name)}
+      {p.children}
+    </fieldset>
+  );
+}
+
 /** One team's calendar; the API validates, and its field errors appear next to the field at fault. */
 function TeamHoursForm({ team, onCancel, onSaved }: TeamHoursFormProps) {
   const { t } = useI18n();
   const [draft, setDraft] = useState<Draft>(() => draftOf(team.businessHours));
-  const [errors, setErrors] = useState<Record<Spot, string>>({});
+  const fields = useFieldErrors<Spot>((spot) => `team-error-${spot.replace(/\./g, '-')}`);
+  const { errors } = fields;
   /** Which side of an interval the API named ('hours.mon.0' → open / close / both). */
-  const [sides, setSides] = useState<Record<Spot, 'open' | 'close' | 'both'>>({});
+  const [sides, setSides] = useState<Record<Spot, Side | 'both'>>({});
   const [shownAt, setShownAt] = useState<string[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, submit } = useSubmission();
   const form = useRef<HTMLFormElement>(null);
 
   useEffect(() => {
     form.current?.querySelector<HTMLInputElement>('input[name=hours-mode]:checked')?.focus();
   }, []);
 
-  const clear = (...spots: Spot[]) =>
-    setErrors((e) => {
-      if (!spots.some((s) => e[s])) return e;
-      const next = { ...e };
-      for (const s of spots) delete next[s];
-      return next;
-    });
   const update = (change: (d: Draft) => Draft, ...spots: Spot[]) => {
     setDraft(change);
-    clear(...spots);
+    fields.clear(...spots);
   };
-  const setInterval_ = (day: Weekday, row: number, side: 'open' | 'close', value: string) =>
+  const setInterval_ = (day: Weekday, row: number, side: Side, value: string) =>
     update((d) => ({ ...d, hours: { ...d.hours, [day]: d.hours[day].map((iv, i) => (i === row ? { ...iv, [side]: value } : iv)) } }), `hours.${day}.${row}`, `hours.${day}`, 'hours');
   // Rows after a removed one move up: their errors no longer point at the right row, so they go.
-  const dropErrors = (prefix: string) =>
-    setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => k !== prefix && !k.startsWith(`${prefix}.`))));
+  const remove = (change: (d: Draft) => Draft, prefix: Spot) => {
+    setDraft(change);
+    fields.drop(prefix);
+  };
 
-  const submit = async (e: Event) => {
+  const save = async (e: Event) => {
     e.preventDefault();
     if (busy) return;
     const { businessHours, intervalRows, holidayRows } = bodyOf(draft);
-    setBusy(true);
-    setError(null);
-    setErrors({});
+    fields.set({});
     setSides({});
-    try {
-      const saved = await patch<Team>(`/api/v1/teams/${team.id}`, { businessHours });
-      onSaved(saved);
-    } catch (err) {
-      setError(err);
-      if (err instanceof ApiError) {
-        const at: Record<Spot, string> = {};
-        const side: Record<Spot, 'open' | 'close' | 'both'> = {};
-        const mapped: string[] = [];
-        for (const fe of err.errors) {
-          const parts = fe.field.split('.');
-          if (parts[0] !== 'businessHours') continue;
-          let spot: Spot | null = null;
+    await submit(
+      async () => onSaved(await patch<Team>(`/api/v1/teams/${team.id}`, { businessHours })),
+      (err) => {
+        if (!(err instanceof ApiError)) return;
+        const side: Record<Spot, Side | 'both'> = {};
+        const { at, placed } = placeFieldErrors<Spot>(err, (field) => {
+          const parts = field.split('.');
+          if (parts[0] !== 'businessHours') return null;
           const [, group, a, b, c] = parts;
-          if (group === 'timeZone') spot = 'timeZone';
-          else if (group === 'hours' && a === undefined) spot = 'hours';
-          else if (group === 'hours' && (WEEKDAYS as readonly string[]).includes(a ?? '')) {
+          if (group === 'timeZone') return 'timeZone';
+          if (group === 'hours' && a === undefined) return 'hours';
+          if (group === 'hours' && (WEEKDAYS as readonly string[]).includes(a ?? '')) {
             const day = a as Weekday;
-            const row = b === undefined ? undefined : intervalRows[day][Number(b)];
-            if (b === undefined) spot = `hours.${day}`;
-            else if (row !== undefined) {
-              spot = `hours.${day}.${row}`;
-              const s = c === '0' ? 'open' : c === '1' ? 'close' : 'both';
-              side[spot] = side[spot] && side[spot] !== s ? 'both' : s;
-            }
-          } else if (group === 'holidays') {
-            const row = a === undefined ? undefined : holidayRows[Number(a)];
-            spot = a === undefined ? 'holidays' : row !== undefined ? `holidays.${row}` : null;
+            if (b === undefined) return `hours.${day}`;
+            const row = intervalRows[day][Number(b)];
+            if (row === undefined) return null;
+            const spot = `hours.${day}.${row}`;
+            const s = c === '0' ? 'open' : c === '1' ? 'close' : 'both';
+            side[spot] = side[spot] && side[spot] !== s ? 'both' : s;
+            return spot;
           }
-          if (!spot) continue;
-          at[spot] ??= fe.message;
-          mapped.push(fe.field);
-        }
-        setErrors(at);
+          if (group === 'holidays') {
+            const row = a === undefined ? undefined : holidayRows[Number(a)];
+            return a === undefined ? 'holidays' : row !== undefined ? `holidays.${row}` : null;
+          }
+          return null;
+        });
+        fields.set(at);
         setSides(side);
-        setShownAt(mapped);
-        if (mapped.length > 0) requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid=true]')?.focus());
-      }
-      setBusy(false);
-    }
+        setShownAt(placed);
+        if (placed.length > 0) focusFirstInvalid(form);
+      },
+    );
   };
 
-  const errorId = (spot: Spot) => `team-error-${spot.replace(/\./g, '-')}`;
-  const fieldError = (spot: Spot) =>
-    errors[spot] ? (
-      <span class="field-error" id={errorId(spot)} data-field-error={spot}>
-        {errors[spot]}
-      </span>
-    ) : null;
-  const invalidSide = (spot: Spot, s: 'open' | 'close') => Boolean(errors[spot]) && (sides[spot] ?? 'both') !== (s === 'open' ? 'close' : 'open');
+  const invalidSide = (spot: Spot, s: Side) => Boolean(errors[spot]) && (sides[spot] ?? 'both') !== (s === 'open' ? 'close' : 'open');
   const calendar = draft.mode === 'calendar';
 
   return (
-    <form
-      ref={form}
-      class="card canned-form team-form"
-      data-testid="team-form"
-      noValidate
-      onSubmit={(e) => void submit(e)}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.preventDefault();
-          onCancel();
-        }
-      }}
+    <EditorForm
+      formRef={form}
+      class="team-form"
+      testId="team-form"
+      title={t('teams.editing', { name: team.name })}
+      onSubmit={save}
+      onCancel={onCancel}
+      error={error}
+      onDismissError={() => setError(null)}
+      shownAtFields={shownAt}
+      busy={busy}
+      cancelLabel={t('teams.cancel')}
+      saveAction="team-save"
+      saveLabel={busy ? t('teams.saving') : t('teams.save')}
     >
-      <h3>{t('teams.editing', { name: team.name })}</h3>
-
       <fieldset class="hours-mode">
         <legend>{t('teams.modeLabel')}</legend>
         {(['calendar', 'none'] as const).map((m) => (
@@ -367,8 +323,7 @@ function TeamHoursForm({ team, onCancel, onSaved }: TeamHoursFormProps) {
 
       {calendar && (
         <>
-          <div class={`field ${errors.timeZone ? 'invalid' : ''}`}>
-            <label for="team-timezone">{t('teams.timeZone')}</label>
+          <FieldRow fields={fields} name="timeZone" id="team-timezone" label={t('teams.timeZone')} hint={t('teams.timeZoneHint')}>
             <input
               id="team-timezone"
               type="text"
@@ -378,8 +333,7 @@ function TeamHoursForm({ team, onCancel, onSaved }: TeamHoursFormProps) {
               spellcheck={false}
               maxLength={64}
               value={draft.timeZone}
-              aria-invalid={errors.timeZone ? true : undefined}
-              aria-describedby={[errors.timeZone ? errorId('timeZone') : '', 'team-timezone-hint'].filter(Boolean).join(' ')}
+              {...fields.aria('timeZone', 'team-timezone-hint')}
               onInput={(e) => {
                 const v = e.currentTarget.value;
                 update((d) => ({ ...d, timeZone: v }), 'timeZone');
@@ -390,18 +344,9 @@ function TeamHoursForm({ team, onCancel, onSaved }: TeamHoursFormProps) {
                 <option key={z} value={z} />
               ))}
             </datalist>
-            <span class="field-hint muted small" id="team-timezone-hint">
-              {t('teams.timeZoneHint')}
-            </span>
-            {fieldError('timeZone')}
-          </div>
+          </FieldRow>
 
-          <fieldset class={`week ${errors.hours ? 'invalid' : ''}`} aria-describedby="team-hours-hint">
-            <legend>{t('teams.hours')}</legend>
-            <span class="field-hint muted small" id="team-hours-hint">
-              {t('teams.hoursHint')}
-            </span>
-            {fieldError('hours')}
+          <RowGroup fields={fields} name="hours" class="week" legend={t('teams.hours')} hint={t('teams.hoursHint')}>
             {WEEKDAYS.map((day) => {
               const dayName = t(`teams.daysLong.${day}`);
               const rows = draft.hours[day];
@@ -412,57 +357,39 @@ function TeamHoursForm({ team, onCancel, onSaved }: TeamHoursFormProps) {
                     {rows.length === 0 && <span class="muted small day-closed">{t('teams.closed')}</span>}
                     {rows.map((iv, row) => {
                       const spot = `hours.${day}.${row}`;
-                      const described = errors[spot] ? errorId(spot) : undefined;
+                      const time = (side: Side) => (
+                        <input
+                          type="text"
+                          class="time-input"
+                          name={`${day}.${row}.${side}`}
+                          inputMode="numeric"
+                          placeholder={OFFICE_HOURS[side]}
+                          maxLength={5}
+                          autoComplete="off"
+                          value={iv[side]}
+                          aria-label={t(side === 'open' ? 'teams.opens' : 'teams.closes', { day: dayName, n: row + 1 })}
+                          {...fields.aria(spot)}
+                          aria-invalid={invalidSide(spot, side) ? true : undefined}
+                          onInput={(e) => setInterval_(day, row, side, e.currentTarget.value)}
+                        />
+                      );
                       return (
                         <div key={row} class={`interval ${errors[spot] ? 'invalid' : ''}`} data-interval={row}>
                           <span class="interval-times">
-                            <input
-                              type="text"
-                              class="time-input"
-                              name={`${day}.${row}.open`}
-                              inputMode="numeric"
-                              placeholder="09:00"
-                              maxLength={5}
-                              autoComplete="off"
-                              value={iv.open}
-                              aria-label={t('teams.opens', { day: dayName, n: row + 1 })}
-                              aria-invalid={invalidSide(spot, 'open') ? true : undefined}
-                              aria-describedby={described}
-                              onInput={(e) => setInterval_(day, row, 'open', e.currentTarget.value)}
-                            />
+                            {time('open')}
                             <span aria-hidden="true">–</span>
-                            <input
-                              type="text"
-                              class="time-input"
-                              name={`${day}.${row}.close`}
-                              inputMode="numeric"
-                              placeholder="18:00"
-                              maxLength={5}
-                              autoComplete="off"
-                              value={iv.close}
-                              aria-label={t('teams.closes', { day: dayName, n: row + 1 })}
-                              aria-invalid={invalidSide(spot, 'close') ? true : undefined}
-                              aria-describedby={described}
-                              onInput={(e) => setInterval_(day, row, 'close', e.currentTarget.value)}
+                            {time('close')}
+                            <RemoveButton
+                              action="remove-interval"
+                              label={t('teams.removeInterval', { day: dayName, n: row + 1 })}
+                              onClick={() => remove((d) => ({ ...d, hours: { ...d.hours, [day]: d.hours[day].filter((_, i) => i !== row) } }), `hours.${day}`)}
                             />
-                            <button
-                              type="button"
-                              class="icon-btn"
-                              data-action="remove-interval"
-                              aria-label={t('teams.removeInterval', { day: dayName, n: row + 1 })}
-                              onClick={() => {
-                                setDraft((d) => ({ ...d, hours: { ...d.hours, [day]: d.hours[day].filter((_, i) => i !== row) } }));
-                                dropErrors(`hours.${day}`);
-                              }}
-                            >
-                              ×
-                            </button>
                           </span>
-                          {fieldError(spot)}
+                          {fields.message(spot)}
                         </div>
                       );
                     })}
-                    {fieldError(`hours.${day}`)}
+                    {fields.message(`hours.${day}`)}
                   </div>
                   <button
                     type="button"
@@ -472,7 +399,7 @@ function TeamHoursForm({ team, onCancel, onSaved }: TeamHoursFormProps) {
                     onClick={() => {
                       const last = rows[rows.length - 1];
                       // After the day's last interval, or office hours on an empty day.
-                      const next = last ? { open: last.close, close: '' } : { open: '09:00', close: '18:00' };
+                      const next = last ? { open: last.close, close: '' } : { ...OFFICE_HOURS };
                       update((d) => ({ ...d, hours: { ...d.hours, [day]: [...d.hours[day], next] } }), 'hours');
                     }}
                   >
@@ -481,14 +408,9 @@ function TeamHoursForm({ team, onCancel, onSaved }: TeamHoursFormProps) {
                 </div>
               );
             })}
-          </fieldset>
+          </RowGroup>
 
-          <fieldset class={`holidays ${errors.holidays ? 'invalid' : ''}`} aria-describedby="team-holidays-hint">
-            <legend>{t('teams.holidays')}</legend>
-            <span class="field-hint muted small" id="team-holidays-hint">
-              {t('teams.holidaysHint')}
-            </span>
-            {fieldError('holidays')}
+          <RowGroup fields={fields} name="holidays" class="holidays" legend={t('teams.holidays')} hint={t('teams.holidaysHint')}>
             {draft.holidays.length === 0 && <span class="muted small">{t('teams.noHolidays')}</span>}
             {draft.holidays.map((h, row) => {
               const spot = `holidays.${row}`;
@@ -500,27 +422,19 @@ function TeamHoursForm({ team, onCancel, onSaved }: TeamHoursFormProps) {
                       name={`holiday.${row}`}
                       value={h}
                       aria-label={t('teams.holiday', { n: row + 1 })}
-                      aria-invalid={errors[spot] ? true : undefined}
-                      aria-describedby={errors[spot] ? errorId(spot) : undefined}
+                      {...fields.aria(spot)}
                       onInput={(e) => {
                         const v = e.currentTarget.value;
                         update((d) => ({ ...d, holidays: d.holidays.map((x, i) => (i === row ? v : x)) }), spot, 'holidays');
                       }}
                     />
-                    <button
-                      type="button"
-                      class="icon-btn"
-                      data-action="remove-holiday"
-                      aria-label={t('teams.removeHoliday', { n: row + 1 })}
-                      onClick={() => {
-                        setDraft((d) => ({ ...d, holidays: d.holidays.filter((_, i) => i !== row) }));
-                        dropErrors('holidays');
-                      }}
-                    >
-                      ×
-                    </button>
+                    <RemoveButton
+                      action="remove-holiday"
+                      label={t('teams.removeHoliday', { n: row + 1 })}
+                      onClick={() => remove((d) => ({ ...d, holidays: d.holidays.filter((_, i) => i !== row) }), 'holidays')}
+                    />
                   </span>
-                  {fieldError(spot)}
+                  {fields.message(spot)}
                 </div>
               );
             })}
@@ -538,19 +452,9 @@ function TeamHoursForm({ team, onCancel, onSaved }: TeamHoursFormProps) {
             >
               + {t('teams.addHoliday')}
             </button>
-          </fieldset>
+          </RowGroup>
         </>
       )}
-
-      <ProblemMessage error={error} onDismiss={() => setError(null)} shownAtFields={shownAt} />
-      <div class="dialog-actions">
-        <button type="button" class="btn ghost" onClick={onCancel}>
-          {t('teams.cancel')}
-        </button>
-        <button type="submit" class="btn primary" disabled={busy} data-action="team-save">
-          {busy ? t('teams.saving') : t('teams.save')}
-        </button>
-      </div>
-    </form>
+    </EditorForm>
   );
 }
