@@ -4,7 +4,7 @@ import { useI18n } from '../i18n/index';
 import { askNotificationPermission, beep, desktopNotify, notificationState, unlockAudio, type NotificationState } from '../notify';
 import { loadPrefs, savePrefs, type Prefs } from '../prefs';
 import { connectRealtime, type Realtime } from '../realtime';
-import { navigate, useRoute } from '../router';
+import { navigate, useRoute, type SettingsPage } from '../router';
 import type { CannedResponse, HubEvent, Presence, Team, TicketSummary, User, View } from '../types';
 import { CannedAdmin } from './CannedAdmin';
 import { Inbox } from './Inbox';
@@ -28,6 +28,8 @@ const VIEWS_BY_ROLE: Record<User['role'], View[]> = {
   supervisor: ['mine', 'unassigned', 'all'],
   admin: ['mine', 'unassigned', 'all'],
 };
+/** The settings area's screens, in the nav's order (admins). */
+const SETTINGS_PAGES: readonly SettingsPage[] = ['canned', 'teams'];
 
 interface Count {
   n: number;
@@ -435,34 +437,22 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
           <>
             <div class="nav-label">{t('nav.settings')}</div>
             <ul class="views">
-              <li>
-                <a
-                  href="/console/settings/canned"
-                  class={settings === 'canned' ? 'active' : ''}
-                  data-nav="canned"
-                  aria-current={settings === 'canned' ? 'page' : undefined}
-                  onClick={(e) => {
-                    e.preventDefault();
-                    navigate({ view, ticketId: null, settings: 'canned' });
-                  }}
-                >
-                  <span>{t('nav.canned')}</span>
-                </a>
-              </li>
-              <li>
-                <a
-                  href="/console/settings/teams"
-                  class={settings === 'teams' ? 'active' : ''}
-                  data-nav="teams"
-                  aria-current={settings === 'teams' ? 'page' : undefined}
-                  onClick={(e) => {
-                    e.preventDefault();
-                    navigate({ view, ticketId: null, settings: 'teams' });
-                  }}
-                >
-                  <span>{t('nav.teams')}</span>
-                </a>
-              </li>
+              {SETTINGS_PAGES.map((page) => (
+                <li key={page}>
+                  <a
+                    href={`/console/settings/${page}`}
+                    class={settings === page ? 'active' : ''}
+                    data-nav={page}
+                    aria-current={settings === page ? 'page' : undefined}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      navigate({ view, ticketId: null, settings: page });
+                    }}
+                  >
+                    <span>{t(`nav.${page}`)}</span>
+                  </a>
+                </li>
+              ))}
             </ul>
           </>
         )}
