@@ -1,13 +1,7 @@
 import type { Hub } from '../../src/main';
+import type { CannedDto } from '../support/desk.fixtures';
 import { request, startTestHub, TEST_ADMIN, type TestHubEnv } from '../support/hub';
 
-interface Canned {
-  id: string;
-  shortcut: string;
-  title: string;
-  text: string;
-  locale: string;
-}
 interface Problem {
   title: string;
   detail: string;
@@ -42,30 +36,30 @@ afterAll(async () => {
 
 describe('canned responses API', () => {
   test('admins create, edit and delete; agents read the sorted list', async () => {
-    const a = await request<Canned>(url(), { ...as(admin), body: { shortcut: 'Refund', title: 'Refund timing', text: 'Refunds reach your account in 3-5 working days.' } });
+    const a = await request<CannedDto>(url(), { ...as(admin), body: { shortcut: 'Refund', title: 'Refund timing', text: 'Refunds reach your account in 3-5 working days.' } });
     expect(a.status).toBe(201);
     expect(a.body).toMatchObject({ shortcut: 'refund', title: 'Refund timing', locale: '' });
-    const b = await request<Canned>(url(), { ...as(admin), body: { shortcut: 'address', title: '修改地址', text: '您可以在“我的账户”里修改收货地址。', locale: 'zh-CN' } });
+    const b = await request<CannedDto>(url(), { ...as(admin), body: { shortcut: 'address', title: '修改地址', text: '您可以在“我的账户”里修改收货地址。', locale: 'zh-CN' } });
     expect(b.status).toBe(201);
 
-    const list = await request<{ items: Canned[] }>(url(), as(agent));
+    const list = await request<{ items: CannedDto[] }>(url(), as(agent));
     expect(list.status).toBe(200);
     expect(list.body.items.map((c) => c.shortcut)).toEqual(['address', 'refund']);
 
-    const filtered = await request<{ items: Canned[] }>(url('?q=WORKING'), as(agent));
+    const filtered = await request<{ items: CannedDto[] }>(url('?q=WORKING'), as(agent));
     expect(filtered.body.items.map((c) => c.shortcut)).toEqual(['refund']);
-    const zh = await request<{ items: Canned[] }>(url('?locale=en'), as(agent));
+    const zh = await request<{ items: CannedDto[] }>(url('?locale=en'), as(agent));
     expect(zh.body.items.map((c) => c.shortcut)).toEqual(['refund']);
 
-    const edited = await request<Canned>(url(`/${a.body.id}`), { ...as(admin), method: 'PATCH', body: { text: 'Refunds arrive within 5 working days.' } });
+    const edited = await request<CannedDto>(url(`/${a.body.id}`), { ...as(admin), method: 'PATCH', body: { text: 'Refunds arrive within 5 working days.' } });
     expect(edited.status).toBe(200);
     expect(edited.body.text).toBe('Refunds arrive within 5 working days.');
-    expect((await request<Canned>(url(`/${a.body.id}`), as(agent))).body.text).toBe('Refunds arrive within 5 working days.');
+    expect((await request<CannedDto>(url(`/${a.body.id}`), as(agent))).body.text).toBe('Refunds arrive within 5 working days.');
 
     const del = await request(url(`/${b.body.id}`), { ...as(admin), method: 'DELETE' });
     expect(del.status).toBe(204);
     expect((await request(url(`/${b.body.id}`), as(agent))).status).toBe(404);
-    expect((await request<{ items: Canned[] }>(url(), as(agent))).body.items.map((c) => c.shortcut)).toEqual(['refund']);
+    expect((await request<{ items: CannedDto[] }>(url(), as(agent))).body.items.map((c) => c.shortcut)).toEqual(['refund']);
   });
 
   test('agents may not change them; a taken shortcut is a 409; bad input names the field', async () => {
@@ -73,7 +67,7 @@ describe('canned responses API', () => {
     expect(denied.status).toBe(403);
     expect(denied.headers.get('content-type')).toMatch(/application\/problem\+json/);
 
-    const first = await request<Canned>(url(), { ...as(admin), body: { shortcut: 'greet', title: 'Greeting', text: 'Hello!' } });
+    const first = await request<CannedDto>(url(), { ...as(admin), body: { shortcut: 'greet', title: 'Greeting', text: 'Hello!' } });
     expect(first.status).toBe(201);
     const patchDenied = await request(url(`/${first.body.id}`), { ...as(agent), method: 'PATCH', body: { title: 'x' } });
     expect(patchDenied.status).toBe(403);

@@ -1,9 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
-import type { Hub } from '../../src/main';
-import { request, startTestHub, TEST_ADMIN, type TestHubEnv } from '../support/hub';
+import type { TestHub } from '../support/desk.fixtures';
+import { request, TEST_ADMIN } from '../support/hub';
 import { until } from '../support/process';
-import { apiLogin, createAgent, ensureConsoleBuilt, launchBrowser, newPage, signIn, waitLive, type PageGuard } from './console.support';
+import { apiLogin, createAgent, expectNoPageTrouble, markDocument, openConsole, sameDocument, startConsole, stopConsole, type PageGuard } from './console.support';
 
 interface Stored {
   messageId: string;
@@ -23,7 +23,7 @@ interface Detail {
   timeline: Array<{ action: string; from: string | null; to: string | null; actor: { kind: string; name: string } }>;
 }
 
-let hub: Hub & { env: TestHubEnv };
+let hub: TestHub;
 let browser: Browser;
 let agent: Awaited<ReturnType<typeof createAgent>>;
 let adminToken: string;
@@ -52,24 +52,14 @@ async function adminSocket(): Promise<{ socket: Socket; events: Array<[string, R
 }
 
 beforeAll(async () => {
-  await ensureConsoleBuilt();
-  hub = await startTestHub('console-agent');
+  ({ hub, browser } = await startConsole('console-agent'));
   agent = await createAgent(hub.url, { email: 'ana.agent@test.example', name: 'Ana Agent' });
   adminToken = agent.adminToken;
-  browser = await launchBrowser();
-  ({ page, guard } = await newPage(browser));
-  await signIn(page, hub.url, agent.email, agent.password);
-  await waitLive(page);
+  ({ page, guard } = await openConsole(browser, hub.url, agent));
 });
-afterAll(async () => {
-  await browser?.close();
-  await hub?.stop();
-});
-afterEach(() => {
-  // No test here should make the page raise a dialog or an uncaught error.
-  expect(guard.dialogs).toEqual([]);
-  expect(guard.errors).toEqual([]);
-});
+afterAll(() => stopConsole(hub, browser));
+// No test here should make the page raise a dialog or an uncaught error.
+afterEach(() => expectNoPageTrouble({ guard }));
 
 describe('the agent console', () => {
   test('a new inbound message appears live; the agent opens it and replies with Ctrl+Enter; the ticket gets a first response time', async () => {
@@ -77,7 +67,7 @@ describe('the agent console', () => {
     await page.waitForURL(/\/console\/mine$/);
     await page.locator('.inbox .list-empty, .ticket-list').first().waitFor();
     // Marks this document: a reload or navigation would lose it.
-    await page.evaluate(() => Object.assign(window, { __sameDocument: 'yes' }));
+    await markDocument(page);
 
     const sent = await inbound('live-1', { address: 'zoe@example.com', name: 'Zoe Customer' }, 'Where is order 5512?', 'My order 5512 has not arrived, can you check?');
     expect(sent.status).toBe(201);
@@ -85,7 +75,7 @@ describe('the agent console', () => {
 
     await row(id).waitFor({ timeout: 10_000 });
     expect(await row(id).innerText()).toContain('Where is order 5512?');
-    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: string }).__sameDocument)).toBe('yes');
+    expect(await sameDocument(page)).toBe('yes');
 
     await row(id).click();
     await page.waitForURL(new RegExp(`/console/mine/tickets/${id}$`));
@@ -114,7 +104,7 @@ describe('the agent console', () => {
     // The outbound message shows its delivery status.
     const status = await page.locator('.msg-outbound [data-delivery]').getAttribute('data-delivery');
     expect(['queued', 'sent', 'delivered', 'failed']).toContain(status);
-    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: string }).__sameDocument)).toBe('yes');
+    expect(await sameDocument(page)).toBe('yes');
   });
 
   test('a status change from the console lands on the timeline', async () => {

@@ -1,19 +1,24 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { Hub } from '../../src/main';
-import { request, startTestHub, TEST_ADMIN, type TestHubEnv } from '../support/hub';
+import type { CannedDto, TestHub } from '../support/desk.fixtures';
+import { request, TEST_ADMIN } from '../support/hub';
 import { until } from '../support/process';
-import { apiLogin, createAgent, ensureConsoleBuilt, launchBrowser, newPage, routingStatus, screenshotDir, signIn, waitLive, type PageGuard } from './console.support';
+import {
+  apiLogin,
+  createAgent,
+  expectNoPageTrouble,
+  expectNoSettingsScreen,
+  markDocument,
+  openConsole,
+  sameDocument,
+  screenshotDir,
+  startConsole,
+  stopConsole,
+  untilRouting,
+  type PageGuard,
+} from './console.support';
 
-interface Canned {
-  id: string;
-  shortcut: string;
-  title: string;
-  text: string;
-  locale: string;
-}
-
-let hub: Hub & { env: TestHubEnv };
+let hub: TestHub;
 let browser: Browser;
 let adminToken: string;
 let agent: Awaited<ReturnType<typeof createAgent>>;
@@ -21,7 +26,7 @@ let admin: { page: Page; guard: PageGuard };
 let desk: { page: Page; guard: PageGuard };
 let ticketId: string;
 
-const listCanned = async () => (await request<{ items: Canned[] }>(`${hub.url}/api/v1/canned-responses`, { apiKey: adminToken })).body.items;
+const listCanned = async () => (await request<{ items: CannedDto[] }>(`${hub.url}/api/v1/canned-responses`, { apiKey: adminToken })).body.items;
 const screen = () => admin.page.locator('[data-testid=canned-admin]');
 const form = () => admin.page.locator('[data-testid=canned-form]');
 /** The name of the admin page's focused field. */
@@ -44,50 +49,30 @@ async function pickerShows(query: string, expected: string[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  await ensureConsoleBuilt();
-  [hub, browser] = await Promise.all([startTestHub('con-canned'), launchBrowser()]);
+  ({ hub, browser } = await startConsole('con-canned'));
   agent = await createAgent(hub.url, { email: 'cora.canned@test.example', name: 'Cora Agent' });
   adminToken = agent.adminToken;
 
-  admin = await newPage(browser);
-  await signIn(admin.page, hub.url, TEST_ADMIN.email, TEST_ADMIN.password);
-  await waitLive(admin.page);
+  admin = await openConsole(browser, hub.url, TEST_ADMIN);
 
   // The agent's console is open (its canned list loaded) before any response exists.
-  desk = await newPage(browser);
-  await signIn(desk.page, hub.url, agent.email, agent.password);
-  await waitLive(desk.page);
-  const agentToken = await apiLogin(hub.url, agent.email, agent.password);
-  await until(() => routingStatus(hub.url, agentToken), (s) => s === 'online', 10_000);
+  desk = await openConsole(browser, hub.url, agent);
+  await untilRouting(hub.url, await apiLogin(hub.url, agent.email, agent.password), 'online');
   const sent = await request<{ ticketId: string }>(`${hub.url}/api/v1/inbound`, {
     body: { externalId: 'canned-admin-1', from: { address: 'mia@example.com', name: 'Mia Customer' }, subject: 'Refund status', text: 'When will my refund arrive?' },
   });
   ticketId = sent.body.ticketId;
   await desk.page.locator(`.ticket-list a[data-ticket-id="${ticketId}"]`).click();
   await desk.page.locator(`[data-testid=ticket-view][data-ticket-id="${ticketId}"]`).waitFor();
-  await desk.page.evaluate(() => Object.assign(window, { __sameDocument: 'yes' }));
+  await markDocument(desk.page);
 });
-afterAll(async () => {
-  await browser?.close();
-  await hub?.stop();
-});
-afterEach(() => {
-  for (const tab of [admin, desk]) {
-    expect(tab.guard.dialogs).toEqual([]);
-    expect(tab.guard.errors).toEqual([]);
-  }
-});
+afterAll(() => stopConsole(hub, browser));
+afterEach(() => expectNoPageTrouble(admin, desk));
 
 describe('canned responses in the settings screen', () => {
   test('agents have no settings screen; the address shows their inbox', async () => {
     expect(await desk.page.locator('a[data-nav=canned]').count()).toBe(0);
-    const { context, page, guard } = await newPage(browser);
-    await signIn(page, hub.url, agent.email, agent.password);
-    await page.goto(`${hub.url}/console/settings/canned`);
-    await page.locator('.inbox').waitFor();
-    expect(await page.locator('[data-testid=canned-admin]').count()).toBe(0);
-    expect(guard.errors).toEqual([]);
-    await context.close();
+    await expectNoSettingsScreen(browser, hub.url, agent, 'canned');
   });
 
   test("an admin creates one in the settings screen; the agent's / picker offers it and inserts it", async () => {
@@ -122,7 +107,7 @@ describe('canned responses in the settings screen', () => {
     await box.press('Enter');
     await desk.page.locator('[data-testid=canned-picker]').waitFor({ state: 'detached' });
     expect(await box.inputValue()).toBe('Hi Mia Customer, refunds reach your account within 3-5 working days. — Cora Agent');
-    expect(await desk.page.evaluate(() => (window as unknown as { __sameDocument?: string }).__sameDocument)).toBe('yes');
+    expect(await sameDocument(desk.page)).toBe('yes');
   });
 
   test('invalid input shows the API’s errors next to the fields at fault, and nothing is saved', async () => {

@@ -1,9 +1,21 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { Hub } from '../../src/main';
-import { request, startTestHub, type TestHubEnv } from '../support/hub';
+import type { TestHub } from '../support/desk.fixtures';
+import { request } from '../support/hub';
 import { until } from '../support/process';
-import { apiLogin, createAgent, ensureConsoleBuilt, launchBrowser, newPage, routingStatus, screenshotDir, signIn, waitLive, type PageGuard } from './console.support';
+import {
+  apiLogin,
+  createAgent,
+  expectNoPageTrouble,
+  markDocument,
+  openConsole,
+  sameDocument,
+  screenshotDir,
+  startConsole,
+  stepAway,
+  stopConsole,
+  type PageGuard,
+} from './console.support';
 
 interface QueuePosition {
   state: string;
@@ -12,7 +24,7 @@ interface QueuePosition {
   expectedWaitMs: number | null;
 }
 
-let hub: Hub & { env: TestHubEnv };
+let hub: TestHub;
 let browser: Browser;
 let adminToken: string;
 let quinn: Awaited<ReturnType<typeof createAgent>>;
@@ -23,28 +35,17 @@ const position = async (id: string) => (await request<QueuePosition>(`${hub.url}
 const row = (id: string) => page.locator(`.ticket-list a[data-ticket-id="${id}"]`);
 
 beforeAll(async () => {
-  await ensureConsoleBuilt();
-  [hub, browser] = await Promise.all([startTestHub('con-queue'), launchBrowser()]);
+  ({ hub, browser } = await startConsole('con-queue'));
   quinn = await createAgent(hub.url, { email: 'quinn.queue@test.example', name: 'Quinn Queue' });
   adminToken = quinn.adminToken;
-  ({ page, guard } = await newPage(browser));
-  await signIn(page, hub.url, quinn.email, quinn.password);
-  await waitLive(page);
+  ({ page, guard } = await openConsole(browser, hub.url, quinn));
 });
-afterAll(async () => {
-  await browser?.close();
-  await hub?.stop();
-});
-afterEach(() => {
-  expect(guard.dialogs).toEqual([]);
-  expect(guard.errors).toEqual([]);
-});
+afterAll(() => stopConsole(hub, browser));
+afterEach(() => expectNoPageTrouble({ guard }));
 
 test('a waiting ticket shows its place in the queue, moves up live when the one ahead leaves, and the info goes once an agent has it', async () => {
   // Quinn is away: nobody in Support takes work, so new tickets wait in the queue.
-  await page.locator('.presence-btn.presence-away').click();
-  const token = await apiLogin(hub.url, quinn.email, quinn.password);
-  await until(() => routingStatus(hub.url, token), (s) => s === 'away', 10_000);
+  await stepAway(page, hub.url, await apiLogin(hub.url, quinn.email, quinn.password));
 
   const ids: string[] = [];
   for (const n of [1, 2, 3]) {
@@ -72,7 +73,7 @@ test('a waiting ticket shows its place in the queue, moves up live when the one 
   // Nobody who could take it is online, so there is no wait to promise.
   expect(text).toContain('No agent who can take it is online right now');
   await page.screenshot({ path: path.join(screenshotDir(), 'console-queue.png') });
-  await page.evaluate(() => Object.assign(window, { __sameDocument: 'yes' }));
+  await markDocument(page);
 
   // The ticket ahead is resolved: the team's routing event moves this one up, without a reload,
   // well before the 15 s poll would have.
@@ -80,7 +81,7 @@ test('a waiting ticket shows its place in the queue, moves up live when the one 
   expect(resolved.status).toBe(200);
   await page.locator('[data-testid=queue-info][data-position="1"]', { hasText: 'Position 1 of 2 in the queue' }).waitFor({ timeout: 8000 });
   expect(await position(second)).toMatchObject({ position: 1, queueLength: 2 });
-  expect(await page.evaluate(() => (window as unknown as { __sameDocument?: string }).__sameDocument)).toBe('yes');
+  expect(await sameDocument(page)).toBe('yes');
 
   // In Chinese too.
   await page.locator('[data-testid=lang-switch]').selectOption('zh-CN');

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { Hub } from '../../src/main';
-import { request, startTestHub, TEST_ADMIN, type TestHubEnv } from '../support/hub';
+import type { TestHub } from '../support/desk.fixtures';
+import { request, TEST_ADMIN } from '../support/hub';
 import { until } from '../support/process';
-import { createAgent, ensureConsoleBuilt, ensureTeam, launchBrowser, newPage, screenshotDir, signIn, waitLive, type PageGuard } from './console.support';
+import { createAgent, ensureTeam, expectNoPageTrouble, expectNoSettingsScreen, openConsole, screenshotDir, startConsole, stopConsole, type PageGuard } from './console.support';
 
 interface TeamJson {
   id: string;
@@ -11,7 +11,7 @@ interface TeamJson {
   businessHours: { timeZone: string; hours: Record<string, Array<[string, string]>>; holidays: string[] } | null;
 }
 
-let hub: Hub & { env: TestHubEnv };
+let hub: TestHub;
 let browser: Browser;
 let adminToken: string;
 let agent: Awaited<ReturnType<typeof createAgent>>;
@@ -38,35 +38,19 @@ async function openEditor(id: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  await ensureConsoleBuilt();
-  [hub, browser] = await Promise.all([startTestHub('con-teams'), launchBrowser()]);
+  ({ hub, browser } = await startConsole('con-teams'));
   agent = await createAgent(hub.url, { email: 'tess.teams@test.example', name: 'Tess Agent' });
   adminToken = agent.adminToken;
   supportId = agent.teamId;
   await ensureTeam(hub.url, adminToken, 'Billing');
-  admin = await newPage(browser);
-  await signIn(admin.page, hub.url, TEST_ADMIN.email, TEST_ADMIN.password);
-  await waitLive(admin.page);
+  admin = await openConsole(browser, hub.url, TEST_ADMIN);
 });
-afterAll(async () => {
-  await browser?.close();
-  await hub?.stop();
-});
-afterEach(() => {
-  expect(admin.guard.dialogs).toEqual([]);
-  expect(admin.guard.errors).toEqual([]);
-});
+afterAll(() => stopConsole(hub, browser));
+afterEach(() => expectNoPageTrouble(admin));
 
 describe('team business hours in the settings screen', () => {
   test('agents have no teams settings; the address shows their inbox', async () => {
-    const { context, page, guard } = await newPage(browser);
-    await signIn(page, hub.url, agent.email, agent.password);
-    expect(await page.locator('a[data-nav=teams]').count()).toBe(0);
-    await page.goto(`${hub.url}/console/settings/teams`);
-    await page.locator('.inbox').waitFor();
-    expect(await page.locator('[data-testid=teams-admin]').count()).toBe(0);
-    expect(guard.errors).toEqual([]);
-    await context.close();
+    await expectNoSettingsScreen(browser, hub.url, agent, 'teams');
   });
 
   test('an admin gives Support business hours (Asia/Shanghai, weekdays 09:00–18:00, a holiday); the API has them', async () => {

@@ -3,7 +3,9 @@ import { mkdirSync, rmdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { request, TEST_ADMIN } from '../support/hub';
+import type { TestHub } from '../support/desk.fixtures';
+import { request, startTestHub, TEST_ADMIN } from '../support/hub';
+import { until } from '../support/process';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -36,6 +38,19 @@ export async function ensureConsoleBuilt(): Promise<void> {
   }
 }
 
+/** A console test's hub (tagged `tag`) and browser, started together once the console is built. Stop them with stopConsole in afterAll. */
+export async function startConsole(tag: string): Promise<{ hub: TestHub; browser: Browser }> {
+  await ensureConsoleBuilt();
+  const [hub, browser] = await Promise.all([startTestHub(tag), launchBrowser()]);
+  return { hub, browser };
+}
+
+/** Closes what startConsole started (either may be missing when starting failed). */
+export async function stopConsole(hub: TestHub | undefined, browser: Browser | undefined): Promise<void> {
+  await browser?.close();
+  await hub?.stop();
+}
+
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -63,6 +78,14 @@ export async function newPage(browser: Browser, opts: { locale?: string; viewpor
     if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) guard.errors.push(msg.text());
   });
   return { context, page, guard };
+}
+
+/** No page raised a dialog or an uncaught error (checked after each test). */
+export function expectNoPageTrouble(...tabs: Array<{ guard: PageGuard }>): void {
+  for (const { guard } of tabs) {
+    expect(guard.dialogs).toEqual([]);
+    expect(guard.errors).toEqual([]);
+  }
 }
 
 export async function apiLogin(baseUrl: string, email: string, password: string): Promise<string> {
@@ -103,6 +126,35 @@ export async function waitLive(page: Page): Promise<void> {
   await page.locator('[data-testid=connection].up').waitFor({ timeout: 15_000 });
 }
 
+/** A page of its own, signed in to the console as `user`, live. */
+export async function openConsole(browser: Browser, baseUrl: string, user: { email: string; password: string }): Promise<{ context: BrowserContext; page: Page; guard: PageGuard }> {
+  const tab = await newPage(browser);
+  await signIn(tab.page, baseUrl, user.email, user.password);
+  await waitLive(tab.page);
+  return tab;
+}
+
+/** Marks the page's document: sameDocument tells later whether the console reloaded or navigated away since. */
+export async function markDocument(page: Page): Promise<void> {
+  await page.evaluate(() => Object.assign(window, { __sameDocument: 'yes' }));
+}
+export const sameDocument = (page: Page): Promise<string | undefined> => page.evaluate(() => (window as unknown as { __sameDocument?: string }).__sameDocument);
+
+/**
+ * Someone who is not an admin signs in on a page of their own: the nav has no link to the settings
+ * screen `screen`, its address shows the inbox instead, and nothing fails.
+ */
+export async function expectNoSettingsScreen(browser: Browser, baseUrl: string, user: { email: string; password: string }, screen: 'canned' | 'teams'): Promise<void> {
+  const { context, page, guard } = await newPage(browser);
+  await signIn(page, baseUrl, user.email, user.password);
+  expect(await page.locator(`a[data-nav=${screen}]`).count()).toBe(0);
+  await page.goto(`${baseUrl}/console/settings/${screen}`);
+  await page.locator('.inbox').waitFor();
+  expect(await page.locator(`[data-testid=${screen}-admin]`).count()).toBe(0);
+  expect(guard.errors).toEqual([]);
+  await context.close();
+}
+
 export const screenshotDir = (): string => process.env.CONSOLE_SCREENSHOT_DIR ?? '/tmp';
 
 /** The team called `name`, created through the admin API when it does not exist yet. */
@@ -133,6 +185,17 @@ export async function createTeamUser(
 /** Routing's status of the signed-in user (online / away / offline). */
 export async function routingStatus(baseUrl: string, token: string): Promise<string> {
   return (await request<{ status: string }>(`${baseUrl}/api/v1/me/routing`, { apiKey: token })).body.status;
+}
+
+/** Waits until routing has the signed-in user at `status`. */
+export function untilRouting(baseUrl: string, token: string, status: 'online' | 'away' | 'offline'): Promise<string> {
+  return until(() => routingStatus(baseUrl, token), (s) => s === status, 10_000);
+}
+
+/** The user steps away with the console's presence button; routing has them away then. */
+export async function stepAway(page: Page, baseUrl: string, token: string): Promise<void> {
+  await page.locator('.presence-btn.presence-away').click();
+  await untilRouting(baseUrl, token, 'away');
 }
 
 /** Sets a user's presence through the API (no console needed), as their colleagues' consoles hear it. */

@@ -69,6 +69,15 @@ export interface ContactDto {
   mergedInto: string | null;
 }
 
+/** A canned response as the API answers it. */
+export interface CannedDto {
+  id: string;
+  shortcut: string;
+  title: string;
+  text: string;
+  locale: string;
+}
+
 export interface TicketDetail {
   ticket: TicketSummary;
   messages: MessageDto[];
