@@ -1,21 +1,23 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { Hub } from '../../src/main';
-import { request, startTestHub, type TestHubEnv } from '../support/hub';
+import { inbound as inboundTicket, type TestHub } from '../support/desk.fixtures';
+import { request } from '../support/hub';
 import { until } from '../support/process';
 import {
   apiLogin,
   createAgent,
   createTeamUser,
-  ensureConsoleBuilt,
   ensureTeam,
-  launchBrowser,
-  newPage,
-  routingStatus,
+  expectNoPageTrouble,
+  markDocument,
+  openConsole,
+  sameDocument,
   screenshotDir,
   setPresence,
-  signIn,
-  waitLive,
+  startConsole,
+  stepAway,
+  stopConsole,
+  untilRouting,
   type PageGuard,
 } from './console.support';
 
@@ -28,7 +30,7 @@ interface Tab {
   guard: PageGuard;
 }
 
-let hub: Hub & { env: TestHubEnv };
+let hub: TestHub;
 let browser: Browser;
 let adminToken: string;
 let supportId: string;
@@ -40,71 +42,83 @@ let benTab: Tab;
 let samTab: Tab;
 const tabs: Tab[] = [];
 
-let ext = 0;
-async function inbound(subject: string, text: string): Promise<string> {
-  ext += 1;
-  const res = await request<{ ticketId: string }>(`${hub.url}/api/v1/inbound`, {
-    body: { externalId: `transfer-${ext}`, from: { address: `customer${ext}@example.com`, name: `Customer ${ext}` }, subject, text },
-  });
-  expect(res.status).toBe(201);
-  return res.body.ticketId;
-}
+/** A customer's message: a new ticket in Support. */
+const inbound = async (subject: string, text: string) => (await inboundTicket(hub, { subject, text })).ticketId;
 const detail = async (id: string) => (await request<Detail>(`${hub.url}/api/v1/tickets/${id}`, { apiKey: adminToken })).body;
+/** The ticket's detail once routing (or a transfer) gave it to `userId`. */
+const heldBy = (id: string, userId: string) => until(() => detail(id), (d) => d.ticket.assignee?.id === userId, 15_000);
 const row = (page: Page, id: string) => page.locator(`.ticket-list a[data-ticket-id="${id}"]`);
-const sameDocument = (page: Page) => page.evaluate(() => (window as unknown as { __sameDocument?: string }).__sameDocument);
+const transferButton = (page: Page) => page.locator('[data-testid=ticket-view] button[data-action=transfer]');
 
-async function openTab(email: string, password: string): Promise<Tab> {
-  const { page, guard } = await newPage(browser);
-  await signIn(page, hub.url, email, password);
-  await waitLive(page);
-  const tab = { page, guard };
+async function openTab(user: { email: string; password: string }): Promise<Tab> {
+  const tab = await openConsole(browser, hub.url, user);
   tabs.push(tab);
   return tab;
 }
 
+/** Opens the ticket from its row in the list shown. */
+async function openRow(page: Page, id: string): Promise<void> {
+  await row(page, id).click();
+  await page.locator(`[data-testid=ticket-view][data-ticket-id="${id}"]`).waitFor();
+}
+
+/** Opens the ticket from the list of `view`. */
+async function openTicket(page: Page, view: 'mine' | 'all', id: string): Promise<void> {
+  await page.locator(`a[data-view=${view}]`).click();
+  await row(page, id).waitFor({ timeout: 10_000 });
+  await openRow(page, id);
+}
+
+/** The ticket comes into Mine of this console without a reload, and is opened there. */
+async function receivedInMine(page: Page, id: string): Promise<void> {
+  await page.locator('a[data-view=mine]').click();
+  await row(page, id).waitFor({ timeout: 15_000 });
+  expect(await sameDocument(page)).toBe('yes');
+  await openRow(page, id);
+}
+
+/** The open ticket's transfer dialog. */
+async function openTransfer(page: Page) {
+  await transferButton(page).click();
+  const dialog = page.locator('[data-testid=transfer-dialog]');
+  await dialog.waitFor();
+  return dialog;
+}
+
+/** After a transfer: the console says where the ticket went and is back at the list of `view`, without it. */
+async function handedOver(page: Page, id: string, notice: string | RegExp, view: 'mine' | 'all'): Promise<void> {
+  await page.locator('[data-testid=notice]', { hasText: notice }).waitFor({ timeout: 10_000 });
+  await page.waitForURL(new RegExp(`/console/${view}$`));
+  await row(page, id).waitFor({ state: 'detached', timeout: 10_000 });
+}
+
 beforeAll(async () => {
-  await ensureConsoleBuilt();
-  [hub, browser] = await Promise.all([startTestHub('con-transfer'), launchBrowser()]);
+  ({ hub, browser } = await startConsole('con-transfer'));
   ana = await createAgent(hub.url, { email: 'ana.transfer@test.example', name: 'Ana Agent' });
   adminToken = ana.adminToken;
   supportId = ana.teamId;
   billingId = await ensureTeam(hub.url, adminToken, 'Billing');
   ben = await createTeamUser(hub.url, adminToken, { email: 'ben.billing@test.example', name: 'Ben Billing', teams: [billingId] });
   // Both consoles open: both online (Ana in Support, Ben in Billing).
-  anaTab = await openTab(ana.email, ana.password);
-  benTab = await openTab(ben.email, ben.password);
-  const anaToken = await apiLogin(hub.url, ana.email, ana.password);
-  await until(() => routingStatus(hub.url, anaToken), (s) => s === 'online', 10_000);
-  await until(() => routingStatus(hub.url, ben.token), (s) => s === 'online', 10_000);
-  await benTab.page.evaluate(() => Object.assign(window, { __sameDocument: 'yes' }));
+  anaTab = await openTab(ana);
+  benTab = await openTab(ben);
+  await untilRouting(hub.url, await apiLogin(hub.url, ana.email, ana.password), 'online');
+  await untilRouting(hub.url, ben.token, 'online');
+  await markDocument(benTab.page);
 });
-afterAll(async () => {
-  await browser?.close();
-  await hub?.stop();
-});
-afterEach(() => {
-  for (const tab of tabs) {
-    expect(tab.guard.dialogs).toEqual([]);
-    expect(tab.guard.errors).toEqual([]);
-  }
-});
+afterAll(() => stopConsole(hub, browser));
+afterEach(() => expectNoPageTrouble(...tabs));
 
 describe('transferring a ticket from the console', () => {
   test("an agent hands a ticket to another team with a note; the colleague there gets it in Mine live and reads the note as text", async () => {
     const id = await inbound('Refund for invoice 7781', 'Please refund invoice 7781, I was charged twice.');
     // Routing gives it to Ana, the only one online in Support.
-    await until(() => detail(id), (d) => d.ticket.assignee?.id === ana.id, 15_000);
+    await heldBy(id, ana.id);
 
     const page = anaTab.page;
-    await page.locator('a[data-view=mine]').click();
-    await row(page, id).waitFor({ timeout: 10_000 });
-    await row(page, id).click();
-    await page.locator(`[data-testid=ticket-view][data-ticket-id="${id}"]`).waitFor();
-
-    const transfer = page.locator('[data-testid=ticket-view] button[data-action=transfer]');
-    await transfer.click();
-    const dialog = page.locator('[data-testid=transfer-dialog]');
-    await dialog.waitFor();
+    await openTicket(page, 'mine', id);
+    const transfer = transferButton(page);
+    const dialog = await openTransfer(page);
     expect(await dialog.getAttribute('role')).toBe('dialog');
     expect(await dialog.getAttribute('aria-modal')).toBe('true');
     // Agents choose between a colleague and a team, like supervisors.
@@ -142,12 +156,10 @@ describe('transferring a ticket from the console', () => {
     await dialog.waitFor({ state: 'detached', timeout: 10_000 });
 
     // Ana is back at her list, told where the ticket went, and it has left her Mine.
-    await page.locator('[data-testid=notice]', { hasText: /Ticket #\d+ was transferred to Billing/ }).waitFor({ timeout: 10_000 });
-    await page.waitForURL(/\/console\/mine$/);
-    await row(page, id).waitFor({ state: 'detached', timeout: 10_000 });
+    await handedOver(page, id, /Ticket #\d+ was transferred to Billing/, 'mine');
 
     // The hub: Ben (Billing, online) owns it now; the timeline records the handover with the note.
-    const d = await until(() => detail(id), (x) => x.ticket.assignee?.id === ben.id, 15_000);
+    const d = await heldBy(id, ben.id);
     expect(d.ticket.team?.id).toBe(billingId);
     const transfers = d.timeline.filter((e) => e.action === 'transfer');
     expect(transfers).toHaveLength(1);
@@ -155,10 +167,7 @@ describe('transferring a ticket from the console', () => {
 
     // Ben's console shows it in Mine without a reload; he opens it and reads Ana's note, as text.
     const bp = benTab.page;
-    await row(bp, id).waitFor({ timeout: 15_000 });
-    expect(await sameDocument(bp)).toBe('yes');
-    await row(bp, id).click();
-    await bp.locator(`[data-testid=ticket-view][data-ticket-id="${id}"]`).waitFor();
+    await receivedInMine(bp, id);
     const handover = bp.locator('[data-testid=handover-note]');
     await handover.waitFor();
     expect(await handover.innerText()).toContain('Handover note from Ana Agent');
@@ -176,16 +185,11 @@ describe('transferring a ticket from the console', () => {
     // Flo is in Support but has not signed in: offline.
     const flo = await createTeamUser(hub.url, adminToken, { email: 'flo.offline@test.example', name: 'Flo Offline', teams: [supportId] });
     const id = await inbound('Wrong size delivered', 'I ordered a size M jacket and got an XL.');
-    await until(() => detail(id), (d) => d.ticket.assignee?.id === ana.id, 15_000);
+    await heldBy(id, ana.id);
 
     const page = anaTab.page;
-    await page.locator('a[data-view=mine]').click();
-    await row(page, id).waitFor({ timeout: 10_000 });
-    await row(page, id).click();
-    await page.locator(`[data-testid=ticket-view][data-ticket-id="${id}"]`).waitFor();
-    await page.locator('[data-testid=ticket-view] button[data-action=transfer]').click();
-    const dialog = page.locator('[data-testid=transfer-dialog]');
-    await dialog.waitFor();
+    await openTicket(page, 'mine', id);
+    const dialog = await openTransfer(page);
     const agents = dialog.locator('[data-testid=transfer-agents]');
     const person = (id: string) => agents.locator(`label[data-agent-id="${id}"]`);
     await person(ben.id).waitFor({ timeout: 10_000 });
@@ -221,19 +225,13 @@ describe('transferring a ticket from the console', () => {
     await dialog.waitFor({ state: 'detached', timeout: 10_000 });
 
     // The ticket left Ana's hands (and her sight): she is back at Mine, told where it went.
-    await page.locator('[data-testid=notice]', { hasText: /Ticket #\d+ was transferred to Ben Billing/ }).waitFor({ timeout: 10_000 });
-    await page.waitForURL(/\/console\/mine$/);
-    await row(page, id).waitFor({ state: 'detached', timeout: 10_000 });
-    const d = await until(() => detail(id), (x) => x.ticket.assignee?.id === ben.id, 15_000);
+    await handedOver(page, id, /Ticket #\d+ was transferred to Ben Billing/, 'mine');
+    const d = await heldBy(id, ben.id);
     expect(d.timeline.filter((e) => e.action === 'transfer')).toEqual([expect.objectContaining({ from: ana.id, to: ben.id })]);
 
     // Ben's console: in Mine without a reload; the timeline says who handed it to whom, by name.
     const bp = benTab.page;
-    await bp.locator('a[data-view=mine]').click();
-    await row(bp, id).waitFor({ timeout: 15_000 });
-    expect(await sameDocument(bp)).toBe('yes');
-    await row(bp, id).click();
-    await bp.locator(`[data-testid=ticket-view][data-ticket-id="${id}"]`).waitFor();
+    await receivedInMine(bp, id);
     await bp.locator('[data-testid=handover-note]', { hasText: 'Needs an exchange to size M' }).waitFor();
     const entry = bp.locator('[data-testid=timeline] li[data-action=transfer]');
     await entry.waitFor();
@@ -243,15 +241,13 @@ describe('transferring a ticket from the console', () => {
 
   test('a supervisor picks a colleague (presence shown, online first) and hands the ticket straight to them', async () => {
     const sam = await createAgent(hub.url, { email: 'sam.transfer@test.example', name: 'Sam Supervisor', role: 'supervisor' });
-    samTab = await openTab(sam.email, sam.password);
+    samTab = await openTab(sam);
     const page = samTab.page;
     // Sam supervises; routing leaves him out while he is away.
-    await page.locator('.presence-btn.presence-away').click();
-    const samToken = await apiLogin(hub.url, sam.email, sam.password);
-    await until(() => routingStatus(hub.url, samToken), (s) => s === 'away', 10_000);
+    await stepAway(page, hub.url, await apiLogin(hub.url, sam.email, sam.password));
 
     const id = await inbound('Change my delivery slot', 'Can the courier come on Friday instead?');
-    await until(() => detail(id), (d) => d.ticket.assignee?.id === ana.id, 15_000);
+    await heldBy(id, ana.id);
 
     // Colleagues' presence changes while Sam's console is open: Dan comes online, Eve steps away.
     const dan = await createTeamUser(hub.url, adminToken, { email: 'dan.online@test.example', name: 'Dan Online', teams: [supportId] });
@@ -259,13 +255,8 @@ describe('transferring a ticket from the console', () => {
     await setPresence(hub.url, dan.token, 'online');
     await setPresence(hub.url, eve.token, 'away');
 
-    await page.locator('a[data-view=all]').click();
-    await row(page, id).waitFor({ timeout: 10_000 });
-    await row(page, id).click();
-    await page.locator(`[data-testid=ticket-view][data-ticket-id="${id}"]`).waitFor();
-    await page.locator('[data-testid=ticket-view] button[data-action=transfer]').click();
-    const dialog = page.locator('[data-testid=transfer-dialog]');
-    await dialog.waitFor();
+    await openTicket(page, 'all', id);
+    const dialog = await openTransfer(page);
     const agents = dialog.locator('[data-testid=transfer-agents]');
     await agents.locator(`label[data-agent-id="${dan.id}"][data-presence=online]`).waitFor({ timeout: 10_000 });
     await agents.locator(`label[data-agent-id="${eve.id}"][data-presence=away]`).waitFor({ timeout: 10_000 });
@@ -308,18 +299,15 @@ describe('transferring a ticket from the console', () => {
     ]);
 
     // Dan, an agent, signs in: the ticket is in his Mine, and his timeline names Ana too (she is neither him nor the one who moved it).
-    const danTab = await newPage(browser);
-    await signIn(danTab.page, hub.url, dan.email, dan.password);
-    await waitLive(danTab.page);
+    const danTab = await openConsole(browser, hub.url, dan);
     await row(danTab.page, id).waitFor({ timeout: 10_000 });
-    await row(danTab.page, id).click();
+    await openRow(danTab.page, id);
     const danEntry = danTab.page.locator('[data-testid=timeline] li[data-action=transfer]');
     await danEntry.waitFor({ timeout: 10_000 });
     await danEntry.locator('.tl-from', { hasText: 'Ana Agent' }).waitFor({ timeout: 10_000 });
     expect(await danEntry.locator('.tl-to').innerText()).toBe('Dan Online');
     expect(await danEntry.innerText()).toContain('Sam Supervisor');
-    await danTab.page.locator('.presence-btn.presence-away').click();
-    await until(() => routingStatus(hub.url, dan.token), (s) => s === 'away', 10_000);
+    await stepAway(danTab.page, hub.url, dan.token);
     expect(danTab.guard.errors).toEqual([]);
     await danTab.context.close();
     // Dan is done with this ticket for the next test: nobody in Support takes new work.
@@ -330,9 +318,7 @@ describe('transferring a ticket from the console', () => {
   test("a refused transfer shows the hub's problem in the dialog; moving the ticket out of the supervisor's teams closes it", async () => {
     const page = samTab.page;
     // Nobody in Support is online: a new ticket waits in the queue.
-    await anaTab.page.locator('.presence-btn.presence-away').click();
-    const anaToken = await apiLogin(hub.url, ana.email, ana.password);
-    await until(() => routingStatus(hub.url, anaToken), (s) => s === 'away', 10_000);
+    await stepAway(anaTab.page, hub.url, await apiLogin(hub.url, ana.email, ana.password));
     const id = await inbound('Gift wrapping', 'Can you gift-wrap my order?');
     const position = await until(
       async () => (await request<{ state: string; position: number }>(`${hub.url}/api/v1/tickets/${id}/queue-position`, { apiKey: adminToken })).body,
@@ -341,15 +327,10 @@ describe('transferring a ticket from the console', () => {
     );
     expect(position.position).toBe(1);
 
-    await page.locator('a[data-view=all]').click();
-    await row(page, id).waitFor({ timeout: 10_000 });
-    await row(page, id).click();
-    await page.locator(`[data-testid=ticket-view][data-ticket-id="${id}"]`).waitFor();
+    await openTicket(page, 'all', id);
     await page.locator('[data-testid=queue-info]', { hasText: 'Position 1 of 1 in the queue' }).waitFor({ timeout: 10_000 });
 
-    await page.locator('[data-testid=ticket-view] button[data-action=transfer]').click();
-    const dialog = page.locator('[data-testid=transfer-dialog]');
-    await dialog.waitFor();
+    const dialog = await openTransfer(page);
     await dialog.locator(`label[data-agent-id="${ben.id}"]`).click();
     await dialog.locator('button[data-action=transfer-submit]').click();
     // Nobody holds a queued ticket, so there is nothing to hand from one agent to another: 409.
@@ -366,9 +347,7 @@ describe('transferring a ticket from the console', () => {
     await dialog.locator('button[data-action=transfer-submit]').click();
     await dialog.waitFor({ state: 'detached', timeout: 10_000 });
     // Sam supervises Support only: the ticket is out of his sight, so the console goes back to the list.
-    await page.locator('[data-testid=notice]', { hasText: 'was transferred to Billing' }).waitFor({ timeout: 10_000 });
-    await page.waitForURL(/\/console\/all$/);
-    await row(page, id).waitFor({ state: 'detached', timeout: 10_000 });
+    await handedOver(page, id, 'was transferred to Billing', 'all');
     await until(() => detail(id), (d) => d.ticket.assignee?.id === ben.id && d.ticket.team?.id === billingId, 15_000);
     await row(benTab.page, id).waitFor({ timeout: 15_000 });
   });
