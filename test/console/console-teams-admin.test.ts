@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestHub } from '../support/desk.fixtures';
 import { request, TEST_ADMIN } from '../support/hub';
 import { until } from '../support/process';
-import { createAgent, ensureTeam, expectNoPageTrouble, expectNoSettingsScreen, openConsole, screenshotDir, startConsole, stopConsole, type PageGuard } from './console.support';
+import { createAgent, ensureTeam, expectNoPageTrouble, expectNoSettingsScreen, expectRefusedAtFields, openConsole, openSettingsScreen, screenshotDir, startConsole, stopConsole, type PageGuard } from './console.support';
 
 interface TeamJson {
   id: string;
@@ -55,9 +55,7 @@ describe('team business hours in the settings screen', () => {
 
   test('an admin gives Support business hours (Asia/Shanghai, weekdays 09:00–18:00, a holiday); the API has them', async () => {
     const page = admin.page;
-    await page.locator('a[data-nav=teams]').click();
-    await page.waitForURL(/\/console\/settings\/teams$/);
-    await screen().waitFor();
+    await openSettingsScreen(page, 'teams');
     expect(await tableRow(supportId).innerText()).toContain('Around the clock (no calendar)');
     expect(await screen().locator('[data-testid=teams-table] tr[data-team-id]').count()).toBe(2);
 
@@ -131,10 +129,7 @@ describe('team business hours in the settings screen', () => {
     expect(await time('mon', 0, 'close').getAttribute('aria-describedby')).toContain('team-error-hours-mon-0');
     expect(await form().getByLabel('Time zone').getAttribute('aria-invalid')).toBe('true');
     // Focus goes to the first field at fault; the problem's title is shown once, the field messages are not repeated there.
-    await until(focused, (name) => name === 'timeZone', 5000);
-    const problem = form().locator('[data-testid=problem]');
-    expect(await problem.innerText()).toContain('Invalid request');
-    expect(await problem.locator('.problem-fields').count()).toBe(0);
+    await expectRefusedAtFields(form(), 'timeZone');
     await page.screenshot({ path: path.join(screenshotDir(), 'console-teams-admin-errors.png') });
     expect((await team(supportId)).businessHours).toEqual(before);
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { TestHub } from '../support/desk.fixtures';
 import { request, startTestHub, TEST_ADMIN } from '../support/hub';
 import { until } from '../support/process';
@@ -139,6 +139,26 @@ export async function markDocument(page: Page): Promise<void> {
   await page.evaluate(() => Object.assign(window, { __sameDocument: 'yes' }));
 }
 export const sameDocument = (page: Page): Promise<string | undefined> => page.evaluate(() => (window as unknown as { __sameDocument?: string }).__sameDocument);
+
+/**
+ * A settings form after the API refused its input (400): focus is on `first`, the first field at
+ * fault, and the form's problem shows the title only (the field messages stand next to the fields).
+ * Answers the problem.
+ */
+export async function expectRefusedAtFields(form: Locator, first: string): Promise<Locator> {
+  await until(() => form.page().evaluate(() => document.activeElement?.getAttribute('name') ?? null), (name) => name === first, 5000);
+  const problem = form.locator('[data-testid=problem]');
+  expect(await problem.innerText()).toContain('Invalid request');
+  expect(await problem.locator('.problem-fields').count()).toBe(0);
+  return problem;
+}
+
+/** An admin opens the settings screen `screen` from the nav. */
+export async function openSettingsScreen(page: Page, screen: 'canned' | 'teams'): Promise<void> {
+  await page.locator(`a[data-nav=${screen}]`).click();
+  await page.waitForURL(new RegExp(`/console/settings/${screen}$`));
+  await page.locator(`[data-testid=${screen}-admin]`).waitFor();
+}
 
 /**
  * Someone who is not an admin signs in on a page of their own: the nav has no link to the settings
