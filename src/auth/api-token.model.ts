@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { documentLockPlugin } from '../db/update-lock';
 import { ROLES, type Role } from './user.model';
 
 /** Integrator API token. `_id` is the SHA-256 of the token: the token itself is never stored. */
@@ -29,6 +30,9 @@ const schema = new Schema<ApiTokenDoc>(
   },
   { collection: 'api_tokens' },
 );
+// A "last used" stamp racing a revocation must not write the token back to unrevoked
+// (FerretDB applies updateOne as an unisolated read-modify-write).
+schema.plugin(documentLockPlugin);
 
 export type ApiTokenModel = Model<ApiTokenDoc>;
 export const createApiTokenModel = (conn: Connection): ApiTokenModel => conn.model<ApiTokenDoc>('ApiToken', schema);

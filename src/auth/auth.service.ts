@@ -126,7 +126,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (token.startsWith(TOKEN_PREFIX)) {
         const doc = await ApiToken.findById(sha256(token)).lean();
         if (!doc || doc.revokedAt) return null;
-        void ApiToken.updateOne({ _id: doc._id }, { $set: { lastUsedAt: new Date() } }).catch(() => undefined);
+        void ApiToken.updateOne({ _id: doc._id, revokedAt: null }, { $set: { lastUsedAt: new Date() } }).catch(() => undefined);
         return tokenPrincipal(doc);
       }
       let sub: string | undefined;

@@ -18,12 +18,11 @@ let agent: Awaited<ReturnType<typeof createAgent>>;
 let supportId: string;
 let admin: { page: Page; guard: PageGuard };
 
-/** The team as the API has it (there is no GET /api/v1/teams/:id: the list has every team). */
+/** The team as the API has it. */
 const team = async (id: string) => {
-  const res = await request<{ items: TeamJson[] }>(`${hub.url}/api/v1/teams`, { apiKey: adminToken });
-  const found = res.body.items.find((t) => t.id === id);
-  if (!found) throw new Error(`no team ${id}`);
-  return found;
+  const res = await request<TeamJson>(`${hub.url}/api/v1/teams/${id}`, { apiKey: adminToken });
+  if (res.status !== 200) throw new Error(`no team ${id}: ${res.status}`);
+  return res.body;
 };
 const screen = () => admin.page.locator('[data-testid=teams-admin]');
 const form = () => admin.page.locator('[data-testid=team-form]');

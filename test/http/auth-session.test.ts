@@ -100,6 +100,20 @@ describe('integrator API tokens', () => {
     expect((await request(api('/me'), { apiKey: created.body.token })).status).toBe(401);
     expect((await request(api(`/api-tokens/${created.body.id}`), { method: 'DELETE', apiKey: admin })).status).toBe(404);
   });
+
+  test('a revocation racing the token’s own use stays revoked (the "last used" stamp never writes it back)', async () => {
+    const admin = (await login(TEST_ADMIN.email, TEST_ADMIN.password)).body.token;
+    for (let round = 0; round < 15; round++) {
+      const created = await request<{ id: string; token: string }>(api('/api-tokens'), { apiKey: admin, body: { name: `busy ${round}`, role: 'agent' } });
+      expect(created.status).toBe(201);
+      const uses = Array.from({ length: 8 }, () => request(api('/me'), { apiKey: created.body.token }));
+      const revoked = request(api(`/api-tokens/${created.body.id}`), { method: 'DELETE', apiKey: admin });
+      await Promise.all([...uses, revoked]);
+      expect((await revoked).status).toBe(204);
+      await new Promise((r) => setTimeout(r, 50)); // let the fire-and-forget stamps land
+      expect([round, (await request(api('/me'), { apiKey: created.body.token })).status]).toEqual([round, 401]);
+    }
+  });
 });
 
 describe('validation and docs', () => {
