@@ -78,6 +78,22 @@ local function try_reserve(tid, a, mode, expiresAt, offerId, now)
   return 'assigned'
 end
 
+-- Makes agent \`to\` the holder of ticket tid (of kind \`kind\`): the previous agent (if any)
+-- loses it from their load and offers, the new one counts it, any open offer ends.
+local function hand_over(tid, from, to, kind, contact, now)
+  if from then
+    redis.call('SREM', k('agent', from, 'load', kind), tid)
+    redis.call('SREM', k('agent', from, 'offers'), tid)
+  end
+  redis.call('ZREM', k('offer-deadlines'), tid)
+  redis.call('SADD', k('agent', to, 'load', kind), tid)
+  redis.call('HSET', k('agent', to), 'lastAssignedAt', now)
+  local tk = k('ticket', tid)
+  redis.call('HDEL', tk, 'offerId', 'offerExpiresAt')
+  redis.call('HSET', tk, 'state', 'assigned', 'agent', to, 'assignedAt', now)
+  set_last_agent(contact, to)
+end
+
 local OFFERED = {offered = true}
 local HELD = {offered = true, assigned = true}
 
@@ -291,16 +307,8 @@ if kind == 'chat' then maxField = 'maxChat' end
 local tf = redis.call('HMGET', k('agent', to), 'status', maxField)
 if not tf[1] then return {'unknown_agent'} end
 if tf[1] ~= 'online' and ARGV[6] ~= '1' then return {'target_unavailable', tf[1]} end
-local lk = k('agent', to, 'load', kind)
-if redis.call('SCARD', lk) >= tonumber(tf[2] or '0') then return {'target_full'} end
-redis.call('SREM', k('agent', agent, 'load', kind), tid)
-redis.call('SREM', k('agent', agent, 'offers'), tid)
-redis.call('ZREM', k('offer-deadlines'), tid)
-redis.call('SADD', lk, tid)
-redis.call('HSET', k('agent', to), 'lastAssignedAt', now)
-redis.call('HDEL', tk, 'offerId', 'offerExpiresAt')
-redis.call('HSET', tk, 'state', 'assigned', 'agent', to, 'assignedAt', now)
-set_last_agent(contact, to)
+if redis.call('SCARD', k('agent', to, 'load', kind)) >= tonumber(tf[2] or '0') then return {'target_full'} end
+hand_over(tid, agent, to, kind, contact, now)
 return {'ok', agent, team, kind}
 `);
 
@@ -324,17 +332,8 @@ if not state then return {'unknown'} end
 if redis.call('EXISTS', k('agent', to)) == 0 then return {'unknown_agent'} end
 if state == 'assigned' and agent == to then return {'same_agent', '', team, kind, state} end
 if state == 'assigned' and expected ~= '*' and (agent or '') ~= expected then return {'not_holder', agent or ''} end
-if agent then
-  redis.call('SREM', k('agent', agent, 'load', kind), tid)
-  redis.call('SREM', k('agent', agent, 'offers'), tid)
-end
 redis.call('ZREM', k('queue', team, kind), tid)
-redis.call('ZREM', k('offer-deadlines'), tid)
-redis.call('SADD', k('agent', to, 'load', kind), tid)
-redis.call('HSET', k('agent', to), 'lastAssignedAt', now)
-redis.call('HDEL', tk, 'offerId', 'offerExpiresAt')
-redis.call('HSET', tk, 'state', 'assigned', 'agent', to, 'assignedAt', now)
-set_last_agent(contact, to)
+hand_over(tid, agent, to, kind, contact, now)
 local from = agent or ''
 if from == to then from = '' end
 return {'ok', from, team, kind, state}
