@@ -17,7 +17,7 @@ import type { EventBus } from '../events/event-bus';
 import { sanitizeCustomerHtml } from '../ingest/sanitize';
 import { conflict } from '../tickets/desk.errors';
 import type { DeliveryStatus, MessageDoc, MessageModel } from '../tickets/message.model';
-import { actorOf, type TicketDesk } from '../tickets/ticket-desk.service';
+import { actorOf, agentMessageBase, type TicketDesk } from '../tickets/ticket-desk.service';
 import { assignableId } from '../tickets/ticket-scope';
 import type { MessageView } from '../tickets/ticket-views';
 import type { TicketDoc, TicketModel } from '../tickets/ticket.model';
@@ -239,14 +239,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       let doc: MessageDoc;
       try {
         const created = await Message.create({
-          _id,
-          ticket: t._id,
-          contact: t.contact,
-          author: assignableId(p),
-          direction: 'outbound',
-          channel: t.channel,
-          externalId: `out:${_id.toString()}`,
-          from: { address: p.email ?? actor.id ?? p.id, name: p.name },
+          ...agentMessageBase(p, t, _id, 'outbound'),
           to: [{ address: to.address, name: to.name }],
           subject: t.subject,
           text: input.text,

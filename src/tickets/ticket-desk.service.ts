@@ -85,6 +85,20 @@ export interface TicketDeskDeps {
 export const actorOf = (p: Principal): Actor =>
   p.kind === 'user' ? { kind: 'user', id: p.id, name: p.name } : { kind: 'system', id: `token:${p.id}`, name: p.name };
 
+/** What every message an agent writes on a ticket (a reply or a note) starts with. */
+export function agentMessageBase(p: Principal, t: Pick<TicketDoc, '_id' | 'contact' | 'channel'>, _id: Types.ObjectId, direction: 'outbound' | 'note') {
+  return {
+    _id,
+    ticket: t._id,
+    contact: t.contact,
+    author: assignableId(p),
+    direction,
+    channel: t.channel,
+    externalId: `${direction === 'note' ? 'note' : 'out'}:${_id.toString()}`,
+    from: { address: p.email ?? actorOf(p).id ?? p.id, name: p.name },
+  };
+}
+
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const MAX_TEXT_MATCHES = 1000;
 const MAX_PAGE = 200;
@@ -350,14 +364,7 @@ export function createTicketDesk(deps: TicketDeskDeps) {
       const _id = new Types.ObjectId();
       const now = new Date();
       const doc = await Message.create({
-        _id,
-        ticket: t._id,
-        contact: t.contact,
-        author: assignableId(p),
-        direction: 'note',
-        channel: t.channel,
-        externalId: `note:${_id.toString()}`,
-        from: { address: p.email ?? actor.id ?? p.id, name: p.name },
+        ...agentMessageBase(p, t, _id, 'note'),
         to: [],
         text,
         deliveryStatus: 'received',
