@@ -79,11 +79,12 @@ export function attachCustomerStatus(deps: CustomerStatusDeps): { current(ticket
   async function onEvent(event: DomainEvent): Promise<void> {
     if (!TEAM_EVENTS.has(event.type)) return;
     if ('teamId' in event && typeof event.teamId === 'string') await scheduleTeam(event.teamId);
+    // Every hub process hears every event: claim the telling first, so only one reads the database.
     if (event.type === 'routing.transferred') {
       await scheduleTeam(event.toTeamId);
+      if (!(await deps.claim(`transfer:${event.ticketId}:${event.at}`, 60_000))) return;
       const t = await deps.ticketInfo(event.ticketId);
       if (!t || !deps.liveChannels.has(t.channel)) return;
-      if (!(await deps.claim(`transfer:${event.ticketId}:${event.at}`, 60_000))) return;
       const [toAgentName, toTeamName] = await Promise.all([
         event.toAgentId ? deps.agentName(event.toAgentId) : null,
         event.toTeamId !== event.fromTeamId || !event.toAgentId ? deps.teamName(event.toTeamId) : null,
@@ -92,9 +93,9 @@ export function attachCustomerStatus(deps: CustomerStatusDeps): { current(ticket
       return;
     }
     if (event.type === 'routing.assigned' && event.via !== 'transfer') {
+      if (!(await deps.claim(`assigned:${event.ticketId}:${event.agentId}:${event.at}`, 60_000))) return;
       const t = await deps.ticketInfo(event.ticketId);
       if (!t || !deps.liveChannels.has(t.channel)) return;
-      if (!(await deps.claim(`assigned:${event.ticketId}:${event.agentId}:${event.at}`, 60_000))) return;
       const agentName = await deps.agentName(event.agentId);
       if (agentName) deps.notify({ kind: 'assigned', ticketId: event.ticketId, agentName });
     }

@@ -66,21 +66,14 @@ export function attachRoutingListeners(deps: RoutingListenerDeps) {
     await sla.track({ ticketId, type: f.type, priority: f.priority, tier: base.tier, teamId: outcome.teamId, createdAt: f.createdAt });
   }
 
-  /**
-   * A supervisor moved a waiting ticket to another team in the desk: it waits in that team's
-   * queue now (an offer made meanwhile is withdrawn), instead of being routed in the old team
-   * and moved back. The desk already recorded the move with its actor.
-   */
-  async function followTeamMove(ticketId: string, teamId: string): Promise<void> {
-    await routing.moveToTeam(ticketId, teamId);
-  }
-
   async function onEvent(e: DomainEvent): Promise<void> {
     switch (e.type) {
       case 'ticket.created':
         return queue(e.ticketId, true);
       case 'ticket.updated': {
-        if (e.changes.includes('team') && e.teamId && !e.assigneeId) await followTeamMove(e.ticketId, e.teamId);
+        // A supervisor moved a waiting ticket to another team in the desk (recorded there with its
+        // actor): it waits in that team's queue now instead of being routed in the old one.
+        if (e.changes.includes('team') && e.teamId && !e.assigneeId) await routing.moveToTeam(e.ticketId, e.teamId);
         if (!e.changes.includes('status')) return;
         if (e.status === 'resolved' || e.status === 'closed') {
           await routing.release(e.ticketId, e.status);
