@@ -1,11 +1,9 @@
-import { startTestHub } from '../support/hub';
 import {
   api,
   createUser,
   detail,
   inbound,
-  signInAdmin,
-  teamId,
+  startDeskHub,
   type ContactDto,
   type SignedIn,
   type TestHub,
@@ -20,10 +18,7 @@ let front: string;
 let back: string;
 
 beforeAll(async () => {
-  hub = await startTestHub('contacts', { DEFAULT_TEAM: 'Front' });
-  admin = await signInAdmin(hub);
-  front = await teamId(hub, admin, 'Front');
-  back = await teamId(hub, admin, 'Back');
+  ({ hub, admin, front, back } = await startDeskHub('contacts'));
   agent = await createUser(hub, admin, 'agent', [front], 'Agent Ann');
   supervisor = await createUser(hub, admin, 'supervisor', [front], 'Super Sam');
 });

@@ -1,5 +1,4 @@
-import { startTestHub } from '../support/hub';
-import { api, createUser, detail, inbound, signInAdmin, teamId, type SignedIn, type TestHub } from '../support/desk.fixtures';
+import { api, createUser, detail, inbound, startDeskHub, type SignedIn, type TestHub } from '../support/desk.fixtures';
 
 /**
  * The permission matrix: for every role (and no credentials at all) each call either
@@ -26,10 +25,7 @@ let backAttachment: string;
 let frontAttachment: string;
 
 beforeAll(async () => {
-  hub = await startTestHub('permissions', { DEFAULT_TEAM: 'Front' });
-  admin = await signInAdmin(hub);
-  front = await teamId(hub, admin, 'Front');
-  back = await teamId(hub, admin, 'Back');
+  ({ hub, admin, front, back } = await startDeskHub('permissions'));
   agent = await createUser(hub, admin, 'agent', [front]);
   colleague = await createUser(hub, admin, 'agent', [front]);
   supervisor = await createUser(hub, admin, 'supervisor', [front]);

@@ -1,11 +1,9 @@
-import { startTestHub } from '../support/hub';
 import {
   api,
   createUser,
   detail,
   inbound,
-  signInAdmin,
-  teamId,
+  startDeskHub,
   type SignedIn,
   type TestHub,
   type TicketDetail,
@@ -22,10 +20,7 @@ let agentBack: SignedIn;
 let supervisor: SignedIn;
 
 beforeAll(async () => {
-  hub = await startTestHub('tickets', { DEFAULT_TEAM: 'Front' });
-  admin = await signInAdmin(hub);
-  front = await teamId(hub, admin, 'Front');
-  back = await teamId(hub, admin, 'Back');
+  ({ hub, admin, front, back } = await startDeskHub('tickets'));
   agentA = await createUser(hub, admin, 'agent', [front], 'Agent Alice');
   agentB = await createUser(hub, admin, 'agent', [front], 'Agent Bob');
   agentBack = await createUser(hub, admin, 'agent', [back], 'Agent Carol');

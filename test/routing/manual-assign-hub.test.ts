@@ -1,5 +1,5 @@
-import type { Hub } from '../../src/main';
-import { request, startTestHub, TEST_ADMIN, type TestHubEnv } from '../support/hub';
+import { createUser, setPresence, signInAdmin, teamId, type SignedIn, type TestHub } from '../support/desk.fixtures';
+import { request, startTestHub } from '../support/hub';
 import { until } from '../support/process';
 
 /**
@@ -7,13 +7,15 @@ import { until } from '../support/process';
  * routing (load = limit + 1), automatic routing gives that agent nothing new until they are
  * below their limit, and then the head of the queue goes to them.
  */
-let hub: Hub & { env: TestHubEnv };
+let hub: TestHub;
 const api = (p: string) => `${hub.url}/api/v1${p}`;
+let adminUser: SignedIn;
 let admin = '';
 
 beforeAll(async () => {
   hub = await startTestHub('manual-hub', { ROUTING_SWEEP_MS: '100' });
-  admin = (await request<{ token: string }>(api('/auth/login'), { body: TEST_ADMIN, apiKey: null })).body.token;
+  adminUser = await signInAdmin(hub);
+  admin = adminUser.token;
 });
 afterAll(async () => {
   await hub.stop();
@@ -30,17 +32,9 @@ const ticket = (id: string) => hub.models.Ticket.findById(id).lean();
 const queued = (id: string) => until(() => request<{ state: string }>(api(`/tickets/${id}/queue-position`), { apiKey: admin }), (r) => r.body.state === 'queued', 10_000);
 
 test('an agent at capacity manually assigned one more carries limit + 1; new work waits until they are below the limit', async () => {
-  const teams = await request<{ items: Array<{ id: string; name: string }> }>(api('/teams'), { apiKey: admin });
-  const support = teams.body.items.find((t) => t.name === 'Support')!;
-  const email = 'full.agent@test.example';
-  const created = await request<{ id: string }>(api('/users'), {
-    apiKey: admin,
-    body: { email, password: 'agent-pass-1', name: 'Fay Full', role: 'agent', teams: [support.id], maxConcurrent: { chat: 1, async: 2 } },
-  });
-  expect(created.status).toBe(201);
-  const fay = { id: created.body.id, token: (await request<{ token: string }>(api('/auth/login'), { body: { email, password: 'agent-pass-1' }, apiKey: null })).body.token };
+  const fay = await createUser(hub, adminUser, 'agent', [await teamId(hub, adminUser, 'Support')], 'Fay Full', { maxConcurrent: { chat: 1, async: 2 } });
   const load = async () => (await request<{ load: { async: number }; tickets: { async: string[] } }>(api('/me/routing'), { apiKey: fay.token })).body;
-  expect((await request(api('/me/presence'), { method: 'PUT', apiKey: fay.token, body: { status: 'online' } })).status).toBe(200);
+  await setPresence(hub, fay, 'online');
 
   // Two tickets fill her async limit; the third waits.
   const t1 = await send();

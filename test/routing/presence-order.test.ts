@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Hub } from '../../src/main';
-import { request, startTestHub, TEST_ADMIN, type TestHubEnv } from '../support/hub';
+import { createUser, signInAdmin, teamId } from '../support/desk.fixtures';
+import { request, startTestHub, type TestHubEnv } from '../support/hub';
 
 /**
  * The console's presence switch reaches routing directly and in order: however quickly an
@@ -13,18 +14,9 @@ let socket: Socket;
 
 beforeAll(async () => {
   hub = await startTestHub('presence');
-  const admin = (await request<{ token: string }>(api('/auth/login'), { body: TEST_ADMIN, apiKey: null })).body.token;
-  const teams = await request<{ items: Array<{ id: string; name: string }> }>(api('/teams'), { apiKey: admin });
-  const support = teams.body.items.find((t) => t.name === 'Support')!;
-  const email = 'quick.clicker@test.example';
-  const created = await request<{ id: string }>(api('/users'), {
-    apiKey: admin,
-    body: { email, password: 'agent-pass-1', name: 'Quick Clicker', role: 'agent', teams: [support.id] },
-  });
-  expect(created.status).toBe(201);
-  const token = (await request<{ token: string }>(api('/auth/login'), { body: { email, password: 'agent-pass-1' }, apiKey: null })).body.token;
-  agent = { id: created.body.id, token };
-  socket = io(`${hub.url}/agents`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  const admin = await signInAdmin(hub);
+  agent = await createUser(hub, admin, 'agent', [await teamId(hub, admin, 'Support')], 'Quick Clicker');
+  socket = io(`${hub.url}/agents`, { auth: { token: agent.token }, transports: ['websocket'], reconnection: false, forceNew: true });
   const first = new Promise<{ status: string }>((resolve) => socket.once('presence', resolve));
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());

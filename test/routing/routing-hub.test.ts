@@ -1,5 +1,5 @@
-import type { Hub } from '../../src/main';
-import { request, startTestHub, TEST_ADMIN, type TestHubEnv } from '../support/hub';
+import { createUser, setPresence, signInAdmin, teamId, type SignedIn, type TestHub } from '../support/desk.fixtures';
+import { request, startTestHub } from '../support/hub';
 import { until } from '../support/process';
 
 /**
@@ -7,29 +7,23 @@ import { until } from '../support/process';
  * assignment persisted on the ticket and its timeline, capacity respected, SLA due times
  * stored, and a resolved ticket making room for the head of the queue.
  */
-let hub: Hub & { env: TestHubEnv };
+let hub: TestHub;
 const api = (p: string) => `${hub.url}/api/v1${p}`;
+let adminUser: SignedIn;
 let admin = '';
 
 beforeAll(async () => {
   hub = await startTestHub('routing-hub', { ROUTING_SWEEP_MS: '100' });
-  admin = (await request<{ token: string }>(api('/auth/login'), { body: TEST_ADMIN, apiKey: null })).body.token;
+  adminUser = await signInAdmin(hub);
+  admin = adminUser.token;
 });
 afterAll(async () => {
   await hub.stop();
 });
 
-async function agent(email: string, asyncLimit: number): Promise<{ id: string; token: string }> {
-  const teams = await request<{ items: Array<{ id: string; name: string }> }>(api('/teams'), { apiKey: admin });
-  const support = teams.body.items.find((t) => t.name === 'Support')!;
-  const created = await request<{ id: string }>(api('/users'), {
-    apiKey: admin,
-    body: { email, password: 'agent-pass-1', name: email.split('@')[0], role: 'agent', teams: [support.id], maxConcurrent: { chat: 2, async: asyncLimit } },
-  });
-  expect(created.status).toBe(201);
-  const token = (await request<{ token: string }>(api('/auth/login'), { body: { email, password: 'agent-pass-1' }, apiKey: null })).body.token;
-  return { id: created.body.id, token };
-}
+/** An agent of the Support team with two chat slots and `asyncLimit` async ones. */
+const agent = async (name: string, asyncLimit: number, team = 'Support'): Promise<SignedIn> =>
+  createUser(hub, adminUser, 'agent', [await teamId(hub, adminUser, team)], name, { maxConcurrent: { chat: 2, async: asyncLimit } });
 
 const send = (i: number, priority = '') =>
   request<{ ticketId: string }>(api('/inbound'), {
@@ -37,8 +31,8 @@ const send = (i: number, priority = '') =>
   });
 
 test('tickets are routed to online agents within capacity and priority order, persisted with a timeline; resolving pulls the queue head', async () => {
-  const a = await agent('router.a@test.example', 2);
-  const offline = await agent('router.b@test.example', 5);
+  const a = await agent('Router A', 2);
+  const offline = await agent('Router B', 5);
 
   const ids: string[] = [];
   for (let i = 0; i < 4; i++) ids.push((await send(i)).body.ticketId);
@@ -55,7 +49,7 @@ test('tickets are routed to online agents within capacity and priority order, pe
   expect(await hub.models.Ticket.countDocuments({ assignee: { $ne: null } })).toBe(0);
 
   // The agent comes online with two slots: the urgent ticket and the oldest other one.
-  expect((await request(api('/me/presence'), { method: 'PUT', apiKey: a.token, body: { status: 'online' } })).status).toBe(200);
+  await setPresence(hub, a, 'online');
   // The owner is written first, then new → open: wait for both.
   await until(() => hub.models.Ticket.countDocuments({ assignee: a.id, status: 'open' }), (n) => n >= 2, 20_000);
   await new Promise((r) => setTimeout(r, 300));
@@ -112,25 +106,19 @@ test('a supervisor moving a waiting ticket to another team moves it in routing t
   expect(inBilling.body.state).toBe('queued');
 
   // A Support agent coming online does not get it; a Billing agent does.
-  const support = await agent('router.support@test.example', 5);
-  expect((await request(api('/me/presence'), { method: 'PUT', apiKey: support.token, body: { status: 'online' } })).status).toBe(200);
-  const email = 'router.billing@test.example';
-  const created = await request<{ id: string }>(api('/users'), {
-    apiKey: admin,
-    body: { email, password: 'agent-pass-1', name: 'Billing Agent', role: 'agent', teams: [billing.body.id], maxConcurrent: { chat: 2, async: 5 } },
-  });
-  const token = (await request<{ token: string }>(api('/auth/login'), { body: { email, password: 'agent-pass-1' }, apiKey: null })).body.token;
-  expect((await request(api('/me/presence'), { method: 'PUT', apiKey: token, body: { status: 'online' } })).status).toBe(200);
-  const t = await until(() => hub.models.Ticket.findById(ticketId).lean(), (x) => x?.assignee?.toString() === created.body.id, 20_000);
+  const support = await agent('Router Support', 5);
+  await setPresence(hub, support, 'online');
+  const billingAgent = await agent('Billing Agent', 5, 'Billing desk');
+  await setPresence(hub, billingAgent, 'online');
+  const t = await until(() => hub.models.Ticket.findById(ticketId).lean(), (x) => x?.assignee?.toString() === billingAgent.id, 20_000);
   expect(t?.team?.toString()).toBe(billing.body.id);
 });
 
 test('agents see their colleagues for a handover: status and load from routing, online first, filtered by team', async () => {
-  const a = await agent('router.colleague.a@test.example', 3);
-  const b = await agent('router.colleague.b@test.example', 3);
-  expect((await request(api('/me/presence'), { method: 'PUT', apiKey: b.token, body: { status: 'online' } })).status).toBe(200);
-  const teams = await request<{ items: Array<{ id: string; name: string }> }>(api('/teams'), { apiKey: admin });
-  const support = teams.body.items.find((t) => t.name === 'Support')!;
+  const a = await agent('Colleague A', 3);
+  const b = await agent('Colleague B', 3);
+  await setPresence(hub, b, 'online');
+  const support = { id: await teamId(hub, adminUser, 'Support') };
   const list = await request<{ items: Array<{ id: string; name: string; status: string; teams: string[]; limits: { async: number } | null }> }>(api(`/colleagues?team=${support.id}`), { apiKey: a.token });
   expect(list.status).toBe(200);
   const ids = list.body.items.map((p) => p.id);

@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../../src/events/event.types';
 import type { Hub } from '../../src/main';
+import { createUser, signInAdmin } from '../support/desk.fixtures';
 import { request, startTestHub, TEST_ADMIN, type TestHubEnv } from '../support/hub';
 import { until } from '../support/process';
 
@@ -39,10 +40,8 @@ test('built-in policies until an admin sets them; agents may not; bad policies a
   expect(before.body.policies.at(-1)?.id).toBe('standard');
   expect(before.body.policies.find((p) => p.id === 'standard')?.targets.firstResponseMinutes).toBe(240);
 
-  const email = 'sla.agent@test.example';
-  await request(api('/users'), { apiKey: admin, body: { email, password: 'agent-pass-1', name: 'Sla Agent', role: 'agent', teams: [] } });
-  const agentToken = (await request<{ token: string }>(api('/auth/login'), { body: { email, password: 'agent-pass-1' }, apiKey: null })).body.token;
-  const forbidden = await request(api('/sla/policies'), { method: 'PUT', apiKey: agentToken, body: { policies: [] } });
+  const agent = await createUser(hub, await signInAdmin(hub), 'agent', [], 'Sla Agent');
+  const forbidden = await request(api('/sla/policies'), { method: 'PUT', apiKey: agent.token, body: { policies: [] } });
   expect(forbidden.status).toBe(403);
 
   const bad = await request<{ errors: Array<{ field: string; message: string }> }>(api('/sla/policies'), {

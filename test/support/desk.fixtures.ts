@@ -1,5 +1,5 @@
 import type { Hub } from '../../src/main';
-import { request, TEST_ADMIN, type JsonResponse, type TestHubEnv } from './hub';
+import { request, startTestHub, TEST_ADMIN, type JsonResponse, type TestHubEnv } from './hub';
 
 /** Helpers for tests of the agent API: users, sign-in, tickets through the inbound API. */
 
@@ -113,13 +113,34 @@ export async function teamId(hub: TestHub, admin: SignedIn, name: string): Promi
 
 let seq = 0;
 /** Creates a user through the admin API and signs them in. */
-export async function createUser(hub: TestHub, admin: SignedIn, role: 'agent' | 'supervisor' | 'admin', teams: string[], name?: string): Promise<SignedIn> {
+export async function createUser(
+  hub: TestHub,
+  admin: SignedIn,
+  role: 'agent' | 'supervisor' | 'admin',
+  teams: string[],
+  name?: string,
+  /** Further user fields (maxConcurrent, skills, languages, …). */
+  extra: Body = {},
+): Promise<SignedIn> {
   seq += 1;
   const email = `${role}.${seq}.${Date.now().toString(36)}@test.example`;
   const password = `pass-${role}-${seq}-secret`;
-  const res = await api<{ id: string; name: string }>(hub, admin.token, 'POST', '/users', { email, password, name: name ?? `${role} ${seq}`, role, teams });
+  const res = await api<{ id: string; name: string }>(hub, admin.token, 'POST', '/users', { email, password, name: name ?? `${role} ${seq}`, role, teams, ...extra });
   if (res.status !== 201) throw new Error(`create user: ${res.status} ${JSON.stringify(res.body)}`);
   return { id: res.body.id, email, name: res.body.name, token: await signIn(hub, email, password), password };
+}
+
+/** A hub whose default team is Front, with a second team Back, and its signed-in admin. */
+export async function startDeskHub(tag: string): Promise<{ hub: TestHub; admin: SignedIn; front: string; back: string }> {
+  const hub = await startTestHub(tag, { DEFAULT_TEAM: 'Front' });
+  const admin = await signInAdmin(hub);
+  return { hub, admin, front: await teamId(hub, admin, 'Front'), back: await teamId(hub, admin, 'Back') };
+}
+
+/** Sets a user's routing status through the API (as the console's switch does). */
+export async function setPresence(hub: TestHub, user: Pick<SignedIn, 'token'>, status: 'online' | 'away' | 'offline'): Promise<void> {
+  const res = await api(hub, user.token, 'PUT', '/me/presence', { status });
+  if (res.status !== 200) throw new Error(`presence ${status}: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
 let ext = 0;

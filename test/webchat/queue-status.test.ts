@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
-import type { Hub } from '../../src/main';
 import { ensureWidgetBuilt, launchBrowser, newPage } from '../support/browser';
-import { request, startTestHub, TEST_ADMIN, type TestHubEnv } from '../support/hub';
+import { createUser, setPresence, signInAdmin, teamId, type SignedIn, type TestHub } from '../support/desk.fixtures';
+import { request, startTestHub } from '../support/hub';
 import { until } from '../support/process';
 import type { Socket } from 'socket.io-client';
 import { agentSocket, allSent, fillPrechat, openDemo, sendText, TEST_WEBCHAT_SECRET, widget } from './webchat.fixture';
@@ -10,8 +10,9 @@ import { agentSocket, allSent, fillPrechat, openDemo, sendText, TEST_WEBCHAT_SEC
  * What a chat customer sees of routing: their place in line and the expected wait while they
  * wait, the agent who takes them, and a handover to someone else (without the internal note).
  */
-let hub: Hub & { env: TestHubEnv };
+let hub: TestHub;
 let browser: Browser;
+let adminUser: SignedIn;
 let admin = '';
 const api = (p: string) => `${hub.url}/api/v1${p}`;
 
@@ -21,7 +22,8 @@ beforeAll(async () => {
     startTestHub('chat-queue', { WEBCHAT_SECRET: TEST_WEBCHAT_SECRET, ROUTING_OFFER_CHATS: 'false', ROUTING_SWEEP_MS: '100' }),
     launchBrowser(),
   ]);
-  admin = (await request<{ token: string }>(api('/auth/login'), { body: TEST_ADMIN, apiKey: null })).body.token;
+  adminUser = await signInAdmin(hub);
+  admin = adminUser.token;
 });
 afterAll(async () => {
   for (const c of consoles) c.close();
@@ -29,24 +31,14 @@ afterAll(async () => {
   await hub?.stop();
 });
 
-async function agent(name: string, chats: number): Promise<{ id: string; token: string }> {
-  const teams = await request<{ items: Array<{ id: string; name: string }> }>(api('/teams'), { apiKey: admin });
-  const support = teams.body.items.find((t) => t.name === 'Support')!;
-  const email = `${name.toLowerCase().replace(/\s+/g, '.')}@test.example`;
-  const created = await request<{ id: string }>(api('/users'), {
-    apiKey: admin,
-    body: { email, password: 'agent-pass-1', name, role: 'agent', teams: [support.id], maxConcurrent: { chat: chats, async: 5 } },
-  });
-  expect(created.status).toBe(201);
-  const token = (await request<{ token: string }>(api('/auth/login'), { body: { email, password: 'agent-pass-1' }, apiKey: null })).body.token;
-  return { id: created.body.id, token };
-}
+const agent = async (name: string, chats: number): Promise<SignedIn> =>
+  createUser(hub, adminUser, 'agent', [await teamId(hub, adminUser, 'Support')], name, { maxConcurrent: { chat: chats, async: 5 } });
 
 const consoles: Socket[] = [];
 /** The agent opens the console and switches to online. */
-async function online(token: string): Promise<void> {
-  consoles.push(await agentSocket(hub.url, token));
-  expect((await request(api('/me/presence'), { method: 'PUT', apiKey: token, body: { status: 'online' } })).status).toBe(200);
+async function online(user: SignedIn): Promise<void> {
+  consoles.push(await agentSocket(hub.url, user.token));
+  await setPresence(hub, user, 'online');
 }
 
 async function customerChats(page: Page, name: string, text: string): Promise<string> {
@@ -62,7 +54,7 @@ const systemLines = (page: Page) => page.locator('omnihub-chat .log .msg.system'
 
 test('customers see their place in line and expected wait, the agent who takes them, and a handover', async () => {
   const liWei = await agent('Li Wei', 1);
-  await online(liWei.token);
+  await online(liWei);
 
   // The first customer gets Li Wei at once and is told so.
   const first = await newPage(browser);
@@ -89,7 +81,7 @@ test('customers see their place in line and expected wait, the agent who takes t
 
   // Li Wei hands the second customer over to Zhang Min with a note only agents see.
   const zhangMin = await agent('Zhang Min', 2);
-  await online(zhangMin.token);
+  await online(zhangMin);
   const handover = await request(api(`/tickets/${t2}/transfer`), { apiKey: liWei.token, body: { toAgentId: zhangMin.id, note: 'VIP, angry about refund policy' } });
   expect(handover.status).toBe(200);
   await systemLines(second.page).filter({ hasText: 'Your chat has been handed over to Zhang Min.' }).waitFor({ timeout: 10_000 });
