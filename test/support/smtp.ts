@@ -10,6 +10,8 @@ export interface ReceivedMail {
 export interface TestSmtpServer {
   url: string;
   received: ReceivedMail[];
+  /** Recipients that got the one temporary refusal (`deferOnce`). */
+  deferred: string[];
   /** Resolves with the first mail (already received or still to come) whose envelope includes `to`. */
   waitFor(to: string, timeoutMs?: number): Promise<ReceivedMail>;
   close(): Promise<void>;
@@ -18,10 +20,12 @@ export interface TestSmtpServer {
 /**
  * A real SMTP server on loopback (smtp-server, the protocol implementation behind Nodemailer's
  * own tests) that keeps and parses every message it accepts. Recipients matching `reject`
- * are refused with a permanent 550, like a mailbox that does not exist.
+ * are refused with a permanent 550, like a mailbox that does not exist; the first attempt for
+ * a recipient matching `deferOnce` gets a temporary 451 (greylisting), later ones are accepted.
  */
-export async function startSmtpServer(opts: { reject?: RegExp } = {}): Promise<TestSmtpServer> {
+export async function startSmtpServer(opts: { reject?: RegExp; deferOnce?: RegExp } = {}): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
+  const deferred: string[] = [];
   const waiters: Array<{ to: string; resolve(m: ReceivedMail): void }> = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -31,6 +35,11 @@ export async function startSmtpServer(opts: { reject?: RegExp } = {}): Promise<T
       if (opts.reject?.test(address.address)) {
         const err = Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 });
         callback(err);
+        return;
+      }
+      if (opts.deferOnce?.test(address.address) && !deferred.includes(address.address)) {
+        deferred.push(address.address);
+        callback(Object.assign(new Error('4.7.1 greylisted, try again later'), { responseCode: 451 }));
         return;
       }
       callback();
@@ -58,6 +67,7 @@ export async function startSmtpServer(opts: { reject?: RegExp } = {}): Promise<T
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
+    deferred,
     waitFor(to, timeoutMs = 15_000) {
       const addr = to.toLowerCase();
       const already = received.find((m) => m.envelopeTo.includes(addr));

@@ -1,11 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
-import { io } from 'socket.io-client';
 import { createVisitorTokens } from '../../channels/webchat/visitor-token';
-import type { Welcome } from '../../channels/webchat/webchat.protocol';
 import type { Hub } from '../../src/main';
 import { ensureWidgetBuilt, launchBrowser, newPage } from '../support/browser';
 import { startTestHub, type TestHubEnv } from '../support/hub';
-import { agentReply, allSent, fillPrechat, openChat, openDemo, sendText, TEST_WEBCHAT_SECRET, widget } from './webchat.fixture';
+import { agentReply, allSent, fillPrechat, openChat, openDemo, sendText, TEST_WEBCHAT_SECRET, tryConnect, widget } from './webchat.fixture';
 
 let hub: Hub & { env: TestHubEnv };
 let browser: Browser;
@@ -23,20 +21,6 @@ const storageKey = () => `omnihub-chat:${hub.url}:default`;
 const storedToken = (page: Page) => page.evaluate((k) => (JSON.parse(localStorage.getItem(k) ?? '{}') as { token?: string }).token ?? null, storageKey());
 
 /** Connects to /webchat with this auth; resolves with the welcome or the refusal's message. */
-function tryConnect(auth: Record<string, string>): Promise<{ welcome: Welcome } | { refused: string }> {
-  const socket = io(`${hub.url}/webchat`, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
-  return new Promise((resolve) => {
-    socket.once('welcome', (welcome: Welcome) => {
-      socket.close();
-      resolve({ welcome });
-    });
-    socket.once('connect_error', (err) => {
-      socket.close();
-      resolve({ refused: err.message });
-    });
-  });
-}
-
 describe('history after a reload, and nobody else can read it', () => {
   test('reload restores the conversation; a second visitor sees none of it; forged tokens are refused', async () => {
     const a = await newPage(browser);
@@ -84,7 +68,7 @@ describe('history after a reload, and nobody else can read it', () => {
     await expect(wb.messages.count()).resolves.toBe(0);
     await expect(b.page.locator('omnihub-chat').evaluate((h) => h.shadowRoot!.textContent)).resolves.not.toContain('4711');
     // B's valid token gives B's (empty) history only.
-    const asB = await tryConnect({ channelKey: 'default', token: tokenB! });
+    const asB = await tryConnect(hub.url, { channelKey: 'default', token: tokenB! });
     expect('welcome' in asB && asB.welcome.history).toEqual([]);
 
     // Forged tokens: A's visitor id with B's signature, a changed signature, another hub's secret, another channel.
@@ -99,11 +83,11 @@ describe('history after a reload, and nobody else can read it', () => {
       `v1.${idA}`,
       idA!,
     ];
-    for (const token of forged) await expect(tryConnect({ channelKey: 'default', token })).resolves.toEqual({ refused: 'invalid_token' });
+    for (const token of forged) await expect(tryConnect(hub.url, { channelKey: 'default', token })).resolves.toEqual({ refused: 'invalid_token' });
     // A's own token, for a channel key that is not this hub's, is refused as well.
-    await expect(tryConnect({ channelKey: 'another-site', token: tokenA! })).resolves.toEqual({ refused: 'unknown_channel' });
+    await expect(tryConnect(hub.url, { channelKey: 'another-site', token: tokenA! })).resolves.toEqual({ refused: 'unknown_channel' });
     // And the genuine token still works (the refusals above were about the forgery, not the test).
-    const asA = await tryConnect({ channelKey: 'default', token: tokenA! });
+    const asA = await tryConnect(hub.url, { channelKey: 'default', token: tokenA! });
     expect('welcome' in asA && asA.welcome.history.map((m) => m.text)).toEqual([
       'My order number is 4711, secret detail.',
       'Delivery to Hangzhou please.',

@@ -5,7 +5,7 @@ import { identityHash } from '../../channels/webchat/identity';
 import type { Hub } from '../../src/main';
 import { ensureWidgetBuilt, launchBrowser, newPage } from '../support/browser';
 import { request, startTestHub, type TestHubEnv } from '../support/hub';
-import { allSent, fillPrechat, openChat, sendText, TEST_WEBCHAT_SECRET, widget } from './webchat.fixture';
+import { allSent, fillPrechat, openChat, sendText, TEST_WEBCHAT_SECRET, tryConnect, widget } from './webchat.fixture';
 
 const IDENTITY_SECRET = 'shop-identity-secret-0123456789abcdef0123';
 
@@ -119,5 +119,27 @@ describe('identity verification: a signed-in user of the host site is a known co
     await fillPrechat(page, { name: 'Someone Else', topic: 'question' });
     await expect(w.customerMessages.count()).resolves.toBe(0);
     await context.close();
+  });
+});
+
+describe('identity settings', () => {
+  test('WEBCHAT_IDENTITY_REQUIRED refuses anonymous visitors and admits verified ones; a hub without the secret refuses identities', async () => {
+    const strict = await startTestHub('chat-strict', { WEBCHAT_SECRET: TEST_WEBCHAT_SECRET, WEBCHAT_IDENTITY_SECRET: IDENTITY_SECRET, WEBCHAT_IDENTITY_REQUIRED: 'true' });
+    try {
+      await expect(tryConnect(strict.url, { channelKey: 'default' })).resolves.toEqual({ refused: 'identity_required' });
+      const verified = await tryConnect(strict.url, { channelKey: 'default', identity: { userId: 'user-1', hash: identityHash(IDENTITY_SECRET, 'user-1') } });
+      expect('welcome' in verified && verified.welcome.userId).toBe('user-1');
+    } finally {
+      await strict.stop();
+    }
+    const open = await startTestHub('chat-nosecret', { WEBCHAT_SECRET: TEST_WEBCHAT_SECRET });
+    try {
+      const refused = await tryConnect(open.url, { channelKey: 'default', identity: { userId: 'user-1', hash: identityHash(IDENTITY_SECRET, 'user-1') } });
+      expect(refused).toEqual({ refused: 'identity_invalid' });
+      const anonymous = await tryConnect(open.url, { channelKey: 'default' });
+      expect('welcome' in anonymous && anonymous.welcome.userId).toBeNull();
+    } finally {
+      await open.stop();
+    }
   });
 });

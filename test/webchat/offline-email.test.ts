@@ -13,7 +13,7 @@ let agent: TestAgent;
 
 beforeAll(async () => {
   ensureWidgetBuilt();
-  smtp = await startSmtpServer({ reject: /@bounce\.example$/ });
+  smtp = await startSmtpServer({ reject: /@bounce\.example$/, deferOnce: /@greylist\.example$/ });
   [hub, browser] = await Promise.all([
     startTestHub('chat-email', {
       WEBCHAT_SECRET: TEST_WEBCHAT_SECRET,
@@ -115,5 +115,20 @@ describe('chat replies to customers who left go by email', () => {
     await replyFromApi(next.ticketId, 'We do, from 88 yuan.');
     await expect(smtp.waitFor('next.one@customer.example').then((m) => m.mail.text)).resolves.toContain('We do, from 88 yuan.');
     await Promise.all([context.close(), other.context.close()]);
+  });
+
+  test('a temporary refusal (451) is retried: the customer gets the email once, after the retry', async () => {
+    const { page, context } = await newPage(browser);
+    const { ticketId } = await customerWrites(page, 'patient@greylist.example', 'When does the autumn tea arrive?');
+    await page.close();
+    const reply = await replyFromApi(ticketId, 'In the first week of October.');
+    const mail = await smtp.waitFor('patient@greylist.example');
+    expect(mail.mail.text).toContain('In the first week of October.');
+    expect(smtp.deferred).toContain('patient@greylist.example');
+    const stored = await deliveredReply(reply.body.id);
+    expect(stored.deliveryStatus).toBe('sent');
+    expect(Object.fromEntries(stored.metadata.map((m) => [m.key, m.value]))).toMatchObject({ emailCopyTo: 'patient@greylist.example' });
+    expect(smtp.received.filter((m) => m.envelopeTo.includes('patient@greylist.example'))).toHaveLength(1);
+    await context.close();
   });
 });

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
+import type { Welcome } from '../../channels/webchat/webchat.protocol';
 import type { Hub } from '../../src/main';
 import { request, TEST_ADMIN } from '../support/hub';
 
@@ -76,6 +77,21 @@ export function collect<T = Record<string, unknown>>(socket: Socket, event: stri
 /** Emits with an acknowledgement and resolves with the answer. */
 export function emitAck<T = { ok: boolean; error?: string }>(socket: Socket, event: string, payload: unknown): Promise<T> {
   return socket.timeout(10_000).emitWithAck(event, payload) as Promise<T>;
+}
+
+/** Opens a customer socket with this handshake: the welcome, or the refusal's reason. */
+export function tryConnect(hubUrl: string, auth: Record<string, unknown>): Promise<{ welcome: Welcome } | { refused: string }> {
+  const socket = io(`${hubUrl}/webchat`, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+  return new Promise((resolve) => {
+    socket.once('welcome', (welcome: Welcome) => {
+      socket.close();
+      resolve({ welcome });
+    });
+    socket.once('connect_error', (err) => {
+      socket.close();
+      resolve({ refused: err.message });
+    });
+  });
 }
 
 // ---------- the widget, driven like a customer would ----------
