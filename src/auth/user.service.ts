@@ -89,6 +89,9 @@ export function createUserService(deps: { User: UserModel; Team: TeamModel }) {
     listTeams(): Promise<TeamDoc[]> {
       return Team.find({}).sort({ name: 1 }).lean();
     },
+    getTeam(id: string): Promise<TeamDoc | null> {
+      return oid(id) ? Team.findById(id).lean() : Promise.resolve(null);
+    },
     async createTeam(name: string, description = '', businessHours: BusinessCalendar | null = null): Promise<TeamDoc> {
       try {
         return (await Team.create({ name, description, businessHours: businessHours ? storedCalendar(businessHours) : null })).toObject<TeamDoc>();

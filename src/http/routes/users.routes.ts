@@ -132,7 +132,7 @@ export function registerUserRoutes(t: RouteTable, deps: UserRouteDeps): void {
     errors: [404],
     response: TeamSchema,
     async handler({ params }) {
-      const team = (await users.listTeams()).find((x) => x._id.toString() === params.id.toLowerCase());
+      const team = await users.getTeam(params.id);
       if (!team) throw new HttpProblem(404, 'Not found', `No team ${params.id}.`);
       return teamDto(team);
     },
