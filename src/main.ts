@@ -425,6 +425,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         : undefined;
       if (!email) logger.info({}, 'email: SMTP_URL is not set, so no email is sent (chat replies to customers who left stay in the chat)');
       // Chat customers see their place in line, the agent who took them and handovers.
+      const userName = async (id: string) => (mongoose.isObjectIdOrHexString(id) ? ((await models.User.findById(id, { name: 1 }).lean())?.name ?? null) : null);
+      const teamName = async (id: string) => (mongoose.isObjectIdOrHexString(id) ? ((await models.Team.findById(id, { name: 1 }).lean())?.name ?? null) : null);
       const customerStatus = attachCustomerStatus({
         bus,
         routing,
@@ -432,11 +434,11 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         ticketInfo: async (id) => {
           const t = mongoose.isObjectIdOrHexString(id) ? await models.Ticket.findById(id, { channel: 1, status: 1, assignee: 1 }).lean() : null;
           if (!t) return null;
-          const agent = t.assignee ? await models.User.findById(t.assignee, { name: 1 }).lean() : null;
-          return { channel: t.channel, open: t.status !== 'resolved' && t.status !== 'closed', agentName: agent?.name ?? null };
+          const agentName = t.assignee ? await userName(t.assignee.toString()) : null;
+          return { channel: t.channel, open: t.status !== 'resolved' && t.status !== 'closed', agentName };
         },
-        agentName: async (id) => (mongoose.isObjectIdOrHexString(id) ? ((await models.User.findById(id, { name: 1 }).lean())?.name ?? null) : null),
-        teamName: async (id) => (mongoose.isObjectIdOrHexString(id) ? ((await models.Team.findById(id, { name: 1 }).lean())?.name ?? null) : null),
+        agentName: userName,
+        teamName,
         notify: (status) => {
           for (const c of channels) c.conversationUpdate?.(status);
         },
