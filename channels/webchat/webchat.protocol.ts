@@ -18,6 +18,8 @@
  *   status    {@link ChatStatus} the conversation moved in routing (place in line, agent, handover)
  */
 
+import type { ConversationStatus } from '../contract';
+
 export const WEBCHAT_NAMESPACE = '/webchat';
 
 export const TOPICS = ['complaint', 'suggestion', 'question'] as const;
@@ -91,11 +93,8 @@ export interface VerifiedIdentity {
   email?: string;
 }
 
-/** Where the conversation stands in routing. */
-export type ChatStatus =
-  | { kind: 'queued'; ticketId: string; position: number; queueLength: number; expectedWaitMs: number | null }
-  | { kind: 'assigned'; ticketId: string; agentName: string }
-  | { kind: 'transferred'; ticketId: string; toAgentName: string | null; toTeamName: string | null };
+/** Where the conversation stands in routing: the hub's {@link ConversationStatus} as it is. */
+export type ChatStatus = ConversationStatus;
 
 export interface Welcome {
   visitorId: string;
