@@ -200,7 +200,8 @@ export type CustomerActivity =
  */
 export type ConversationStatus =
   | { kind: 'queued'; ticketId: string; position: number; queueLength: number; expectedWaitMs: number | null }
-  | { kind: 'assigned'; ticketId: string; agentName: string }
+  /** `agentAway`: the agent holding the chat is not online right now (away or offline); they still hold it. */
+  | { kind: 'assigned'; ticketId: string; agentName: string; agentAway: boolean }
   | { kind: 'transferred'; ticketId: string; toAgentName: string | null; toTeamName: string | null };
 
 /** An agent's side of a live conversation, shown to the customer. */

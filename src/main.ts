@@ -372,6 +372,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
 
       // Realtime: socket.io on the same server (consoles and chat widgets), shared through Redis.
       const adapterRedis = redisClient(redisUrl, 'hub-realtime', logger);
+      const presence = createPresenceStore(redis, prefix);
       cleanups.push(() => adapterRedis.quit().catch(() => undefined));
       const realtime: Realtime = createRealtime({
         server,
@@ -379,7 +380,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         redis,
         prefix,
         bus,
-        presence: createPresenceStore(redis, prefix),
+        presence,
         readState,
         authenticate: (token) => auth.authenticate(token),
         canSee: (p, ticketId) => visible(p, ticketId),
@@ -427,17 +428,24 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       // Chat customers see their place in line, the agent who took them and handovers.
       const userName = async (id: string) => (mongoose.isObjectIdOrHexString(id) ? ((await models.User.findById(id, { name: 1 }).lean())?.name ?? null) : null);
       const teamName = async (id: string) => (mongoose.isObjectIdOrHexString(id) ? ((await models.Team.findById(id, { name: 1 }).lean())?.name ?? null) : null);
+      const liveChannels: ChannelId[] = ['webchat'];
       const customerStatus = attachCustomerStatus({
         bus,
         routing,
-        liveChannels: new Set(['webchat']),
+        liveChannels: new Set(liveChannels),
         ticketInfo: async (id) => {
           const t = mongoose.isObjectIdOrHexString(id) ? await models.Ticket.findById(id, { channel: 1, status: 1, assignee: 1 }).lean() : null;
           if (!t) return null;
-          const agentName = t.assignee ? await userName(t.assignee.toString()) : null;
-          return { channel: t.channel, open: t.status !== 'resolved' && t.status !== 'closed', agentName };
+          const agentId = t.assignee?.toString() ?? null;
+          const agentName = agentId ? await userName(agentId) : null;
+          return { channel: t.channel, open: t.status !== 'resolved' && t.status !== 'closed', agentId, agentName };
         },
         agentName: userName,
+        agentOnline: async (id) => (await presence.get(id)) === 'online',
+        liveTicketsOf: async (agentId) =>
+          mongoose.isObjectIdOrHexString(agentId)
+            ? (await models.Ticket.find({ assignee: agentId, status: { $in: ['new', 'open', 'pending'] }, channel: { $in: liveChannels } }, { _id: 1 }).limit(200).lean()).map((t) => t._id.toString())
+            : [],
         teamName,
         notify: (status) => {
           for (const c of channels) c.conversationUpdate?.(status);

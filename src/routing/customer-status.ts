@@ -6,9 +6,13 @@ import type { RoutingService } from './routing.service';
 export interface CustomerStatusDeps {
   bus: EventBus;
   routing: Pick<RoutingService, 'queuePosition' | 'listQueue'>;
-  /** A ticket's channel, status and agent's name (null when it does not exist). */
-  ticketInfo(ticketId: string): Promise<{ channel: string; open: boolean; agentName: string | null } | null>;
+  /** A ticket's channel, status, and its agent's id and name (null when it does not exist). */
+  ticketInfo(ticketId: string): Promise<{ channel: string; open: boolean; agentId: string | null; agentName: string | null } | null>;
   agentName(agentId: string): Promise<string | null>;
+  /** Whether an agent is online now (the presence the console shows and "agents online" counts). */
+  agentOnline(agentId: string): Promise<boolean>;
+  /** The open tickets of the live channels an agent holds (their customers see the agent's presence). */
+  liveTicketsOf(agentId: string): Promise<string[]>;
   teamName(teamId: string): Promise<string | null>;
   /** Channels that show a live conversation's status to its customer. */
   liveChannels: ReadonlySet<string>;
@@ -38,7 +42,8 @@ const TEAM_EVENTS = new Set<DomainEvent['type']>([
 
 /**
  * What a waiting chat customer sees of routing: their place in line and the expected wait
- * (refreshed whenever their team's queue moves), the agent who took them, and a handover.
+ * (refreshed whenever their team's queue moves), the agent who took them (and, while that agent
+ * holds the chat, whether they are online or away right now), and a handover.
  */
 export function attachCustomerStatus(deps: CustomerStatusDeps): { current(ticketId: string): Promise<ConversationStatus | null>; stop(): void } {
   const refreshMs = deps.refreshMs ?? 1000;
@@ -46,14 +51,26 @@ export function attachCustomerStatus(deps: CustomerStatusDeps): { current(ticket
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const warn = (err: unknown, msg: string): void => deps.logger?.warn({ err }, msg);
 
-  async function current(ticketId: string): Promise<ConversationStatus | null> {
+  /** `known`: an agent's presence just announced (the stores may not all have it yet). */
+  async function current(ticketId: string, known?: { agentId: string; online: boolean }): Promise<ConversationStatus | null> {
     const pos = await deps.routing.queuePosition(ticketId);
     if (pos && pos.state !== 'assigned') {
       // An offered ticket is next: it goes back in line only if the agent declines.
       return { kind: 'queued', ticketId, position: Math.max(1, pos.position), queueLength: pos.queueLength, expectedWaitMs: pos.expectedWaitMs };
     }
     const t = await deps.ticketInfo(ticketId);
-    return t?.open && t.agentName ? { kind: 'assigned', ticketId, agentName: t.agentName } : null;
+    if (!t?.open || !t.agentName || !t.agentId) return null;
+    const online = known?.agentId === t.agentId ? known.online : await deps.agentOnline(t.agentId);
+    return { kind: 'assigned', ticketId, agentName: t.agentName, agentAway: !online };
+  }
+
+  /** The agent holding chats went away or came back: their customers see it (one process tells). */
+  async function presenceChanged(agentId: string, online: boolean, at: string): Promise<void> {
+    if (!(await deps.claim(`presence:${agentId}:${at}`, 60_000))) return;
+    for (const ticketId of await deps.liveTicketsOf(agentId)) {
+      const s = await current(ticketId, { agentId, online });
+      if (s?.kind === 'assigned') deps.notify(s);
+    }
   }
 
   async function refreshTeam(teamId: string): Promise<void> {
@@ -77,6 +94,11 @@ export function attachCustomerStatus(deps: CustomerStatusDeps): { current(ticket
   }
 
   async function onEvent(event: DomainEvent): Promise<void> {
+    if (event.type === 'agent.presence') {
+      const wasOnline = event.previous === 'online';
+      if (wasOnline !== (event.status === 'online')) await presenceChanged(event.agentId, event.status === 'online', event.at);
+      return;
+    }
     if (!TEAM_EVENTS.has(event.type)) return;
     if ('teamId' in event && typeof event.teamId === 'string') await scheduleTeam(event.teamId);
     // Every hub process hears every event: claim the telling first, so only one reads the database.
@@ -90,14 +112,18 @@ export function attachCustomerStatus(deps: CustomerStatusDeps): { current(ticket
         event.toTeamId !== event.fromTeamId || !event.toAgentId ? deps.teamName(event.toTeamId) : null,
       ]);
       deps.notify({ kind: 'transferred', ticketId: event.ticketId, toAgentName, toTeamName });
+      // Handed to a colleague who is not online: the customer is told they are away (no second line).
+      if (event.toAgentId && toAgentName && !(await deps.agentOnline(event.toAgentId))) {
+        deps.notify({ kind: 'assigned', ticketId: event.ticketId, agentName: toAgentName, agentAway: true });
+      }
       return;
     }
     if (event.type === 'routing.assigned' && event.via !== 'transfer') {
       if (!(await deps.claim(`assigned:${event.ticketId}:${event.agentId}:${event.at}`, 60_000))) return;
       const t = await deps.ticketInfo(event.ticketId);
       if (!t || !deps.liveChannels.has(t.channel)) return;
-      const agentName = await deps.agentName(event.agentId);
-      if (agentName) deps.notify({ kind: 'assigned', ticketId: event.ticketId, agentName });
+      const [agentName, online] = await Promise.all([deps.agentName(event.agentId), deps.agentOnline(event.agentId)]);
+      if (agentName) deps.notify({ kind: 'assigned', ticketId: event.ticketId, agentName, agentAway: !online });
     }
   }
 

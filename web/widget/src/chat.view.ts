@@ -72,6 +72,7 @@ export function createChatView(
   const closeBtn = h('button', { type: 'button', class: 'x', 'aria-label': t('close'), title: t('close') }, '×');
   const connNotice = h('div', { class: 'notice conn', role: 'status', hidden: true }, t('reconnecting'));
   const offlineNotice = h('div', { class: 'notice offline', role: 'status', hidden: true }, t('offline'));
+  const awayNotice = h('div', { class: 'notice away', role: 'status', hidden: true });
   const queueNotice = h('div', { class: 'notice queue', role: 'status', hidden: true });
   const log = h('div', { class: 'log', role: 'log', 'aria-live': 'polite' });
   const greeting = h('div', { class: 'msg agent greeting' }, h('div', { class: 'bubble' }, t('greeting')));
@@ -90,6 +91,7 @@ export function createChatView(
     h('header', { class: 'head' }, h('div', { class: 'titles' }, title, subtitle), closeBtn),
     connNotice,
     offlineNotice,
+    awayNotice,
     queueNotice,
     prechat,
     log,
@@ -267,14 +269,19 @@ export function createChatView(
     typing.hidden = needsForm;
 
     connNotice.hidden = state.connected || !state.everConnected;
-    offlineNotice.hidden = state.agentsOnline !== 0;
+    // The agent holding the chat speaks for themselves: "nobody online" is only for chats nobody holds.
+    const held = state.status?.kind === 'assigned' ? state.status : null;
+    offlineNotice.hidden = state.agentsOnline !== 0 || held !== null;
+    awayNotice.hidden = !held?.agentAway || needsForm;
+    awayNotice.textContent = held?.agentAway ? t('agentAway', { name: held.agentName }) : '';
     const q = state.status?.kind === 'queued' ? state.status : null;
     queueNotice.hidden = !q || state.agentsOnline === 0 || needsForm;
     if (q) {
       const place = q.position <= 1 ? t('queueNext') : t('queuePosition', { position: String(q.position) });
       queueNotice.textContent = q.expectedWaitMs === null ? place : `${place} ${t('expectedWait', { wait: waitText(t, q.expectedWaitMs) })}`;
     }
-    subtitle.textContent = state.agentName ? t('withAgent', { name: state.agentName }) : t('subtitle');
+    // An agent of an earlier chat is not "with you" while the notice says nobody is online.
+    subtitle.textContent = state.agentName && offlineNotice.hidden ? t('withAgent', { name: state.agentName }) : t('subtitle');
     typing.textContent = state.agentTyping === false ? '' : state.agentTyping ? t('agentTyping', { name: state.agentTyping }) : t('someoneTyping');
     if (state.fatal) error.textContent = state.fatal.startsWith('identity') ? t('errIdentity') : t('errInvalid');
 
