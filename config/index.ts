@@ -60,6 +60,8 @@ export const ConfigSchema = z.object({
   LOGIN_THROTTLE_WINDOW_SECONDS: int(1, 86_400).default(900),
   /** Requests per minute per IP on public endpoints (login, inbound, widget). */
   PUBLIC_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+  /** Requests per minute per inbound API key (callers with the valid key are not counted per IP). */
+  INBOUND_RATE_LIMIT_PER_MINUTE_PER_KEY: int(1, 100_000_000).default(60_000),
   /** Browser origins allowed to call the API with credentials (comma-separated). */
   CORS_ORIGINS: z
     .string()

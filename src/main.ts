@@ -28,7 +28,7 @@ import { createRedisEventBus, type EventBus } from './events/event-bus';
 import { createAuthService } from './auth/auth.service';
 import { createHttpApp } from './http/app';
 import { createAuthenticator } from './http/authenticate';
-import { publicRateLimit } from './http/rate-limit';
+import { inboundKeyCaller, publicRateLimit } from './http/rate-limit';
 import { createRouteTable } from './http/route';
 import { registerAuthRoutes } from './http/routes/auth.routes';
 import { createCannedResponseModel } from './canned/canned-response.model';
@@ -347,11 +347,16 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       registerContactRoutes(routes, { contacts: contactDesk });
       registerCannedRoutes(routes, { canned: createCannedService({ CannedResponse: await createCannedResponseModel(conn) }) });
       const docs = createDocsRouter(() => routes.openapi({ title: 'Omnihub API', version: '1', serverUrl: publicUrl }));
+      const inboundKey = config.INBOUND_API_KEY ?? persistedSecret(dataDir, 'inbound-api-key').value;
       const app = createHttpApp({
         maxBodyBytes: config.MAX_BODY_BYTES,
         logger,
         corsOrigins: config.CORS_ORIGINS,
-        publicRateLimit: publicRateLimit(redis, prefix, config.PUBLIC_RATE_LIMIT_PER_MINUTE),
+        // Integrators with the inbound key have a budget of their own; anyone else counts per address.
+        publicRateLimit: publicRateLimit(redis, prefix, config.PUBLIC_RATE_LIMIT_PER_MINUTE, {
+          identify: inboundKeyCaller(inboundKey),
+          perMinute: config.INBOUND_RATE_LIMIT_PER_MINUTE_PER_KEY,
+        }),
         publicPaths: ['/api/v1/auth/login', '/api/v1/inbound', '/webchat'],
         routers: [ops, docs, channelRouter, apiRouter, createConsoleRouter({ distDir: path.join(PROJECT_ROOT, 'web/console/dist') }), createDemoRouter({ channelKey: config.WEBCHAT_CHANNEL_KEY })],
       });
@@ -408,7 +413,6 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       late.realtime = realtime;
       cleanups.push(() => realtime.close());
 
-      const inboundKey = config.INBOUND_API_KEY ?? persistedSecret(dataDir, 'inbound-api-key').value;
       const webchat = {
         channelKey: config.WEBCHAT_CHANNEL_KEY,
         secret: config.WEBCHAT_SECRET ?? persistedSecret(dataDir, 'webchat-secret', 48).value,
