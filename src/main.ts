@@ -190,6 +190,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         },
         persistUnassignment: (u) => assignment.recordUnrouted(u),
         persistTransfer: (x) => assignment.recordTransfer(x),
+        persistNeedsAttention: (n) => assignment.recordNeedsAttention(n),
       },
     });
     // Teams' business hours for SLA policies that count them: in memory (the calculator asks
