@@ -23,7 +23,6 @@ const add = (set: Set<string>, room: (id: string) => string, id: string | null |
  *   ticket.created / ticket.updated → team, assignee, ticket, admins
  *   message.created                 → ticket, team (and assignee), admins
  *   routing.* / sla.*               → the agents, teams and ticket they name, admins
- *   routing.needs_attention         → the team, the ticket, supervisors, admins
  *   agent.presence                  → the agent's own sockets, supervisors, admins
  */
 export function roomsFor(event: DomainEvent, audience: TicketAudience | null = null): string[] {
@@ -41,11 +40,6 @@ export function roomsFor(event: DomainEvent, audience: TicketAudience | null = n
     case 'ticket.updated':
       add(out, rooms.team, event.teamId);
       add(out, rooms.agent, event.assigneeId);
-      break;
-    case 'routing.needs_attention':
-      // Nobody in the team will take it: every supervisor hears it.
-      add(out, rooms.team, event.teamId);
-      out.add(rooms.role('supervisor'));
       break;
     case 'routing.transferred':
       add(out, rooms.team, event.fromTeamId);

@@ -51,6 +51,8 @@ export interface TicketSummary {
   resolvedAt: string | null;
   closedAt: string | null;
   sla?: { firstResponseDueAt: string | null; nextResponseDueAt: string | null; resolutionDueAt: string | null } | null;
+  /** Flagged for supervisors by routing (every eligible agent declined it); null once assigned. */
+  needsAttention?: { reason: string; at: string } | null;
 }
 
 export interface Attachment {
