@@ -131,6 +131,8 @@ test('a missed offer says so and comes back after the cool-down; declined by the
   await row.click();
   const view = supTab.page.locator(`[data-testid=ticket-view][data-ticket-id="${ticketId}"]`);
   await view.locator('.badge.attention').waitFor({ timeout: 10_000 });
+  // Its queue info promises no wait either.
+  await view.locator('[data-testid=queue-info]', { hasText: 'Every available agent declined it' }).waitFor({ timeout: 10_000 });
   await view.locator('[data-action=needs_attention]', { hasText: 'Ada Missed' }).waitFor({ timeout: 10_000 });
   await supTab.page.screenshot({ path: path.join(screenshotDir(), 'console-needs-attention.png') });
   // The agent who declined is not offered it again.

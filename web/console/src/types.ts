@@ -167,6 +167,8 @@ export interface QueuePosition {
   queueLength: number;
   /** Null when nobody who could take it is online. */
   expectedWaitMs: number | null;
+  /** Every eligible agent declined it: nobody will take it without a supervisor. */
+  needsAttention?: string | null;
 }
 
 /** POST /api/v1/tickets/:id/transfer answers where the ticket went. */

@@ -206,6 +206,7 @@ export const en = {
     expectedWait: 'Expected wait: about {{time}}',
     waitUnderMinute: 'Expected wait: under a minute',
     noAgent: 'No agent who can take it is online right now',
+    allDeclined: 'Every available agent declined it: assign it to someone',
     offered: 'Offered to an agent, waiting for them to accept',
   },
   canned: {

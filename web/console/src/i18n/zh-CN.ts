@@ -204,6 +204,7 @@ export const zhCN: Messages = {
     expectedWait: '预计等待：约 {{time}}',
     waitUnderMinute: '预计等待：不到一分钟',
     noAgent: '目前没有可接待的客服在线',
+    allDeclined: '所有可接待的客服都已拒绝：请指派给某位客服',
     offered: '已分配给一位客服，等待其接受',
   },
   canned: {
