@@ -196,10 +196,13 @@ export type CustomerActivity =
 
 /**
  * Where a live conversation stands in routing, shown to the customer: waiting in line
- * (position 1 = next, expected wait when known), with an agent, or handed over.
+ * (position 1 = next, expected wait when known), waiting with nobody able to take it now
+ * (`busy`: every available agent is busy with other customers; no place or wait to promise),
+ * with an agent, or handed over.
  */
 export type ConversationStatus =
   | { kind: 'queued'; ticketId: string; position: number; queueLength: number; expectedWaitMs: number | null }
+  | { kind: 'busy'; ticketId: string }
   /** `agentAway`: the agent holding the chat is not online right now (away or offline); they still hold it. */
   | { kind: 'assigned'; ticketId: string; agentName: string; agentAway: boolean }
   | { kind: 'transferred'; ticketId: string; toAgentName: string | null; toTeamName: string | null };

@@ -84,6 +84,8 @@ export const ConfigSchema = z.object({
   SMTP_TLS_INSECURE: bool.default(false),
   /** How long an agent has to accept an offered chat before it goes to the next agent. */
   ROUTING_OFFER_TIMEOUT_MS: int(1000, 600_000).default(30_000),
+  /** After an agent let an offer expire, how long before that ticket is offered to them again (0: at once). */
+  ROUTING_MISSED_OFFER_COOLDOWN_MS: int(0, 3_600_000).default(45_000),
   /** Chats are offered with accept / decline (true) or assigned directly (false). */
   ROUTING_OFFER_CHATS: bool.default(true),
   /** Email, SMS, fax and API tickets are assigned directly (true) or offered (false). */

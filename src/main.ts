@@ -178,6 +178,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       rules: () => queueRules.get(),
       teamDefaults: {
         offerTimeoutMs: config.ROUTING_OFFER_TIMEOUT_MS,
+        missedOfferCooldownMs: config.ROUTING_MISSED_OFFER_COOLDOWN_MS,
         autoAccept: { chat: !config.ROUTING_OFFER_CHATS, async: config.ROUTING_AUTO_ACCEPT_ASYNC },
       },
       disconnectGraceMs: config.ROUTING_DISCONNECT_GRACE_MS,
@@ -190,6 +191,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         },
         persistUnassignment: (u) => assignment.recordUnrouted(u),
         persistTransfer: (x) => assignment.recordTransfer(x),
+        persistNeedsAttention: (n) => assignment.recordNeedsAttention(n),
       },
     });
     // Teams' business hours for SLA policies that count them: in memory (the calculator asks

@@ -87,6 +87,18 @@ export interface RoutingOfferExpiredEvent extends Base {
   agentId: string;
 }
 
+/**
+ * A waiting ticket nobody who could take it will take: every eligible online agent declined it
+ * (`declinedBy`). For supervisors; it stays flagged on the ticket until someone is assigned.
+ */
+export interface RoutingNeedsAttentionEvent extends Base {
+  type: 'routing.needs_attention';
+  ticketId: string;
+  teamId: string;
+  reason: 'all_declined';
+  declinedBy: string[];
+}
+
 /** An agent owns the ticket now (auto-accepted, accepted, picked from the queue, transferred). */
 export interface RoutingAssignedEvent extends Base {
   type: 'routing.assigned';
@@ -183,6 +195,7 @@ export type DomainEvent =
   | RoutingOfferedEvent
   | RoutingOfferDeclinedEvent
   | RoutingOfferExpiredEvent
+  | RoutingNeedsAttentionEvent
   | RoutingAssignedEvent
   | RoutingUnassignedEvent
   | RoutingReleasedEvent

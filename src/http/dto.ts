@@ -71,6 +71,7 @@ export const ticketSummaryDto = (v: TicketView) => {
       resolutionDueAt: iso(t.sla?.resolutionDueAt),
     },
     mergedInto: t.mergedInto?.toString() ?? null,
+    needsAttention: t.needsAttention ? { reason: t.needsAttention.reason, at: iso(t.needsAttention.at) } : null,
   };
 };
 
@@ -147,6 +148,10 @@ export const TicketSummarySchema = z.object({
   closedAt: When,
   sla: z.object({ firstResponseDueAt: When, nextResponseDueAt: When, resolutionDueAt: When }),
   mergedInto: z.string().nullable(),
+  needsAttention: z
+    .object({ reason: z.enum(['all_declined']), at: z.string() })
+    .nullable()
+    .describe('flagged for supervisors by routing (every eligible agent declined it); null once assigned'),
 });
 const Party = z.object({ address: z.string(), name: z.string() });
 export const MessageSchema = z.object({

@@ -38,12 +38,14 @@ const TEAM_EVENTS = new Set<DomainEvent['type']>([
   'routing.offer_declined',
   'routing.offer_expired',
   'routing.transferred',
+  'routing.needs_attention',
 ]);
 
 /**
  * What a waiting chat customer sees of routing: their place in line and the expected wait
- * (refreshed whenever their team's queue moves), the agent who took them (and, while that agent
- * holds the chat, whether they are online or away right now), and a handover.
+ * (refreshed whenever their team's queue moves), that nobody can take them right now (every
+ * eligible agent declined: no place in line is promised), the agent who took them (and, while
+ * that agent holds the chat, whether they are online or away right now), and a handover.
  */
 export function attachCustomerStatus(deps: CustomerStatusDeps): { current(ticketId: string): Promise<ConversationStatus | null>; stop(): void } {
   const refreshMs = deps.refreshMs ?? 1000;
@@ -54,6 +56,8 @@ export function attachCustomerStatus(deps: CustomerStatusDeps): { current(ticket
   /** `known`: an agent's presence just announced (the stores may not all have it yet). */
   async function current(ticketId: string, known?: { agentId: string; online: boolean }): Promise<ConversationStatus | null> {
     const pos = await deps.routing.queuePosition(ticketId);
+    // Nobody who could take it will (supervisors are told): no "next in line, about N min".
+    if (pos && pos.state === 'queued' && pos.needsAttention) return { kind: 'busy', ticketId };
     if (pos && pos.state !== 'assigned') {
       // An offered ticket is next: it goes back in line only if the agent declines.
       return { kind: 'queued', ticketId, position: Math.max(1, pos.position), queueLength: pos.queueLength, expectedWaitMs: pos.expectedWaitMs };
@@ -78,7 +82,7 @@ export function attachCustomerStatus(deps: CustomerStatusDeps): { current(ticket
     for (const q of queued) {
       if (q.kind !== 'chat') continue;
       const s = await current(q.ticketId);
-      if (s?.kind === 'queued') deps.notify(s);
+      if (s?.kind === 'queued' || s?.kind === 'busy') deps.notify(s);
     }
   }
 

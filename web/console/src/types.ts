@@ -51,6 +51,8 @@ export interface TicketSummary {
   resolvedAt: string | null;
   closedAt: string | null;
   sla?: { firstResponseDueAt: string | null; nextResponseDueAt: string | null; resolutionDueAt: string | null } | null;
+  /** Flagged for supervisors by routing (every eligible agent declined it); null once assigned. */
+  needsAttention?: { reason: string; at: string } | null;
 }
 
 export interface Attachment {
@@ -165,6 +167,8 @@ export interface QueuePosition {
   queueLength: number;
   /** Null when nobody who could take it is online. */
   expectedWaitMs: number | null;
+  /** Every eligible agent declined it: nobody will take it without a supervisor. */
+  needsAttention?: string | null;
 }
 
 /** POST /api/v1/tickets/:id/transfer answers where the ticket went. */

@@ -237,7 +237,7 @@ export function createChatClient(opts: ChatClientOptions) {
     // Live changes also get a line in the conversation: who joined, where it was handed over
     // (not the same agent going away or coming back: the notice above the log says that).
     const repeat = s.kind === 'assigned' && before?.kind === 'assigned' && before.agentName === s.agentName;
-    if (live && s.kind !== 'queued' && !repeat) {
+    if (live && s.kind !== 'queued' && s.kind !== 'busy' && !repeat) {
       const key = `system:${++systemLines}:${Date.now()}`;
       byKey.set(key, { key, id: null, direction: 'system', system: s, text: '', author: null, attachments: [], at: new Date().toISOString(), status: 'sent' });
     }

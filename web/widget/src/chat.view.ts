@@ -74,6 +74,18 @@ export function createChatView(
   const offlineNotice = h('div', { class: 'notice offline', role: 'status', hidden: true }, t('offline'));
   const awayNotice = h('div', { class: 'notice away', role: 'status', hidden: true });
   const queueNotice = h('div', { class: 'notice queue', role: 'status', hidden: true });
+  // Nobody can take the chat right now: said honestly, with an invitation to leave an email address.
+  const busyText = h('span', { class: 'busy-text' }, t('busy'));
+  const busyEmailInput = h('input', { type: 'email', name: 'busy-email', autocomplete: 'email', 'aria-label': t('email') });
+  const busyEmail = h(
+    'form',
+    { class: 'busy-email', novalidate: true },
+    h('label', {}, t('busyEmail')),
+    busyEmailInput,
+    h('button', { type: 'submit' }, t('saveEmail')),
+  );
+  const busyHint = h('span', { class: 'hint' });
+  const busyNotice = h('div', { class: 'notice busy', role: 'status', hidden: true }, busyText, busyEmail, busyHint);
   const log = h('div', { class: 'log', role: 'log', 'aria-live': 'polite' });
   const greeting = h('div', { class: 'msg agent greeting' }, h('div', { class: 'bubble' }, t('greeting')));
   log.append(greeting);
@@ -93,6 +105,7 @@ export function createChatView(
     offlineNotice,
     awayNotice,
     queueNotice,
+    busyNotice,
     prechat,
     log,
     typing,
@@ -163,6 +176,20 @@ export function createChatView(
     if (!ok) return;
     client.setProfile(profile);
     textarea.focus();
+  });
+
+  busyEmail.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const email = busyEmailInput.value.trim();
+    const profile = client.profile();
+    if (!profile) return;
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      busyHint.textContent = t('badEmail');
+      return;
+    }
+    // The hub takes it with the customer's next message (the profile travels with each one).
+    client.setProfile({ ...profile, email });
+    if (last) render(last);
   });
 
   // ---------- composer ----------
@@ -276,6 +303,16 @@ export function createChatView(
     awayNotice.textContent = held?.agentAway ? t('agentAway', { name: held.agentName }) : '';
     const q = state.status?.kind === 'queued' ? state.status : null;
     queueNotice.hidden = !q || state.agentsOnline === 0 || needsForm;
+    const busy = state.status?.kind === 'busy';
+    busyNotice.hidden = !busy || state.agentsOnline === 0 || needsForm;
+    if (busy) {
+      const email = client.profile()?.email;
+      const asksEmail = (w?.prechat.fields ?? ['email']).includes('email');
+      busyEmail.hidden = Boolean(email) || !asksEmail;
+      if (email) busyHint.textContent = t('busyEmailSaved', { email });
+      else if (asksEmail && busyHint.textContent !== t('badEmail')) busyHint.textContent = t('busyEmailHint');
+      else if (!asksEmail) busyHint.textContent = '';
+    }
     if (q) {
       const place = q.position <= 1 ? t('queueNext') : t('queuePosition', { position: String(q.position) });
       queueNotice.textContent = q.expectedWaitMs === null ? place : `${place} ${t('expectedWait', { wait: waitText(t, q.expectedWaitMs) })}`;

@@ -20,7 +20,7 @@ import {
   type TransferResult,
   type User,
 } from '../types';
-import { ChannelBadge, PriorityBadge, SlaBadge, StatusBadge, TypeBadge } from './Badges';
+import { AttentionBadge, ChannelBadge, PriorityBadge, SlaBadge, StatusBadge, TypeBadge } from './Badges';
 import { Composer } from './Composer';
 import { Conversation } from './Conversation';
 import { CustomerPanel } from './CustomerPanel';
@@ -260,6 +260,7 @@ export function TicketView(p: TicketViewProps) {
               <ChannelBadge channel={tk.channel} />
               <StatusBadge status={tk.status} />
               <SlaBadge ticket={tk} now={p.now} />
+              <AttentionBadge ticket={tk} />
             </div>
           </div>
           <div class="ticket-facts">

@@ -85,6 +85,8 @@ export const en = {
     slaNextResponse: 'Reply due',
     slaResolution: 'Resolution due',
     overdue: '{{time}} overdue',
+    needsAttention: 'Declined by every agent',
+    needsAttentionTitle: 'Every available agent declined this ticket: assign it to someone.',
     dueIn: 'due in {{time}}',
     via: 'via {{channel}}',
     loadFailed: 'The ticket could not be loaded.',
@@ -143,6 +145,7 @@ export const en = {
     note: 'Internal note added',
     merged: 'Tickets merged',
     transfer: 'Transferred',
+    needs_attention: 'Flagged for a supervisor',
     routing: 'Routing',
     sla: 'SLA',
     other: '{{action}}',
@@ -203,6 +206,7 @@ export const en = {
     expectedWait: 'Expected wait: about {{time}}',
     waitUnderMinute: 'Expected wait: under a minute',
     noAgent: 'No agent who can take it is online right now',
+    allDeclined: 'Every available agent declined it: assign it to someone',
     offered: 'Offered to an agent, waiting for them to accept',
   },
   canned: {
@@ -279,6 +283,9 @@ export const en = {
     decline: 'Decline',
     expiresIn: '{{seconds}} s left to accept',
     accepting: 'Accepting…',
+    missedTitle: 'You missed a conversation',
+    missedBody: 'The offer ran out before you accepted it. It is back in the queue and will be offered to you again shortly.',
+    dismiss: 'Dismiss',
   },
   shortcuts: {
     title: 'Keyboard shortcuts',
@@ -297,6 +304,8 @@ export const en = {
     newTicketBody: '{{type}} via {{channel}}',
     newMessage: 'New message on #{{number}}',
     assigned: 'A ticket was assigned to you',
+    needsAttention: 'Ticket #{{number}} needs a supervisor',
+    needsAttentionBody: 'Every available agent declined it; the customer is waiting.',
   },
   errors: {
     network: 'The hub cannot be reached. Check your connection and try again.',

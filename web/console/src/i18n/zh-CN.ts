@@ -83,6 +83,8 @@ export const zhCN: Messages = {
     slaNextResponse: '回复截止',
     slaResolution: '解决截止',
     overdue: '已超时 {{time}}',
+    needsAttention: '所有客服均已拒绝',
+    needsAttentionTitle: '所有可接待的客服都拒绝了此工单：请指派给某位客服。',
     dueIn: '{{time}}后截止',
     via: '来自{{channel}}',
     loadFailed: '无法加载该工单。',
@@ -141,6 +143,7 @@ export const zhCN: Messages = {
     note: '已添加内部备注',
     merged: '工单已合并',
     transfer: '已转接',
+    needs_attention: '需主管处理',
     routing: '分配',
     sla: 'SLA',
     other: '{{action}}',
@@ -201,6 +204,7 @@ export const zhCN: Messages = {
     expectedWait: '预计等待：约 {{time}}',
     waitUnderMinute: '预计等待：不到一分钟',
     noAgent: '目前没有可接待的客服在线',
+    allDeclined: '所有可接待的客服都已拒绝：请指派给某位客服',
     offered: '已分配给一位客服，等待其接受',
   },
   canned: {
@@ -277,6 +281,9 @@ export const zhCN: Messages = {
     decline: '拒绝',
     expiresIn: '剩余 {{seconds}} 秒可接受',
     accepting: '正在接受…',
+    missedTitle: '你错过了一个对话',
+    missedBody: '你未在时限内接受该对话，它已回到队列，稍后会再次分配给你。',
+    dismiss: '知道了',
   },
   shortcuts: {
     title: '键盘快捷键',
@@ -295,6 +302,8 @@ export const zhCN: Messages = {
     newTicketBody: '{{type}}，来自{{channel}}',
     newMessage: '#{{number}} 有新消息',
     assigned: '有工单分配给你',
+    needsAttention: '工单 #{{number}} 需要主管处理',
+    needsAttentionBody: '所有可接待的客服都拒绝了该工单，客户仍在等待。',
   },
   errors: {
     network: '无法连接到服务器，请检查网络后重试。',
