@@ -71,6 +71,7 @@ export const ticketSummaryDto = (v: TicketView) => {
       resolutionDueAt: iso(t.sla?.resolutionDueAt),
     },
     mergedInto: t.mergedInto?.toString() ?? null,
+    failedReplies: v.failedReplies,
   };
 };
 
@@ -147,6 +148,8 @@ export const TicketSummarySchema = z.object({
   closedAt: When,
   sla: z.object({ firstResponseDueAt: When, nextResponseDueAt: When, resolutionDueAt: When }),
   mergedInto: z.string().nullable(),
+  /** Replies whose delivery failed and that were not retried (the inbox marks the ticket). */
+  failedReplies: z.number().int(),
 });
 const Party = z.object({ address: z.string(), name: z.string() });
 export const MessageSchema = z.object({

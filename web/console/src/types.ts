@@ -51,6 +51,8 @@ export interface TicketSummary {
   resolvedAt: string | null;
   closedAt: string | null;
   sla?: { firstResponseDueAt: string | null; nextResponseDueAt: string | null; resolutionDueAt: string | null } | null;
+  /** Replies whose delivery failed and that nobody retried yet (absent from older hubs). */
+  failedReplies?: number;
 }
 
 export interface Attachment {
@@ -107,6 +109,10 @@ export interface TicketDetail {
   contact: Contact;
   /** When the customer and the agents last read the conversation (absent from older hubs). */
   readState?: { customerReadAt: string | null; agentReadAt: string | null };
+  /** Whether a reply can be sent now, and if not why (absent from older hubs: assume it can). */
+  canReply?: boolean;
+  replyBlockedReason?: 'channel_cannot_send' | 'ticket_closed' | null;
+  replyBlockedDetail?: string | null;
 }
 
 export interface CannedResponse {

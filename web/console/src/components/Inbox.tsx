@@ -135,6 +135,11 @@ export function Inbox(p: InboxProps) {
                   <ChannelBadge channel={x.channel} />
                   {x.status !== 'open' && <StatusBadge status={x.status} />}
                   <SlaBadge ticket={x} now={p.now} />
+                  {(x.failedReplies ?? 0) > 0 && (
+                    <span class="badge reply-failed" data-testid="reply-failed">
+                      <Icon name="alert" size={11} /> {x.failedReplies === 1 ? t('inbox.replyFailed') : t('inbox.repliesFailed', { count: x.failedReplies ?? 0 })}
+                    </span>
+                  )}
                   {x.assignee && p.view !== 'mine' && <span class="badge assignee">
                       <Icon name="user" size={11} /> {x.assignee.name}
                     </span>}
