@@ -156,6 +156,9 @@ export function createOutboundService(deps: OutboundServiceDeps) {
   async function markSent(m: MessageDoc, result: SendResult): Promise<void> {
     const sentAt = new Date();
     const set = { deliveryStatus: result.status, deliveryError: null };
+    // First, so that whoever reads the reply as sent reads the first response too (set once).
+    const first = m.ticket ? await Ticket.updateOne({ _id: m.ticket, firstResponseAt: null }, { $set: { firstResponseAt: sentAt } }) : null;
+    const firstResponse = first?.modifiedCount === 1;
     let res;
     try {
       res = await Message.updateOne({ _id: m._id, deliveryStatus: 'queued' }, { $set: { ...set, externalId: result.externalId } });
@@ -171,8 +174,6 @@ export function createOutboundService(deps: OutboundServiceDeps) {
     // A customer answering the provider's id (email In-Reply-To, …) finds this ticket.
     const t = await Ticket.findById(m.ticket).lean();
     if (t) await tickets.indexThread(m.channel, [result.externalId], t, sentAt);
-    const first = await Ticket.updateOne({ _id: m.ticket, firstResponseAt: null }, { $set: { firstResponseAt: sentAt } });
-    const firstResponse = first.modifiedCount === 1;
     await tickets.addEvent(
       m.ticket,
       SYSTEM,

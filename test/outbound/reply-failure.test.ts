@@ -1,24 +1,12 @@
-import { once } from 'node:events';
-import net from 'node:net';
 import { startHubWithEnv, startTestHub, testHubEnv, type TestHubEnv } from '../support/hub';
 import { until } from '../support/process';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { startSmtpServer, unusedLoopbackPort, type TestSmtpServer } from '../support/smtp';
 import { api, createUser, detail, inbound, signInAdmin, teamId, type MessageDto, type SignedIn, type TestHub } from '../support/desk.fixtures';
 
 /**
  * A reply that could not be sent is no response: it leaves First response empty and the SLA
  * first-response clock running, shows on the ticket, and can be retried once the channel works.
  */
-
-/** A loopback port nobody listens on: an SMTP server that is down (or misconfigured). */
-async function deadPort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 let smtp: TestSmtpServer;
 let env: TestHubEnv;
@@ -30,7 +18,7 @@ beforeAll(async () => {
   smtp = await startSmtpServer();
   // SMTP_URL points at a server that is not there: email replies fail after their attempts.
   env = testHubEnv('reply-failure', {
-    SMTP_URL: `smtp://127.0.0.1:${await deadPort()}`,
+    SMTP_URL: `smtp://127.0.0.1:${await unusedLoopbackPort()}`,
     EMAIL_FROM: 'Acme Support <support@acme.example>',
     OUTBOUND_ATTEMPTS: '2',
     OUTBOUND_RETRY_BASE_MS: '20',

@@ -41,7 +41,7 @@ const fill = (text: string, vars: { customer: string; agent: string }) =>
 
 export function Composer(p: ComposerProps) {
   const { t } = useI18n();
-  const [mode, setMode] = useState<'reply' | 'note'>('reply');
+  const [mode, setMode] = useState<'reply' | 'note'>(p.cannotSend ? 'note' : 'reply');
   const [text, setText] = useState('');
   const [caret, setCaret] = useState(0);
   const [busy, setBusy] = useState(false);

@@ -142,7 +142,7 @@ export const en = {
     type: 'Type changed',
     tags: 'Tags changed',
     team: 'Team changed',
-    reply: 'Reply sent',
+    reply: 'Reply written',
     delivery: 'Delivery',
     classification: 'Type corrected',
     note: 'Internal note added',

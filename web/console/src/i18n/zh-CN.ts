@@ -140,7 +140,7 @@ export const zhCN: Messages = {
     type: '类型变更',
     tags: '标签变更',
     team: '团队变更',
-    reply: '已发送回复',
+    reply: '撰写回复',
     delivery: '投递状态',
     classification: '类型已更正',
     note: '已添加内部备注',
