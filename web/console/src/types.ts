@@ -53,6 +53,8 @@ export interface TicketSummary {
   sla?: { firstResponseDueAt: string | null; nextResponseDueAt: string | null; resolutionDueAt: string | null } | null;
   /** Flagged for supervisors by routing (every eligible agent declined it); null once assigned. */
   needsAttention?: { reason: string; at: string } | null;
+  /** Replies whose delivery failed and that nobody retried yet (absent from older hubs). */
+  failedReplies?: number;
 }
 
 export interface Attachment {
@@ -109,6 +111,10 @@ export interface TicketDetail {
   contact: Contact;
   /** When the customer and the agents last read the conversation (absent from older hubs). */
   readState?: { customerReadAt: string | null; agentReadAt: string | null };
+  /** Whether a reply can be sent now, and if not why (absent from older hubs: assume it can). */
+  canReply?: boolean;
+  replyBlockedReason?: 'channel_cannot_send' | 'ticket_closed' | null;
+  replyBlockedDetail?: string | null;
 }
 
 export interface CannedResponse {

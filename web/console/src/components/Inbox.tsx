@@ -136,6 +136,11 @@ export function Inbox(p: InboxProps) {
                   {x.status !== 'open' && <StatusBadge status={x.status} />}
                   <SlaBadge ticket={x} now={p.now} />
                   <AttentionBadge ticket={x} />
+                  {(x.failedReplies ?? 0) > 0 && (
+                    <span class="badge reply-failed" data-testid="reply-failed">
+                      <Icon name="alert" size={11} /> {x.failedReplies === 1 ? t('inbox.replyFailed') : t('inbox.repliesFailed', { count: x.failedReplies ?? 0 })}
+                    </span>
+                  )}
                   {x.assignee && p.view !== 'mine' && <span class="badge assignee">
                       <Icon name="user" size={11} /> {x.assignee.name}
                     </span>}

@@ -60,6 +60,8 @@ export const en = {
     more: '{{count}}+ tickets',
     waiting: 'waiting {{time}}',
     noSubject: '(no subject)',
+    replyFailed: 'Reply failed',
+    repliesFailed: '{{count}} replies failed',
   },
   ticket: {
     none: 'Select a ticket from the inbox',
@@ -113,6 +115,8 @@ export const en = {
     failed: 'Failed',
     failedReason: 'Failed: {{reason}}',
     read: 'Seen',
+    retry: 'Retry',
+    retrying: 'Retrying…',
   },
   composer: {
     reply: 'Reply',
@@ -126,6 +130,7 @@ export const en = {
     cannedEmpty: 'No canned response matches “{{query}}”.',
     cannedHint: '↑↓ to choose, Enter to insert, Esc to close',
     closedHint: 'This ticket is closed; a new customer message opens a new ticket.',
+    cannotSend: 'Replies cannot be sent by {{channel}}: this hub has no {{channel}} channel configured (ask an administrator). Internal notes still work.',
   },
   timeline: {
     title: 'Timeline',
@@ -139,7 +144,7 @@ export const en = {
     type: 'Type changed',
     tags: 'Tags changed',
     team: 'Team changed',
-    reply: 'Reply sent',
+    reply: 'Reply written',
     delivery: 'Delivery',
     classification: 'Type corrected',
     note: 'Internal note added',

@@ -58,6 +58,8 @@ export const zhCN: Messages = {
     more: '{{count}}+ 个工单',
     waiting: '已等待 {{time}}',
     noSubject: '（无主题）',
+    replyFailed: '回复发送失败',
+    repliesFailed: '{{count}} 条回复发送失败',
   },
   ticket: {
     none: '从收件箱中选择一个工单',
@@ -111,6 +113,8 @@ export const zhCN: Messages = {
     failed: '发送失败',
     failedReason: '发送失败：{{reason}}',
     read: '已读',
+    retry: '重试',
+    retrying: '正在重试…',
   },
   composer: {
     reply: '回复',
@@ -124,6 +128,7 @@ export const zhCN: Messages = {
     cannedEmpty: '没有与“{{query}}”匹配的快捷回复。',
     cannedHint: '↑↓ 选择，Enter 插入，Esc 关闭',
     closedHint: '该工单已关闭；客户的新消息会创建新工单。',
+    cannotSend: '无法通过{{channel}}发送回复：本系统未配置{{channel}}渠道（请联系管理员）。内部备注仍可使用。',
   },
   timeline: {
     title: '时间线',
@@ -137,7 +142,7 @@ export const zhCN: Messages = {
     type: '类型变更',
     tags: '标签变更',
     team: '团队变更',
-    reply: '已发送回复',
+    reply: '撰写回复',
     delivery: '投递状态',
     classification: '类型已更正',
     note: '已添加内部备注',
