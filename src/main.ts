@@ -92,6 +92,8 @@ export interface Hub {
   tickets: TicketService;
   /** The mounted channel adapters (api role). */
   channels: ChannelAdapter[];
+  /** Ids of the channel instances running in this process (api role). */
+  runningChannelInstances(): string[];
   /** Listening URL once started with the api role. */
   url: string;
   publicUrl: string;
@@ -311,6 +313,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     let url = '';
     let publicUrl = config.PUBLIC_URL ?? '';
     const channels: ChannelAdapter[] = [];
+    let channelRuntime: ChannelRuntime | null = null;
     if (config.ROLES.includes('api')) {
       const channelRouter = Router();
       const ops = createOpsRouter({
@@ -513,6 +516,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         if (adapter.send) senders.set(adapter.id, adapter);
       }
       late.channels = runtime;
+      channelRuntime = runtime;
       scheduler.start();
       const unsubscribe = bus.subscribe((e) => {
         if (e.type === 'channel.instance.changed') return runtime.apply(e.instanceId);
@@ -535,6 +539,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       ingest,
       tickets,
       channels,
+      runningChannelInstances: () => channelRuntime?.runningIds() ?? [],
       url,
       publicUrl,
       adminLogin: admin,
