@@ -28,7 +28,7 @@ const feed = {
 };
 const msg = (n: number) => ({ externalId: `feed-${n}`, from: { address: `customer${n}@example.org` }, text: `Feed message ${n}` });
 feed.pages.set('', { messages: [msg(1), msg(2)], cursor: 'c1' });
-feed.pages.set('c1', { messages: [msg(3)], cursor: 'c2' });
+feed.pages.set('c1', { messages: [{ ...msg(3), chosenType: 'complaint' }], cursor: 'c2' });
 feed.pages.set('c2', { messages: [], cursor: 'c2' });
 
 let a: TestHub;
@@ -94,6 +94,7 @@ test('one process polls at a time; the cursor moves after success only and survi
     name: 'Legacy CRM',
     settings: { url: feed.url, intervalMs: 100 },
     secrets: { token: TOKEN },
+    defaultType: 'suggestion',
   });
   expect(created.status).toBe(201);
   instanceId = created.body.id;
@@ -104,6 +105,14 @@ test('one process polls at a time; the cursor moves after success only and survi
   await until(async () => feed.cursors.filter((c) => c === 'c2').length, (n) => n >= 5);
   expect(feed.maxInFlight).toBe(1);
   for (const n of [1, 2, 3]) await until(() => stored(a, n), (count) => count === 1);
+  // The instance's default type applies; a type the customer chose wins.
+  const tickets = await a.models.Ticket.find({ origin: { $in: ['api:feed-1', 'api:feed-3'] } }).sort({ origin: 1 }).lean();
+  expect(tickets.map((t) => [t.origin, t.type])).toEqual([
+    ['api:feed-1', 'suggestion'],
+    ['api:feed-3', 'complaint'],
+  ]);
+  const m1 = await a.models.Message.findOne({ externalId: 'feed-1' }).lean();
+  expect(m1?.metadata.map((e) => [e.key, e.value])).toContainEqual(['channelInstance', instanceId]);
   expect(feed.cursors.slice(0, 2)).toEqual(['', 'c1']);
   const healthy = await readyz(b!);
   expect(healthy.status).toBe('ready');
