@@ -508,6 +508,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         health: channelHealth,
         checkpoints: createCheckpointStore(channelModels.ChannelCheckpoint),
         scheduler,
+        healthIntervalMs: config.CHANNEL_HEALTH_INTERVAL_MS,
         logger,
       });
       for (const adapter of createChannels({ inboundApiKey: inboundKey, webchat, email, apiWebhook: { url: config.API_WEBHOOK_URL, secret: config.API_WEBHOOK_SECRET } })) {

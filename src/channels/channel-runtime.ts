@@ -29,6 +29,8 @@ export interface ChannelRuntimeDeps {
   health: ChannelHealthStore;
   checkpoints: CheckpointStore;
   scheduler: ChannelScheduler;
+  /** How often adapters that have `health()` (the email channel's SMTP check) are checked. */
+  healthIntervalMs: number;
   logger: Logger;
 }
 
@@ -112,6 +114,16 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps) {
     };
   }
 
+  /** Adapters with `health()` are checked on one process every interval, and the result reported. */
+  function watchHealth(adapter: ChannelAdapter, ctx: ChannelContext): void {
+    const check = adapter.health?.bind(adapter);
+    if (!check) return;
+    ctx.schedule('health', deps.healthIntervalMs, async () => {
+      const r = await check();
+      ctx.reportHealth(r.ok ? { ok: true } : { ok: false, reason: r.detail ?? 'unhealthy' });
+    });
+  }
+
   async function stopRunning(id: string, removeSchedules: boolean): Promise<void> {
     const r = running.get(id);
     if (!r) return;
@@ -131,6 +143,7 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps) {
     running.set(inst.id, { adapter, router, tasks, updatedAt: inst.updatedAt.getTime() });
     try {
       await adapter.mount(ctx);
+      watchHealth(adapter, ctx);
     } catch (err) {
       logger.error({ err, instance: inst.id }, 'channel: instance failed to start');
       report({ key: inst.id, channel: adapter.id, name: inst.name }, { ok: false, reason: `failed to start: ${err instanceof Error ? err.message : String(err)}` });
@@ -169,7 +182,9 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps) {
     router: instancesRouter,
     /** Mounts a built-in adapter (api, webchat, email) on the shared channel router. */
     async mountBuiltIn(adapter: ChannelAdapter, router: Router): Promise<void> {
-      await adapter.mount(contextFor(adapter.id, adapter, router, new Set()));
+      const ctx = contextFor(adapter.id, adapter, router, new Set());
+      await adapter.mount(ctx);
+      watchHealth(adapter, ctx);
     },
     /** Starts every enabled instance (at hub start). */
     async startAll(): Promise<void> {
