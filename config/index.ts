@@ -35,6 +35,10 @@ export const ConfigSchema = z.object({
   ADMIN_EMAIL: z.email().default('admin@example.com'),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Encrypts channel instances' secrets at rest (AES-256-GCM); every hub process must share it. */
+  CHANNEL_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** How often channels that can check their provider (SMTP) are checked, for /readyz and /metrics. */
+  CHANNEL_HEALTH_INTERVAL_MS: int(100, 86_400_000).default(60_000),
   ROLES: z
     .string()
     .default('api,worker')

@@ -186,6 +186,15 @@ export interface MessageUpdatedEvent extends Base {
   deliveryError: string | null;
 }
 
+// ---------- channel instances (src/channels) ----------
+
+/** An admin created, edited or deleted a channel instance: every hub process starts / restarts / stops it. */
+export interface ChannelInstanceChangedEvent extends Base {
+  type: 'channel.instance.changed';
+  instanceId: string;
+  change: 'created' | 'updated' | 'deleted';
+}
+
 export type DomainEvent =
   | TicketCreatedEvent
   | TicketUpdatedEvent
@@ -203,5 +212,6 @@ export type DomainEvent =
   | SlaWarningEvent
   | SlaBreachedEvent
   | SlaEscalatedEvent
-  | MessageUpdatedEvent;
+  | MessageUpdatedEvent
+  | ChannelInstanceChangedEvent;
 export type DomainEventType = DomainEvent['type'];

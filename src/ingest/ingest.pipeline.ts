@@ -1,4 +1,4 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import type { InboundMessage } from '../../channels/contract';
 import type { Classifier } from '../classify/classifier';
 import type { ContactService } from '../contacts/contact.service';
@@ -82,7 +82,7 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
     }
   }
 
-  async function ticketFor(msg: StoredInboundMessage, contact: Types.ObjectId, customer: Actor): Promise<{ ticket: TicketDoc; created: boolean }> {
+  async function ticketFor(msg: StoredInboundMessage, contact: Types.ObjectId, customer: Actor, team: Types.ObjectId | null): Promise<{ ticket: TicketDoc; created: boolean }> {
     const thread = await tickets.findThread(msg.channel, msg.threadRefs, contact);
     if (thread && !needsNewTicket(thread, msg.receivedAt, deps.reopenWindowMs)) {
       return { ticket: await tickets.recordCustomerMessage(thread, msg.receivedAt, customer), created: false };
@@ -99,14 +99,15 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
       language: msg.language ?? c.language,
       classification: { source: c.source, confidence: c.confidence, matched: c.matched },
       previousTicket: thread?._id ?? null,
-      team: deps.defaultTeam,
+      team,
       at: msg.receivedAt,
       actor: customer,
     });
   }
 
   return {
-    async process(msg: StoredInboundMessage): Promise<IngestResult> {
+    /** `team`: the team a new ticket joins (a channel instance's), instead of the default team. */
+    async process(msg: StoredInboundMessage, options: { team?: string } = {}): Promise<IngestResult> {
       const _id = messageIdFor(msg.channel, msg.externalId);
       const seen = await Message.findById(_id, { ticket: 1 }).lean();
       const replay = seen && duplicateOf(seen);
@@ -118,7 +119,8 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
         language: msg.language,
       });
       const customer: Actor = { kind: 'customer', id: contact._id.toString(), name: contact.name || msg.from.address };
-      const { ticket, created } = await ticketFor(msg, contact._id, customer);
+      const team = options.team && Types.ObjectId.isValid(options.team) ? new Types.ObjectId(options.team) : deps.defaultTeam;
+      const { ticket, created } = await ticketFor(msg, contact._id, customer, team);
       // Before the insert: after it, a retry would return early and never index the keys.
       await tickets.indexThread(msg.channel, [msg.externalId, ...msg.threadRefs], ticket, msg.receivedAt);
       const dup = await insert(msg, _id, ticket, contact._id);

@@ -5,10 +5,21 @@ export interface HubMetrics {
   ingested: Counter<'channel'>;
   ingestLatency: Histogram<'channel'>;
   queueDepth: Gauge<'queue' | 'state'>;
+  channelHealthy: Gauge<'channel' | 'instance' | 'name'>;
+}
+
+export interface ChannelHealthSample {
+  key: string;
+  channel: string;
+  name: string;
+  ok: boolean;
 }
 
 /** One registry per hub (no global default registry), so tests can run several hubs. */
-export function createMetrics(collectQueueDepths: () => Promise<Array<{ queue: string; state: string; count: number }>>): HubMetrics {
+export function createMetrics(
+  collectQueueDepths: () => Promise<Array<{ queue: string; state: string; count: number }>>,
+  collectChannelHealth: () => Promise<ChannelHealthSample[]> = async () => [],
+): HubMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hub_process_' });
   const ingested = new Counter({
@@ -33,5 +44,15 @@ export function createMetrics(collectQueueDepths: () => Promise<Array<{ queue: s
       for (const { queue, state, count } of await collectQueueDepths()) this.set({ queue, state }, count);
     },
   });
-  return { registry, ingested, ingestLatency, queueDepth };
+  const channelHealthy = new Gauge({
+    name: 'hub_channel_healthy',
+    help: "1 when a channel (instance) last reported healthy, 0 when not, by channel, instance id (or the channel's id) and name",
+    labelNames: ['channel', 'instance', 'name'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const h of await collectChannelHealth()) this.set({ channel: h.channel, instance: h.key, name: h.name }, h.ok ? 1 : 0);
+    },
+  });
+  return { registry, ingested, ingestLatency, queueDepth, channelHealthy };
 }
