@@ -73,6 +73,9 @@ export async function runIngestBench(mongoBase: string, redisUrl: string, total 
     const t0 = performance.now();
     const latencies = await runConcurrent(total, concurrency, send);
     const pipelineSeconds = (performance.now() - t0) / 1000;
+    // Accepted (enqueued) → stored, as the hub recorded it on each message.
+    const stored = await hub.models.Message.find({ direction: 'inbound', externalId: /^bench-\d/ }, { acceptedAt: 1, createdAt: 1 }).lean();
+    const acceptedToStored = stored.filter((m) => m.acceptedAt).map((m) => m.createdAt.getTime() - m.acceptedAt!.getTime()).sort((a, b) => a - b);
 
     const conn = await mongoose.createConnection(uri.toString().replace(name, `${name}_raw`)).asPromise();
     const Raw = createMessageModel(conn);
@@ -97,6 +100,8 @@ export async function runIngestBench(mongoBase: string, redisUrl: string, total 
       record('ingest.throughput', 'messages/s', total / pipelineSeconds, total / rawSeconds, 'raw insertOne of one message document', extra),
       record('ingest.latency.p50', 'ms', percentile(latencies, 50), percentile(rawLatencies, 50), 'raw insertOne p50', extra),
       record('ingest.latency.p99', 'ms', percentile(latencies, 99), percentile(rawLatencies, 99), 'raw insertOne p99', extra),
+      record('ingest.accepted_to_stored.p50', 'ms', percentile(acceptedToStored, 50), percentile(rawLatencies, 50), 'raw insertOne p50', extra),
+      record('ingest.accepted_to_stored.p99', 'ms', percentile(acceptedToStored, 99), percentile(rawLatencies, 99), 'raw insertOne p99', extra),
     ];
   } finally {
     await hub.stop();
