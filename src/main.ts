@@ -72,12 +72,11 @@ import { createSlaService } from './routing/sla.service';
 import { createTeamCalendars } from './routing/team-calendars';
 import { attachCustomerStatus } from './routing/customer-status';
 import { createSlaPolicyStore } from './routing/sla-policies.store';
-import type { AgentProfile } from './routing/routing.types';
-import type { UserDoc } from './auth/user.model';
-import type { Principal } from './auth/principal';
+import { createAgentPresence } from './routing/agent-presence.service';
+import { createAgentRoster } from './routing/agent-roster';
 import { createTicketNumbers } from './tickets/ticket-number';
 import { createTicketOwners } from './tickets/ticket-owner.store';
-import { canSee } from './tickets/ticket-scope';
+import { createTicketQueries } from './tickets/ticket-queries.service';
 import { createTicketService, type TicketService } from './tickets/ticket.service';
 
 const PROJECT_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
@@ -158,8 +157,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     const reopenWindowMs = config.REOPEN_WINDOW_HOURS * 3_600_000;
     const owners = createTicketOwners(redis, prefix);
     const tickets = createTicketService({ ...models, numbers, bus, reopenWindowMs, owners });
+    const ticketQueries = createTicketQueries(models);
     const contacts = createContactService(models);
     const users = createUserService(models);
+    const roster = createAgentRoster(users);
     const classifier = createClassifier(defaultClassificationRules);
     const store = createLocalAttachmentStore(path.join(dataDir, 'attachments'));
     const defaultTeam = await users.ensureTeam(config.DEFAULT_TEAM);
@@ -182,7 +183,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       ChannelInstance: channelModels.ChannelInstance,
       kinds: new Map(CHANNEL_KINDS.map((k) => [k.kind, k])),
       box: createSecretBox(config.CHANNEL_SECRET_KEY ?? persistedSecret(dataDir, 'channel-secret-key', 32).value),
-      teamExists: async (id) => (await models.Team.exists({ _id: id })) !== null,
+      teamExists: (id) => ticketQueries.teamExists(id),
     });
 
     // Agent work on tickets and contacts; replies go out as jobs through the channel adapters that can send.
@@ -203,16 +204,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       },
       disconnectGraceMs: config.ROUTING_DISCONNECT_GRACE_MS,
       requeueOpenChatsOnOffline: config.ROUTING_REQUEUE_OPEN_CHATS_ON_OFFLINE,
-      agentLoader: async () => (await users.list({ active: true })).map(agentProfile),
-      ports: {
-        persistAssignment: async (a) => {
-          // A ticket resolved or merged meanwhile no longer wants an agent: give the slot back.
-          if (!(await assignment.recordRouted(a))) setImmediate(() => void routing.release(a.ticketId, 'stale').catch(() => undefined));
-        },
-        persistUnassignment: (u) => assignment.recordUnrouted(u),
-        persistTransfer: (x) => assignment.recordTransfer(x),
-        persistNeedsAttention: (n) => assignment.recordNeedsAttention(n),
-      },
+      agentLoader: () => roster.profiles(),
+      // A ticket resolved or merged meanwhile no longer wants an agent: the slot goes back.
+      ports: assignment.routingPorts((ticketId) => routing.release(ticketId, 'stale')),
     });
     // Teams' business hours for SLA policies that count them: in memory (the calculator asks
     // synchronously), loaded now, updated on edits here, re-read every 30 s for other processes.
@@ -339,19 +333,17 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           windowSeconds: config.LOGIN_THROTTLE_WINDOW_SECONDS,
         },
       });
-      // The realtime server starts below, after the routes and before any request is served.
-      const late: { realtime?: Realtime; channels?: ChannelRuntime } = {};
-      const visible = async (p: Principal, id: string): Promise<boolean> => {
-        const t = mongoose.isObjectIdOrHexString(id) ? await models.Ticket.findById(id, { team: 1, assignee: 1 }).lean() : null;
-        return t !== null && canSee(p, t);
-      };
+      // The channel runtime starts below, after the routes and before any request is served.
+      const late: { channels?: ChannelRuntime } = {};
+      // Presence: the console's switch and the HTTP API both go to routing, in order per agent.
+      const presence = createPresenceStore(redis, prefix);
+      const agentPresence = createAgentPresence({ routing, shown: presence, publish: (e) => bus.publish(e) });
       const apiRouter = Router();
       const routes = createRouteTable(apiRouter, createAuthenticator(auth));
       registerAuthRoutes(routes, { auth, users, secureCookies: (config.PUBLIC_URL ?? '').startsWith('https:') });
       registerUserRoutes(routes, {
         users,
-        // Routing learns about team, skill, limit and activation changes at once.
-        onChange: (u) => (u.active && u.teams.length > 0 ? routing.upsertAgent(agentProfile(u)) : routing.removeAgent(u._id.toString())),
+        onChange: (u) => roster.changed(routing, u),
         onTeamChange: (t) => calendars.set(t._id.toString(), calendarOf(t.businessHours)),
       });
       const readState = createReadStateStore(redis, prefix);
@@ -359,14 +351,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       registerRoutingRoutes(routes, {
         routing,
         rules: queueRules,
-        visible,
+        visible: (p, id) => ticketQueries.visible(p, id),
         slaPolicies,
-        colleagues: async () =>
-          (await users.list({ active: true })).filter((u) => u.teams.length > 0).map((u) => ({ id: u._id.toString(), name: u.name, teams: u.teams.map(String) })),
-        setPresence: (agentId, status) => {
-          if (!late.realtime) throw new Error('the realtime server is not started yet');
-          return late.realtime.setPresence(agentId, status);
-        },
+        colleagues: () => roster.colleagues(),
+        setPresence: (agentId, status) => agentPresence.set(agentId, status),
       });
       registerContactRoutes(routes, { contacts: contactDesk });
       registerCannedRoutes(routes, { canned: createCannedService({ CannedResponse: await createCannedResponseModel(conn) }) });
@@ -412,7 +400,6 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
 
       // Realtime: socket.io on the same server (consoles and chat widgets), shared through Redis.
       const adapterRedis = redisClient(redisUrl, 'hub-realtime', logger);
-      const presence = createPresenceStore(redis, prefix);
       cleanups.push(() => adapterRedis.quit().catch(() => undefined));
       const realtime: Realtime = createRealtime({
         server,
@@ -423,11 +410,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         presence,
         readState,
         authenticate: (token) => auth.authenticate(token),
-        canSee: (p, ticketId) => visible(p, ticketId),
-        ticketAudience: async (ticketId) => {
-          const t = await models.Ticket.findById(ticketId, { team: 1, assignee: 1 }).lean();
-          return t && { teamId: t.team?.toString() ?? null, assigneeId: t.assignee?.toString() ?? null };
-        },
+        canSee: (p, ticketId) => ticketQueries.visible(p, ticketId),
+        ticketAudience: (ticketId) => ticketQueries.audience(ticketId),
         trustedOrigins: [new URL(publicUrl).origin, new URL(url).origin, ...config.CORS_ORIGINS],
         recoveryMs: config.REALTIME_RECOVERY_SECONDS * 1000,
         // Web chat attachments travel inline as base64 (4/3 of their size) with the message.
@@ -442,10 +426,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
             logger.warn({ err, agentId }, 'routing: connection change failed'),
           );
         },
-        // The console's presence switch goes to routing directly (awaited, in order per agent).
-        setPresence: async (agentId, status) => (await routing.setStatus(agentId, status)) !== null,
+        agentPresence,
       });
-      late.realtime = realtime;
       cleanups.push(() => realtime.close());
 
       const webchat = {
@@ -465,27 +447,16 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         : undefined;
       if (!email) logger.info({}, 'email: SMTP_URL is not set, so no email is sent (chat replies to customers who left stay in the chat)');
       // Chat customers see their place in line, the agent who took them and handovers.
-      const userName = async (id: string) => (mongoose.isObjectIdOrHexString(id) ? ((await models.User.findById(id, { name: 1 }).lean())?.name ?? null) : null);
-      const teamName = async (id: string) => (mongoose.isObjectIdOrHexString(id) ? ((await models.Team.findById(id, { name: 1 }).lean())?.name ?? null) : null);
       const liveChannels: ChannelId[] = ['webchat'];
       const customerStatus = attachCustomerStatus({
         bus,
         routing,
         liveChannels: new Set(liveChannels),
-        ticketInfo: async (id) => {
-          const t = mongoose.isObjectIdOrHexString(id) ? await models.Ticket.findById(id, { channel: 1, status: 1, assignee: 1 }).lean() : null;
-          if (!t) return null;
-          const agentId = t.assignee?.toString() ?? null;
-          const agentName = agentId ? await userName(agentId) : null;
-          return { channel: t.channel, open: t.status !== 'resolved' && t.status !== 'closed', agentId, agentName };
-        },
-        agentName: userName,
+        ticketInfo: (id) => ticketQueries.conversationState(id),
+        agentName: (id) => ticketQueries.userName(id),
         agentOnline: async (id) => (await presence.get(id)) === 'online',
-        liveTicketsOf: async (agentId) =>
-          mongoose.isObjectIdOrHexString(agentId)
-            ? (await models.Ticket.find({ assignee: agentId, status: { $in: ['new', 'open', 'pending'] }, channel: { $in: liveChannels } }, { _id: 1 }).limit(200).lean()).map((t) => t._id.toString())
-            : [],
-        teamName,
+        liveTicketsOf: (agentId) => ticketQueries.liveTicketsOf(agentId, liveChannels),
+        teamName: (id) => ticketQueries.teamName(id),
         notify: (status) => {
           for (const c of channels) c.conversationUpdate?.(status);
         },
@@ -568,11 +539,6 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     await runCleanups(cleanups, logger);
     throw err;
   }
-}
-
-/** A user as routing sees them (agents and supervisors in teams take work). */
-function agentProfile(u: UserDoc): AgentProfile {
-  return { agentId: u._id.toString(), name: u.name, teams: u.teams.map(String), skills: u.skills, languages: u.languages, limits: u.maxConcurrent };
 }
 
 async function runCleanups(cleanups: Array<() => Promise<unknown>>, logger: Logger): Promise<void> {

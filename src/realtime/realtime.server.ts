@@ -49,12 +49,14 @@ export interface RealtimeDeps {
   /** An agent's console connection opened (every one) / their last one closed. */
   onAgentConnection?(agentId: string, connected: boolean): void;
   /**
-   * The console's presence switch, handed straight to routing (main.ts): awaited before the
-   * console's answer, one change at a time per agent in the order they arrived, so routing
-   * ends where the agent's last choice is. True when routing knows the agent (routing then
-   * publishes `agent.presence` itself); false when it does not (no team).
+   * Presence changes (routing's presence service, main.ts): the console's switch, a first
+   * sign-in, and routing's disconnect grace period ending; applied in order per agent there.
    */
-  setPresence?(agentId: string, status: PresenceStatus): Promise<boolean>;
+  agentPresence: {
+    set(agentId: string, status: PresenceStatus): Promise<unknown>;
+    signedIn(agentId: string): Promise<void>;
+    followRouting(event: Extract<DomainEvent, { type: 'agent.presence' }>): Promise<void>;
+  };
 }
 
 export interface Realtime {
@@ -64,11 +66,6 @@ export interface Realtime {
   customerActivity(activity: CustomerActivity): void;
   /** Agents connected to the console (any hub process) whose presence is `online`. */
   agentsOnline(): Promise<number>;
-  /**
-   * An agent's presence chosen outside the console socket (the HTTP API): the same path as the
-   * console's switch (routing first, then what consoles show), in order with it.
-   */
-  setPresence(agentId: string, status: PresenceStatus): Promise<{ routed: boolean; previous: PresenceStatus }>;
   close(): Promise<void>;
 }
 
@@ -123,31 +120,6 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   const agents = io.of(AGENTS_NAMESPACE);
   /** "Agents online", cached briefly (every chat message asks); presence changes clear it. */
   let agentsOnlineCache: { at: number; value: Promise<number> } | null = null;
-
-  /** Presence changes of one agent run one after another, in the order they arrived. */
-  const presenceChains = new Map<string, Promise<unknown>>();
-  function serially<T>(agentId: string, work: () => Promise<T>): Promise<T> {
-    const before = presenceChains.get(agentId) ?? Promise.resolve();
-    const result = before.then(work, work);
-    const tail = result.catch(() => undefined);
-    presenceChains.set(agentId, tail);
-    void tail.then(() => {
-      if (presenceChains.get(agentId) === tail) presenceChains.delete(agentId);
-    });
-    return result;
-  }
-
-  /** The agent's choice: routing first (awaited), then what the console shows. */
-  async function applyPresence(agentId: string, status: PresenceStatus, previousIfNew?: PresenceStatus): Promise<{ routed: boolean; previous: PresenceStatus }> {
-    const routed = (await deps.setPresence?.(agentId, status)) ?? false;
-    const previous = previousIfNew ?? (await deps.presence.set(agentId, status)) ?? 'offline';
-    agentsOnlineCache = null;
-    // Routing publishes the change of agents it knows; for the others (no team) it is told here.
-    if (!routed && previous !== status) {
-      await deps.bus.publish({ type: 'agent.presence', agentId, status, previous, reason: 'manual', at: new Date().toISOString() });
-    }
-    return { routed, previous };
-  }
 
   // ---------- /agents: who may connect ----------
 
@@ -239,21 +211,22 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
       const m = PresenceMsg.safeParse(raw);
       if (!m.success || p.kind !== 'user') return reply({ ok: false, error: 'invalid' });
       const { status } = m.data;
-      serially(p.id, async () => {
-        await applyPresence(p.id, status);
-        reply({ ok: true, status });
-      }).catch((err: unknown) => {
-        logger.error({ err }, 'realtime: presence change failed');
-        reply({ ok: false, error: 'unavailable' });
-      });
+      deps.agentPresence.set(p.id, status).then(
+        () => {
+          agentsOnlineCache = null;
+          reply({ ok: true, status });
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'realtime: presence change failed');
+          reply({ ok: false, error: 'unavailable' });
+        },
+      );
     });
 
     if (p.kind === 'user') {
       void (async () => {
         // A first sign-in counts as coming online; a status the agent chose before is kept.
-        await serially(p.id, async () => {
-          if (await deps.presence.init(p.id, 'online')) await applyPresence(p.id, 'online', 'offline');
-        });
+        await deps.agentPresence.signedIn(p.id);
         agentsOnlineCache = null;
         // Through the adapter: the packet carries the stream offset a later recovery starts from.
         agents.to(socket.id).emit('presence', { status: (await deps.presence.get(p.id)) ?? 'online' });
@@ -276,11 +249,10 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   // ---------- domain events → rooms ----------
 
   const unsubscribe = deps.bus.subscribe(async (event: DomainEvent) => {
-    // Routing took an agent away after their console was gone for its grace period: that is
-    // their presence now (every process writes the same value), unless they chose otherwise
-    // meanwhile (only online → away; in line with this process's console changes).
-    if (event.type === 'agent.presence' && event.reason === 'disconnect') {
-      await serially(event.agentId, () => deps.presence.replace(event.agentId, event.previous, event.status));
+    // A presence changed (the console, the API, routing's disconnect grace period ending,
+    // which every process records the same way): "agents online" counts again.
+    if (event.type === 'agent.presence') {
+      await deps.agentPresence.followRouting(event);
       agentsOnlineCache = null;
     }
     let audience: TicketAudience | null = null;
@@ -319,10 +291,6 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
         () => agents.to(room).emit('read', { ticketId: activity.ticketId, who: 'customer', at: activity.at.toISOString() }),
         (err: unknown) => logger.warn({ err }, 'realtime: storing read state failed'),
       );
-    },
-
-    setPresence(agentId, status) {
-      return serially(agentId, () => applyPresence(agentId, status));
     },
 
     agentsOnline() {

@@ -38,9 +38,9 @@ export interface RoutingListenerDeps {
  * a new ticket is queued and its clocks start; status changes release capacity, pause
  * or stop clocks, or put the ticket back in the queue; replies meet response targets once sent.
  * Every call is idempotent, so a repeated event (several processes) changes nothing.
- * Presence is not among them: the console's switch reaches routing directly and in order
- * (main.ts wires realtime to routing.setStatus); bus handlers run concurrently and could
- * apply two quick changes out of order.
+ * Presence is not among them: the console's switch and the HTTP API reach routing directly
+ * and in order (agent-presence.service.ts); bus handlers run concurrently and could apply two
+ * quick changes out of order.
  */
 export function attachRoutingListeners(deps: RoutingListenerDeps) {
   const { routing, sla } = deps;

@@ -11,6 +11,7 @@ import type { TicketDoc, TicketModel } from './ticket.model';
 import { TransitionConflict, type TicketService, ticketUpdated } from './ticket.service';
 
 export const ROUTING_ACTOR: Actor = { kind: 'system', id: 'routing', name: 'routing' };
+const SLA_ACTOR: Actor = { kind: 'system', id: 'sla', name: 'SLA' };
 
 export interface AssignmentDeps {
   Ticket: TicketModel;
@@ -70,7 +71,7 @@ export function createAssignmentService(deps: AssignmentDeps) {
 
   const load = (id: string) => (Types.ObjectId.isValid(id) ? Ticket.findById(id).lean() : Promise.resolve(null));
 
-  return {
+  const service = {
     setAssignee,
 
     /**
@@ -98,12 +99,13 @@ export function createAssignmentService(deps: AssignmentDeps) {
         await setAssignee(t, new Types.ObjectId(a.agentId), actor, note || 'assigned');
         return true;
       }
-      let current = t;
+      const why = a.via === 'auto' ? 'assigned by routing' : `routing (${a.via})`;
+      let current: TicketDoc = t;
       if (Types.ObjectId.isValid(a.teamId) && !t.team?.equals(a.teamId)) {
-        await Ticket.updateOne({ _id: t._id }, { $set: { team: new Types.ObjectId(a.teamId) } });
-        current = { ...t, team: new Types.ObjectId(a.teamId) };
+        // The owner's change below publishes the ticket as it is then (its new team included).
+        current = (await tickets.editFields(t._id, { team: new Types.ObjectId(a.teamId) }, ROUTING_ACTOR, { why: { team: why }, publish: false }))?.ticket ?? t;
       }
-      await setAssignee(current, new Types.ObjectId(a.agentId), ROUTING_ACTOR, a.via === 'auto' ? 'assigned by routing' : `routing (${a.via})`);
+      await setAssignee(current, new Types.ObjectId(a.agentId), ROUTING_ACTOR, why);
       return true;
     },
 
@@ -133,12 +135,12 @@ export function createAssignmentService(deps: AssignmentDeps) {
       if (!t) return;
       const actorName = x.actorId ? await userName(Types.ObjectId.isValid(x.actorId) ? new Types.ObjectId(x.actorId) : null) : 'routing';
       const actor: Actor = x.actorId ? { kind: 'user', id: x.actorId, name: actorName } : ROUTING_ACTOR;
-      if (x.toTeamId !== x.fromTeamId && Types.ObjectId.isValid(x.toTeamId)) {
-        await Ticket.updateOne({ _id: t._id }, { $set: { team: new Types.ObjectId(x.toTeamId) } });
-      }
-      await tickets.addEvent(t._id, actor, 'transfer', x.fromAgentId ?? x.fromTeamId, x.toAgentId ?? x.toTeamId, x.note);
-      const current = (await Ticket.findById(t._id).lean()) ?? t;
-      await publish(current, x.toTeamId !== x.fromTeamId ? ['team', 'transfer'] : ['transfer']);
+      // The handover is its own timeline event (with the note), the new team included.
+      const team = x.toTeamId !== x.fromTeamId && Types.ObjectId.isValid(x.toTeamId) ? new Types.ObjectId(x.toTeamId) : undefined;
+      await tickets.editFields(t._id, { team }, actor, {
+        record: { action: 'transfer', from: x.fromAgentId ?? x.fromTeamId, to: x.toAgentId ?? x.toTeamId, detail: x.note },
+        changes: ['transfer'],
+      });
     },
 
     /** What routing needs to queue a ticket: its fields, the customer's tier, the opening text. */
@@ -166,8 +168,10 @@ export function createAssignmentService(deps: AssignmentDeps) {
       };
     },
 
+    /** The team routing's queue rules placed the ticket in. */
     async setTeam(ticketId: string, teamId: string): Promise<void> {
-      if (Types.ObjectId.isValid(ticketId) && Types.ObjectId.isValid(teamId)) await Ticket.updateOne({ _id: ticketId }, { $set: { team: new Types.ObjectId(teamId) } });
+      if (!Types.ObjectId.isValid(ticketId) || !Types.ObjectId.isValid(teamId)) return;
+      await tickets.editFields(ticketId, { team: new Types.ObjectId(teamId) }, ROUTING_ACTOR, { why: { team: 'queue rules' } });
     },
 
     /** Tickets waiting for an agent, oldest first (a bounded scan, for reconciliation on start). */
@@ -186,11 +190,27 @@ export function createAssignmentService(deps: AssignmentDeps) {
       if (!t) return null;
       const next = PRIORITIES[Math.min(PRIORITIES.indexOf(t.priority) + 1, PRIORITIES.length - 1)]!;
       if (next === t.priority) return null;
-      const res = await Ticket.updateOne({ _id: t._id, priority: t.priority }, { $set: { priority: next } });
-      if (res.modifiedCount !== 1) return null;
-      await tickets.addEvent(t._id, { kind: 'system', id: 'sla', name: 'SLA' }, 'priority', t.priority, next, 'raised by SLA escalation');
-      await publish({ ...t, priority: next }, ['priority']);
-      return next;
+      const r = await tickets.editFields(t._id, { priority: next }, SLA_ACTOR, { expect: { priority: t.priority }, why: { priority: 'raised by SLA escalation' } });
+      return r && r.changed.length > 0 ? next : null;
+    },
+  };
+
+  return {
+    ...service,
+
+    /**
+     * Routing's persistence ports: its decisions land on tickets here. `release` gives routing
+     * back a reservation the ticket no longer wants (it was resolved or merged meanwhile).
+     */
+    routingPorts(release: (ticketId: string) => Promise<unknown>) {
+      return {
+        async persistAssignment(a: Parameters<typeof service.recordRouted>[0]): Promise<void> {
+          if (!(await service.recordRouted(a))) setImmediate(() => void release(a.ticketId).catch(() => undefined));
+        },
+        persistUnassignment: (u: Parameters<typeof service.recordUnrouted>[0]) => service.recordUnrouted(u),
+        persistTransfer: (x: Parameters<typeof service.recordTransfer>[0]) => service.recordTransfer(x),
+        persistNeedsAttention: (n: Parameters<typeof service.recordNeedsAttention>[0]) => service.recordNeedsAttention(n),
+      };
     },
   };
 }

@@ -281,12 +281,9 @@ export function createTicketDesk(deps: TicketDeskDeps) {
         if (patch.status === 'open' && !owner && !assignableId(p)) throw conflict('An open ticket needs an owner: set the assignee too.');
       }
 
+      // Field edits through the ticket service (timeline included); published together below.
       if (team && !t.team?.equals(team)) {
-        const from = t.team;
-        await Ticket.updateOne({ _id: t._id }, { $set: { team } });
-        const names = await Promise.all([from ? Team.findById(from, { name: 1 }).lean() : null, Team.findById(team, { name: 1 }).lean()]);
-        await tickets.addEvent(t._id, actor, 'team', from?.toString() ?? null, team.toString(), `${names[0]?.name ?? 'no team'} → ${names[1]?.name ?? team.toString()}`);
-        changes.push('team');
+        changes.push(...((await tickets.editFields(t._id, { team }, actor, { publish: false }))?.changed ?? []));
         t = await reload(t._id);
       }
       if (assigneeChanges) {
@@ -294,32 +291,8 @@ export function createTicketDesk(deps: TicketDeskDeps) {
         // Publishes its own ticket.updated (changes: assignee).
         t = await setAssignee(t, next, actor, why);
       }
-      if (patch.priority && patch.priority !== t.priority) {
-        await Ticket.updateOne({ _id: t._id }, { $set: { priority: patch.priority } });
-        await tickets.addEvent(t._id, actor, 'priority', t.priority, patch.priority);
-        changes.push('priority');
-      }
-      if (patch.type && patch.type !== t.type) {
-        const was = t.classification;
-        await Ticket.updateOne({ _id: t._id }, { $set: { type: patch.type, classification: { source: 'agent', confidence: 1, matched: [] } } });
-        await tickets.addEvent(
-          t._id,
-          actor,
-          'classification',
-          t.type,
-          patch.type,
-          `corrected by ${actor.name} (was ${t.type} from ${was.source}, confidence ${was.confidence.toFixed(2)})`,
-        );
-        changes.push('type');
-      }
-      if (patch.tags) {
-        const tags = [...new Set(patch.tags.map((x) => x.trim()).filter(Boolean))];
-        if (tags.join('\u0000') !== t.tags.join('\u0000')) {
-          await Ticket.updateOne({ _id: t._id }, { $set: { tags } });
-          await tickets.addEvent(t._id, actor, 'tags', t.tags.join(', '), tags.join(', '));
-          changes.push('tags');
-        }
-      }
+      const fields = { priority: patch.priority, type: patch.type, tags: patch.tags };
+      changes.push(...((await tickets.editFields(t._id, fields, actor, { publish: false }))?.changed ?? []));
       t = await reload(t._id);
       if (patch.status && patch.status !== t.status) {
         if (patch.status === 'open' && !t.assignee) {

@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import type { ChannelId, Priority, TicketType } from '../../channels/contract';
+import type { TeamModel } from '../auth/team.model';
 import { derivedId } from '../db/derived-id';
 import { isDuplicateKey } from '../db/models';
 import type { EventBus } from '../events/event-bus';
@@ -35,6 +36,34 @@ export class TransitionConflict extends Error {
   }
 }
 
+/** The ticket fields people and routing edit (the owner goes through the assignment service). */
+export type TicketField = 'team' | 'priority' | 'type' | 'tags';
+
+export interface TicketFieldChanges {
+  team?: Types.ObjectId;
+  priority?: Priority;
+  /** A person's correction of the classification (its source becomes `agent`). */
+  type?: TicketType;
+  /** Trimmed, deduplicated, empty ones dropped. */
+  tags?: string[];
+}
+
+export interface EditFieldsOptions {
+  /** Compare-and-set: the edit applies only while the ticket still has these values (else `null`). */
+  expect?: { priority?: Priority };
+  /** Why, on the timeline (e.g. `queue rules`, `raised by SLA escalation`). */
+  why?: Partial<Record<TicketField, string>>;
+  /**
+   * The edit as one timeline event of its own (a handover's `transfer`) instead of one per
+   * field; written even when no field changed.
+   */
+  record?: { action: string; from: string | null; to: string | null; detail: string };
+  /** More names for the published `changes` (e.g. `transfer`). */
+  changes?: string[];
+  /** False: the caller publishes `ticket.updated` (it batches this edit with others). */
+  publish?: boolean;
+}
+
 export interface TicketService {
   /** Idempotent: the same origin always yields the same ticket. */
   open(input: OpenTicketInput): Promise<{ ticket: TicketDoc; created: boolean }>;
@@ -46,6 +75,13 @@ export interface TicketService {
   recordCustomerMessage(ticket: TicketDoc, at: Date, actor: Actor): Promise<TicketDoc>;
   /** Moves a ticket through the state machine; throws {@link TransitionConflict}. */
   transition(ticketId: Types.ObjectId, to: TicketStatus, actor: Actor, detail?: string): Promise<TicketDoc>;
+  /**
+   * The one way the ticket's fields change: applied with one single-document update (by _id,
+   * compare-and-set with `opts.expect`), each change on the timeline with its actor, then
+   * `ticket.updated` naming the changed fields. Null when the ticket does not exist or the
+   * expectation no longer holds; `changed` is empty when every value was already so.
+   */
+  editFields(ticketId: Types.ObjectId | string, changes: TicketFieldChanges, actor: Actor, opts?: EditFieldsOptions): Promise<{ ticket: TicketDoc; changed: TicketField[] } | null>;
   addEvent(ticketId: Types.ObjectId, actor: Actor, action: string, from: string | null, to: string | null, detail?: string, at?: Date): Promise<void>;
 }
 
@@ -53,6 +89,8 @@ export interface TicketServiceDeps {
   Ticket: TicketModel;
   ThreadKey: ThreadKeyModel;
   TicketEvent: TicketEventModel;
+  /** Team names for the timeline. */
+  Team: TeamModel;
   numbers: TicketNumbers;
   bus: EventBus;
   reopenWindowMs: number;
@@ -101,7 +139,65 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
     return updated;
   }
 
+  const teamName = async (id: Types.ObjectId | null): Promise<string | null> => (id ? ((await deps.Team.findById(id, { name: 1 }).lean())?.name ?? null) : null);
+
+  const editFields: TicketService['editFields'] = async (ticketId, changes, actor, opts = {}) => {
+    const t = await Ticket.findById(ticketId).lean();
+    if (!t) return null;
+    const set: Partial<TicketDoc> = {};
+    const changed: TicketField[] = [];
+    if (changes.team && !t.team?.equals(changes.team)) {
+      set.team = changes.team;
+      changed.push('team');
+    }
+    if (changes.priority && changes.priority !== t.priority) {
+      set.priority = changes.priority;
+      changed.push('priority');
+    }
+    if (changes.type && changes.type !== t.type) {
+      set.type = changes.type;
+      set.classification = { source: 'agent', confidence: 1, matched: [] };
+      changed.push('type');
+    }
+    const tags = changes.tags && [...new Set(changes.tags.map((x) => x.trim()).filter(Boolean))];
+    if (tags && tags.join('\u0000') !== t.tags.join('\u0000')) {
+      set.tags = tags;
+      changed.push('tags');
+    }
+    if (changed.length === 0 && !opts.record) return { ticket: t, changed };
+    const now = new Date();
+    if (changed.length > 0) {
+      const expected = opts.expect?.priority ? { priority: opts.expect.priority } : {};
+      const res = await Ticket.updateOne({ _id: t._id, ...expected }, { $set: set });
+      if (opts.expect && res.modifiedCount !== 1) return null;
+    }
+    const why = opts.why ?? {};
+    if (opts.record) {
+      const r = opts.record;
+      await addEvent(t._id, actor, r.action, r.from, r.to, r.detail, now);
+    } else {
+      if (set.team) {
+        const [from, to] = await Promise.all([teamName(t.team), teamName(set.team)]);
+        const names = `${from ?? 'no team'} → ${to ?? set.team.toString()}`;
+        await addEvent(t._id, actor, 'team', t.team?.toString() ?? null, set.team.toString(), why.team ? `${why.team}: ${names}` : names, now);
+      }
+      if (set.priority) await addEvent(t._id, actor, 'priority', t.priority, set.priority, why.priority ?? '', now);
+      if (set.type) {
+        const was = t.classification;
+        const detail = why.type ?? `corrected by ${actor.name} (was ${t.type} from ${was.source}, confidence ${was.confidence.toFixed(2)})`;
+        await addEvent(t._id, actor, 'classification', t.type, set.type, detail, now);
+      }
+      if (set.tags) await addEvent(t._id, actor, 'tags', t.tags.join(', '), set.tags.join(', '), why.tags ?? '', now);
+    }
+    const ticket = { ...t, ...set, updatedAt: now } as TicketDoc;
+    const names = [...changed, ...(opts.changes ?? [])];
+    if (opts.publish !== false && names.length > 0) await bus.publish(ticketUpdated(ticket, names, now));
+    return { ticket, changed };
+  };
+
   return {
+    editFields,
+
     async open(input) {
       const _id = ticketIdForOrigin(input.origin);
       const number = await numbers.next();

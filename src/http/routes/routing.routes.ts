@@ -19,7 +19,7 @@ export interface RoutingRouteDeps {
   slaPolicies?: SlaPolicyStore;
   /** Active people in teams (who can take work), for handovers. */
   colleagues?(): Promise<Array<{ id: string; name: string; teams: string[] }>>;
-  /** The console's presence path (routing, then every console), so the API and consoles agree. */
+  /** Routing's presence service, the console's path too (routing, then what consoles show), in order per agent. */
   setPresence?(agentId: string, status: 'online' | 'away' | 'offline'): Promise<{ previous: string }>;
 }
 
@@ -46,7 +46,7 @@ export function registerRoutingRoutes(t: RouteTable, deps: RoutingRouteDeps): vo
       const me = userOnly(principal);
       if (deps.setPresence) {
         if (!(await routing.agentState(me))) throw new HttpProblem(409, 'Conflict', 'You are not registered for routing (no team).');
-        // Through the console's own path: routing and every open console agree, in order.
+        // The console's own path: routing and every open console agree, in order.
         const r = await deps.setPresence(me, body.status);
         return { status: body.status, previous: r.previous };
       }
