@@ -55,7 +55,6 @@ import { createIngestPipeline, type IngestResult } from './ingest/ingest.pipelin
 import { createIngestService, type IngestJobData, type IngestService } from './ingest/ingest.service';
 import { createIngestWorker } from './ingest/ingest.worker';
 import { QUEUES } from './jobs/queues';
-import { createConversationReader } from './realtime/conversation.reader';
 import { createPresenceStore, createReadStateStore } from './realtime/presence.store';
 import { createRealtime, type Realtime } from './realtime/realtime.server';
 import { createMetrics } from './ops/metrics';
@@ -70,12 +69,13 @@ import { attachRoutingListeners } from './routing/routing.listeners';
 import { createRoutingService, type RoutingService } from './routing/routing.service';
 import { createSlaService } from './routing/sla.service';
 import { createTeamCalendars } from './routing/team-calendars';
-import { attachCustomerStatus } from './routing/customer-status';
+import { attachCustomerStatus, customerStatusClaims } from './routing/customer-status';
 import { createSlaPolicyStore } from './routing/sla-policies.store';
 import { createAgentPresence } from './routing/agent-presence.service';
 import { createAgentRoster } from './routing/agent-roster';
 import { createTicketNumbers } from './tickets/ticket-number';
 import { createTicketOwners } from './tickets/ticket-owner.store';
+import { createConversationReader } from './tickets/conversation.reader';
 import { createTicketQueries } from './tickets/ticket-queries.service';
 import { createTicketService, type TicketService } from './tickets/ticket.service';
 
@@ -460,7 +460,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         notify: (status) => {
           for (const c of channels) c.conversationUpdate?.(status);
         },
-        claim: async (key, ttlMs) => (await redis.set(`${prefix}:customer-status:${key}`, '1', 'PX', ttlMs, 'NX')) === 'OK',
+        claim: customerStatusClaims(redis, prefix),
         logger: logger.child({ module: 'customer-status' }),
       });
       cleanups.push(async () => customerStatus.stop());

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { ConversationStatus } from '../../channels/contract';
 import type { EventBus } from '../events/event-bus';
 import type { DomainEvent } from '../events/event.types';
@@ -28,6 +29,11 @@ export interface CustomerStatusDeps {
   /** Customers furthest back in line are not updated one by one (default 100). */
   maxPositions?: number;
   logger?: { warn(obj: object, msg?: string): void };
+}
+
+/** {@link CustomerStatusDeps.claim} in Redis: SET NX with expiry under `<prefix>:customer-status:`. */
+export function customerStatusClaims(redis: Redis, prefix: string): CustomerStatusDeps['claim'] {
+  return async (key, ttlMs) => (await redis.set(`${prefix}:customer-status:${key}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
 }
 
 const TEAM_EVENTS = new Set<DomainEvent['type']>([

@@ -1,17 +1,17 @@
 import type { Types } from 'mongoose';
 import type { ChannelId, Conversation, ConversationEntry } from '../../channels/contract';
 import type { UserModel } from '../auth/user.model';
-import type { MessageModel } from '../tickets/message.model';
-import type { ThreadKeyModel } from '../tickets/thread-key.model';
-import type { TicketModel } from '../tickets/ticket.model';
-import type { ReadStateStore } from './presence.store';
+import type { MessageModel } from './message.model';
+import type { ThreadKeyModel } from './thread-key.model';
+import type { TicketModel } from './ticket.model';
 
 export interface ConversationReaderDeps {
   Ticket: TicketModel;
   Message: MessageModel;
   ThreadKey: ThreadKeyModel;
   User: UserModel;
-  readState: ReadStateStore;
+  /** When the agents last read a ticket's conversation (the realtime read state). */
+  readState: { get(ticketId: string): Promise<{ agent: Date | null }> };
   /** How many earlier tickets of the same thread (closed, then continued) are included. */
   maxTickets?: number;
 }
