@@ -88,6 +88,10 @@ test('admins set queue rules: a matching ticket joins the rule\'s team', async (
   const other = await request<{ ticketId: string }>(api('/inbound'), { body: { externalId: 'rule-2', from: { address: 'o@example.com' }, text: 'How do I change my address?' } });
   await until(() => hub.models.Ticket.findById(refund.body.ticketId).lean(), (t) => t?.team?.toString() === vip.body.id, 10_000);
   expect((await hub.models.Ticket.findById(other.body.ticketId).lean())?.team?.toString()).toBe(support.id);
+  // The move is on the ticket's timeline, by routing, naming why and both teams; the other ticket stayed.
+  const moves = await until(() => hub.models.TicketEvent.find({ ticket: refund.body.ticketId, action: 'team' }).lean(), (e) => e.length > 0, 10_000);
+  expect(moves.map((e) => [e.actor.id, e.from, e.to, e.detail])).toEqual([['routing', support.id, vip.body.id, 'queue rules: Support → Billing']]);
+  expect(await hub.models.TicketEvent.countDocuments({ ticket: other.body.ticketId, action: 'team' })).toBe(0);
 });
 
 test('a supervisor moving a waiting ticket to another team moves it in routing too: that team’s agent gets it, the old team’s does not', async () => {
