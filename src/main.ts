@@ -2,7 +2,9 @@
  * Composition root: reads config, builds every service, starts the roles.
  * Nothing else in src/ constructs collaborators; they all arrive as parameters.
  */
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import os from 'node:os';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
@@ -132,13 +134,22 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     const models = await createModels(conn);
 
     const redis = redisClient(redisUrl, 'hub', logger);
-    const sub = redisClient(redisUrl, 'hub-sub', logger);
     const bullConnection = redisClient(redisUrl, 'hub-queue', logger);
-    cleanups.push(() => Promise.all([redis.quit(), sub.quit(), bullConnection.quit()]).catch(() => undefined));
+    cleanups.push(() => Promise.all([redis.quit(), bullConnection.quit()]).catch(() => undefined));
 
     const prefix = config.REDIS_PREFIX;
     useDocumentLocks(conn, createDocumentLocks(redis, prefix));
-    const bus = createRedisEventBus(redis, sub, prefix, logger);
+    // Domain events on a Redis stream: each listener kind a consumer group, this process one consumer.
+    const bus = createRedisEventBus(redis, {
+      prefix,
+      logger: logger.child({ module: 'events' }),
+      consumer: config.HUB_INSTANCE_ID ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+      maxLen: config.EVENT_STREAM_MAXLEN,
+      maxAgeMs: config.EVENT_STREAM_MAX_AGE_HOURS * 3_600_000,
+      claimIdleMs: config.EVENT_CLAIM_IDLE_MS,
+      retryDelayMs: config.EVENT_RETRY_DELAY_MS,
+      maxDeliveries: config.EVENT_MAX_DELIVERIES,
+    });
     cleanups.push(() => bus.close());
 
     // 2. Domain services.
@@ -274,10 +285,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       sla.runWorker();
       routing.start({ intervalMs: config.ROUTING_SWEEP_MS });
       cleanups.push(async () => {
-        routingListeners.stop();
+        await routingListeners.stop();
         await routing.stop();
       });
-      // Events are at-most-once: pick up tickets that arrived while no worker listened.
+      // Tickets from before the event stream (or trimmed off it) still waiting: queue them now.
       void routingListeners.reconcile().catch((err: unknown) => logger.warn({ err }, 'routing reconcile failed'));
     }
 
