@@ -139,6 +139,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
 
     const prefix = config.REDIS_PREFIX;
     useDocumentLocks(conn, createDocumentLocks(redis, prefix));
+    const metrics = createMetrics(async () => {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+      return Object.entries(counts).map(([state, count]) => ({ queue: QUEUES.ingest, state, count }));
+    });
     // Domain events on a Redis stream: each listener kind a consumer group, this process one consumer.
     const bus = createRedisEventBus(redis, {
       prefix,
@@ -149,8 +153,12 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       claimIdleMs: config.EVENT_CLAIM_IDLE_MS,
       retryDelayMs: config.EVENT_RETRY_DELAY_MS,
       maxDeliveries: config.EVENT_MAX_DELIVERIES,
+      onDelivery: (group, outcome) => metrics.eventDeliveries.inc({ group, outcome }),
     });
     cleanups.push(() => bus.close());
+    // Every process counts the events it takes in the `metrics` group: summed, each event once.
+    const countEvents = bus.subscribe('metrics', (e) => void metrics.domainEvents.inc({ type: e.type }));
+    cleanups.push(countEvents);
 
     // 2. Domain services.
     const numbers = await createTicketNumbers(redis, prefix, models.Ticket);
@@ -244,10 +252,6 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       emailAbsentCustomers: config.WEBCHAT_EMAIL_OFFLINE_REPLIES,
     });
 
-    const metrics = createMetrics(async () => {
-      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
-      return Object.entries(counts).map(([state, count]) => ({ queue: QUEUES.ingest, state, count }));
-    });
 
     // 3. Roles.
     if (config.ROLES.includes('worker')) {

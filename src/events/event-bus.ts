@@ -71,6 +71,8 @@ export interface RedisEventBusOptions {
   /** How often the stream is trimmed by age (default 60 s). */
   trimEveryMs?: number;
   now?: () => number;
+  /** Told of every delivery's outcome in a group (for metrics). */
+  onDelivery?(group: string, outcome: 'handled' | 'failed' | 'dead_letter'): void;
 }
 
 type Entry = [id: string, fields: string[]];
@@ -209,11 +211,13 @@ export function createRedisEventBus(redis: Redis, options: RedisEventBusOptions)
         await handler(event, { attempt });
       } catch (err) {
         lastError.set(id, message(err));
+        options.onDelivery?.(group, 'failed');
         logger.warn({ ...log, err: message(err), event: event.type, eventId: event.id }, 'event handler failed; it will be retried');
         return;
       }
       lastError.delete(id);
       await redis.xack(key, group, id);
+      options.onDelivery?.(group, 'handled');
     }
 
     async function deadLetter(id: string, deliveries: number, error?: string): Promise<void> {
@@ -226,6 +230,7 @@ export function createRedisEventBus(redis: Redis, options: RedisEventBusOptions)
         .xack(key, group, id)
         .exec();
       lastError.delete(id);
+      options.onDelivery?.(group, 'dead_letter');
       logger.error({ ...log, entry: id, eventId: field(fields, 'id'), type: field(fields, 'type'), deliveries, error: reason }, 'event moved to the dead letters');
     }
 

@@ -5,6 +5,10 @@ export interface HubMetrics {
   ingested: Counter<'channel'>;
   ingestLatency: Histogram<'channel'>;
   queueDepth: Gauge<'queue' | 'state'>;
+  /** Domain events, by type: counted by the `metrics` consumer group (each event by one process). */
+  domainEvents: Counter<'type'>;
+  /** Deliveries of events to listener groups in this process, by group and outcome (handled, failed, dead_letter). */
+  eventDeliveries: Counter<'group' | 'outcome'>;
 }
 
 /** One registry per hub (no global default registry), so tests can run several hubs. */
@@ -33,5 +37,17 @@ export function createMetrics(collectQueueDepths: () => Promise<Array<{ queue: s
       for (const { queue, state, count } of await collectQueueDepths()) this.set({ queue, state }, count);
     },
   });
-  return { registry, ingested, ingestLatency, queueDepth };
+  const domainEvents = new Counter({
+    name: 'hub_domain_events_total',
+    help: 'Domain events published, by type (summed over the hub processes)',
+    labelNames: ['type'] as const,
+    registers: [registry],
+  });
+  const eventDeliveries = new Counter({
+    name: 'hub_event_deliveries_total',
+    help: 'Event deliveries to listener groups, by group and outcome (handled, failed, dead_letter)',
+    labelNames: ['group', 'outcome'] as const,
+    registers: [registry],
+  });
+  return { registry, ingested, ingestLatency, queueDepth, domainEvents, eventDeliveries };
 }
