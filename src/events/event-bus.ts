@@ -166,10 +166,13 @@ export function createRedisEventBus(redis: Redis, options: RedisEventBusOptions)
         }),
       async interrupt(): Promise<void> {
         wake?.();
-        if (clientId !== null) await redis.client('UNBLOCK', clientId).catch(() => undefined);
+        // Without Redis (an outage), commands would wait for it: drop the reader's connection instead.
+        if (clientId !== null && redis.status === 'ready' && conn.status === 'ready') await redis.client('UNBLOCK', clientId).catch(() => undefined);
+        else conn.disconnect();
       },
       async close(): Promise<void> {
-        await conn.quit().catch(() => conn.disconnect());
+        if (conn.status === 'ready') await conn.quit().catch(() => conn.disconnect());
+        else conn.disconnect();
       },
     };
   }

@@ -155,6 +155,28 @@ describe('consumer groups', () => {
   });
 });
 
+describe('reconnecting', () => {
+  test("events published while a listener's Redis connection is down reach it once it is back", async () => {
+    const prefix = uniqueName('bus-reconn');
+    const got: string[] = [];
+    const b = bus(prefix, 'hub');
+    b.subscribe('sla', (e) => void got.push(e.id));
+    b.subscribe('sockets', (e) => void got.push(`broadcast:${e.id}`), { mode: 'broadcast' });
+    await until(() => groupExists(prefix, 'sla'), Boolean);
+    for (let n = 1; n <= 5; n++) await b.publish(ticketEvent(n));
+    await until(async () => got.length, (n) => n >= 10);
+    // Drop the readers' connections (they reconnect by themselves), and publish meanwhile.
+    const list = String(await redis.call('CLIENT', 'LIST'));
+    const readers = list.split('\n').filter((l) => l.includes(`name=${prefix}-events-`));
+    expect(readers).toHaveLength(2);
+    for (const line of readers) await redis.call('CLIENT', 'KILL', 'ID', /\bid=(\d+)/.exec(line)![1]!);
+    for (let n = 6; n <= 10; n++) await b.publish(ticketEvent(n));
+    await until(async () => got.length, (n) => n >= 20);
+    expect(got.filter((id) => !id.startsWith('broadcast:')).sort()).toEqual(ids(1, 10).sort());
+    expect(got.filter((id) => id.startsWith('broadcast:'))).toEqual(ids(1, 10).map((id) => `broadcast:${id}`));
+  });
+});
+
 describe('stale pending entries', () => {
   test('entries a dead consumer read and never acknowledged are claimed by another consumer of the group', async () => {
     const prefix = uniqueName('bus-claim');
