@@ -47,6 +47,7 @@ export async function runRoutingBench(redisUrl: string): Promise<BenchRecord[]> 
       },
       async persistUnassignment() {},
       async persistTransfer() {},
+      async persistNeedsAttention() {},
     },
   });
   const t0 = Date.now();

@@ -153,10 +153,53 @@ export interface HealthResult {
   detail?: string;
 }
 
-/** What the hub answers once an inbound message is accepted. */
+/** What an adapter (or its poller) says about its connection to the provider; shown by /readyz and /metrics. */
+export interface HealthReport {
+  ok: boolean;
+  /** Why it is unhealthy ("IMAP login refused", "feed answered 503"). */
+  reason?: string;
+  /** When it was observed (default: now). */
+  at?: Date;
+}
+
+/** An earlier acceptance as the API channel's poll URL reports it. */
 export type IngestOutcome =
   | { state: 'stored'; messageId: string; ticketId: string; duplicate: boolean }
   | { state: 'accepted'; jobId: string; messageId: string };
+
+export interface IngestOptions {
+  /**
+   * true (default): resolve once the message is stored, or after the hub's INGEST_WAIT_TIMEOUT_MS
+   * without `ticketId`. false: resolve as soon as it is durably enqueued, which is what a webhook
+   * must answer within its provider's timeout (the provider's retry of the same message is a duplicate).
+   */
+  wait?: boolean;
+}
+
+/** What `ctx.ingest` answers: the message is durably accepted (or throws). */
+export interface IngestResult {
+  accepted: true;
+  /** This (channel, externalId) was accepted before: nothing new is stored. */
+  duplicate?: boolean;
+  /** The id the stored message has (derived from channel + externalId, known before it is stored). */
+  messageId: string;
+  /** Set once stored; absent when the caller did not wait or storing outlasted the wait. */
+  ticketId?: string;
+  /** The ingest job, for {@link ChannelContext.ingestStatus}. */
+  jobId: string;
+}
+
+/**
+ * A durable cursor store for pollers (an IMAP UID, a provider's "since" token), kept in the
+ * database per channel instance. Move it only after the messages before it are ingested.
+ */
+export interface Checkpoint {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
+}
+
+/** A periodic task of a channel instance (a mailbox poll). */
+export type ScheduledTask = () => Promise<void>;
 
 export interface ChannelLogger {
   info(obj: object, msg?: string): void;
@@ -196,11 +239,15 @@ export type CustomerActivity =
 
 /**
  * Where a live conversation stands in routing, shown to the customer: waiting in line
- * (position 1 = next, expected wait when known), with an agent, or handed over.
+ * (position 1 = next, expected wait when known), waiting with nobody able to take it now
+ * (`busy`: every available agent is busy with other customers; no place or wait to promise),
+ * with an agent, or handed over.
  */
 export type ConversationStatus =
   | { kind: 'queued'; ticketId: string; position: number; queueLength: number; expectedWaitMs: number | null }
-  | { kind: 'assigned'; ticketId: string; agentName: string }
+  | { kind: 'busy'; ticketId: string }
+  /** `agentAway`: the agent holding the chat is not online right now (away or offline); they still hold it. */
+  | { kind: 'assigned'; ticketId: string; agentName: string; agentAway: boolean }
   | { kind: 'transferred'; ticketId: string; toAgentName: string | null; toTeamName: string | null };
 
 /** An agent's side of a live conversation, shown to the customer. */
@@ -211,8 +258,12 @@ export type AgentActivity =
 export interface ChannelContext {
   /** Routes are mounted here; the host adds body parsing and the problem+json error handler. */
   router: Router;
-  /** Durably accepts a message; resolves once stored, or with `accepted` after the wait timeout. */
-  ingest(message: InboundMessageInput): Promise<IngestOutcome>;
+  /**
+   * Durably accepts a message (validated against {@link InboundMessageSchema}; a message
+   * whose (channel, externalId) was accepted before answers `duplicate: true` and stores
+   * nothing). See {@link IngestOptions} for when it resolves.
+   */
+  ingest(message: InboundMessageInput, options?: IngestOptions): Promise<IngestResult>;
   /** Looks up an earlier acceptance (for the API channel's poll URL). */
   ingestStatus(jobId: string): Promise<IngestOutcome | { state: 'unknown' } | { state: 'failed'; reason: string }>;
   logger: ChannelLogger;
@@ -233,14 +284,56 @@ export interface ChannelContext {
   attachment?(ref: string): Promise<Buffer>;
   /** Where a ticket stands in routing now (null: unknown, closed, or no routing in this hub). */
   conversationStatus?(ticketId: string): Promise<ConversationStatus | null>;
+  /** Records this adapter's (instance's) health, shown by /readyz and as a /metrics gauge, shared by every hub process. */
+  reportHealth(report: HealthReport): void;
+  /**
+   * Runs `task` every `everyMs` on exactly one hub process at a time (a BullMQ job scheduler
+   * plus a lock per task): a slow run is never overlapped by the next one. A run that throws
+   * is logged and reported unhealthy; the next one comes at the next interval. Stopped with
+   * the adapter. Names are per instance.
+   */
+  schedule(name: string, everyMs: number, task: ScheduledTask): void;
+  /** Durable cursors of this adapter (instance), surviving restarts; see {@link Checkpoint}. */
+  checkpoint: Checkpoint;
+  /** The configured channel instance this adapter runs as (absent for the built-in channels). */
+  instance?: ChannelInstanceInfo;
+}
+
+/** A channel instance as its adapter sees it (secrets decrypted). */
+export interface ChannelInstanceInfo {
+  id: string;
+  kind: string;
+  name: string;
+}
+
+/**
+ * A kind of configurable channel instance (one per mailbox, phone number, feed): the hub
+ * stores instances of it in the database, validates `settings` and `secrets` with the
+ * kind's schemas, and creates one adapter per enabled instance.
+ */
+export interface ChannelKind<S = unknown, K = unknown> {
+  /** `email`, `twilio`, `fax`, … (lowercase letters, digits, `-`). */
+  readonly kind: string;
+  /** Non-secret settings (returned by the admin API). */
+  readonly settings: z.ZodType<S>;
+  /** Secret fields: write-only, stored encrypted, each an optional string. */
+  readonly secrets: z.ZodObject<Record<string, z.ZodOptional<z.ZodString>>>;
+  create(instance: ChannelInstanceInfo & { settings: S; secrets: K }): ChannelAdapter;
 }
 
 export interface ChannelAdapter {
   readonly id: ChannelId;
-  /** Mounts webhooks / sockets. Called once at start. */
+  /**
+   * Inbound adapters: one provider artifact (a webhook's JSON body, a raw email, a chat
+   * payload) → the canonical messages it carries. Pure: no I/O, the same input gives the same
+   * output. Throws {@link ChannelRequestError} (with the fields at fault) when it is invalid.
+   */
+  normalize?(raw: never): InboundMessage[];
+  /** Mounts webhooks / sockets / schedules. Called once at start (per instance). */
   mount(ctx: ChannelContext): void | Promise<void>;
   /** Sends a reply. Throws {@link ChannelError}. */
   send?(message: OutboundMessage): Promise<SendResult>;
+  /** Checked by /readyz and /metrics; resolves (never throws). */
   health?(): Promise<HealthResult>;
   /** Live channels: an agent's typing / read state on one of this channel's tickets. */
   agentActivity?(activity: AgentActivity): void;

@@ -1,6 +1,7 @@
 import { createApiChannel, type ApiWebhookOptions } from './api/api.adapter';
-import type { ChannelAdapter } from './contract';
+import type { ChannelAdapter, ChannelKind } from './contract';
 import { createEmailChannel, type EmailOptions } from './email/email.adapter';
+import { feedKind } from './feed/feed.adapter';
 import { createWebchatChannel, type WebchatOptions } from './webchat/webchat.adapter';
 
 export interface ChannelsConfig {
@@ -20,3 +21,9 @@ export function createChannels(config: ChannelsConfig): ChannelAdapter[] {
     ...(config.email ? [createEmailChannel(config.email)] : []),
   ];
 }
+
+/**
+ * The kinds of channel instances admins configure in the database (several mailboxes, several
+ * phone numbers, several feeds): one adapter per enabled instance. The explicit list again.
+ */
+export const CHANNEL_KINDS: readonly ChannelKind[] = [feedKind as ChannelKind];

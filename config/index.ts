@@ -35,6 +35,10 @@ export const ConfigSchema = z.object({
   ADMIN_EMAIL: z.email().default('admin@example.com'),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Encrypts channel instances' secrets at rest (AES-256-GCM); every hub process must share it. */
+  CHANNEL_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** How often channels that can check their provider (SMTP) are checked, for /readyz and /metrics. */
+  CHANNEL_HEALTH_INTERVAL_MS: int(100, 86_400_000).default(60_000),
   ROLES: z
     .string()
     .default('api,worker')
@@ -60,6 +64,8 @@ export const ConfigSchema = z.object({
   LOGIN_THROTTLE_WINDOW_SECONDS: int(1, 86_400).default(900),
   /** Requests per minute per IP on public endpoints (login, inbound, widget). */
   PUBLIC_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+  /** Requests per minute per inbound API key (callers with the valid key are not counted per IP). */
+  INBOUND_RATE_LIMIT_PER_MINUTE_PER_KEY: int(1, 100_000_000).default(60_000),
   /** Browser origins allowed to call the API with credentials (comma-separated). */
   CORS_ORIGINS: z
     .string()
@@ -82,6 +88,8 @@ export const ConfigSchema = z.object({
   SMTP_TLS_INSECURE: bool.default(false),
   /** How long an agent has to accept an offered chat before it goes to the next agent. */
   ROUTING_OFFER_TIMEOUT_MS: int(1000, 600_000).default(30_000),
+  /** After an agent let an offer expire, how long before that ticket is offered to them again (0: at once). */
+  ROUTING_MISSED_OFFER_COOLDOWN_MS: int(0, 3_600_000).default(45_000),
   /** Chats are offered with accept / decline (true) or assigned directly (false). */
   ROUTING_OFFER_CHATS: bool.default(true),
   /** Email, SMS, fax and API tickets are assigned directly (true) or offered (false). */

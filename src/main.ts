@@ -12,11 +12,19 @@ import { Router } from 'express';
 import { Redis } from 'ioredis';
 import mongoose, { type Connection } from 'mongoose';
 import pino, { type Logger } from 'pino';
-import { createChannels } from '../channels/registry';
-import type { ChannelAdapter, ChannelId, InboundMessageInput, IngestOutcome } from '../channels/contract';
+import { CHANNEL_KINDS, createChannels } from '../channels/registry';
+import type { ChannelAdapter, ChannelId } from '../channels/contract';
 import { defaultClassificationRules } from '../config/classification.rules';
 import { ConfigError, loadConfig, type Config } from '../config/index';
 import { createUserService } from './auth/user.service';
+import { createChannelModels } from './channels/channel-instance.model';
+import { createChannelInstanceService } from './channels/channel-instances.service';
+import { createCheckpointStore } from './channels/channel-checkpoint.store';
+import { createChannelHealthStore } from './channels/channel-health.store';
+import { channelIngest } from './channels/channel-ingest';
+import { createChannelRuntime, type ChannelRuntime } from './channels/channel-runtime';
+import { createChannelScheduler } from './channels/channel-scheduler';
+import { createSecretBox } from './channels/secret-box';
 import { calendarOf } from './auth/team-calendar';
 import { createClassifier } from './classify/classifier';
 import { createContactDesk } from './contacts/contact-desk.service';
@@ -30,12 +38,13 @@ import { createRedisEventBus, type EventBus } from './events/event-bus';
 import { createAuthService } from './auth/auth.service';
 import { createHttpApp } from './http/app';
 import { createAuthenticator } from './http/authenticate';
-import { publicRateLimit } from './http/rate-limit';
+import { inboundKeyCaller, publicRateLimit } from './http/rate-limit';
 import { createRouteTable } from './http/route';
 import { registerAuthRoutes } from './http/routes/auth.routes';
 import { createCannedResponseModel } from './canned/canned-response.model';
 import { createCannedService } from './canned/canned.service';
 import { registerCannedRoutes } from './http/routes/canned.routes';
+import { registerChannelRoutes } from './http/routes/channels.routes';
 import { createConsoleRouter } from './http/routes/console.routes';
 import { createDocsRouter } from './http/routes/docs.routes';
 import { registerRoutingRoutes } from './http/routes/routing.routes';
@@ -85,6 +94,8 @@ export interface Hub {
   tickets: TicketService;
   /** The mounted channel adapters (api role). */
   channels: ChannelAdapter[];
+  /** Ids of the channel instances running in this process (api role). */
+  runningChannelInstances(): string[];
   /** Listening URL once started with the api role. */
   url: string;
   publicUrl: string;
@@ -132,6 +143,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     const conn: Connection = await mongoose.createConnection(mongoUri, { serverSelectionTimeoutMS: 15_000 }).asPromise();
     cleanups.push(() => conn.close());
     const models = await createModels(conn);
+    const channelModels = await createChannelModels(conn);
 
     const redis = redisClient(redisUrl, 'hub', logger);
     const bullConnection = redisClient(redisUrl, 'hub-queue', logger);
@@ -142,7 +154,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     const metrics = createMetrics(async () => {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
       return Object.entries(counts).map(([state, count]) => ({ queue: QUEUES.ingest, state, count }));
-    });
+    }, () => channelHealth.all());
     // Domain events on a Redis stream: each listener kind a consumer group, this process one consumer.
     const bus = createRedisEventBus(redis, {
       prefix,
@@ -183,6 +195,14 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     queue.setMaxListeners(0);
     await queueEvents.waitUntilReady();
     const ingest = createIngestService({ queue, events: queueEvents, redis, prefix, store, jobAttempts: 8 });
+    // Channel instances from the database (mailboxes, numbers, feeds), their health and cursors.
+    const channelHealth = createChannelHealthStore(redis, prefix);
+    const channelInstances = createChannelInstanceService({
+      ChannelInstance: channelModels.ChannelInstance,
+      kinds: new Map(CHANNEL_KINDS.map((k) => [k.kind, k])),
+      box: createSecretBox(config.CHANNEL_SECRET_KEY ?? persistedSecret(dataDir, 'channel-secret-key', 32).value),
+      teamExists: async (id) => (await models.Team.exists({ _id: id })) !== null,
+    });
 
     // Agent work on tickets and contacts; replies go out as jobs through the channel adapters that can send.
     const assignment = createAssignmentService({ ...models, tickets, owners, bus });
@@ -197,6 +217,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       rules: () => queueRules.get(),
       teamDefaults: {
         offerTimeoutMs: config.ROUTING_OFFER_TIMEOUT_MS,
+        missedOfferCooldownMs: config.ROUTING_MISSED_OFFER_COOLDOWN_MS,
         autoAccept: { chat: !config.ROUTING_OFFER_CHATS, async: config.ROUTING_AUTO_ACCEPT_ASYNC },
       },
       disconnectGraceMs: config.ROUTING_DISCONNECT_GRACE_MS,
@@ -209,6 +230,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         },
         persistUnassignment: (u) => assignment.recordUnrouted(u),
         persistTransfer: (x) => assignment.recordTransfer(x),
+        persistNeedsAttention: (n) => assignment.recordNeedsAttention(n),
       },
     });
     // Teams' business hours for SLA policies that count them: in memory (the calculator asks
@@ -297,9 +319,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     }
 
     const admin = await ensureAdmin(config, dataDir, users);
-    const accept = (m: InboundMessageInput): Promise<IngestOutcome> => ingest.accept(m, config.INGEST_WAIT_TIMEOUT_MS);
+    const accept = channelIngest(ingest, config.INGEST_WAIT_TIMEOUT_MS);
     if (config.SEED_DEMO ?? !config.MONGODB_URI) {
-      const demo = await seedDemo({ users, ingest: (m) => ingest.accept(m, 0) });
+      const demo = await seedDemo({ users, ingest: (m) => ingest.accept(m, { waitMs: 0 }) });
       logger.info({ agents: demo.agents, password: demo.password }, 'demo data ready');
     }
     // After seeding: routing knows every active agent (demo agents included) and their limits.
@@ -308,6 +330,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     let url = '';
     let publicUrl = config.PUBLIC_URL ?? '';
     const channels: ChannelAdapter[] = [];
+    let channelRuntime: ChannelRuntime | null = null;
     if (config.ROLES.includes('api')) {
       const channelRouter = Router();
       const ops = createOpsRouter({
@@ -316,6 +339,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           redis: async () => ((await redis.ping()) === 'PONG' ? null : 'redis ping failed'),
         },
         metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+        channels: () => channelHealth.all(),
       });
       const auth = createAuthService({
         User: models.User,
@@ -331,7 +355,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         },
       });
       // The realtime server starts below, after the routes and before any request is served.
-      const late: { realtime?: Realtime } = {};
+      const late: { realtime?: Realtime; channels?: ChannelRuntime } = {};
       const visible = async (p: Principal, id: string): Promise<boolean> => {
         const t = mongoose.isObjectIdOrHexString(id) ? await models.Ticket.findById(id, { team: 1, assignee: 1 }).lean() : null;
         return t !== null && canSee(p, t);
@@ -361,14 +385,30 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       });
       registerContactRoutes(routes, { contacts: contactDesk });
       registerCannedRoutes(routes, { canned: createCannedService({ CannedResponse: await createCannedResponseModel(conn) }) });
+      registerChannelRoutes(routes, {
+        instances: channelInstances,
+        // This process starts / restarts / stops the instance now; the others when they hear the event.
+        changed: async (instanceId, change) => {
+          await late.channels?.apply(instanceId);
+          await bus.publish({ type: 'channel.instance.changed', instanceId, change, at: new Date().toISOString() });
+        },
+      });
+      // Channel instances' webhooks (routes they mount while running).
+      const instanceRouter = Router();
+      instanceRouter.use((req, res, next) => (late.channels ? late.channels.router(req, res, next) : next()));
       const docs = createDocsRouter(() => routes.openapi({ title: 'Omnihub API', version: '1', serverUrl: publicUrl }));
+      const inboundKey = config.INBOUND_API_KEY ?? persistedSecret(dataDir, 'inbound-api-key').value;
       const app = createHttpApp({
         maxBodyBytes: config.MAX_BODY_BYTES,
         logger,
         corsOrigins: config.CORS_ORIGINS,
-        publicRateLimit: publicRateLimit(redis, prefix, config.PUBLIC_RATE_LIMIT_PER_MINUTE),
+        // Integrators with the inbound key have a budget of their own; anyone else counts per address.
+        publicRateLimit: publicRateLimit(redis, prefix, config.PUBLIC_RATE_LIMIT_PER_MINUTE, {
+          identify: inboundKeyCaller(inboundKey),
+          perMinute: config.INBOUND_RATE_LIMIT_PER_MINUTE_PER_KEY,
+        }),
         publicPaths: ['/api/v1/auth/login', '/api/v1/inbound', '/webchat'],
-        routers: [ops, docs, channelRouter, apiRouter, createConsoleRouter({ distDir: path.join(PROJECT_ROOT, 'web/console/dist') }), createDemoRouter({ channelKey: config.WEBCHAT_CHANNEL_KEY })],
+        routers: [ops, docs, channelRouter, instanceRouter, apiRouter, createConsoleRouter({ distDir: path.join(PROJECT_ROOT, 'web/console/dist') }), createDemoRouter({ channelKey: config.WEBCHAT_CHANNEL_KEY })],
       });
       const server: Server = app.listen(config.PORT, config.HOST);
       await once(server, 'listening');
@@ -387,6 +427,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
 
       // Realtime: socket.io on the same server (consoles and chat widgets), shared through Redis.
       const adapterRedis = redisClient(redisUrl, 'hub-realtime', logger);
+      const presence = createPresenceStore(redis, prefix);
       cleanups.push(() => adapterRedis.quit().catch(() => undefined));
       const realtime: Realtime = createRealtime({
         server,
@@ -394,7 +435,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         redis,
         prefix,
         bus,
-        presence: createPresenceStore(redis, prefix),
+        presence,
         readState,
         authenticate: (token) => auth.authenticate(token),
         canSee: (p, ticketId) => visible(p, ticketId),
@@ -422,7 +463,6 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       late.realtime = realtime;
       cleanups.push(() => realtime.close());
 
-      const inboundKey = config.INBOUND_API_KEY ?? persistedSecret(dataDir, 'inbound-api-key').value;
       const webchat = {
         channelKey: config.WEBCHAT_CHANNEL_KEY,
         secret: config.WEBCHAT_SECRET ?? persistedSecret(dataDir, 'webchat-secret', 48).value,
@@ -442,17 +482,24 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       // Chat customers see their place in line, the agent who took them and handovers.
       const userName = async (id: string) => (mongoose.isObjectIdOrHexString(id) ? ((await models.User.findById(id, { name: 1 }).lean())?.name ?? null) : null);
       const teamName = async (id: string) => (mongoose.isObjectIdOrHexString(id) ? ((await models.Team.findById(id, { name: 1 }).lean())?.name ?? null) : null);
+      const liveChannels: ChannelId[] = ['webchat'];
       const customerStatus = attachCustomerStatus({
         bus,
         routing,
-        liveChannels: new Set(['webchat']),
+        liveChannels: new Set(liveChannels),
         ticketInfo: async (id) => {
           const t = mongoose.isObjectIdOrHexString(id) ? await models.Ticket.findById(id, { channel: 1, status: 1, assignee: 1 }).lean() : null;
           if (!t) return null;
-          const agentName = t.assignee ? await userName(t.assignee.toString()) : null;
-          return { channel: t.channel, open: t.status !== 'resolved' && t.status !== 'closed', agentName };
+          const agentId = t.assignee?.toString() ?? null;
+          const agentName = agentId ? await userName(agentId) : null;
+          return { channel: t.channel, open: t.status !== 'resolved' && t.status !== 'closed', agentId, agentName };
         },
         agentName: userName,
+        agentOnline: async (id) => (await presence.get(id)) === 'online',
+        liveTicketsOf: async (agentId) =>
+          mongoose.isObjectIdOrHexString(agentId)
+            ? (await models.Ticket.find({ assignee: agentId, status: { $in: ['new', 'open', 'pending'] }, channel: { $in: liveChannels } }, { _id: 1 }).limit(200).lean()).map((t) => t._id.toString())
+            : [],
         teamName,
         notify: (status) => {
           for (const c of channels) c.conversationUpdate?.(status);
@@ -462,12 +509,21 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       });
       cleanups.push(async () => customerStatus.stop());
       const history = createConversationReader({ ...models, readState });
-      for (const adapter of createChannels({ inboundApiKey: inboundKey, webchat, email, apiWebhook: { url: config.API_WEBHOOK_URL, secret: config.API_WEBHOOK_SECRET } })) {
-        await adapter.mount({
-          router: channelRouter,
-          ingest: accept,
+      const scheduler = createChannelScheduler({
+        connection: bullConnection,
+        redis,
+        prefix,
+        lockMs: config.JOB_LOCK_MS,
+        logger: logger.child({ module: 'channels' }),
+        onFailure: (key, err) => {
+          const who = runtime.ownerOf(key);
+          if (who) runtime.report(who, { ok: false, reason: err.message });
+        },
+      });
+      cleanups.push(() => scheduler.close());
+      const runtime = createChannelRuntime({
+        shared: {
           ingestStatus: (jobId) => ingest.status(jobId),
-          logger: logger.child({ channel: adapter.id }),
           publicUrl,
           sockets: { namespace: (name) => realtime.namespace(name) },
           history,
@@ -475,11 +531,35 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           customerActivity: (activity) => realtime.customerActivity(activity),
           attachment: (ref) => store.get(ref),
           conversationStatus: (ticketId) => customerStatus.current(ticketId),
-        });
+        },
+        ingest: accept,
+        instances: channelInstances,
+        health: channelHealth,
+        checkpoints: createCheckpointStore(channelModels.ChannelCheckpoint),
+        scheduler,
+        healthIntervalMs: config.CHANNEL_HEALTH_INTERVAL_MS,
+        logger,
+      });
+      for (const adapter of createChannels({ inboundApiKey: inboundKey, webchat, email, apiWebhook: { url: config.API_WEBHOOK_URL, secret: config.API_WEBHOOK_SECRET } })) {
+        await runtime.mountBuiltIn(adapter, channelRouter);
         channels.push(adapter);
         if (adapter.send) senders.set(adapter.id, adapter);
       }
+      late.channels = runtime;
+      channelRuntime = runtime;
+      scheduler.start();
+      // Every process runs the instances, so every process hears their changes (broadcast).
+      const unsubscribe = bus.subscribe(
+        'channel-instances',
+        async (e) => {
+          if (e.type === 'channel.instance.changed') await runtime.apply(e.instanceId);
+        },
+        { mode: 'broadcast' },
+      );
+      await runtime.startAll();
       cleanups.push(async () => {
+        await unsubscribe();
+        await runtime.stopAll();
         for (const c of channels) await c.stop?.();
       });
     }
@@ -494,6 +574,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       ingest,
       tickets,
       channels,
+      runningChannelInstances: () => channelRuntime?.runningIds() ?? [],
       url,
       publicUrl,
       adminLogin: admin,

@@ -5,6 +5,7 @@ import {
   ChannelRequestError,
   InboundMessageSchema,
   type ChannelAdapter,
+  type InboundMessage,
   type ChannelContext,
   type OutboundMessage,
   type SendResult,
@@ -116,6 +117,24 @@ function authorize(req: Request, apiKey: string | undefined): void {
 }
 
 /**
+ * The API channel's body (parsed JSON) → the one message it carries. Pure: `receivedAt`
+ * defaults to the time given. The body may name another channel (an integrator relaying
+ * email or SMS); it is validated against the contract's InboundMessage schema and every
+ * invalid field is named (422).
+ */
+export function normalizeApiMessage(body: unknown, receivedAt: Date): InboundMessage[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ChannelRequestError(422, 'Invalid message', 'The body must be a JSON object.', [{ field: '(body)', message: 'expected an object' }]);
+  }
+  const parsed = InboundMessageSchema.safeParse({ channel: 'api', receivedAt: receivedAt.toISOString(), ...body });
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message }));
+    throw new ChannelRequestError(422, 'Invalid message', `The message has ${errors.length} invalid field(s).`, errors);
+  }
+  return [parsed.data];
+}
+
+/**
  * The generic API channel: integrators POST an InboundMessage as JSON and get the stored
  * ids back (201), or a poll URL when storing takes longer than the wait timeout (202).
  * Replies go back to them as signed webhook POSTs ({@link sendWebhook}).
@@ -123,6 +142,7 @@ function authorize(req: Request, apiKey: string | undefined): void {
 export function createApiChannel(options: ApiChannelOptions): ChannelAdapter {
   return {
     id: 'api',
+    normalize: (body: unknown) => normalizeApiMessage(body, new Date()),
     send: (message) => sendWebhook(message, options.webhook),
     mount(ctx: ChannelContext) {
       ctx.router.post('/api/v1/inbound', async (req: Request, res: Response) => {
@@ -132,24 +152,15 @@ export function createApiChannel(options: ApiChannelOptions): ChannelAdapter {
             { field: 'Content-Type', message: 'must be application/json' },
           ]);
         }
-        const body: unknown = req.body;
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-          throw new ChannelRequestError(422, 'Invalid message', 'The body must be a JSON object.', [{ field: '(body)', message: 'expected an object' }]);
-        }
-        const parsed = InboundMessageSchema.safeParse({ channel: 'api', receivedAt: new Date().toISOString(), ...body });
-        if (!parsed.success) {
-          const errors = parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message }));
-          throw new ChannelRequestError(422, 'Invalid message', `The message has ${errors.length} invalid field(s).`, errors);
-        }
-        const outcome = await ctx.ingest(parsed.data);
-        if (outcome.state === 'stored') {
-          res.status(201).json({ messageId: outcome.messageId, ticketId: outcome.ticketId, duplicate: outcome.duplicate });
+        const [message] = normalizeApiMessage(req.body, new Date());
+        const outcome = await ctx.ingest(message!, { wait: true });
+        if (outcome.ticketId) {
+          res.status(201).json({ messageId: outcome.messageId, ticketId: outcome.ticketId, duplicate: outcome.duplicate ?? false });
           return;
         }
         const statusUrl = `${ctx.publicUrl}/api/v1/inbound/jobs/${outcome.jobId}`;
         res.status(202).location(statusUrl).json({ messageId: outcome.messageId, status: 'accepted', statusUrl });
       });
-
       ctx.router.get('/api/v1/inbound/jobs/:jobId', async (req: Request, res: Response) => {
         authorize(req, options.apiKey);
         const jobId = String(req.params.jobId);

@@ -197,7 +197,7 @@ export function createWebchatChannel(options: WebchatOptions): ChannelAdapter {
     return serialized(visitorId, async () => {
       const online = await agentsOnline(c);
       const receivedAt = new Date();
-      const input = normalizeChatMessage({
+      const [input] = normalizeChatMessage({
         visitorId,
         clientId: msg.id,
         text,
@@ -214,9 +214,9 @@ export function createWebchatChannel(options: WebchatOptions): ChannelAdapter {
         noAgentsOnline: online === 0,
         ...(userId ? { verifiedUserId: userId } : {}),
       });
-      const outcome = await c.ingest(input);
-      const ticketId = outcome.state === 'stored' ? outcome.ticketId : null;
-      const duplicate = outcome.state === 'stored' && outcome.duplicate;
+      const outcome = await c.ingest(input!, { wait: true });
+      const ticketId = outcome.ticketId ?? null;
+      const duplicate = outcome.duplicate === true;
       if (ticketId) nsp?.in(visitorRoom(visitorId)).socketsJoin(ticketRoom(ticketId));
       if (!duplicate) {
         const mine: ChatMessage = {
@@ -393,6 +393,7 @@ export function createWebchatChannel(options: WebchatOptions): ChannelAdapter {
 
   return {
     id: 'webchat',
+    normalize: normalizeChatMessage,
 
     mount(c: ChannelContext) {
       ctx = c;

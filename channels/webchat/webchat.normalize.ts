@@ -1,4 +1,4 @@
-import type { Identity, InboundMessageInput, TicketType } from '../contract';
+import { InboundMessageSchema, type Identity, type InboundMessage, type InboundMessageInput, type TicketType } from '../contract';
 import type { AttachmentType } from './attachment.sniff';
 import type { Topic } from './webchat.protocol';
 import type { ParsedProfile } from './webchat.schema';
@@ -30,8 +30,12 @@ export interface ChatInput {
   verifiedUserId?: string;
 }
 
-/** One customer chat message → the canonical inbound message (pure: no I/O). */
-export function normalizeChatMessage(input: ChatInput): InboundMessageInput {
+/**
+ * One customer chat message (the widget's payload as the adapter checked and decoded it, with
+ * what the connection knows) → the canonical inbound message: the channel's `normalize`.
+ * Pure: no I/O. Throws when the result breaks the contract's schema (an adapter bug, not a customer's).
+ */
+export function normalizeChatMessage(input: ChatInput): InboundMessage[] {
   const { profile } = input;
   const identities: Identity[] = [];
   if (profile?.email) identities.push({ kind: 'email', value: profile.email });
@@ -47,7 +51,7 @@ export function normalizeChatMessage(input: ChatInput): InboundMessageInput {
     metadata.agentsOnline = '0';
     if (profile?.email) metadata.replyByEmail = 'true';
   }
-  return {
+  const message: InboundMessageInput = {
     channel: 'webchat',
     externalId: externalIdFor(input.visitorId, input.clientId),
     from: { address: input.visitorId, kind: 'webchat', ...(profile?.name ? { name: profile.name } : {}) },
@@ -64,4 +68,5 @@ export function normalizeChatMessage(input: ChatInput): InboundMessageInput {
     ...(profile ? { chosenType: TOPIC_TYPE[profile.topic] } : {}),
     metadata,
   };
+  return [InboundMessageSchema.parse(message)];
 }

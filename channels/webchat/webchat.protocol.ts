@@ -15,7 +15,8 @@
  *   typing    `{ typing, agent }` an agent is typing
  *   read      `{ at }` an agent has read the customer's messages up to `at`
  *   agents    `{ online }` how many agents are online (after every welcome)
- *   status    {@link ChatStatus} the conversation moved in routing (place in line, agent, handover)
+ *   status    {@link ChatStatus} the conversation moved in routing (place in line, agent, handover), or the
+ *             agent holding it went away / came back (`agentAway`)
  */
 
 import type { ConversationStatus } from '../contract';

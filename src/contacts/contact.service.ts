@@ -50,13 +50,29 @@ export function createContactService(deps: { Contact: ContactModel; Identity: Id
       const owners = await Promise.all(keys.map((k) => Identity.findById(k).lean()));
       const oldest = owners.filter((o) => o !== null).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())[0];
       // Nobody owns any of them: race to claim the primary identity with a fresh id.
-      const { id, doc } = await surviving(oldest ? oldest.contact : await claim(keys[0]!, new Types.ObjectId()));
+      const claimed = new Map<string, Types.ObjectId>();
+      let start: Types.ObjectId;
+      if (oldest) start = oldest.contact;
+      else {
+        start = await claim(keys[0]!, new Types.ObjectId());
+        claimed.set(keys[0]!, start);
+      }
+      const { id, doc } = await surviving(start);
+
+      // Claim identities nobody owns yet; ones that belong to another contact stay there.
+      const mine: Identity[] = [];
+      for (const [i, key] of keys.entries()) {
+        const owner = owners[i]?.contact ?? claimed.get(key) ?? (await claim(key, id));
+        if (owner.equals(id) || owner.equals(start)) mine.push(identities[i]!);
+      }
 
       let contact = doc;
       if (!contact) {
-        // This worker won the claim (or resumes after a crash): write the profile.
+        // This worker won the claim (or resumes after a crash): write the profile with the
+        // identities it holds, so a new customer costs one insert, not an insert and an update.
         try {
-          contact = (await Contact.create({ _id: id, name: name ?? '', language: language ?? '', identities: [] })).toObject<ContactDoc>();
+          contact = (await Contact.create({ _id: id, name: name ?? '', language: language ?? '', identities: mine })).toObject<ContactDoc>();
+          return contact;
         } catch (err) {
           if (!isDuplicateKey(err)) throw err;
           contact = await Contact.findById(id).lean();
@@ -64,12 +80,6 @@ export function createContactService(deps: { Contact: ContactModel; Identity: Id
         }
       }
 
-      // Claim identities nobody owns yet; ones that belong to another contact stay there.
-      const mine: Identity[] = [];
-      for (const [i, key] of keys.entries()) {
-        const owner = owners[i]?.contact ?? (await claim(key, id));
-        if (owner.equals(id) || owner.equals(oldest?.contact ?? id)) mine.push(identities[i]!);
-      }
       const known = new Set(contact.identities.map(identityKey));
       const added = mine.filter((i) => !known.has(identityKey(i)));
       const setName = Boolean(name) && !contact.name;

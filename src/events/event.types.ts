@@ -93,6 +93,18 @@ export interface RoutingOfferExpiredEvent extends Base {
   agentId: string;
 }
 
+/**
+ * A waiting ticket nobody who could take it will take: every eligible online agent declined it
+ * (`declinedBy`). For supervisors; it stays flagged on the ticket until someone is assigned.
+ */
+export interface RoutingNeedsAttentionEvent extends Base {
+  type: 'routing.needs_attention';
+  ticketId: string;
+  teamId: string;
+  reason: 'all_declined';
+  declinedBy: string[];
+}
+
 /** An agent owns the ticket now (auto-accepted, accepted, picked from the queue, transferred). */
 export interface RoutingAssignedEvent extends Base {
   type: 'routing.assigned';
@@ -180,6 +192,15 @@ export interface MessageUpdatedEvent extends Base {
   deliveryError: string | null;
 }
 
+// ---------- channel instances (src/channels) ----------
+
+/** An admin created, edited or deleted a channel instance: every hub process starts / restarts / stops it. */
+export interface ChannelInstanceChangedEvent extends Base {
+  type: 'channel.instance.changed';
+  instanceId: string;
+  change: 'created' | 'updated' | 'deleted';
+}
+
 export type DomainEvent =
   | TicketCreatedEvent
   | TicketUpdatedEvent
@@ -189,6 +210,7 @@ export type DomainEvent =
   | RoutingOfferedEvent
   | RoutingOfferDeclinedEvent
   | RoutingOfferExpiredEvent
+  | RoutingNeedsAttentionEvent
   | RoutingAssignedEvent
   | RoutingUnassignedEvent
   | RoutingReleasedEvent
@@ -196,7 +218,8 @@ export type DomainEvent =
   | SlaWarningEvent
   | SlaBreachedEvent
   | SlaEscalatedEvent
-  | MessageUpdatedEvent;
+  | MessageUpdatedEvent
+  | ChannelInstanceChangedEvent;
 export type DomainEventType = DomainEvent['type'];
 
 /** An event as handlers receive it: with the id the bus gave it at publish time. */

@@ -71,6 +71,8 @@ export const ticketSummaryDto = (v: TicketView) => {
       resolutionDueAt: iso(t.sla?.resolutionDueAt),
     },
     mergedInto: t.mergedInto?.toString() ?? null,
+    needsAttention: t.needsAttention ? { reason: t.needsAttention.reason, at: iso(t.needsAttention.at) } : null,
+    failedReplies: v.failedReplies,
   };
 };
 
@@ -147,6 +149,12 @@ export const TicketSummarySchema = z.object({
   closedAt: When,
   sla: z.object({ firstResponseDueAt: When, nextResponseDueAt: When, resolutionDueAt: When }),
   mergedInto: z.string().nullable(),
+  needsAttention: z
+    .object({ reason: z.enum(['all_declined']), at: z.string() })
+    .nullable()
+    .describe('flagged for supervisors by routing (every eligible agent declined it); null once assigned'),
+  /** Replies whose delivery failed and that were not retried (the inbox marks the ticket). */
+  failedReplies: z.number().int(),
 });
 const Party = z.object({ address: z.string(), name: z.string() });
 export const MessageSchema = z.object({

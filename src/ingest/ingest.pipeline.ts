@@ -1,4 +1,4 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import type { InboundMessage } from '../../channels/contract';
 import type { Classifier } from '../classify/classifier';
 import type { ContactService } from '../contacts/contact.service';
@@ -30,7 +30,11 @@ export interface IngestPipelineDeps {
 }
 
 /** A normalized message whose attachments are already in the attachment store. */
-export type StoredInboundMessage = InboundMessage & { attachments: Array<InboundMessage['attachments'][number] & { ref: string }> };
+export type StoredInboundMessage = InboundMessage & {
+  attachments: Array<InboundMessage['attachments'][number] & { ref: string }>;
+  /** When the hub durably accepted it (enqueued); recorded on the message for latency metrics. */
+  acceptedAt?: Date;
+};
 
 
 /**
@@ -41,13 +45,19 @@ export type StoredInboundMessage = InboundMessage & { attachments: Array<Inbound
  *   - identities are claimed by unique-key inserts (one contact per address);
  *   - a new ticket's _id derives from the message that opened it (opened once);
  *   - the message insert is the arbiter: its _id derives from (channel, externalId), and a
- *     duplicate key means "already have it". The lookup before it is only a shortcut.
+ *     duplicate key means "already have it". It is looked up first only where a replay would
+ *     otherwise touch something (a thread it continues, a ticket that already existed).
  */
 export function createIngestPipeline(deps: IngestPipelineDeps) {
   const { Message, contacts, tickets, classifier, bus } = deps;
 
   const duplicateOf = (doc: Pick<MessageDoc, '_id' | 'ticket'>): IngestResult | null =>
     doc.ticket ? { messageId: doc._id.toString(), ticketId: doc.ticket.toString(), duplicate: true } : null;
+
+  async function storedAs(_id: Types.ObjectId): Promise<IngestResult | null> {
+    const seen = await Message.findById(_id, { ticket: 1 }).lean();
+    return seen && duplicateOf(seen);
+  }
 
   async function insert(msg: StoredInboundMessage, _id: Types.ObjectId, ticket: TicketDoc, contact: Types.ObjectId): Promise<IngestResult | null> {
     const rawHtml = msg.html ?? '';
@@ -71,25 +81,34 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
         metadata: Object.entries(msg.metadata ?? {}).map(([key, value]) => ({ key, value })),
         deliveryStatus: 'received',
         receivedAt: msg.receivedAt,
+        acceptedAt: msg.acceptedAt ?? null,
       });
       return null;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      const existing = await Message.findById(_id, { ticket: 1 }).lean();
-      const dup = existing && duplicateOf(existing);
+      const dup = await storedAs(_id);
       if (!dup) throw err;
       return dup;
     }
   }
 
-  async function ticketFor(msg: StoredInboundMessage, contact: Types.ObjectId, customer: Actor): Promise<{ ticket: TicketDoc; created: boolean }> {
+  async function ticketFor(
+    msg: StoredInboundMessage,
+    messageId: Types.ObjectId,
+    contact: Types.ObjectId,
+    customer: Actor,
+    team: Types.ObjectId | null,
+  ): Promise<{ ticket: TicketDoc; created: boolean } | { replay: IngestResult }> {
     const thread = await tickets.findThread(msg.channel, msg.threadRefs, contact);
     if (thread && !needsNewTicket(thread, msg.receivedAt, deps.reopenWindowMs)) {
+      // A replay must not touch the thread again (it would move its clocks back or reopen it).
+      const replay = await storedAs(messageId);
+      if (replay) return { replay };
       return { ticket: await tickets.recordCustomerMessage(thread, msg.receivedAt, customer), created: false };
     }
     const c = classifier.classify({ text: msg.text, subject: msg.subject, chosenType: msg.chosenType });
     const subject = (msg.subject ?? '').trim() || msg.text.trim().split('\n')[0]!.slice(0, 120);
-    return tickets.open({
+    const opened = await tickets.open({
       origin: `${msg.channel}:${msg.externalId}`,
       channel: msg.channel,
       contact,
@@ -99,26 +118,35 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
       language: msg.language ?? c.language,
       classification: { source: c.source, confidence: c.confidence, matched: c.matched },
       previousTicket: thread?._id ?? null,
-      team: deps.defaultTeam,
+      team,
       at: msg.receivedAt,
       actor: customer,
     });
+    if (!opened.created) {
+      // The ticket existed: a replay, or a retry after a crash. A stored message means replay.
+      const replay = await storedAs(messageId);
+      if (replay) return { replay };
+    }
+    return opened;
   }
 
   return {
-    async process(msg: StoredInboundMessage): Promise<IngestResult> {
+    /** `team`: the team a new ticket joins (a channel instance's), instead of the default team. */
+    async process(msg: StoredInboundMessage, options: { team?: string } = {}): Promise<IngestResult> {
+      // No "have we seen it" lookup up front: a message that opens a ticket is arbitrated by
+      // the derived ids (its ticket's and its own), so a replay costs no extra read on the
+      // common path; only a message continuing a thread checks first (see ticketFor).
       const _id = messageIdFor(msg.channel, msg.externalId);
-      const seen = await Message.findById(_id, { ticket: 1 }).lean();
-      const replay = seen && duplicateOf(seen);
-      if (replay) return replay;
-
       const contact = await contacts.resolve({
         identities: senderIdentities(msg.channel, msg.from, msg.identities),
         name: msg.from.name,
         language: msg.language,
       });
       const customer: Actor = { kind: 'customer', id: contact._id.toString(), name: contact.name || msg.from.address };
-      const { ticket, created } = await ticketFor(msg, contact._id, customer);
+      const team = options.team && Types.ObjectId.isValid(options.team) ? new Types.ObjectId(options.team) : deps.defaultTeam;
+      const found = await ticketFor(msg, _id, contact._id, customer, team);
+      if ('replay' in found) return found.replay;
+      const { ticket, created } = found;
       // Before the insert: after it, a retry would return early and never index the keys.
       await tickets.indexThread(msg.channel, [msg.externalId, ...msg.threadRefs], ticket, msg.receivedAt);
       const dup = await insert(msg, _id, ticket, contact._id);

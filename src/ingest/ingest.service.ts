@@ -11,11 +11,23 @@ export interface IngestJobData {
   /** The id the stored message gets (derived from channel + externalId). */
   messageId: string;
   acceptedAt: string;
+  /** The team a new ticket joins (the channel instance's), instead of the default team. */
+  team?: string;
+}
+
+export interface AcceptOptions {
+  /** 0: answer once durably enqueued; otherwise wait up to this long for the stored result. */
+  waitMs: number;
+  /** The team new tickets of this message join (a channel instance's team). */
+  team?: string;
 }
 
 export interface IngestService {
-  /** Stores attachment bytes, enqueues durably, then waits up to `waitMs` for the result. */
-  accept(input: InboundMessageInput, waitMs: number): Promise<IngestOutcome>;
+  /**
+   * Stores attachment bytes, enqueues durably, then waits up to `waitMs` for the result.
+   * `duplicate` on an `accepted` outcome: an earlier acceptance of the same message exists.
+   */
+  accept(input: InboundMessageInput, options: AcceptOptions): Promise<IngestOutcome & { duplicate?: boolean }>;
   status(jobId: string): Promise<IngestOutcome | { state: 'unknown' } | { state: 'failed'; reason: string }>;
 }
 
@@ -46,7 +58,7 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
   }
 
   return {
-    async accept(input, waitMs) {
+    async accept(input, { waitMs, team }) {
       const parsed = InboundMessageSchema.parse(input);
       const attachments = [];
       for (const a of parsed.attachments) {
@@ -57,7 +69,12 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
       const jobId = ingestJobId(message.channel, message.externalId);
       // Who accepted it first: later acceptances of the same message answer duplicate: true.
       const first = (await redis.set(`${prefix}:inbound:claim:${jobId}`, '1', 'EX', 7 * 86400, 'NX')) === 'OK';
-      const data: IngestJobData = { message, messageId: messageIdFor(message.channel, message.externalId).toString(), acceptedAt: new Date().toISOString() };
+      const data: IngestJobData = {
+        message,
+        messageId: messageIdFor(message.channel, message.externalId).toString(),
+        acceptedAt: new Date().toISOString(),
+        ...(team ? { team } : {}),
+      };
       const job = await queue.add('inbound', data, {
         jobId,
         attempts: deps.jobAttempts,
@@ -72,7 +89,7 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
       const s = await status(jobId);
       if (s.state === 'failed') throw new Error(`ingest failed: ${s.reason}`);
       if (s.state === 'stored') return { ...s, duplicate: s.duplicate || !first };
-      return s.state === 'accepted' ? s : { state: 'accepted', jobId, messageId: data.messageId };
+      return { state: 'accepted', jobId, messageId: s.state === 'accepted' ? s.messageId : data.messageId, duplicate: !first };
     },
     status,
   };

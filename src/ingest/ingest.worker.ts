@@ -18,7 +18,7 @@ export function createIngestWorker(pipeline: IngestPipeline, opts: IngestWorkerO
     QUEUES.ingest,
     async (job) => {
       const message = job.data.message;
-      const result = await pipeline.process({ ...message, receivedAt: new Date(message.receivedAt) });
+      const result = await pipeline.process({ ...message, receivedAt: new Date(message.receivedAt), acceptedAt: new Date(job.data.acceptedAt) }, { team: job.data.team });
       if (!result.duplicate) opts.onStored?.(message.channel, new Date(job.data.acceptedAt));
       return result;
     },

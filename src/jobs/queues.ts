@@ -3,5 +3,7 @@ export const QUEUES = {
   ingest: 'ingest',
   outbound: 'outbound',
   sla: 'sla',
+  /** Periodic tasks of channel instances (pollers): src/channels/channel-scheduler.ts. */
+  channelSchedules: 'channel-schedules',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -9,10 +9,21 @@ export interface HubMetrics {
   domainEvents: Counter<'type'>;
   /** Deliveries of events to listener groups in this process, by group and outcome (handled, failed, dead_letter). */
   eventDeliveries: Counter<'group' | 'outcome'>;
+  channelHealthy: Gauge<'channel' | 'instance' | 'name'>;
+}
+
+export interface ChannelHealthSample {
+  key: string;
+  channel: string;
+  name: string;
+  ok: boolean;
 }
 
 /** One registry per hub (no global default registry), so tests can run several hubs. */
-export function createMetrics(collectQueueDepths: () => Promise<Array<{ queue: string; state: string; count: number }>>): HubMetrics {
+export function createMetrics(
+  collectQueueDepths: () => Promise<Array<{ queue: string; state: string; count: number }>>,
+  collectChannelHealth: () => Promise<ChannelHealthSample[]> = async () => [],
+): HubMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hub_process_' });
   const ingested = new Counter({
@@ -37,6 +48,16 @@ export function createMetrics(collectQueueDepths: () => Promise<Array<{ queue: s
       for (const { queue, state, count } of await collectQueueDepths()) this.set({ queue, state }, count);
     },
   });
+  const channelHealthy = new Gauge({
+    name: 'hub_channel_healthy',
+    help: "1 when a channel (instance) last reported healthy, 0 when not, by channel, instance id (or the channel's id) and name",
+    labelNames: ['channel', 'instance', 'name'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const h of await collectChannelHealth()) this.set({ channel: h.channel, instance: h.key, name: h.name }, h.ok ? 1 : 0);
+    },
+  });
   const domainEvents = new Counter({
     name: 'hub_domain_events_total',
     help: 'Domain events published, by type (summed over the hub processes)',
@@ -49,5 +70,5 @@ export function createMetrics(collectQueueDepths: () => Promise<Array<{ queue: s
     labelNames: ['group', 'outcome'] as const,
     registers: [registry],
   });
-  return { registry, ingested, ingestLatency, queueDepth, domainEvents, eventDeliveries };
+  return { registry, ingested, ingestLatency, queueDepth, channelHealthy, domainEvents, eventDeliveries };
 }

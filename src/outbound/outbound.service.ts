@@ -15,10 +15,10 @@ import { derivedId } from '../db/derived-id';
 import { isDuplicateKey } from '../db/models';
 import type { EventBus } from '../events/event-bus';
 import { sanitizeCustomerHtml } from '../ingest/sanitize';
-import { conflict } from '../tickets/desk.errors';
+import { conflict, notFound } from '../tickets/desk.errors';
 import type { DeliveryStatus, MessageDoc, MessageModel } from '../tickets/message.model';
 import { actorOf, agentMessageBase, type TicketDesk } from '../tickets/ticket-desk.service';
-import { assignableId } from '../tickets/ticket-scope';
+import { assignableId, toObjectId } from '../tickets/ticket-scope';
 import type { MessageView } from '../tickets/ticket-views';
 import type { TicketDoc, TicketModel } from '../tickets/ticket.model';
 import { SYSTEM, type TicketService, ticketUpdated } from '../tickets/ticket.service';
@@ -51,6 +51,16 @@ export interface OutboundServiceDeps {
 export interface ReplyInput {
   text: string;
   html?: string;
+}
+
+/** Why replies on a ticket cannot be sent now (the console says so instead of offering to send). */
+export type ReplyBlockedReason = 'channel_cannot_send' | 'ticket_closed';
+
+/** Whether a ticket takes replies, and if not why (`detail` in English, for logs and problem+json). */
+export interface ReplyAbility {
+  canReply: boolean;
+  reason: ReplyBlockedReason | null;
+  detail: string | null;
 }
 
 /** What one send attempt came to, for the worker. */
@@ -105,8 +115,8 @@ export function createOutboundService(deps: OutboundServiceDeps) {
     return last[0]?.externalId ?? null;
   }
 
-  async function publishDelivery(m: Pick<MessageDoc, '_id' | 'ticket' | 'channel'>, status: DeliveryStatus, error: string | null): Promise<void> {
-    const at = new Date().toISOString();
+  async function publishDelivery(m: Pick<MessageDoc, '_id' | 'ticket' | 'channel'>, status: DeliveryStatus, error: string | null, when = new Date()): Promise<void> {
+    const at = when.toISOString();
     await bus.publish({
       type: 'message.updated',
       ticketId: m.ticket?.toString() ?? '',
@@ -137,25 +147,44 @@ export function createOutboundService(deps: OutboundServiceDeps) {
     return true;
   }
 
+  /**
+   * The adapter accepted the reply: recorded once (queued → sent/delivered), at the time it was
+   * sent. Only now does the reply count as the ticket's first response (and stop the response
+   * clocks, through the `message.updated` event the SLA listener hears), so a reply that fails
+   * never does.
+   */
   async function markSent(m: MessageDoc, result: SendResult): Promise<void> {
+    const sentAt = new Date();
     const set = { deliveryStatus: result.status, deliveryError: null };
+    // First, so that whoever reads the reply as sent reads the first response too (set once).
+    const first = m.ticket ? await Ticket.updateOne({ _id: m.ticket, firstResponseAt: null }, { $set: { firstResponseAt: sentAt } }) : null;
+    const firstResponse = first?.modifiedCount === 1;
+    let res;
     try {
-      await Message.updateOne({ _id: m._id, deliveryStatus: 'queued' }, { $set: { ...set, externalId: result.externalId } });
+      res = await Message.updateOne({ _id: m._id, deliveryStatus: 'queued' }, { $set: { ...set, externalId: result.externalId } });
     } catch (err) {
       // The provider's id is already taken by another message of this channel: keep ours, note theirs.
       if (!isDuplicateKey(err)) throw err;
-      await Message.updateOne(
+      res = await Message.updateOne(
         { _id: m._id, deliveryStatus: 'queued' },
         { $set: set, $push: { metadata: { key: 'providerMessageId', value: result.externalId } } },
       );
     }
-    if (!m.ticket) return;
+    if (res.modifiedCount !== 1 || !m.ticket) return;
     // A customer answering the provider's id (email In-Reply-To, …) finds this ticket.
     const t = await Ticket.findById(m.ticket).lean();
-    if (t) await tickets.indexThread(m.channel, [result.externalId], t, new Date());
-    await tickets.addEvent(m.ticket, SYSTEM, 'delivery', 'queued', result.status, `reply ${m._id.toString()} ${result.status} (provider id ${result.externalId})`);
-    await publishDelivery(m, result.status, null);
-    await publishTicket(m.ticket, ['delivery']);
+    if (t) await tickets.indexThread(m.channel, [result.externalId], t, sentAt);
+    await tickets.addEvent(
+      m.ticket,
+      SYSTEM,
+      'delivery',
+      'queued',
+      result.status,
+      `reply ${m._id.toString()} ${result.status} (provider id ${result.externalId})${firstResponse ? ' (first response)' : ''}`,
+      sentAt,
+    );
+    await publishDelivery(m, result.status, null, sentAt);
+    await publishTicket(m.ticket, firstResponse ? ['delivery', 'firstResponseAt'] : ['delivery']);
   }
 
   /** The address a chat customer asked replies to go to (pre-chat form), else the contact's email. */
@@ -211,9 +240,52 @@ export function createOutboundService(deps: OutboundServiceDeps) {
     await tickets.addEvent(t._id, SYSTEM, 'delivery', null, 'emailed', `the customer had left the chat; reply ${m._id.toString()} was also emailed to ${to.address}`);
   }
 
+  /** Whether replies on this ticket can go out now: a closed ticket takes none, and a channel needs a sending adapter. */
+  function replyAbility(t: Pick<TicketDoc, 'channel' | 'status'>): ReplyAbility {
+    if (t.status === 'closed') return { canReply: false, reason: 'ticket_closed', detail: 'The ticket is closed; a new message from the customer opens a new ticket.' };
+    if (!deps.adapters.get(t.channel)?.send) {
+      const hint = t.channel === 'email' ? ' (set SMTP_URL)' : '';
+      return { canReply: false, reason: 'channel_cannot_send', detail: `The ${t.channel} channel cannot send replies: no ${t.channel} adapter is configured on this hub${hint}.` };
+    }
+    return { canReply: true, reason: null, detail: null };
+  }
+
+  const cannotSend = (a: ReplyAbility) => conflict(`${a.detail ?? 'Replies cannot be sent.'} Internal notes still work.`, [{ field: 'channel', message: 'cannot_send' }]);
+
   return {
     enqueue,
     markFailed,
+    replyAbility,
+
+    /**
+     * Sends a failed reply again: the same message, through the same job id (so two retries at
+     * once send it once: only the one that turns it from `failed` back to `queued` enqueues).
+     * Only a `failed` reply can be retried; anything else is a 409. Recorded on the timeline.
+     */
+    async retry(p: Principal, ticketId: string, messageId: string): Promise<MessageView> {
+      const t = await desk.visible(p, ticketId);
+      const _id = toObjectId(messageId);
+      const m = _id ? await Message.findOne({ _id, ticket: t._id, direction: 'outbound' }).lean() : null;
+      if (!m) throw notFound('reply', messageId);
+      const notFailed = () => conflict(`Only a failed reply can be retried; this one is ${m.deliveryStatus}.`, [{ field: 'messageId', message: 'not_failed' }]);
+      if (m.deliveryStatus !== 'failed') throw notFailed();
+      if (t.status === 'closed') throw conflict(`Ticket #${t.number} is closed; a new message from the customer opens a new ticket.`);
+      const ability = replyAbility({ channel: m.channel, status: t.status });
+      if (!ability.canReply) throw cannotSend(ability);
+      const was = m.deliveryError;
+      const flipped = await Message.updateOne({ _id: m._id, deliveryStatus: 'failed' }, { $set: { deliveryStatus: 'queued', deliveryError: null } });
+      if (flipped.modifiedCount !== 1) throw notFailed();
+      const now = new Date();
+      const actor = actorOf(p);
+      await tickets.addEvent(t._id, actor, 'delivery', 'failed', 'queued', `reply ${m._id.toString()} retried by ${actor.name}${was ? ` (it had failed: ${was})` : ''}`, now);
+      // The failed job keeps the id; removing it lets the same id be enqueued again.
+      await queue.remove(m._id.toString()).catch(() => 0);
+      await enqueue(m._id.toString());
+      await publishDelivery(m, 'queued', null, now);
+      await publishTicket(t._id, ['delivery']);
+      const fresh = await Message.findById(m._id).lean();
+      return (await desk.messages([fresh ?? { ...m, deliveryStatus: 'queued', deliveryError: null }]))[0]!;
+    },
 
     /**
      * Stores a reply as `queued` and enqueues its send. With an Idempotency-Key the same
@@ -231,6 +303,9 @@ export function createOutboundService(deps: OutboundServiceDeps) {
         if (existing) return replay(existing);
       }
       if (t.status === 'closed') throw conflict(`Ticket #${t.number} is closed; a new message from the customer opens a new ticket.`);
+      // A reply that cannot be sent is refused rather than stored to fail.
+      const ability = replyAbility(t);
+      if (!ability.canReply) throw cannotSend(ability);
       const to = await recipient(t);
       const inReplyTo = await lastInboundRef(t);
       const actor = actorOf(p);
@@ -259,14 +334,14 @@ export function createOutboundService(deps: OutboundServiceDeps) {
 
       // The customer answering this reply (threadRefs: [its id]) lands on this ticket.
       await tickets.indexThread(t.channel, [_id.toString()], t, now);
-      const firstReply = await Ticket.updateOne({ _id: t._id, firstResponseAt: null }, { $set: { firstResponseAt: now } });
+      // firstResponseAt waits for the send (markSent): a reply that fails is no response.
       await Ticket.updateOne({ _id: t._id }, { $set: { lastAgentMessageAt: now } });
-      await tickets.addEvent(t._id, actor, 'reply', null, 'queued', `reply ${_id.toString()} via ${t.channel}${firstReply.modifiedCount === 1 ? ' (first response)' : ''}`, now);
+      await tickets.addEvent(t._id, actor, 'reply', null, 'queued', `reply ${_id.toString()} via ${t.channel}`, now);
       // Replying to an unassigned or new ticket takes it and opens it (through the one state machine).
       if (t.status === 'new' || (!t.assignee && assignableId(p))) t = await desk.takeForReply(p, t);
       await enqueue(_id.toString());
       await bus.publish({ type: 'message.created', ticketId: t._id.toString(), messageId: _id.toString(), direction: 'outbound', channel: t.channel, at: now.toISOString() });
-      await publishTicket(t._id, firstReply.modifiedCount === 1 ? ['reply', 'firstResponseAt'] : ['reply']);
+      await publishTicket(t._id, ['reply']);
       return { message: (await desk.messages([doc]))[0]!, replayed: false };
     },
 

@@ -24,6 +24,7 @@ const add = (set: Set<string>, room: (id: string) => string, id: string | null |
  *   message.created                 → ticket, team (and assignee), admins
  *   routing.* / sla.*               → the agents, teams and ticket they name, admins
  *   agent.presence                  → the agent's own sockets, supervisors, admins
+ *   channel.instance.changed        → admins
  */
 export function roomsFor(event: DomainEvent, audience: TicketAudience | null = null): string[] {
   const out = new Set<string>();
@@ -33,6 +34,9 @@ export function roomsFor(event: DomainEvent, audience: TicketAudience | null = n
       out.add(rooms.role('supervisor'));
       out.add(rooms.role('admin'));
       return [...out];
+    case 'channel.instance.changed':
+      // Configuration, not work: only admins' consoles hear of it.
+      return [rooms.role('admin')];
     case 'message.created':
       add(out, rooms.team, audience?.teamId);
       add(out, rooms.agent, audience?.assigneeId);

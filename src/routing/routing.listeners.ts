@@ -36,7 +36,7 @@ export interface RoutingListenerDeps {
 /**
  * Routing and SLA hang off domain events (the ingest and ticket code never call them):
  * a new ticket is queued and its clocks start; status changes release capacity, pause
- * or stop clocks, or put the ticket back in the queue; replies meet response targets.
+ * or stop clocks, or put the ticket back in the queue; replies meet response targets once sent.
  * The bus delivers each event to one worker process at least once (the `routing` consumer
  * group): every call is idempotent, so an event delivered again changes nothing, and an event
  * delivered again late (it failed before, or its process died) that no longer matches the
@@ -99,7 +99,11 @@ export function attachRoutingListeners(deps: RoutingListenerDeps) {
       }
       case 'message.created':
         if (e.direction === 'inbound') await sla.customerMessaged(e.ticketId, new Date(e.at));
-        else if (e.direction === 'outbound') await sla.agentReplied(e.ticketId, new Date(e.at));
+        return;
+      case 'message.updated':
+        // A reply counts once its channel has sent it (at the time it was sent): a queued or
+        // failed reply leaves the response clocks running.
+        if (e.direction === 'outbound' && (e.deliveryStatus === 'sent' || e.deliveryStatus === 'delivered')) await sla.agentReplied(e.ticketId, new Date(e.at));
         return;
       default:
         return;

@@ -12,9 +12,11 @@
  *   team:<id>:handle:<kind>    list   recent handle times (ms) for wait estimates
  *   queue:<team>:<kind>        zset   queued ticket ids by score (queue.score.ts)
  *   ticket:<id>                hash   routing facts and state (queued / offered / assigned)
- *   ticket:<id>:declined       set    agents who declined or let the offer expire
+ *   ticket:<id>:declined       set    agents who declined (never offered it again automatically)
+ *   ticket:<id>:missed         zset   agents who let an offer expire, by the end of their cool-down (ms)
  *   contact:<id>:last-agent    string the agent who last served the contact (sticky)
  *   offer-deadlines            zset   offered ticket ids by expiry (ms)
+ *   cooldown-ends              zset   ticket ids by the earliest end of a missed-offer cool-down (ms)
  *   presence-grace             zset   disconnected agent ids by the end of their grace period
  *   teams / agents             sets   every known team / agent
  */
@@ -44,6 +46,32 @@ local function requeue(tid, who, allowed, mark_declined)
   return {tid, agent or '', team, kind, state}
 end
 
+-- The missed-offer cool-down of the ticket's team (its config JSON), else the default.
+local function cooldown_ms(team, default)
+  local raw = redis.call('GET', k('team', team, 'config'))
+  if raw then
+    local ok, cfg = pcall(cjson.decode, raw)
+    if ok and type(cfg) == 'table' and type(cfg.missedOfferCooldownMs) == 'number' and cfg.missedOfferCooldownMs >= 0 then
+      return cfg.missedOfferCooldownMs
+    end
+  end
+  return default
+end
+
+-- Keeps cooldown-ends at the earliest cool-down end of the ticket (or drops it).
+local function schedule_cooldown(tid)
+  local first = redis.call('ZRANGE', k('ticket', tid, 'missed'), 0, 0, 'WITHSCORES')
+  if first[2] then redis.call('ZADD', k('cooldown-ends'), first[2], tid) else redis.call('ZREM', k('cooldown-ends'), tid) end
+end
+
+-- Agent a let the offer of tid expire: not offered it again until now + ms (0 = at once).
+local function add_cooldown(tid, a, team, now, default)
+  local ms = cooldown_ms(team, default)
+  if ms <= 0 then return end
+  redis.call('ZADD', k('ticket', tid, 'missed'), now + ms, a)
+  schedule_cooldown(tid)
+end
+
 local function set_last_agent(contact, a)
   if contact and contact ~= '' then redis.call('SET', k('contact', contact, 'last-agent'), a, 'EX', LAST_AGENT_TTL) end
 end
@@ -62,6 +90,7 @@ local function try_reserve(tid, a, mode, expiresAt, offerId, now)
   if not ((st == 'online') or (mode == 'pick' and st == 'away')) then return nil end
   if redis.call('SISMEMBER', k('team', team, 'agents'), a) == 0 then return nil end
   if mode ~= 'pick' and redis.call('SISMEMBER', k('ticket', tid, 'declined'), a) == 1 then return nil end
+  if mode ~= 'pick' and redis.call('ZSCORE', k('ticket', tid, 'missed'), a) then return nil end
   local lk = k('agent', a, 'load', kind)
   if redis.call('SCARD', lk) >= max then return nil end
   redis.call('SADD', lk, tid)
@@ -74,6 +103,7 @@ local function try_reserve(tid, a, mode, expiresAt, offerId, now)
     return 'offered'
   end
   redis.call('HSET', tk, 'state', 'assigned', 'agent', a, 'assignedAt', now)
+  redis.call('HDEL', tk, 'needsAttention')
   set_last_agent(contact, a)
   return 'assigned'
 end
@@ -89,7 +119,7 @@ local function hand_over(tid, from, to, kind, contact, now)
   redis.call('SADD', k('agent', to, 'load', kind), tid)
   redis.call('HSET', k('agent', to), 'lastAssignedAt', now)
   local tk = k('ticket', tid)
-  redis.call('HDEL', tk, 'offerId', 'offerExpiresAt')
+  redis.call('HDEL', tk, 'offerId', 'offerExpiresAt', 'needsAttention')
   redis.call('HSET', tk, 'state', 'assigned', 'agent', to, 'assignedAt', now)
   set_last_agent(contact, to)
 end
@@ -111,7 +141,8 @@ local function ticket_view(tid)
   if not f[1] then return nil end
   local last = false
   if f[7] and f[7] ~= '' then last = redis.call('GET', k('contact', f[7], 'last-agent')) end
-  return {tid, f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], redis.call('SMEMBERS', k('ticket', tid, 'declined')), last or '', f[9]}
+  return {tid, f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], redis.call('SMEMBERS', k('ticket', tid, 'declined')), last or '', f[9],
+    redis.call('ZRANGE', k('ticket', tid, 'missed'), 0, -1)}
 end
 
 local function agent_row(a)
@@ -187,21 +218,25 @@ if f[1] ~= 'offered' or f[2] ~= agent then return {'not_offered', f[1] or '', f[
 if ARGV[5] ~= '' and f[4] ~= ARGV[5] then return {'not_offered', f[1], f[2]} end
 if tonumber(f[3] or '0') < now then return {'expired', f[1], f[2]} end
 redis.call('HSET', tk, 'state', 'assigned', 'assignedAt', ARGV[4])
-redis.call('HDEL', tk, 'offerId', 'offerExpiresAt')
+redis.call('HDEL', tk, 'offerId', 'offerExpiresAt', 'needsAttention')
 redis.call('SREM', k('agent', agent, 'offers'), tid)
 redis.call('ZREM', k('offer-deadlines'), tid)
 set_last_agent(f[7], agent)
 return {'ok', f[5], f[6]}
 `);
 
-/** ARGV: P, tid, agent. The decliner is remembered and never offered this ticket again. */
+/** ARGV: P, tid, agent. The decliner is remembered and never offered this ticket again automatically. */
 export const DECLINE = script(`
 local r = requeue(ARGV[2], ARGV[3], OFFERED, true)
 if not r then return {'not_offered'} end
 return {'ok', r}
 `);
 
-/** ARGV: P, now, limit. Returns the expired offers, each already back in its queue. */
+/**
+ * ARGV: P, now, limit, default cool-down (ms). Returns the expired offers, each already back
+ * in its queue. A missed offer is not a decline: the agent gets a cool-down for the ticket
+ * (the team's missedOfferCooldownMs) and is offered it again after it.
+ */
 export const EXPIRE_OFFERS = script(`
 local now = tonumber(ARGV[2])
 local out = {}
@@ -209,11 +244,58 @@ for _, tid in ipairs(redis.call('ZRANGEBYSCORE', k('offer-deadlines'), '-inf', A
   redis.call('ZREM', k('offer-deadlines'), tid)
   local exp = tonumber(redis.call('HGET', k('ticket', tid), 'offerExpiresAt') or '0')
   if exp <= now then
-    local r = requeue(tid, nil, OFFERED, true)
-    if r then out[#out + 1] = r end
+    local r = requeue(tid, nil, OFFERED, false)
+    if r then
+      if r[2] ~= '' then add_cooldown(tid, r[2], r[3], now, tonumber(ARGV[4])) end
+      out[#out + 1] = r
+    end
   end
 end
 return out
+`);
+
+/**
+ * ARGV: P, now, limit. Ends the missed-offer cool-downs due by now; returns {tid, team} of the
+ * tickets still queued (their team's queue is routed again: the agent may take it now).
+ */
+export const EXPIRE_COOLDOWNS = script(`
+local out = {}
+for _, tid in ipairs(redis.call('ZRANGEBYSCORE', k('cooldown-ends'), '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))) do
+  redis.call('ZREMRANGEBYSCORE', k('ticket', tid, 'missed'), '-inf', ARGV[2])
+  schedule_cooldown(tid)
+  local f = redis.call('HMGET', k('ticket', tid), 'state', 'team')
+  if f[1] == 'queued' then out[#out + 1] = {tid, f[2]} end
+end
+return out
+`);
+
+/**
+ * ARGV: P, tid, reason. Flags a queued ticket for supervisors (nobody who could take it will);
+ * 1 only for the call that set the flag (it clears when the ticket is assigned).
+ */
+export const FLAG_ATTENTION = script(`
+local tk = k('ticket', ARGV[2])
+if redis.call('HGET', tk, 'state') ~= 'queued' then return 0 end
+return redis.call('HSETNX', tk, 'needsAttention', ARGV[3])
+`);
+
+/** ARGV: P, team. Every online member of the team (agent rows). */
+export const ONLINE_MEMBERS = script(`
+local out = {}
+for _, a in ipairs(redis.call('SMEMBERS', k('team', ARGV[2], 'agents'))) do
+  if redis.call('HGET', k('agent', a), 'status') == 'online' then
+    local row = agent_row(a)
+    if row then out[#out + 1] = row end
+  end
+end
+return out
+`);
+
+/** ARGV: P, tid. The ticket as the strategies see it (with its state), or {}. */
+export const TICKET_VIEW = script(`
+local v = ticket_view(ARGV[2])
+if not v then return {} end
+return v
 `);
 
 /**
@@ -278,7 +360,8 @@ if state == 'assigned' and f[5] then
 end
 redis.call('ZREM', k('queue', team, kind), tid)
 redis.call('ZREM', k('offer-deadlines'), tid)
-redis.call('DEL', tk, k('ticket', tid, 'declined'))
+redis.call('ZREM', k('cooldown-ends'), tid)
+redis.call('DEL', tk, k('ticket', tid, 'declined'), k('ticket', tid, 'missed'))
 return {'released', state, agent or '', team, kind}
 `);
 
@@ -358,7 +441,7 @@ if agent then
 end
 redis.call('ZREM', k('offer-deadlines'), tid)
 redis.call('ZREM', k('queue', team, kind), tid)
-redis.call('HDEL', tk, 'agent', 'offerId', 'offerExpiresAt', 'assignedAt')
+redis.call('HDEL', tk, 'agent', 'offerId', 'offerExpiresAt', 'assignedAt', 'needsAttention')
 redis.call('HSET', tk, 'state', 'queued', 'team', newTeam, 'skills', ARGV[5])
 redis.call('ZADD', k('queue', newTeam, kind), score, tid)
 redis.call('SADD', k('teams'), newTeam)
@@ -449,7 +532,7 @@ return {row, redis.call('SMEMBERS', k('agent', ARGV[2], 'offers')),
  */
 export const POSITION = script(`
 local tid = ARGV[2]
-local f = redis.call('HMGET', k('ticket', tid), 'state', 'team', 'kind', 'agent')
+local f = redis.call('HMGET', k('ticket', tid), 'state', 'team', 'kind', 'agent', 'needsAttention')
 if not f[1] then return {} end
 local team, kind = f[2], f[3]
 local qk = k('queue', team, kind)
@@ -462,7 +545,7 @@ for _, a in ipairs(redis.call('SMEMBERS', k('team', team, 'agents'))) do
   if af[1] == 'online' then capacity = capacity + tonumber(af[2] or '0') end
 end
 return {f[1], team, kind, f[4] or '', rank or -1, redis.call('ZCARD', qk), capacity,
-  redis.call('LRANGE', k('team', team, 'handle', kind), 0, -1)}
+  redis.call('LRANGE', k('team', team, 'handle', kind), 0, -1), f[5] or ''}
 `);
 
 /** ARGV: P, tid. */

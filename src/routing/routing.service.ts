@@ -46,7 +46,15 @@ export interface RoutingPorts {
   persistUnassignment(u: { ticketId: string; agentId: string; teamId: string; reason: 'agent_unavailable' | 'reassigned' | 'transferred'; at: Date }): Promise<void>;
   /** A handover: record the note on the timeline (and the new team when it changed). */
   persistTransfer(t: { ticketId: string; fromAgentId: string | null; toAgentId: string | null; fromTeamId: string; toTeamId: string; note: string; actorId: string | null; at: Date }): Promise<void>;
+  /**
+   * Nobody who could take the waiting ticket will (every eligible online agent declined it):
+   * flag it for supervisors (a ticket field and a timeline event); assigning it clears the flag.
+   */
+  persistNeedsAttention(n: { ticketId: string; teamId: string; reason: NeedsAttentionReason; declinedBy: string[]; at: Date }): Promise<void>;
 }
+
+/** Why a waiting ticket is flagged for supervisors. */
+export type NeedsAttentionReason = 'all_declined';
 
 /** How a ticket reached its agent: routing's choice, an accepted offer, a pick, a handover, a person's decision. */
 export type AssignVia = 'auto' | 'accept' | 'pick' | 'transfer' | 'manual';
@@ -127,6 +135,8 @@ export interface QueuePosition {
   position: number;
   queueLength: number;
   expectedWaitMs: number | null;
+  /** Flagged for supervisors: nobody who could take it now will (see {@link RoutingPorts.persistNeedsAttention}). */
+  needsAttention: NeedsAttentionReason | null;
 }
 
 export interface RoutingService {
@@ -182,7 +192,10 @@ export interface RoutingService {
   drainTeam(teamId: string): Promise<void>;
   /** Routes every known team's queue. */
   drainAll(): Promise<void>;
-  /** One sweep: expired offers go to the next agent, ended grace periods make agents away. */
+  /**
+   * One sweep: expired offers go to the next agent (the one who missed it cools down for that
+   * ticket), ended cool-downs route the queue again, ended grace periods make agents away.
+   */
   tick(): Promise<void>;
   /** Runs {@link tick} every `intervalMs` (default 500) until {@link stop}. */
   start(opts?: { intervalMs?: number }): void;
@@ -343,7 +356,12 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
         const strategy = STRATEGIES[snap.config.strategy];
         if (!strategy.automatic) continue;
         for (const t of snap.tickets) {
-          if (freeSlots(agent, t.kind) > 0 && !t.declinedBy.includes(agentId) && (!strategy.requiresSkills || qualified(agent, t))) {
+          if (
+            freeSlots(agent, t.kind) > 0 &&
+            !t.declinedBy.includes(agentId) &&
+            !t.coolingDown.includes(agentId) &&
+            (!strategy.requiresSkills || qualified(agent, t))
+          ) {
             eligible.push({ ticket: t, config: snap.config });
           }
         }
@@ -398,6 +416,30 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
     }
     for (const teamId of new Set(items.map((r) => r.teamId))) await drainTeam(teamId);
     for (const r of items) await queuedEvent(r.ticketId, r.teamId, reason);
+    if (reason === 'declined' || reason === 'reassigned') for (const r of items) await checkAttention(r.ticketId);
+  }
+
+  /**
+   * A waiting ticket every eligible agent (online team members who qualify for it) declined:
+   * nobody will take it unless a supervisor steps in. Flagged once (atomically) until assigned.
+   */
+  async function checkAttention(ticketId: string): Promise<void> {
+    const t = await store.ticketView(ticketId);
+    if (!t || t.state !== 'queued' || t.declinedBy.length === 0) return;
+    const config = await store.teamConfig(t.teamId);
+    const strategy = STRATEGIES[config.strategy];
+    if (!strategy.automatic) return;
+    const eligible = (await store.onlineMembers(t.teamId)).filter((a) => !strategy.requiresSkills || qualified(a, t));
+    if (eligible.length === 0 || !eligible.every((a) => t.declinedBy.includes(a.agentId))) return;
+    if (!(await store.flagAttention(ticketId, 'all_declined'))) return;
+    const at = now();
+    const declinedBy = eligible.map((a) => a.agentId).sort();
+    try {
+      await ports.persistNeedsAttention({ ticketId, teamId: t.teamId, reason: 'all_declined', declinedBy, at: new Date(at) });
+    } catch (err) {
+      deps.logger?.warn({ err, ticketId }, 'routing: persisting a needs-attention flag failed');
+    }
+    await emit({ type: 'routing.needs_attention', ticketId, teamId: t.teamId, reason: 'all_declined', declinedBy, at: iso(at) });
   }
 
   async function outcome(ticketId: string, teamId: string): Promise<RouteOutcome> {
@@ -440,6 +482,7 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
       position,
       queueLength: f.queueLength,
       expectedWaitMs: estimateWaitMs({ position, onlineCapacity: f.onlineCapacity, handleSamplesMs: f.handleSamplesMs, defaultHandleMs: handleDefaults[f.kind] }),
+      needsAttention: f.needsAttention === 'all_declined' ? 'all_declined' : null,
     };
   }
 
@@ -462,6 +505,11 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
       const expired = await store.expireOffers(t, SWEEP_BATCH);
       if (expired.length > 0) await afterRequeue(expired, 'offer_expired');
       if (expired.length < SWEEP_BATCH) break;
+    }
+    for (;;) {
+      const cooled = await store.expireCooldowns(t, SWEEP_BATCH);
+      for (const teamId of new Set(cooled.map((c) => c.teamId))) await drainTeam(teamId);
+      if (cooled.length < SWEEP_BATCH) break;
     }
     for (;;) {
       const away = await store.expireGrace(t, SWEEP_BATCH);

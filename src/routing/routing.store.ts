@@ -65,6 +65,8 @@ export interface PositionFacts {
   queueLength: number;
   onlineCapacity: number;
   handleSamplesMs: number[];
+  /** Why the ticket is flagged for supervisors (nobody who could take it will), or null. */
+  needsAttention: string | null;
 }
 
 export interface EnqueueArgs {
@@ -140,7 +142,7 @@ function decodeAgent(row: Reply[]): { agent: AgentSnapshot; teams: string[] } {
 }
 
 function decodeTicket(row: Reply[]): QueuedTicket {
-  const [id, team, kind, priority, tier, language, skills, contact, score, declined, last] = row;
+  const [id, team, kind, priority, tier, language, skills, contact, score, declined, last, , missed] = row;
   return {
     ticketId: str(id),
     teamId: str(team),
@@ -152,6 +154,7 @@ function decodeTicket(row: Reply[]): QueuedTicket {
     contactId: str(contact),
     score: num(score),
     declinedBy: strList(declined),
+    coolingDown: strList(missed),
     lastAgentId: str(last) || null,
   };
 }
@@ -175,6 +178,8 @@ export function parseTeamConfig(teamId: string, json: string, defaults: Omit<Tea
     teamId,
     strategy,
     offerTimeoutMs: typeof raw.offerTimeoutMs === 'number' && raw.offerTimeoutMs > 0 ? raw.offerTimeoutMs : defaults.offerTimeoutMs,
+    missedOfferCooldownMs:
+      typeof raw.missedOfferCooldownMs === 'number' && raw.missedOfferCooldownMs >= 0 ? raw.missedOfferCooldownMs : defaults.missedOfferCooldownMs,
     autoAccept: {
       chat: typeof raw.autoAccept?.chat === 'boolean' ? raw.autoAccept.chat : defaults.autoAccept.chat,
       async: typeof raw.autoAccept?.async === 'boolean' ? raw.autoAccept.async : defaults.autoAccept.async,
@@ -290,7 +295,30 @@ export function createRoutingStore(redis: Redis, prefix: string, teamDefaults: O
     },
 
     async expireOffers(now: number, limit: number): Promise<Requeued[]> {
-      return arr(await run(S.EXPIRE_OFFERS, [now, limit])).map(decodeRequeued);
+      return arr(await run(S.EXPIRE_OFFERS, [now, limit, teamDefaults.missedOfferCooldownMs])).map(decodeRequeued);
+    },
+
+    /** Ends the missed-offer cool-downs due by `now`; the tickets still queued, with their team. */
+    async expireCooldowns(now: number, limit: number): Promise<Array<{ ticketId: string; teamId: string }>> {
+      return arr(await run(S.EXPIRE_COOLDOWNS, [now, limit])).map((row) => {
+        const [tid, team] = arr(row);
+        return { ticketId: str(tid), teamId: str(team) };
+      });
+    },
+
+    /** Flags a queued ticket for supervisors; true only for the call that set the flag. */
+    async flagAttention(ticketId: string, reason: string): Promise<boolean> {
+      return num(await run(S.FLAG_ATTENTION, [ticketId, reason])) === 1;
+    },
+
+    async onlineMembers(teamId: string): Promise<AgentSnapshot[]> {
+      return arr(await run(S.ONLINE_MEMBERS, [teamId])).map((row) => decodeAgent(arr(row)).agent);
+    },
+
+    async ticketView(ticketId: string): Promise<(QueuedTicket & { state: TicketRoutingState }) | null> {
+      const r = arr(await run(S.TICKET_VIEW, [ticketId]));
+      if (r.length === 0) return null;
+      return { ...decodeTicket(r), state: stateOf(r[11]) };
     },
 
     async setStatus(agentId: string, status: AgentStatus, now: number, requeueOpenChats: boolean): Promise<{ previous: AgentStatus; offers: Requeued[]; chats: Requeued[] } | null> {
@@ -397,6 +425,7 @@ export function createRoutingStore(redis: Redis, prefix: string, teamDefaults: O
         queueLength: num(r[5]),
         onlineCapacity: num(r[6]),
         handleSamplesMs: strList(r[7]).map(Number).filter((n) => Number.isFinite(n)),
+        needsAttention: str(r[8]) || null,
       };
     },
 

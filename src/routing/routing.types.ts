@@ -53,6 +53,11 @@ export interface TeamRoutingConfig {
   strategy: StrategyName;
   /** How long an agent has to accept an offer. */
   offerTimeoutMs: number;
+  /**
+   * After an agent let an offer expire, how long before that ticket is offered to them again
+   * (a missed offer is not a decline; 0 = right away).
+   */
+  missedOfferCooldownMs: number;
   /** Per work kind: assign directly (true) or offer with accept / decline (false). */
   autoAccept: { chat: boolean; async: boolean };
 }
@@ -60,6 +65,7 @@ export interface TeamRoutingConfig {
 export const DEFAULT_TEAM_ROUTING: Omit<TeamRoutingConfig, 'teamId'> = Object.freeze({
   strategy: 'least-busy',
   offerTimeoutMs: 30_000,
+  missedOfferCooldownMs: 45_000,
   autoAccept: Object.freeze({ chat: false, async: true }),
 });
 
@@ -89,8 +95,10 @@ export interface QueuedTicket {
   requiredSkills: string[];
   contactId: string;
   score: number;
-  /** Agents who declined or let an offer for this ticket expire: never offered it again. */
+  /** Agents who declined this ticket: never offered it again automatically. */
   declinedBy: string[];
+  /** Agents who let an offer for this ticket expire and are in their cool-down for it. */
+  coolingDown: string[];
   /** The agent who last served this contact, if known. */
   lastAgentId: string | null;
 }

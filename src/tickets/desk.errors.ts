@@ -6,6 +6,8 @@ export class DeskError extends Error {
   constructor(
     readonly status: 400 | 403 | 404 | 409 | 422,
     message: string,
+    /** Fields at fault, for problem+json's `errors[]` (`{field, message}`, message a short code). */
+    readonly errors: ReadonlyArray<{ field: string; message: string }> = [],
   ) {
     super(message);
     this.name = 'DeskError';
@@ -14,5 +16,5 @@ export class DeskError extends Error {
 
 export const notFound = (what: string, id: string): DeskError => new DeskError(404, `No ${what} ${id}.`);
 export const forbidden = (why: string): DeskError => new DeskError(403, why);
-export const conflict = (why: string): DeskError => new DeskError(409, why);
+export const conflict = (why: string, errors: ReadonlyArray<{ field: string; message: string }> = []): DeskError => new DeskError(409, why, errors);
 export const invalid = (why: string): DeskError => new DeskError(422, why);

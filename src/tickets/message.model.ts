@@ -41,6 +41,8 @@ export interface MessageDoc {
   deliveryError: string | null;
   idempotencyKey: string | null;
   receivedAt: Date;
+  /** When the hub durably accepted an inbound message (enqueued); null for agent messages. */
+  acceptedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -72,6 +74,7 @@ const messageSchema = new Schema<MessageDoc>(
     deliveryError: { type: String, default: null },
     idempotencyKey: { type: String, default: null },
     receivedAt: { type: Date, required: true },
+    acceptedAt: { type: Date, default: null },
   },
   { timestamps: true, collection: 'messages' },
 );

@@ -50,7 +50,8 @@ export function createAssignmentService(deps: AssignmentDeps) {
     const cas = await owners.compareAndSet(t._id.toString(), expected?.toString() ?? null, next?.toString() ?? null);
     if (!cas.ok) throw new TransitionConflict(`the ticket was just ${cas.owner ? 'taken by someone else' : 'released'}; reload it and try again`);
     const now = new Date();
-    const res = await Ticket.updateOne({ _id: t._id, assignee: expected }, { $set: { assignee: next } });
+    // Someone owns it now: a flag for supervisors (nobody would take it) is over.
+    const res = await Ticket.updateOne({ _id: t._id, assignee: expected }, { $set: { assignee: next, ...(next ? { needsAttention: null } : {}) } });
     if (res.matchedCount !== 1) {
       // MongoDB moved under us: put the key back to what MongoDB says.
       const actual = await Ticket.findById(t._id, { assignee: 1 }).lean();
@@ -104,6 +105,20 @@ export function createAssignmentService(deps: AssignmentDeps) {
       }
       await setAssignee(current, new Types.ObjectId(a.agentId), ROUTING_ACTOR, a.via === 'auto' ? 'assigned by routing' : `routing (${a.via})`);
       return true;
+    },
+
+    /**
+     * Routing found nobody who will take the waiting ticket (every eligible agent declined):
+     * flagged for supervisors, with a timeline event naming who declined.
+     */
+    async recordNeedsAttention(n: { ticketId: string; reason: string; declinedBy: string[]; at: Date }): Promise<void> {
+      const t = await load(n.ticketId);
+      if (!t || t.assignee || t.status === 'resolved' || t.status === 'closed' || t.mergedInto) return;
+      await Ticket.updateOne({ _id: t._id, assignee: null }, { $set: { needsAttention: { reason: n.reason, at: n.at } } });
+      const names = await Promise.all(n.declinedBy.map((id) => (Types.ObjectId.isValid(id) ? userName(new Types.ObjectId(id)) : Promise.resolve(id))));
+      await tickets.addEvent(t._id, ROUTING_ACTOR, 'needs_attention', null, n.reason, `declined by every available agent: ${names.join(', ')}`, n.at);
+      const current = (await Ticket.findById(t._id).lean()) ?? t;
+      await publish(current, ['needsAttention']);
     },
 
     /** Routing took the ticket from `agentId` (unavailable, reassigned, transferred). */

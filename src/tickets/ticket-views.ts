@@ -2,7 +2,7 @@ import type { Types } from 'mongoose';
 import type { TeamModel } from '../auth/team.model';
 import type { UserModel } from '../auth/user.model';
 import type { ContactModel } from '../contacts/contact.model';
-import type { MessageDoc } from './message.model';
+import type { MessageDoc, MessageModel } from './message.model';
 import type { TicketDoc } from './ticket.model';
 
 export interface Named {
@@ -16,6 +16,8 @@ export interface TicketView {
   assignee: Named | null;
   team: Named | null;
   contact: Named;
+  /** Replies on this ticket whose delivery failed (and that nobody has retried yet). */
+  failedReplies: number;
 }
 
 export interface MessageView {
@@ -27,6 +29,7 @@ export interface ViewDeps {
   User: UserModel;
   Team: TeamModel;
   Contact: ContactModel;
+  Message: MessageModel;
 }
 
 type NameOf = (id: Types.ObjectId | null) => Named | null;
@@ -53,13 +56,32 @@ export function createViews(deps: ViewDeps) {
     return (id) => (id ? { id: id.toString(), name: map.get(id.toString()) ?? '' } : null);
   }
 
+  /** Failed replies per ticket of the page: one query on (ticket, …) for the whole page. */
+  async function failedReplies(docs: TicketDoc[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    if (docs.length === 0) return counts;
+    const failed = await deps.Message.find({ ticket: { $in: docs.map((d) => d._id) }, direction: 'outbound', deliveryStatus: 'failed' }, { ticket: 1 }).lean();
+    for (const m of failed) {
+      const id = m.ticket?.toString();
+      if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    return counts;
+  }
+
   async function tickets(docs: TicketDoc[]): Promise<TicketView[]> {
-    const [user, team, contact] = await Promise.all([
+    const [user, team, contact, failed] = await Promise.all([
       names('User', docs.map((d) => d.assignee)),
       names('Team', docs.map((d) => d.team)),
       names('Contact', docs.map((d) => d.contact)),
+      failedReplies(docs),
     ]);
-    return docs.map((d) => ({ ticket: d, assignee: user(d.assignee), team: team(d.team), contact: contact(d.contact)! }));
+    return docs.map((d) => ({
+      ticket: d,
+      assignee: user(d.assignee),
+      team: team(d.team),
+      contact: contact(d.contact)!,
+      failedReplies: failed.get(d._id.toString()) ?? 0,
+    }));
   }
 
   return {

@@ -33,6 +33,8 @@ export interface TicketDoc {
   resolvedAt: Date | null;
   closedAt: Date | null;
   sla: { firstResponseDueAt: Date | null; nextResponseDueAt: Date | null; resolutionDueAt: Date | null };
+  /** Flagged for supervisors by routing (every eligible agent declined it); cleared when assigned. */
+  needsAttention: { reason: string; at: Date } | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -68,6 +70,10 @@ const ticketSchema = new Schema<TicketDoc>(
       firstResponseDueAt: { type: Date, default: null },
       nextResponseDueAt: { type: Date, default: null },
       resolutionDueAt: { type: Date, default: null },
+    },
+    needsAttention: {
+      type: new Schema({ reason: { type: String, required: true }, at: { type: Date, required: true } }, { _id: false }),
+      default: null,
     },
   },
   { timestamps: true, collection: 'tickets' },

@@ -151,9 +151,11 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
           const _id = `${channel}:${key}`;
           const doc = { ticket: ticket._id, contact: ticket.contact, at };
           try {
-            await ThreadKey.updateOne({ _id }, { $set: doc }, { upsert: true });
+            // Insert first: most keys are new (a message's own id), and an insert costs the
+            // database one write where an upsert costs a read and a write (and a lock).
+            await ThreadKey.create({ _id, ...doc });
           } catch (err) {
-            // Two upserts of one new key race on _id; the second becomes a plain update.
+            // The key exists (a reference shared with earlier mail): point it at this ticket.
             if (!isDuplicateKey(err)) throw err;
             await ThreadKey.updateOne({ _id }, { $set: doc });
           }

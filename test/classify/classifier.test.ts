@@ -14,7 +14,7 @@ interface Labelled {
   text: string;
 }
 
-const DEV_SET = path.resolve(__dirname, '../../../shared/data/classification-dev.jsonl');
+const DEV_SET = path.resolve(__dirname, '../fixtures/classification-dev.jsonl');
 
 function loadDevSet(): Labelled[] {
   return fs

@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import type { TestHub } from '../support/desk.fixtures';
@@ -51,13 +54,26 @@ async function adminSocket(): Promise<{ socket: Socket; events: Array<[string, R
   return { socket, events };
 }
 
+/** The integrator's webhook: replies on API-channel tickets are sent (and only a sent reply is a first response). */
+const webhook = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+});
+
 beforeAll(async () => {
-  ({ hub, browser } = await startConsole('console-agent'));
+  webhook.listen(0, '127.0.0.1');
+  await once(webhook, 'listening');
+  const { port } = webhook.address() as AddressInfo;
+  ({ hub, browser } = await startConsole('console-agent', { API_WEBHOOK_URL: `http://127.0.0.1:${port}/hooks`, API_WEBHOOK_SECRET: 'console-webhook-secret-0123456789' }));
   agent = await createAgent(hub.url, { email: 'ana.agent@test.example', name: 'Ana Agent' });
   adminToken = agent.adminToken;
   ({ page, guard } = await openConsole(browser, hub.url, agent));
 });
-afterAll(() => stopConsole(hub, browser));
+afterAll(async () => {
+  await stopConsole(hub, browser);
+  webhook.closeAllConnections();
+  webhook.close();
+});
 // No test here should make the page raise a dialog or an uncaught error.
 afterEach(() => expectNoPageTrouble({ guard }));
 
@@ -91,7 +107,7 @@ describe('the agent console', () => {
 
     await page.locator('.msg-outbound', { hasText: 'I am checking order 5512' }).waitFor({ timeout: 10_000 });
     expect(await box.inputValue()).toBe('');
-    // The console shows the first response time once the reply is stored.
+    // The console shows the first response time once the reply is sent.
     await page.locator('[data-testid=first-response]', { hasNotText: 'not yet' }).waitFor({ timeout: 10_000 });
 
     const d = await detail(id);

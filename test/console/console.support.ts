@@ -39,9 +39,9 @@ export async function ensureConsoleBuilt(): Promise<void> {
 }
 
 /** A console test's hub (tagged `tag`) and browser, started together once the console is built. Stop them with stopConsole in afterAll. */
-export async function startConsole(tag: string): Promise<{ hub: TestHub; browser: Browser }> {
+export async function startConsole(tag: string, overrides: Record<string, string> = {}): Promise<{ hub: TestHub; browser: Browser }> {
   await ensureConsoleBuilt();
-  const [hub, browser] = await Promise.all([startTestHub(tag), launchBrowser()]);
+  const [hub, browser] = await Promise.all([startTestHub(tag, overrides), launchBrowser()]);
   return { hub, browser };
 }
 

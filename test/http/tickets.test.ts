@@ -365,7 +365,7 @@ describe('OpenAPI', () => {
     const res = await fetch(`${hub.url}/api/docs`, { headers: { accept: 'application/json' } });
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }>; 'x-access'?: string; responses: Record<string, unknown> }>> };
-    for (const p of ['/api/v1/tickets', '/api/v1/tickets/{id}', '/api/v1/tickets/{id}/notes', '/api/v1/tickets/{id}/replies', '/api/v1/tickets/{id}/merge', '/api/v1/contacts', '/api/v1/contacts/{id}/merge', '/api/v1/attachments/{ref}']) {
+    for (const p of ['/api/v1/tickets', '/api/v1/tickets/{id}', '/api/v1/tickets/{id}/notes', '/api/v1/tickets/{id}/replies', '/api/v1/tickets/{id}/messages/{messageId}/retry', '/api/v1/tickets/{id}/merge', '/api/v1/contacts', '/api/v1/contacts/{id}/merge', '/api/v1/attachments/{ref}']) {
       expect(Object.keys(doc.paths)).toContain(p);
     }
     expect(doc.paths['/api/v1/tickets/{id}/replies']!.post!.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]));

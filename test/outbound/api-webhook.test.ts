@@ -214,36 +214,57 @@ describe('replies on API-channel tickets go out through the signed webhook', () 
 });
 
 describe('response times', () => {
-  test('the first public reply sets firstResponseAt once; notes never count; later replies move lastAgentMessageAt only', async () => {
+  test('the first public reply sets firstResponseAt once it is sent, at the time it was sent; notes never count; later replies move lastAgentMessageAt only', async () => {
     const { ticketId } = await inbound(hub);
     const note = await api(hub, agent.token, 'POST', `/tickets/${ticketId}/notes`, { text: 'checking the order first' });
     expect(note.status).toBe(201);
     expect((await detail(hub, agent.token, ticketId)).ticket.firstResponseAt).toBeNull();
 
+    // The delivery is recorded once the message reads delivered: wait for its timeline line.
+    const recorded = (id: string) =>
+      until(() => detail(hub, agent.token, ticketId), (d) => d.timeline.some((e) => e.action === 'delivery' && e.detail.includes(id)), 15_000, 25);
     const r1 = await reply(ticketId, 'First answer');
-    const after1 = (await detail(hub, agent.token, ticketId)).ticket;
+    expect((await settled(ticketId, r1.body.id)).deliveryStatus).toBe('delivered');
+    const d1 = await recorded(r1.body.id);
+    const after1 = d1.ticket;
     expect(after1.firstResponseAt).not.toBeNull();
-    expect(after1.firstResponseAt).toBe(after1.lastAgentMessageAt);
-    expect(Date.parse(after1.firstResponseAt!)).toBe(Date.parse((await detail(hub, agent.token, ticketId)).messages.find((m) => m.id === r1.body.id)!.createdAt));
+    // The time the webhook took it, as the timeline recorded it; not the time the agent wrote it.
+    const delivered = d1.timeline.find((e) => e.action === 'delivery' && e.to === 'delivered' && e.detail.includes(r1.body.id));
+    expect(after1.firstResponseAt).toBe(delivered!.at);
+    expect(Date.parse(after1.firstResponseAt!)).toBeGreaterThanOrEqual(Date.parse(d1.messages.find((m) => m.id === r1.body.id)!.createdAt));
+    expect(Date.parse(after1.firstResponseAt!)).toBeGreaterThanOrEqual(Date.parse(after1.lastAgentMessageAt!));
 
-    await reply(ticketId, 'Second answer');
-    const after2 = (await detail(hub, agent.token, ticketId)).ticket;
+    const r2 = await reply(ticketId, 'Second answer');
+    await settled(ticketId, r2.body.id);
+    const d2 = await recorded(r2.body.id);
+    const after2 = d2.ticket;
     expect(after2.firstResponseAt).toBe(after1.firstResponseAt);
     expect(Date.parse(after2.lastAgentMessageAt!)).toBeGreaterThanOrEqual(Date.parse(after1.lastAgentMessageAt!));
     expect(after2.lastAgentMessageAt).not.toBe(after1.lastAgentMessageAt);
-    const timeline = (await detail(hub, agent.token, ticketId)).timeline.filter((e) => e.action === 'reply');
+    const timeline = d2.timeline.filter((e) => e.action === 'delivery');
     expect(timeline.map((e) => /first response/.test(e.detail))).toEqual([true, false]);
+  });
+
+  test('a reply that fails is no first response and leaves the SLA first-response clock running', async () => {
+    const { ticketId } = await inbound(hub);
+    await until(() => detail(hub, agent.token, ticketId), (d) => d.ticket.sla.firstResponseDueAt !== null, 15_000);
+    const res = await reply(ticketId, 'This one bounces [reject400]');
+    expect((await settled(ticketId, res.body.id)).deliveryStatus).toBe('failed');
+    const d = await detail(hub, agent.token, ticketId);
+    expect(d.ticket.firstResponseAt).toBeNull();
+    expect(d.ticket.failedReplies).toBe(1);
+    expect((await hub.redis.hgetall(`${hub.env.REDIS_PREFIX}:sla:${ticketId}`))['first_response:status']).toBe('running');
   });
 });
 
 describe('failures are never silent', () => {
-  test('a reply on a channel with no sending adapter fails with the reason', async () => {
+  test('a reply on a channel with no sending adapter is refused with the reason, and nothing is stored', async () => {
     const { ticketId } = await inbound(hub, { channel: 'fax', externalId: `FX${Date.now()}`, from: { address: '+493012345678' }, text: 'Bitte zurückrufen' });
-    const res = await reply(ticketId, 'We will call you back.');
-    expect(res.status).toBe(201);
-    const final = await settled(ticketId, res.body.id);
-    expect(final.deliveryStatus).toBe('failed');
-    expect(final.deliveryError).toMatch(/fax channel cannot send/);
+    const res = await api<{ detail: string; errors: Array<{ field: string; message: string }> }>(hub, agent.token, 'POST', `/tickets/${ticketId}/replies`, { text: 'We will call you back.' });
+    expect(res.status).toBe(409);
+    expect(res.body.detail).toMatch(/fax channel cannot send/);
+    expect(res.body.errors).toEqual([{ field: 'channel', message: 'cannot_send' }]);
+    expect(await hub.models.Message.countDocuments({ ticket: ticketId, direction: 'outbound' })).toBe(0);
   });
 
   test('a closed ticket takes no replies', async () => {

@@ -78,7 +78,7 @@ describe('routing service operations', () => {
     expect(await h.service.agentState('l1')).toMatchObject({ status: 'offline', teams: [] });
     await h.service.enqueue(ticket('b2', 'b', { channel: 'email' }));
     expect(await h.service.ticketState('b2')).toMatchObject({ state: 'queued' });
-    expect(await h.service.teamConfig('zzz')).toEqual({ teamId: 'zzz', strategy: 'least-busy', offerTimeoutMs: 30_000, autoAccept: { chat: false, async: true } });
+    expect(await h.service.teamConfig('zzz')).toEqual({ teamId: 'zzz', strategy: 'least-busy', offerTimeoutMs: 30_000, missedOfferCooldownMs: 45_000, autoAccept: { chat: false, async: true } });
   });
 });
 

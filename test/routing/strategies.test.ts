@@ -30,6 +30,7 @@ function queued(o: Partial<QueuedTicket> = {}): QueuedTicket {
     contactId: 'c',
     score: 0,
     declinedBy: [],
+    coolingDown: [],
     lastAgentId: null,
     ...o,
   };

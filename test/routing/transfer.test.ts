@@ -73,7 +73,7 @@ describe('queue position and expected wait', () => {
     await h.service.upsertAgent(agent('a1', [team], { chat: 2 }));
     for (let i = 0; i < 5; i++) await h.service.enqueue(ticket(`w${i}`, team, { since: h.clock.now + i }));
     // Nobody online: position known, wait unknown.
-    expect(await h.service.queuePosition('w2')).toEqual({ ticketId: 'w2', teamId: team, state: 'queued', position: 3, queueLength: 5, expectedWaitMs: null });
+    expect(await h.service.queuePosition('w2')).toEqual({ ticketId: 'w2', teamId: team, state: 'queued', position: 3, queueLength: 5, expectedWaitMs: null, needsAttention: null });
     expect(h.ofType('routing.queued').map((e) => e.position)).toEqual([1, 2, 3, 4, 5]);
 
     await h.service.setStatus('a1', 'online');

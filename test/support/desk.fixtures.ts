@@ -32,6 +32,8 @@ export interface TicketSummary {
   mergedInto: string | null;
   createdAt: string;
   updatedAt: string;
+  sla: { firstResponseDueAt: string | null; nextResponseDueAt: string | null; resolutionDueAt: string | null };
+  failedReplies: number;
 }
 
 export interface MessageDto {
@@ -83,6 +85,8 @@ export interface TicketDetail {
   messages: MessageDto[];
   timeline: TimelineEvent[];
   contact: ContactDto;
+  canReply: boolean;
+  replyBlockedReason: 'channel_cannot_send' | 'ticket_closed' | null;
 }
 
 /** A call to the hub's API as `token` (null: no credentials at all). */

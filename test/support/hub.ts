@@ -39,7 +39,11 @@ export function testHubEnv(tag: string, overrides: Record<string, string> = {}):
 
 /** Starts a hub in this process. Stop it in afterAll. */
 export async function startTestHub(tag: string, overrides: Record<string, string> = {}): Promise<Hub & { env: TestHubEnv }> {
-  const env = testHubEnv(tag, overrides);
+  return startHubWithEnv(testHubEnv(tag, overrides));
+}
+
+/** Starts a hub on a given environment: the same database, Redis prefix and data as an earlier one (a restart), maybe configured differently. */
+export async function startHubWithEnv(env: TestHubEnv): Promise<Hub & { env: TestHubEnv }> {
   const config = loadConfig({ ...env, PUBLIC_URL: undefined });
   const hub = await createHub(config, { logger: pino({ level: env.LOG_LEVEL ?? 'silent' }) });
   return Object.assign(hub, { env });

@@ -1,4 +1,5 @@
-import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import net, { type AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
@@ -23,7 +24,7 @@ export interface TestSmtpServer {
  * are refused with a permanent 550, like a mailbox that does not exist; the first attempt for
  * a recipient matching `deferOnce` gets a temporary 451 (greylisting), later ones are accepted.
  */
-export async function startSmtpServer(opts: { reject?: RegExp; deferOnce?: RegExp } = {}): Promise<TestSmtpServer> {
+export async function startSmtpServer(opts: { reject?: RegExp; deferOnce?: RegExp; port?: number } = {}): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
   const deferred: string[] = [];
   const waiters: Array<{ to: string; resolve(m: ReceivedMail): void }> = [];
@@ -62,7 +63,8 @@ export async function startSmtpServer(opts: { reject?: RegExp; deferOnce?: RegEx
       );
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // A given port: a mail server coming up where the hub was already told to send (SMTP_URL).
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {
     url: `smtp://127.0.0.1:${port}`,
@@ -79,4 +81,14 @@ export async function startSmtpServer(opts: { reject?: RegExp; deferOnce?: RegEx
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** A loopback port nobody listens on now: SMTP_URL at a mail server that is down (until one starts there). */
+export async function unusedLoopbackPort(): Promise<number> {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

@@ -235,13 +235,14 @@ export function registerRoutingRoutes(t: RouteTable, deps: RoutingRouteDeps): vo
   t.route({
     method: 'put',
     path: '/api/v1/teams/:id/routing',
-    summary: "Change a team's routing: strategy, offer timeout, auto-accept per kind (admins)",
+    summary: "Change a team's routing: strategy, offer timeout, missed-offer cool-down, auto-accept per kind (admins)",
     tags: ['routing'],
     access: 'admin',
     params: TeamId,
     body: z.object({
       strategy: z.enum(STRATEGY_NAMES).optional(),
       offerTimeoutMs: z.number().int().min(1000).max(600_000).optional(),
+      missedOfferCooldownMs: z.number().int().min(0).max(3_600_000).optional(),
       autoAccept: z.object({ chat: z.boolean(), async: z.boolean() }).optional(),
     }),
     async handler({ params, body }) {

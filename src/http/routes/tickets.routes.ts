@@ -23,7 +23,7 @@ export async function desk<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    if (err instanceof DeskError) throw new HttpProblem(err.status, TITLES[err.status], err.message);
+    if (err instanceof DeskError) throw new HttpProblem(err.status, TITLES[err.status], err.message, err.errors);
     throw err;
   }
 }
@@ -111,11 +111,19 @@ export function registerTicketRoutes(
       timeline: z.array(TimelineEventSchema),
       contact: ContactSchema.nullable(),
       readState: z.object({ customerReadAt: z.string().nullable(), agentReadAt: z.string().nullable() }),
+      canReply: z.boolean(),
+      replyBlockedReason: z.enum(['channel_cannot_send', 'ticket_closed']).nullable(),
+      replyBlockedDetail: z.string().nullable(),
     }),
     async handler({ params, principal }) {
       const d = await desk(() => tickets.detail(principal!, params.id));
       const read = deps.readState ? await deps.readState(params.id) : { agent: null, customer: null };
+      // Whether the ticket's channel can send a reply now (the composer offers only what can go out).
+      const ability = outbound.replyAbility(d.ticket.ticket);
       return {
+        canReply: ability.canReply,
+        replyBlockedReason: ability.reason,
+        replyBlockedDetail: ability.detail,
         ticket: ticketSummaryDto(d.ticket),
         messages: d.messages.map(messageDto),
         timeline: d.timeline.map(timelineEventDto),
@@ -161,7 +169,7 @@ export function registerTicketRoutes(
     method: 'post',
     path: '/api/v1/tickets/:id/replies',
     summary:
-      "Reply to the customer on the ticket's channel: stored as queued, then sent by a job (deliveryStatus becomes sent, delivered or failed). The same Idempotency-Key answers the same message.",
+      "Reply to the customer on the ticket's channel: stored as queued, then sent by a job (deliveryStatus becomes sent, delivered or failed; only a sent reply sets firstResponseAt). The same Idempotency-Key answers the same message. 409 (errors: channel cannot_send) when the channel has no sending adapter.",
     tags: ['tickets'],
     access: 'signed-in',
     status: 201,
@@ -180,6 +188,22 @@ export function registerTicketRoutes(
       }
       const r = await desk(() => outbound.reply(principal!, params.id, body, key || undefined));
       return new Reply(201, messageDto(r.message), r.replayed ? { 'Idempotent-Replayed': 'true' } : {});
+    },
+  });
+
+  t.route({
+    method: 'post',
+    path: '/api/v1/tickets/:id/messages/:messageId/retry',
+    summary:
+      'Send a failed reply again: the same message through the same job (deliveryStatus back to queued, then sent, delivered or failed), recorded on the timeline. 409 unless the reply is failed (errors: messageId not_failed), or when its channel still cannot send.',
+    tags: ['tickets'],
+    access: 'signed-in',
+    status: 202,
+    params: z.object({ id: z.string().min(1).max(64), messageId: z.string().min(1).max(64) }),
+    errors: [404, 409],
+    response: MessageSchema,
+    async handler({ params, principal }) {
+      return new Reply(202, messageDto(await desk(() => outbound.retry(principal!, params.id, params.messageId))));
     },
   });
 

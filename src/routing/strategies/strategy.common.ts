@@ -23,10 +23,10 @@ export function freeSlots(agent: AgentSnapshot, kind: WorkKind): number {
   return agent.limits[kind] - agent.load[kind];
 }
 
-/** Online, with capacity for this kind of work, and not someone who already declined it. */
+/** Online, with capacity for this kind of work, not someone who declined it or is cooling down after missing its offer. */
 export function available(input: StrategyInput): AgentSnapshot[] {
   const { ticket } = input;
-  const declined = new Set(ticket.declinedBy);
+  const declined = new Set([...ticket.declinedBy, ...ticket.coolingDown]);
   return input.agents.filter((a) => a.status === 'online' && freeSlots(a, ticket.kind) > 0 && !declined.has(a.agentId));
 }
 

@@ -51,6 +51,10 @@ export interface TicketSummary {
   resolvedAt: string | null;
   closedAt: string | null;
   sla?: { firstResponseDueAt: string | null; nextResponseDueAt: string | null; resolutionDueAt: string | null } | null;
+  /** Flagged for supervisors by routing (every eligible agent declined it); null once assigned. */
+  needsAttention?: { reason: string; at: string } | null;
+  /** Replies whose delivery failed and that nobody retried yet (absent from older hubs). */
+  failedReplies?: number;
 }
 
 export interface Attachment {
@@ -107,6 +111,10 @@ export interface TicketDetail {
   contact: Contact;
   /** When the customer and the agents last read the conversation (absent from older hubs). */
   readState?: { customerReadAt: string | null; agentReadAt: string | null };
+  /** Whether a reply can be sent now, and if not why (absent from older hubs: assume it can). */
+  canReply?: boolean;
+  replyBlockedReason?: 'channel_cannot_send' | 'ticket_closed' | null;
+  replyBlockedDetail?: string | null;
 }
 
 export interface CannedResponse {
@@ -165,6 +173,8 @@ export interface QueuePosition {
   queueLength: number;
   /** Null when nobody who could take it is online. */
   expectedWaitMs: number | null;
+  /** Every eligible agent declined it: nobody will take it without a supervisor. */
+  needsAttention?: string | null;
 }
 
 /** POST /api/v1/tickets/:id/transfer answers where the ticket went. */

@@ -231,11 +231,13 @@ export function createChatClient(opts: ChatClientOptions) {
   function applyStatus(s: ChatStatus, live: boolean): void {
     const before = state.status;
     // Handed to a colleague: with them now; handed to a team: waiting again (its place in line follows).
-    state.status = s.kind !== 'transferred' ? s : s.toAgentName ? { kind: 'assigned', ticketId: s.ticketId, agentName: s.toAgentName } : null;
+    // (Whether that colleague is away follows as a status of its own.)
+    state.status = s.kind !== 'transferred' ? s : s.toAgentName ? { kind: 'assigned', ticketId: s.ticketId, agentName: s.toAgentName, agentAway: false } : null;
     if (state.status?.kind === 'assigned') state.agentName = state.status.agentName;
-    // Live changes also get a line in the conversation: who joined, where it was handed over.
+    // Live changes also get a line in the conversation: who joined, where it was handed over
+    // (not the same agent going away or coming back: the notice above the log says that).
     const repeat = s.kind === 'assigned' && before?.kind === 'assigned' && before.agentName === s.agentName;
-    if (live && s.kind !== 'queued' && !repeat) {
+    if (live && s.kind !== 'queued' && s.kind !== 'busy' && !repeat) {
       const key = `system:${++systemLines}:${Date.now()}`;
       byKey.set(key, { key, id: null, direction: 'system', system: s, text: '', author: null, attachments: [], at: new Date().toISOString(), status: 'sent' });
     }

@@ -72,7 +72,20 @@ export function createChatView(
   const closeBtn = h('button', { type: 'button', class: 'x', 'aria-label': t('close'), title: t('close') }, '×');
   const connNotice = h('div', { class: 'notice conn', role: 'status', hidden: true }, t('reconnecting'));
   const offlineNotice = h('div', { class: 'notice offline', role: 'status', hidden: true }, t('offline'));
+  const awayNotice = h('div', { class: 'notice away', role: 'status', hidden: true });
   const queueNotice = h('div', { class: 'notice queue', role: 'status', hidden: true });
+  // Nobody can take the chat right now: said honestly, with an invitation to leave an email address.
+  const busyText = h('span', { class: 'busy-text' }, t('busy'));
+  const busyEmailInput = h('input', { type: 'email', name: 'busy-email', autocomplete: 'email', 'aria-label': t('email') });
+  const busyEmail = h(
+    'form',
+    { class: 'busy-email', novalidate: true },
+    h('label', {}, t('busyEmail')),
+    busyEmailInput,
+    h('button', { type: 'submit' }, t('saveEmail')),
+  );
+  const busyHint = h('span', { class: 'hint' });
+  const busyNotice = h('div', { class: 'notice busy', role: 'status', hidden: true }, busyText, busyEmail, busyHint);
   const log = h('div', { class: 'log', role: 'log', 'aria-live': 'polite' });
   const greeting = h('div', { class: 'msg agent greeting' }, h('div', { class: 'bubble' }, t('greeting')));
   log.append(greeting);
@@ -90,7 +103,9 @@ export function createChatView(
     h('header', { class: 'head' }, h('div', { class: 'titles' }, title, subtitle), closeBtn),
     connNotice,
     offlineNotice,
+    awayNotice,
     queueNotice,
+    busyNotice,
     prechat,
     log,
     typing,
@@ -161,6 +176,20 @@ export function createChatView(
     if (!ok) return;
     client.setProfile(profile);
     textarea.focus();
+  });
+
+  busyEmail.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const email = busyEmailInput.value.trim();
+    const profile = client.profile();
+    if (!profile) return;
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      busyHint.textContent = t('badEmail');
+      return;
+    }
+    // The hub takes it with the customer's next message (the profile travels with each one).
+    client.setProfile({ ...profile, email });
+    if (last) render(last);
   });
 
   // ---------- composer ----------
@@ -267,14 +296,29 @@ export function createChatView(
     typing.hidden = needsForm;
 
     connNotice.hidden = state.connected || !state.everConnected;
-    offlineNotice.hidden = state.agentsOnline !== 0;
+    // The agent holding the chat speaks for themselves: "nobody online" is only for chats nobody holds.
+    const held = state.status?.kind === 'assigned' ? state.status : null;
+    offlineNotice.hidden = state.agentsOnline !== 0 || held !== null;
+    awayNotice.hidden = !held?.agentAway || needsForm;
+    awayNotice.textContent = held?.agentAway ? t('agentAway', { name: held.agentName }) : '';
     const q = state.status?.kind === 'queued' ? state.status : null;
     queueNotice.hidden = !q || state.agentsOnline === 0 || needsForm;
+    const busy = state.status?.kind === 'busy';
+    busyNotice.hidden = !busy || state.agentsOnline === 0 || needsForm;
+    if (busy) {
+      const email = client.profile()?.email;
+      const asksEmail = (w?.prechat.fields ?? ['email']).includes('email');
+      busyEmail.hidden = Boolean(email) || !asksEmail;
+      if (email) busyHint.textContent = t('busyEmailSaved', { email });
+      else if (asksEmail && busyHint.textContent !== t('badEmail')) busyHint.textContent = t('busyEmailHint');
+      else if (!asksEmail) busyHint.textContent = '';
+    }
     if (q) {
       const place = q.position <= 1 ? t('queueNext') : t('queuePosition', { position: String(q.position) });
       queueNotice.textContent = q.expectedWaitMs === null ? place : `${place} ${t('expectedWait', { wait: waitText(t, q.expectedWaitMs) })}`;
     }
-    subtitle.textContent = state.agentName ? t('withAgent', { name: state.agentName }) : t('subtitle');
+    // An agent of an earlier chat is not "with you" while the notice says nobody is online.
+    subtitle.textContent = state.agentName && offlineNotice.hidden ? t('withAgent', { name: state.agentName }) : t('subtitle');
     typing.textContent = state.agentTyping === false ? '' : state.agentTyping ? t('agentTyping', { name: state.agentTyping }) : t('someoneTyping');
     if (state.fatal) error.textContent = state.fatal.startsWith('identity') ? t('errIdentity') : t('errInvalid');
 

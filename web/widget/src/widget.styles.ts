@@ -20,6 +20,12 @@ button, input, textarea, select { font: inherit; color: inherit; margin: 0; }
 .notice { padding: 8px 14px; font-size: 12px; background: #fff6db; color: #6b4f00; border-bottom: 1px solid #f0e2b0; }
 .notice.conn { background: #fde8e8; color: #8a1f1f; border-color: #f3c5c5; }
 .notice.queue { background: #e8f1fd; color: #1c4a85; border-color: #c7dbf5; }
+.notice.away { background: #eef6ee; color: #2d5a31; border-color: #cfe4d1; }
+.notice.busy form { display: flex; gap: 6px; margin-top: 6px; }
+.notice.busy form[hidden] { display: none; }
+.notice.busy input { flex: 1; min-width: 0; font: inherit; padding: 4px 6px; border: 1px solid #d8c98f; border-radius: 4px; }
+.notice.busy button { font: inherit; padding: 4px 10px; border: 0; border-radius: 4px; background: #6b4f00; color: #fff; cursor: pointer; }
+.notice.busy .hint { display: block; margin-top: 4px; opacity: 0.85; }
 .notice[hidden] { display: none; }
 .log { flex: 1; overflow-y: auto; padding: 12px 12px 4px; background: #f6f8f7; }
 .msg { display: flex; flex-direction: column; margin: 0 0 10px; max-width: 82%; }

@@ -44,6 +44,17 @@ export function DeliveryBadge({ status, error, read = false }: { status: Deliver
   );
 }
 
+/** Routing flagged the ticket: nobody who could take it will (every eligible agent declined it). */
+export function AttentionBadge({ ticket }: { ticket: TicketSummary }) {
+  const { t } = useI18n();
+  if (!ticket.needsAttention || ticket.assignee) return null;
+  return (
+    <span class="badge attention" data-attention={ticket.needsAttention.reason} title={t('ticket.needsAttentionTitle')}>
+      <Icon name="alert" size={12} /> {t('ticket.needsAttention')}
+    </span>
+  );
+}
+
 /** The SLA clock that matters now: first response, then the next reply, then resolution. */
 export function slaDue(ticket: TicketSummary): { kind: 'first' | 'next' | 'resolution'; at: string } | null {
   if (ticket.status === 'resolved' || ticket.status === 'closed' || !ticket.sla) return null;

@@ -13,6 +13,8 @@ export interface ComposerProps {
   user: User;
   rt: Realtime;
   canned: CannedResponse[];
+  /** The ticket's channel cannot send replies from this hub: say why, offer notes only. */
+  cannotSend?: boolean;
   onCannedOpen(): void;
   onSent(m: Message): void;
 }
@@ -39,7 +41,7 @@ const fill = (text: string, vars: { customer: string; agent: string }) =>
 
 export function Composer(p: ComposerProps) {
   const { t } = useI18n();
-  const [mode, setMode] = useState<'reply' | 'note'>('reply');
+  const [mode, setMode] = useState<'reply' | 'note'>(p.cannotSend ? 'note' : 'reply');
   const [text, setText] = useState('');
   const [caret, setCaret] = useState(0);
   const [busy, setBusy] = useState(false);
@@ -68,6 +70,10 @@ export function Composer(p: ComposerProps) {
     typingSent.current = 0;
   };
   useEffect(() => stopTyping, [ticketId]);
+  // A channel that cannot send opens on the internal note: that still works.
+  useEffect(() => {
+    if (p.cannotSend) setMode('note');
+  }, [ticketId, p.cannotSend]);
 
   const noteTyping = () => {
     if (mode !== 'reply') return;
@@ -99,7 +105,7 @@ export function Composer(p: ComposerProps) {
 
   const send = async () => {
     const body = text.trim();
-    if (!body || busy) return;
+    if (!body || busy || (mode === 'reply' && p.cannotSend)) return;
     setBusy(true);
     setError(null);
     try {
@@ -153,6 +159,8 @@ export function Composer(p: ComposerProps) {
 
   const closed = p.ticket.status === 'closed';
   const channel = t(`values.channel.${p.ticket.channel}`);
+  const cannotSend = p.cannotSend === true;
+  const replyOff = (closed || cannotSend) && mode === 'reply';
 
   return (
     <div class={`composer composer-${mode}`} data-testid="composer">
@@ -175,6 +183,11 @@ export function Composer(p: ComposerProps) {
         </button>
       </div>
       {closed && mode === 'reply' && <p class="muted small composer-hint">{t('composer.closedHint')}</p>}
+      {cannotSend && !closed && (
+        <p class="composer-hint composer-blocked small" data-testid="reply-blocked" role="note">
+          <Icon name="alert" size={12} /> {t('composer.cannotSend', { channel })}
+        </p>
+      )}
       <div class="composer-box">
         {pickerOpen && token && (
           <div class="canned-picker" role="listbox" aria-label={t('composer.cannedTitle')} data-testid="canned-picker">
@@ -206,11 +219,15 @@ export function Composer(p: ComposerProps) {
           data-composer={mode}
           aria-label={mode === 'reply' ? t('composer.reply') : t('composer.note')}
           placeholder={
-            mode === 'reply' ? t('composer.replyPlaceholder', { channel, keys: sendKeys() }) : t('composer.notePlaceholder', { keys: sendKeys() })
+            mode === 'reply'
+              ? cannotSend
+                ? ''
+                : t('composer.replyPlaceholder', { channel, keys: sendKeys() })
+              : t('composer.notePlaceholder', { keys: sendKeys() })
           }
           value={text}
           rows={4}
-          disabled={closed && mode === 'reply'}
+          disabled={replyOff}
           onInput={(e) => {
             const el = e.currentTarget;
             setText(el.value);
@@ -227,7 +244,7 @@ export function Composer(p: ComposerProps) {
       <ProblemMessage error={error} onDismiss={() => setError(null)} />
       <div class="composer-actions">
         <span class="muted small">{sendKeys()}</span>
-        <button type="button" class={`btn ${mode === 'reply' ? 'primary' : 'note'}`} disabled={busy || !text.trim() || (closed && mode === 'reply')} onClick={() => void send()}>
+        <button type="button" class={`btn ${mode === 'reply' ? 'primary' : 'note'}`} disabled={busy || !text.trim() || replyOff} onClick={() => void send()}>
           {busy ? t('composer.sending') : mode === 'reply' ? t('composer.send') : t('composer.saveNote')}
         </button>
       </div>

@@ -9,7 +9,7 @@ import type { CannedResponse, HubEvent, Presence, Team, TicketSummary, User, Vie
 import { CannedAdmin } from './CannedAdmin';
 import { Inbox } from './Inbox';
 import { LangSwitch } from './LangSwitch';
-import { Offers, type Offer } from './Offers';
+import { Offers, type MissedOffer, type Offer } from './Offers';
 import { ProblemMessage } from './ProblemMessage';
 import { ShortcutsHelp } from './ShortcutsHelp';
 import { TeamsAdmin } from './TeamsAdmin';
@@ -69,6 +69,8 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   const [canned, setCanned] = useState<CannedResponse[]>([]);
   const [now, setNow] = useState(Date.now());
   const [offers, setOffers] = useState<Offer[]>([]);
+  /** Offers I let run out (routing offers them to me again after a cool-down). */
+  const [missed, setMissed] = useState<MissedOffer[]>([]);
   const [teams, setTeams] = useState<Team[]>([]);
   /** Colleagues' presence, as heard from agent.presence events since the console loaded. */
   const [colleagues, setColleagues] = useState<Record<string, Presence>>({});
@@ -235,6 +237,22 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
       setTimeout(syncOffers, 3000);
     }
   };
+  const unmiss = useCallback((ticketId: string) => setMissed((list) => list.filter((m) => m.ticketId !== ticketId)), []);
+  /** My offer ran out: the card says so instead of vanishing. */
+  const offerMissed = useCallback(
+    (ticketId: string) => {
+      const ticket = offersRef.current.find((o) => o.ticketId === ticketId)?.ticket ?? null;
+      setMissed((list) => [...list.filter((m) => m.ticketId !== ticketId), { ticketId, ticket }]);
+      removeOffer(ticketId);
+      if (!ticket) {
+        get<{ ticket: TicketSummary }>(`/api/v1/tickets/${ticketId}`).then(
+          (d) => setMissed((list) => list.map((m) => (m.ticketId === ticketId ? { ...m, ticket: d.ticket } : m))),
+          () => undefined,
+        );
+      }
+    },
+    [removeOffer],
+  );
   const acceptRef = useRef(acceptOffer);
   acceptRef.current = acceptOffer;
   const offersRef = useRef(offers);
@@ -267,8 +285,13 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
           const status = ev.status as Presence;
           setPrefs((p) => (p.presence === status ? p : { ...p, presence: status }));
         }
-        if (name === 'routing.offered' && ev.agentId === user.id && ev.ticketId) addOffer(ev.ticketId, typeof ev.expiresAt === 'string' ? ev.expiresAt : null);
-        if ((name === 'routing.offer_expired' || name === 'routing.offer_declined') && ev.agentId === user.id && ev.ticketId) removeOffer(ev.ticketId);
+        if (name === 'routing.offered' && ev.agentId === user.id && ev.ticketId) {
+          unmiss(ev.ticketId);
+          addOffer(ev.ticketId, typeof ev.expiresAt === 'string' ? ev.expiresAt : null);
+        }
+        if (name === 'routing.offer_expired' && ev.agentId === user.id && ev.ticketId) offerMissed(ev.ticketId);
+        if (name === 'routing.offer_declined' && ev.agentId === user.id && ev.ticketId) removeOffer(ev.ticketId);
+        if ((name === 'routing.assigned' || name === 'routing.released') && ev.ticketId) unmiss(ev.ticketId);
         if ((name === 'routing.assigned' || name === 'routing.queued' || name === 'routing.released') && ev.ticketId && ev.agentId !== user.id) removeOffer(ev.ticketId);
         if (name === 'routing.assigned' && ev.agentId === user.id && ev.ticketId) removeOffer(ev.ticketId);
         // New work: a new ticket in my teams, a ticket routed to me, a customer writing on my ticket.
@@ -284,6 +307,13 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
           );
         } else if ((name === 'routing.assigned' || name === 'routing.offered') && ev.agentId === user.id) {
           alert(t('notify.assigned'), '', `assigned-${ev.ticketId ?? ''}`, ev.ticketId);
+        } else if (name === 'routing.needs_attention' && user.role !== 'agent' && ev.ticketId) {
+          // Nobody in the team will take it: supervisors are alerted.
+          const id = ev.ticketId;
+          get<{ ticket: TicketSummary }>(`/api/v1/tickets/${id}`).then(
+            (d) => alert(t('notify.needsAttention', { number: d.ticket.number }), t('notify.needsAttentionBody'), `attention-${id}`, id),
+            () => undefined,
+          );
         } else if (name === 'message.created' && ev.direction === 'inbound') {
           const mineTicket = itemsRef.current?.find((x) => x.id === ev.ticketId && x.assignee?.id === user.id);
           if (mineTicket && (ev.ticketId !== ticketRef.current || document.hidden)) {
@@ -291,7 +321,7 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
           }
         }
       }),
-    [rt, scheduleRefresh, alert, t, user, addOffer, removeOffer],
+    [rt, scheduleRefresh, alert, t, user, addOffer, removeOffer, offerMissed, unmiss],
   );
   // After a reconnect, whatever happened meanwhile is fetched again.
   useEffect(
@@ -546,7 +576,7 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
         </>
       )}
 
-      <Offers offers={offers} onAccept={(id) => void acceptOffer(id)} onDecline={(id) => void declineOffer(id)} />
+      <Offers offers={offers} missed={missed} onAccept={(id) => void acceptOffer(id)} onDecline={(id) => void declineOffer(id)} onDismissMissed={unmiss} />
       {helpOpen && <ShortcutsHelp onClose={() => setHelpOpen(false)} />}
     </div>
   );

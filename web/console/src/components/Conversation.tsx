@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { fileSize, shortTime } from '../format';
 import { useI18n } from '../i18n/index';
 import { cleanHtml } from '../safe-html';
@@ -36,10 +36,20 @@ export interface ConversationProps {
   customerReadAt: string | null;
   /** Colleagues typing on this ticket. */
   agentsTyping: string[];
+  /** Sends a failed reply again (absent: no Retry button). */
+  onRetry?(messageId: string): Promise<void>;
+  /** Retry is offered but disabled (the channel cannot send now). */
+  retryDisabled?: boolean;
 }
 
-export function Conversation({ messages, contactName, customerTyping, customerReadAt, agentsTyping }: ConversationProps) {
+export function Conversation({ messages, contactName, customerTyping, customerReadAt, agentsTyping, onRetry, retryDisabled = false }: ConversationProps) {
   const { t, lang } = useI18n();
+  const [retrying, setRetrying] = useState<string | null>(null);
+  const retry = (id: string) => {
+    if (!onRetry || retrying) return;
+    setRetrying(id);
+    onRetry(id).finally(() => setRetrying(null));
+  };
   const end = useRef<HTMLDivElement>(null);
   const last = messages[messages.length - 1];
 
@@ -102,6 +112,11 @@ export function Conversation({ messages, contactName, customerTyping, customerRe
                     error={m.deliveryError}
                     read={m.deliveryStatus !== 'failed' && m.deliveryStatus !== 'queued' && customerReadAt !== null && m.createdAt <= customerReadAt}
                   />
+                  {m.deliveryStatus === 'failed' && onRetry && (
+                    <button type="button" class="btn small retry" data-action="retry-reply" disabled={retryDisabled || retrying !== null} onClick={() => retry(m.id)}>
+                      {retrying === m.id ? t('delivery.retrying') : t('delivery.retry')}
+                    </button>
+                  )}
                 </footer>
               )}
             </article>

@@ -1,7 +1,7 @@
 import { relativeTime } from '../format';
 import { useI18n } from '../i18n/index';
 import { ACTIVE_STATUSES, CHANNELS, PRIORITIES, STATUSES, TICKET_TYPES, type Filters, type Sort, type TicketStatus, type TicketSummary, type View } from '../types';
-import { ChannelBadge, PriorityBadge, SlaBadge, StatusBadge, TypeBadge } from './Badges';
+import { AttentionBadge, ChannelBadge, PriorityBadge, SlaBadge, StatusBadge, TypeBadge } from './Badges';
 import { ProblemMessage } from './ProblemMessage';
 import { Icon } from './Icon';
 
@@ -135,6 +135,12 @@ export function Inbox(p: InboxProps) {
                   <ChannelBadge channel={x.channel} />
                   {x.status !== 'open' && <StatusBadge status={x.status} />}
                   <SlaBadge ticket={x} now={p.now} />
+                  <AttentionBadge ticket={x} />
+                  {(x.failedReplies ?? 0) > 0 && (
+                    <span class="badge reply-failed" data-testid="reply-failed">
+                      <Icon name="alert" size={11} /> {x.failedReplies === 1 ? t('inbox.replyFailed') : t('inbox.repliesFailed', { count: x.failedReplies ?? 0 })}
+                    </span>
+                  )}
                   {x.assignee && p.view !== 'mine' && <span class="badge assignee">
                       <Icon name="user" size={11} /> {x.assignee.name}
                     </span>}

@@ -15,10 +15,18 @@ export interface Offer {
   error: unknown;
 }
 
+/** An offer I let run out: not a decline, routing offers it to me again after a cool-down. */
+export interface MissedOffer {
+  ticketId: string;
+  ticket: TicketSummary | null;
+}
+
 export interface OffersProps {
   offers: Offer[];
+  missed?: MissedOffer[];
   onAccept(ticketId: string): void;
   onDecline(ticketId: string): void;
+  onDismissMissed?(ticketId: string): void;
 }
 
 function Countdown({ until }: { until: string }) {
@@ -32,11 +40,36 @@ function Countdown({ until }: { until: string }) {
   return <span class={`offer-countdown ${seconds <= 10 ? 'urgent' : ''}`}>{t('offer.expiresIn', { seconds })}</span>;
 }
 
-export function Offers({ offers, onAccept, onDecline }: OffersProps) {
+export function Offers({ offers, missed = [], onAccept, onDecline, onDismissMissed }: OffersProps) {
   const { t } = useI18n();
-  if (offers.length === 0) return null;
+  if (offers.length === 0 && missed.length === 0) return null;
   return (
     <div class="offers" role="region" aria-live="assertive" aria-label={t('offer.title')} data-testid="offers">
+      {missed.map((m) => (
+        <div key={`missed-${m.ticketId}`} class="offer missed" role="status" data-testid="offer-missed" data-ticket-id={m.ticketId}>
+          <div class="offer-head">
+            <Icon name="clock" /> <strong>{t('offer.missedTitle')}</strong>
+          </div>
+          <div class="offer-body">
+            {m.ticket && (
+              <>
+                <div class="offer-who">
+                  {m.ticket.contact?.name || '—'} <span class="muted">#{m.ticket.number}</span>
+                </div>
+                <div class="offer-subject">{m.ticket.subject || t('inbox.noSubject')}</div>
+              </>
+            )}
+            <div class="muted small">{t('offer.missedBody')}</div>
+          </div>
+          {onDismissMissed && (
+            <div class="offer-actions">
+              <button type="button" class="btn small ghost" onClick={() => onDismissMissed(m.ticketId)} data-action="dismiss">
+                {t('offer.dismiss')}
+              </button>
+            </div>
+          )}
+        </div>
+      ))}
       {offers.map((o) => (
         <div key={o.ticketId} class="offer" data-testid="offer" data-ticket-id={o.ticketId}>
           <div class="offer-head">

@@ -89,7 +89,8 @@ export function QueueInfo({ ticketId, teamId, teamName, rt, reloadKey }: QueueIn
   if (!pos || (pos.state !== 'queued' && pos.state !== 'offered')) return null;
 
   let wait: string;
-  if (pos.expectedWaitMs === null) wait = t('queue.noAgent');
+  if (pos.state === 'queued' && pos.needsAttention) wait = t('queue.allDeclined');
+  else if (pos.expectedWaitMs === null) wait = t('queue.noAgent');
   else if (pos.expectedWaitMs < 60_000) wait = t('queue.waitUnderMinute');
   else wait = t('queue.expectedWait', { time: duration(pos.expectedWaitMs, lang) });
 

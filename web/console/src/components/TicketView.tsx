@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { ApiError, get, patch } from '../api';
+import { ApiError, get, patch, post } from '../api';
 import { dateTime, duration } from '../format';
 import { useI18n } from '../i18n/index';
 import type { Realtime } from '../realtime';
@@ -20,7 +20,7 @@ import {
   type TransferResult,
   type User,
 } from '../types';
-import { ChannelBadge, PriorityBadge, SlaBadge, StatusBadge, TypeBadge } from './Badges';
+import { AttentionBadge, ChannelBadge, PriorityBadge, SlaBadge, StatusBadge, TypeBadge } from './Badges';
 import { Composer } from './Composer';
 import { Conversation } from './Conversation';
 import { CustomerPanel } from './CustomerPanel';
@@ -213,6 +213,17 @@ export function TicketView(p: TicketViewProps) {
     p.onTransferred(message, gone);
   };
 
+  const retryReply = async (messageId: string) => {
+    try {
+      await post<Message>(`/api/v1/tickets/${p.ticketId}/messages/${messageId}/retry`);
+      setActionError(null);
+    } catch (err) {
+      setActionError(err);
+    }
+    p.onChanged();
+    await load();
+  };
+
   const onSent = (m: Message) => {
     setDetail((d) => (d && !d.messages.some((x) => x.id === m.id) ? { ...d, messages: [...d.messages, m] } : d));
     p.onChanged();
@@ -260,6 +271,7 @@ export function TicketView(p: TicketViewProps) {
               <ChannelBadge channel={tk.channel} />
               <StatusBadge status={tk.status} />
               <SlaBadge ticket={tk} now={p.now} />
+              <AttentionBadge ticket={tk} />
             </div>
           </div>
           <div class="ticket-facts">
@@ -400,6 +412,8 @@ export function TicketView(p: TicketViewProps) {
           customerTyping={typing.customer}
           customerReadAt={customerReadAt}
           agentsTyping={Object.values(typing.agents)}
+          onRetry={retryReply}
+          retryDisabled={detail.replyBlockedReason === 'channel_cannot_send'}
         />
 
         <Composer
@@ -408,6 +422,7 @@ export function TicketView(p: TicketViewProps) {
           user={p.user}
           rt={p.rt}
           canned={p.canned}
+          cannotSend={detail.replyBlockedReason === 'channel_cannot_send'}
           onCannedOpen={p.onCannedOpen}
           onSent={onSent}
         />

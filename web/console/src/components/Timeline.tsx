@@ -3,7 +3,7 @@ import { useI18n, type MsgKey, type Translate } from '../i18n/index';
 import type { TimelineEvent } from '../types';
 import { Icon, type IconName } from './Icon';
 
-const KNOWN = ['created', 'status', 'assignee', 'priority', 'type', 'classification', 'tags', 'team', 'reply', 'delivery', 'note', 'merged', 'transfer'] as const;
+const KNOWN = ['created', 'status', 'assignee', 'priority', 'type', 'classification', 'tags', 'team', 'reply', 'delivery', 'note', 'merged', 'transfer', 'needs_attention'] as const;
 type Known = (typeof KNOWN)[number];
 const ICON: Record<Known, IconName> = {
   created: 'plus',
@@ -19,10 +19,11 @@ const ICON: Record<Known, IconName> = {
   note: 'lock',
   merged: 'merge',
   transfer: 'swap',
+  needs_attention: 'alert',
 };
 
 /** These record ids in from / to; their detail says it in words. */
-const ID_VALUED = new Set(['assignee', 'team', 'merged', 'transfer']);
+const ID_VALUED = new Set(['assignee', 'team', 'merged', 'transfer', 'needs_attention']);
 /** Ids in from / to that the console can name (a transfer's detail is the handover note, not names). */
 const NAMED_IDS = new Set(['transfer']);
 /** Actions whose values are another field's values. */
