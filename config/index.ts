@@ -134,6 +134,19 @@ export const ConfigSchema = z.object({
   WEBCHAT_IDENTITY_REQUIRED: bool.default(false),
   /** How long a dropped socket connection may come back and receive what it missed. */
   REALTIME_RECOVERY_SECONDS: int(0, 3600).default(120),
+  // ---------- domain events (Redis stream) ----------
+  /** This process's name among the hub processes (its consumer name in the event stream's groups); default: host-pid-random. */
+  HUB_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1 to 64 letters, digits, _ . and -').optional(),
+  /** The event stream is trimmed to about this many entries on every publish. */
+  EVENT_STREAM_MAXLEN: int(100, 100_000_000).default(100_000),
+  /** Events older than this are trimmed (0: never by age). */
+  EVENT_STREAM_MAX_AGE_HOURS: int(0, 24 * 365).default(72),
+  /** Events a stopped process held (read, not acknowledged) are taken over by another after this idle time. */
+  EVENT_CLAIM_IDLE_MS: int(100, 3_600_000).default(60_000),
+  /** A listener that failed on an event gets it again after this long. */
+  EVENT_RETRY_DELAY_MS: int(10, 600_000).default(2000),
+  /** Deliveries of one event to one listener before it goes to the dead letters (`<prefix>:events:dead`). */
+  EVENT_MAX_DELIVERIES: int(1, 1000).default(5),
 });
 
 export type Config = Readonly<

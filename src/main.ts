@@ -2,7 +2,9 @@
  * Composition root: reads config, builds every service, starts the roles.
  * Nothing else in src/ constructs collaborators; they all arrive as parameters.
  */
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import os from 'node:os';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
@@ -143,14 +145,31 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     const channelModels = await createChannelModels(conn);
 
     const redis = redisClient(redisUrl, 'hub', logger);
-    const sub = redisClient(redisUrl, 'hub-sub', logger);
     const bullConnection = redisClient(redisUrl, 'hub-queue', logger);
-    cleanups.push(() => Promise.all([redis.quit(), sub.quit(), bullConnection.quit()]).catch(() => undefined));
+    cleanups.push(() => Promise.all([redis.quit(), bullConnection.quit()]).catch(() => undefined));
 
     const prefix = config.REDIS_PREFIX;
     useDocumentLocks(conn, createDocumentLocks(redis, prefix));
-    const bus = createRedisEventBus(redis, sub, prefix, logger);
+    const metrics = createMetrics(async () => {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+      return Object.entries(counts).map(([state, count]) => ({ queue: QUEUES.ingest, state, count }));
+    }, () => channelHealth.all());
+    // Domain events on a Redis stream: each listener kind a consumer group, this process one consumer.
+    const bus = createRedisEventBus(redis, {
+      prefix,
+      logger: logger.child({ module: 'events' }),
+      consumer: config.HUB_INSTANCE_ID ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+      maxLen: config.EVENT_STREAM_MAXLEN,
+      maxAgeMs: config.EVENT_STREAM_MAX_AGE_HOURS * 3_600_000,
+      claimIdleMs: config.EVENT_CLAIM_IDLE_MS,
+      retryDelayMs: config.EVENT_RETRY_DELAY_MS,
+      maxDeliveries: config.EVENT_MAX_DELIVERIES,
+      onDelivery: (group, outcome) => metrics.eventDeliveries.inc({ group, outcome }),
+    });
     cleanups.push(() => bus.close());
+    // Every process counts the events it takes in the `metrics` group: summed, each event once.
+    const countEvents = bus.subscribe('metrics', (e) => void metrics.domainEvents.inc({ type: e.type }));
+    cleanups.push(countEvents);
 
     // 2. Domain services.
     const numbers = await createTicketNumbers(redis, prefix, models.Ticket);
@@ -249,10 +268,6 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       emailAbsentCustomers: config.WEBCHAT_EMAIL_OFFLINE_REPLIES,
     });
 
-    const metrics = createMetrics(async () => {
-      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
-      return Object.entries(counts).map(([state, count]) => ({ queue: QUEUES.ingest, state, count }));
-    }, () => channelHealth.all());
 
     // 3. Roles.
     if (config.ROLES.includes('worker')) {
@@ -290,10 +305,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       sla.runWorker();
       routing.start({ intervalMs: config.ROUTING_SWEEP_MS });
       cleanups.push(async () => {
-        routingListeners.stop();
+        await routingListeners.stop();
         await routing.stop();
       });
-      // Events are at-most-once: pick up tickets that arrived while no worker listened.
+      // Tickets from before the event stream (or trimmed off it) still waiting: queue them now.
       void routingListeners.reconcile().catch((err: unknown) => logger.warn({ err }, 'routing reconcile failed'));
     }
 
@@ -504,12 +519,17 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       late.channels = runtime;
       channelRuntime = runtime;
       scheduler.start();
-      const unsubscribe = bus.subscribe((e) => {
-        if (e.type === 'channel.instance.changed') return runtime.apply(e.instanceId);
-      });
+      // Every process runs the instances, so every process hears their changes (broadcast).
+      const unsubscribe = bus.subscribe(
+        'channel-instances',
+        async (e) => {
+          if (e.type === 'channel.instance.changed') await runtime.apply(e.instanceId);
+        },
+        { mode: 'broadcast' },
+      );
       await runtime.startAll();
       cleanups.push(async () => {
-        unsubscribe();
+        await unsubscribe();
         await runtime.stopAll();
         for (const c of channels) await c.stop?.();
       });

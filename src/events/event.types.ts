@@ -5,6 +5,12 @@ import type { TicketStatus } from '../tickets/ticket.model';
 interface Base {
   /** ISO time the event happened. */
   at: string;
+  /**
+   * Unique id of this event, set by the bus when it is published (publishers leave it out,
+   * or give one to make a republish recognisable). Delivered events always have it:
+   * handlers key their idempotency claims on it (see {@link PublishedEvent}).
+   */
+  id?: string;
 }
 
 export interface TicketCreatedEvent extends Base {
@@ -215,3 +221,6 @@ export type DomainEvent =
   | MessageUpdatedEvent
   | ChannelInstanceChangedEvent;
 export type DomainEventType = DomainEvent['type'];
+
+/** An event as handlers receive it: with the id the bus gave it at publish time. */
+export type PublishedEvent = DomainEvent & { id: string };

@@ -5,6 +5,10 @@ export interface HubMetrics {
   ingested: Counter<'channel'>;
   ingestLatency: Histogram<'channel'>;
   queueDepth: Gauge<'queue' | 'state'>;
+  /** Domain events, by type: counted by the `metrics` consumer group (each event by one process). */
+  domainEvents: Counter<'type'>;
+  /** Deliveries of events to listener groups in this process, by group and outcome (handled, failed, dead_letter). */
+  eventDeliveries: Counter<'group' | 'outcome'>;
   channelHealthy: Gauge<'channel' | 'instance' | 'name'>;
 }
 
@@ -54,5 +58,17 @@ export function createMetrics(
       for (const h of await collectChannelHealth()) this.set({ channel: h.channel, instance: h.key, name: h.name }, h.ok ? 1 : 0);
     },
   });
-  return { registry, ingested, ingestLatency, queueDepth, channelHealthy };
+  const domainEvents = new Counter({
+    name: 'hub_domain_events_total',
+    help: 'Domain events published, by type (summed over the hub processes)',
+    labelNames: ['type'] as const,
+    registers: [registry],
+  });
+  const eventDeliveries = new Counter({
+    name: 'hub_event_deliveries_total',
+    help: 'Event deliveries to listener groups, by group and outcome (handled, failed, dead_letter)',
+    labelNames: ['group', 'outcome'] as const,
+    registers: [registry],
+  });
+  return { registry, ingested, ingestLatency, queueDepth, channelHealthy, domainEvents, eventDeliveries };
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
@@ -7,7 +6,7 @@ import { z } from 'zod';
 import type { AgentActivity, CustomerActivity } from '../../channels/contract';
 import type { Principal } from '../auth/principal';
 import type { EventBus } from '../events/event-bus';
-import type { DomainEvent } from '../events/event.types';
+import type { DomainEvent, PublishedEvent } from '../events/event.types';
 import { roomsFor, rooms, type TicketAudience } from './event-rooms';
 import { PRESENCE_STATUSES, type PresenceStatus, type PresenceStore, type ReadStateStore } from './presence.store';
 
@@ -248,9 +247,11 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
 
   // ---------- domain events → rooms ----------
 
-  const unsubscribe = deps.bus.subscribe(async (event: DomainEvent) => {
-    // A presence changed (the console, the API, routing's disconnect grace period ending,
-    // which every process records the same way): "agents online" counts again.
+  // The `realtime` consumer group: one hub process (of those serving consoles) takes each event,
+  // at least once, and broadcasts it through the adapter to every process's sockets.
+  const unsubscribe = deps.bus.subscribe('realtime', async (event: PublishedEvent) => {
+    // A presence changed (the console, the API, routing's disconnect grace period ending):
+    // "agents online" counts again.
     if (event.type === 'agent.presence') {
       await deps.agentPresence.followRouting(event);
       agentsOnlineCache = null;
@@ -259,10 +260,10 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     if (event.type === 'message.created') audience = await deps.ticketAudience(event.ticketId);
     const targets = roomsFor(event, audience);
     if (targets.length === 0) return;
-    // Every hub process hears every event; the first to claim it broadcasts it (through the
-    // adapter, so all processes' sockets get it once and recovering ones can replay it).
-    const digest = createHash('sha1').update(JSON.stringify(event)).digest('base64url');
-    if ((await deps.redis.set(`${prefix}:rt:fanout:${digest}`, '1', 'EX', 120, 'NX')) !== 'OK') return;
+    // Claimed by the event's id, so an event delivered again (a retry, or taken over from a
+    // process that died) is not pushed twice; sockets that were away catch up through the
+    // adapter's connection-state recovery.
+    if ((await deps.redis.set(`${prefix}:rt:fanout:${event.id}`, '1', 'EX', 3600, 'NX')) !== 'OK') return;
     agents.to(targets).emit(event.type, event);
   });
 
@@ -306,7 +307,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     },
 
     async close() {
-      unsubscribe();
+      await unsubscribe();
       // Closes every socket and the adapter's Redis readers, and stops the HTTP server listening
       // (without waiting for its open requests: main.ts closes the server afterwards).
       await io.close();

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ConversationStatus } from '../../channels/contract';
 import type { EventBus } from '../events/event-bus';
-import type { DomainEvent } from '../events/event.types';
+import type { PublishedEvent } from '../events/event.types';
 import type { RoutingService } from './routing.service';
 
 export interface CustomerStatusDeps {
@@ -20,8 +20,8 @@ export interface CustomerStatusDeps {
   /** Hands a status to the ticket's channel (which reaches every hub process's sockets). */
   notify(status: ConversationStatus): void;
   /**
-   * Claims a piece of work for one hub process (SET NX with expiry): every process hears
-   * every event, and only one should tell the customer.
+   * Claims a piece of work (SET NX with expiry): a queue refresh for one hub process per team
+   * and window, and each telling once, though an event may be delivered again.
    */
   claim(key: string, ttlMs: number): Promise<boolean>;
   /** How long queue-position refreshes of one team are gathered (default 1 s). */
@@ -36,7 +36,7 @@ export function customerStatusClaims(redis: Redis, prefix: string): CustomerStat
   return async (key, ttlMs) => (await redis.set(`${prefix}:customer-status:${key}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
 }
 
-const TEAM_EVENTS = new Set<DomainEvent['type']>([
+const TEAM_EVENTS = new Set<PublishedEvent['type']>([
   'routing.queued',
   'routing.assigned',
   'routing.released',
@@ -53,7 +53,7 @@ const TEAM_EVENTS = new Set<DomainEvent['type']>([
  * eligible agent declined: no place in line is promised), the agent who took them (and, while
  * that agent holds the chat, whether they are online or away right now), and a handover.
  */
-export function attachCustomerStatus(deps: CustomerStatusDeps): { current(ticketId: string): Promise<ConversationStatus | null>; stop(): void } {
+export function attachCustomerStatus(deps: CustomerStatusDeps): { current(ticketId: string): Promise<ConversationStatus | null>; stop(): Promise<void> } {
   const refreshMs = deps.refreshMs ?? 1000;
   const maxPositions = deps.maxPositions ?? 100;
   const timers = new Set<ReturnType<typeof setTimeout>>();
@@ -103,7 +103,7 @@ export function attachCustomerStatus(deps: CustomerStatusDeps): { current(ticket
     timers.add(timer);
   }
 
-  async function onEvent(event: DomainEvent): Promise<void> {
+  async function onEvent(event: PublishedEvent): Promise<void> {
     if (event.type === 'agent.presence') {
       const wasOnline = event.previous === 'online';
       if (wasOnline !== (event.status === 'online')) await presenceChanged(event.agentId, event.status === 'online', event.at);
@@ -111,16 +111,18 @@ export function attachCustomerStatus(deps: CustomerStatusDeps): { current(ticket
     }
     if (!TEAM_EVENTS.has(event.type)) return;
     if ('teamId' in event && typeof event.teamId === 'string') await scheduleTeam(event.teamId);
-    // Every hub process hears every event: claim the telling first, so only one reads the database.
+    // One process of the `customer-status` group gets each event, perhaps more than once (a retry
+    // or a takeover): read first, then claim the telling by the event's id, so a failed read is
+    // retried and a repeated event tells nothing twice.
     if (event.type === 'routing.transferred') {
       await scheduleTeam(event.toTeamId);
-      if (!(await deps.claim(`transfer:${event.ticketId}:${event.at}`, 60_000))) return;
       const t = await deps.ticketInfo(event.ticketId);
       if (!t || !deps.liveChannels.has(t.channel)) return;
       const [toAgentName, toTeamName] = await Promise.all([
         event.toAgentId ? deps.agentName(event.toAgentId) : null,
         event.toTeamId !== event.fromTeamId || !event.toAgentId ? deps.teamName(event.toTeamId) : null,
       ]);
+      if (!(await deps.claim(`told:${event.id}`, 3_600_000))) return;
       deps.notify({ kind: 'transferred', ticketId: event.ticketId, toAgentName, toTeamName });
       // Handed to a colleague who is not online: the customer is told they are away (no second line).
       if (event.toAgentId && toAgentName && !(await deps.agentOnline(event.toAgentId))) {
@@ -129,19 +131,19 @@ export function attachCustomerStatus(deps: CustomerStatusDeps): { current(ticket
       return;
     }
     if (event.type === 'routing.assigned' && event.via !== 'transfer') {
-      if (!(await deps.claim(`assigned:${event.ticketId}:${event.agentId}:${event.at}`, 60_000))) return;
       const t = await deps.ticketInfo(event.ticketId);
       if (!t || !deps.liveChannels.has(t.channel)) return;
       const [agentName, online] = await Promise.all([deps.agentName(event.agentId), deps.agentOnline(event.agentId)]);
-      if (agentName) deps.notify({ kind: 'assigned', ticketId: event.ticketId, agentName, agentAway: !online });
+      if (agentName && (await deps.claim(`told:${event.id}`, 3_600_000))) deps.notify({ kind: 'assigned', ticketId: event.ticketId, agentName, agentAway: !online });
     }
   }
 
-  const unsubscribe = deps.bus.subscribe((event) => onEvent(event).catch((err: unknown) => warn(err, 'customer status: handling an event failed')));
+  // A handler that throws gets the event again (the bus logs it).
+  const unsubscribe = deps.bus.subscribe('customer-status', onEvent);
   return {
     current,
-    stop() {
-      unsubscribe();
+    async stop() {
+      await unsubscribe();
       for (const t of timers) clearTimeout(t);
       timers.clear();
     },

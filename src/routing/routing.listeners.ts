@@ -1,5 +1,5 @@
 import type { ChannelId, Priority, TicketType } from '../../channels/contract';
-import type { EventBus } from '../events/event-bus';
+import type { Delivery, EventBus } from '../events/event-bus';
 import type { DomainEvent } from '../events/event.types';
 import { customerTier, type RoutingService } from './routing.service';
 import type { SlaService } from './sla.service';
@@ -37,7 +37,10 @@ export interface RoutingListenerDeps {
  * Routing and SLA hang off domain events (the ingest and ticket code never call them):
  * a new ticket is queued and its clocks start; status changes release capacity, pause
  * or stop clocks, or put the ticket back in the queue; replies meet response targets once sent.
- * Every call is idempotent, so a repeated event (several processes) changes nothing.
+ * The bus delivers each event to one worker process at least once (the `routing` consumer
+ * group): every call is idempotent, so an event delivered again changes nothing, and an event
+ * delivered again late (it failed before, or its process died) that no longer matches the
+ * ticket (moved on to another status or team since) is skipped.
  * Presence is not among them: the console's switch and the HTTP API reach routing directly
  * and in order (agent-presence.service.ts); bus handlers run concurrently and could apply two
  * quick changes out of order.
@@ -66,14 +69,19 @@ export function attachRoutingListeners(deps: RoutingListenerDeps) {
     await sla.track({ ticketId, type: f.type, priority: f.priority, tier: base.tier, teamId: outcome.teamId, createdAt: f.createdAt });
   }
 
-  async function onEvent(e: DomainEvent): Promise<void> {
+  async function onEvent(e: DomainEvent, delivery: Delivery): Promise<void> {
     switch (e.type) {
       case 'ticket.created':
         return queue(e.ticketId, true);
       case 'ticket.updated': {
+        const moved = e.changes.includes('team') && e.teamId && !e.assigneeId;
+        if (!moved && !e.changes.includes('status')) return;
+        // A redelivery may come after later changes: apply it only while the ticket still is that way.
+        const now = delivery.attempt > 1 ? await deps.facts(e.ticketId) : null;
+        if (now && (now.status !== e.status || now.teamId !== e.teamId)) return;
         // A supervisor moved a waiting ticket to another team in the desk (recorded there with its
         // actor): it waits in that team's queue now instead of being routed in the old one.
-        if (e.changes.includes('team') && e.teamId && !e.assigneeId) await routing.moveToTeam(e.ticketId, e.teamId);
+        if (moved && e.teamId) await routing.moveToTeam(e.ticketId, e.teamId);
         if (!e.changes.includes('status')) return;
         if (e.status === 'resolved' || e.status === 'closed') {
           await routing.release(e.ticketId, e.status);
@@ -102,20 +110,20 @@ export function attachRoutingListeners(deps: RoutingListenerDeps) {
     }
   }
 
-  const unsubscribe = deps.bus.subscribe((e) =>
-    onEvent(e).catch((err: unknown) => deps.logger.warn({ err, event: e.type }, 'routing listener failed')),
-  );
+  // A handler that throws gets the event again (the bus logs it), up to its delivery limit.
+  const unsubscribe = deps.bus.subscribe('routing', onEvent);
 
   return {
-    /** Re-queues tickets an event may have missed (the bus is at-most-once), then routes. */
+    /** Re-queues waiting tickets no event announced (from before the stream, or trimmed off it), then routes. */
     async reconcile(limit = 5000): Promise<number> {
       const ids = await deps.waitingTickets(limit);
       for (const id of ids) await queue(id).catch((err: unknown) => deps.logger.warn({ err, ticketId: id }, 'reconcile failed'));
       await routing.drainAll();
       return ids.length;
     },
-    stop(): void {
-      unsubscribe();
+    /** Stops listening (after the event in hand). */
+    stop(): Promise<void> {
+      return unsubscribe();
     },
   };
 }

@@ -205,9 +205,9 @@ describe('changes are recorded with their actor', () => {
   test('priority, tags and team changes each write a timeline event and publish ticket.updated', async () => {
     const { ticketId } = await inbound(hub);
     const events: Array<{ type: string; ticketId?: string; changes?: string[] }> = [];
-    const off = hub.bus.subscribe((e) => {
+    const off = hub.bus.subscribe('test-observer', (e) => {
       if ('ticketId' in e && e.ticketId === ticketId) events.push(e as { type: string; changes?: string[] });
-    });
+    }, { mode: 'broadcast' });
     try {
       const res = await patch(supervisor, ticketId, { priority: 'high', tags: ['billing', 'billing', ' vip '] });
       expect(res.status).toBe(200);

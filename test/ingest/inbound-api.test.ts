@@ -1,5 +1,6 @@
 import type { Hub } from '../../src/main';
 import { request, startTestHub, type TestHubEnv } from '../support/hub';
+import { until } from '../support/process';
 
 interface Stored {
   messageId: string;
@@ -194,6 +195,12 @@ describe('operations endpoints', () => {
     expect(metrics).toMatch(/hub_ingested_messages_total\{channel="api"\} [1-9]/);
     expect(metrics).toMatch(/hub_ingest_latency_seconds_count\{channel="api"\} [1-9]/);
     expect(metrics).toMatch(/hub_queue_jobs\{queue="ingest",state="completed"\} [1-9]/);
+    // Domain events counted by the metrics listener group, and what the listeners made of them.
+    const events = await until(
+      () => fetch(`${hub.url}/metrics`).then((r) => r.text()),
+      (m) => /hub_domain_events_total\{type="ticket.created"\} [1-9]/.test(m) && /hub_event_deliveries_total\{group="routing",outcome="handled"\} [1-9]/.test(m),
+    );
+    expect(events).not.toMatch(/outcome="dead_letter"/);
   });
 
   test('an unknown route answers problem+json 404', async () => {

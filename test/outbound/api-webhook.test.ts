@@ -73,9 +73,9 @@ beforeAll(async () => {
     OUTBOUND_ATTEMPTS: String(ATTEMPTS),
     OUTBOUND_RETRY_BASE_MS: '10',
   });
-  hub.bus.subscribe((e) => {
+  hub.bus.subscribe('test-observer', (e) => {
     events.push(e);
-  });
+  }, { mode: 'broadcast' });
   admin = await signInAdmin(hub);
   agent = await createUser(hub, admin, 'agent', [await teamId(hub, admin, 'Front')], 'Agent Ada');
 });

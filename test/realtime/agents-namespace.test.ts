@@ -122,9 +122,9 @@ describe('/agents namespace', () => {
     await new Promise((r) => setTimeout(r, 200));
 
     const events: DomainEvent[] = [];
-    const off = hub.bus.subscribe((e) => {
+    const off = hub.bus.subscribe('test-observer', (e) => {
       if (e.type === 'agent.presence' && e.agentId === agent.id && e.reason === 'manual') events.push(e);
-    });
+    }, { mode: 'broadcast' });
     const pia = await connect(agent.token);
     await expect(nextEvent(pia, 'presence')).resolves.toEqual({ status: 'online' });
     await expect(hub.redis.get(`${hub.env.REDIS_PREFIX}:presence:${agent.id}`)).resolves.toBe('online');
@@ -161,9 +161,9 @@ describe('/agents namespace', () => {
     const agent = await createAgent(hub.url, { name: 'Gus Grace' });
     const key = `${hub.env.REDIS_PREFIX}:presence:${agent.id}`;
     const events: DomainEvent[] = [];
-    const off = hub.bus.subscribe((e) => {
+    const off = hub.bus.subscribe('test-observer', (e) => {
       if (e.type === 'agent.presence' && e.agentId === agent.id && e.reason === 'disconnect') events.push(e);
-    });
+    }, { mode: 'broadcast' });
     const first = await connect(agent.token);
     await expect(nextEvent(first, 'presence')).resolves.toEqual({ status: 'online' });
     // A reload: the tab closes and opens again within the grace period.

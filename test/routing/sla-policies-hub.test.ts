@@ -17,9 +17,9 @@ const events: DomainEvent[] = [];
 beforeAll(async () => {
   hub = await startTestHub('sla-policy');
   admin = (await request<{ token: string }>(api('/auth/login'), { body: TEST_ADMIN, apiKey: null })).body.token;
-  hub.bus.subscribe(async (e) => {
+  hub.bus.subscribe('test-observer', async (e) => {
     events.push(e);
-  });
+  }, { mode: 'broadcast' });
 });
 afterAll(async () => {
   await hub?.stop();

@@ -13,7 +13,12 @@ export interface HubProcess {
 
 /** Runs `src/main.ts` as its own process (TypeScript through tsx), with exactly this environment. */
 export function spawnHub(env: Record<string, string | undefined>, opts: { cwd?: string } = {}): HubProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
+  return spawnScript(path.join(ROOT, 'src/main.ts'), env, opts);
+}
+
+/** Runs a TypeScript file as its own process (through tsx), with exactly this environment. */
+export function spawnScript(file: string, env: Record<string, string | undefined>, opts: { cwd?: string } = {}): HubProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', file], {
     cwd: opts.cwd ?? ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -52,7 +52,10 @@ describe('history after a reload, and nobody else can read it', () => {
       'Order 4711 ships tomorrow.',
     ]);
     await expect(wa.prechat.isHidden()).resolves.toBe(true);
-    await expect(wa.subtitle.textContent()).resolves.toBe('You are chatting with Mei Agent');
+    // Mei answered but holds no chat and nobody is online: the header does not claim an agent
+    // is with the customer while the notice says nobody is (one consistent state).
+    await expect(wa.offlineNotice.isVisible()).resolves.toBe(true);
+    await expect(wa.subtitle.textContent()).resolves.toBe('We usually reply within a few minutes.');
     const tokenA = await storedToken(a.page);
     expect(tokenA).toMatch(/^v1\./);
 
