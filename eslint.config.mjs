@@ -46,4 +46,30 @@ export default tseslint.config(
     rules: restrict(REALTIME),
   },
   { files: ['web/**/*.{js,ts}'], languageOptions: { globals: { ...globals.browser } } },
+  {
+    // The console is a browser bundle: of the hub's code it may import only the *types* of the API's
+    // response schemas and of the domain events (esbuild erases type-only imports, nothing is bundled).
+    files: ['web/console/src/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./){3,}src/(http/dto|events/event\\.types)$',
+              message: 'the console takes only types from the hub: use `import type`.',
+              allowTypeImports: true,
+            },
+            {
+              regex: '^(\\.\\./){3,}(src/(?!(http/dto|events/event\\.types)$)|channels/|config/|test/|bench/|scripts/)',
+              message: 'the console is a browser bundle: only types of src/http/dto.ts and src/events/event.types.ts may come from the hub.',
+            },
+            { regex: '^(mongoose|bullmq|ioredis|express|socket\\.io)$', message: 'server libraries stay out of the browser bundle.' },
+          ],
+        },
+      ],
+      // The hub's types bring @types/node into the console's typecheck; its globals do not exist in a browser.
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'require', 'module', '__dirname', '__filename', 'global', 'setImmediate'],
+    },
+  },
 );

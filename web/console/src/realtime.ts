@@ -1,7 +1,8 @@
 import { io, type Socket } from 'socket.io-client';
 import type { HubEvent, Presence } from './types';
 
-export type EventListener = (name: string, event: HubEvent) => void;
+/** A domain event (its `type` is the socket.io event's name). */
+export type EventListener = (event: HubEvent) => void;
 export interface TypingEvent {
   ticketId: string;
   who: 'customer' | 'agent';
@@ -87,8 +88,10 @@ export function connectRealtime(token: string | null): Realtime {
   });
   socket.onAny((name: string, payload: unknown) => {
     if (name === 'typing' || name === 'presence' || name === 'read') return;
-    const event = (typeof payload === 'object' && payload !== null ? payload : {}) as HubEvent;
-    for (const l of listeners) l(name, event);
+    // The hub emits every domain event under its own type (src/realtime/realtime.server.ts).
+    if (typeof payload !== 'object' || payload === null || (payload as { type?: unknown }).type !== name) return;
+    const event = payload as HubEvent;
+    for (const l of listeners) l(event);
   });
 
   return {

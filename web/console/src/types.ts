@@ -1,109 +1,62 @@
-/** Shapes of docs/api-contract.md (v1). */
-export type Role = 'agent' | 'supervisor' | 'admin';
-export type TicketType = 'complaint' | 'suggestion' | 'care';
-export type TicketStatus = 'new' | 'open' | 'pending' | 'resolved' | 'closed';
-export type Priority = 'low' | 'normal' | 'high' | 'urgent';
-export type ChannelId = 'api' | 'webchat' | 'email' | 'sms' | 'voice' | 'fax';
-export type Presence = 'online' | 'away' | 'offline';
+/**
+ * Shapes of docs/api-contract.md (v1), derived from the hub's own definitions so they cannot drift:
+ * the response schemas and mappers of src/http/dto.ts and the domain events of src/events/event.types.ts.
+ * Only type imports from the server (esbuild erases them, no server code is bundled);
+ * eslint.config.mjs allows nothing else from src/ in web/console.
+ */
+import type { z } from 'zod';
+import type { ContactSchema, MessageSchema, TeamSchema, TicketSummarySchema, TimelineEventSchema, userDto } from '../../../src/http/dto';
+import type { AgentPresenceEvent, DomainEvent } from '../../../src/events/event.types';
+
+/** What JSON makes of a server value: dates become ISO strings. */
+type Json<T> = T extends Date
+  ? string
+  : T extends ReadonlyArray<infer E>
+    ? Array<Json<E>>
+    : T extends object
+      ? { [K in keyof T]: Json<T[K]> }
+      : T;
+
+/** `list`, when it names every member of the union U (the compiler rejects a missing or unknown one). */
+const everyOf =
+  <U extends string>() =>
+  <const L extends readonly U[]>(list: L & ([U] extends [L[number]] ? unknown : { missing: Exclude<U, L[number]> })): readonly U[] =>
+    list;
+
+/** GET /api/v1/auth/me, the users list (userDto). */
+export type User = Json<ReturnType<typeof userDto>>;
+export type TicketSummary = z.infer<typeof TicketSummarySchema>;
+export type Message = z.infer<typeof MessageSchema>;
+export type TimelineEvent = z.infer<typeof TimelineEventSchema>;
+export type Contact = z.infer<typeof ContactSchema>;
+export type Team = z.infer<typeof TeamSchema>;
+
+export type Role = User['role'];
+export type TicketType = TicketSummary['type'];
+export type TicketStatus = TicketSummary['status'];
+export type Priority = TicketSummary['priority'];
+export type ChannelId = TicketSummary['channel'];
+export type DeliveryStatus = NonNullable<Message['deliveryStatus']>;
+export type Presence = AgentPresenceEvent['status'];
+export type Ref = TicketSummary['contact'];
+export type Attachment = Message['attachments'][number];
+/** A team's business hours (README, *Routing and SLA*): local opening intervals per weekday, holidays. */
+export type BusinessHours = NonNullable<Team['businessHours']>;
+export type Weekday = keyof BusinessHours['hours'];
+
+/** The console's own notions (inbox views and their sort). */
 export type View = 'mine' | 'unassigned' | 'all';
-export type DeliveryStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'failed';
+export type Sort = 'newest' | 'oldest';
 
-export const TICKET_TYPES: readonly TicketType[] = ['complaint', 'suggestion', 'care'];
-export const STATUSES: readonly TicketStatus[] = ['new', 'open', 'pending', 'resolved', 'closed'];
-export const PRIORITIES: readonly Priority[] = ['low', 'normal', 'high', 'urgent'];
-export const CHANNELS: readonly ChannelId[] = ['api', 'webchat', 'email', 'sms', 'voice', 'fax'];
-export const PRESENCES: readonly Presence[] = ['online', 'away', 'offline'];
+export const TICKET_TYPES = everyOf<TicketType>()(['complaint', 'suggestion', 'care']);
+export const STATUSES = everyOf<TicketStatus>()(['new', 'open', 'pending', 'resolved', 'closed']);
+export const PRIORITIES = everyOf<Priority>()(['low', 'normal', 'high', 'urgent']);
+export const CHANNELS = everyOf<ChannelId>()(['api', 'webchat', 'email', 'sms', 'voice', 'fax']);
+export const PRESENCES = everyOf<Presence>()(['online', 'away', 'offline']);
 export const ACTIVE_STATUSES: readonly TicketStatus[] = ['new', 'open', 'pending'];
+export const WEEKDAYS = everyOf<Weekday>()(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  teams: string[];
-  locale?: string;
-  active?: boolean;
-}
-
-export interface Ref {
-  id: string;
-  name: string;
-}
-
-export interface TicketSummary {
-  id: string;
-  number: number;
-  type: TicketType;
-  status: TicketStatus;
-  priority: Priority;
-  channel: ChannelId;
-  subject: string;
-  tags: string[];
-  language: string;
-  assignee: Ref | null;
-  team: Ref | null;
-  contact: Ref;
-  classification?: { source: string; confidence: number };
-  createdAt: string;
-  updatedAt: string;
-  lastCustomerMessageAt: string | null;
-  firstResponseAt: string | null;
-  resolvedAt: string | null;
-  closedAt: string | null;
-  sla?: { firstResponseDueAt: string | null; nextResponseDueAt: string | null; resolutionDueAt: string | null } | null;
-  /** Flagged for supervisors by routing (every eligible agent declined it); null once assigned. */
-  needsAttention?: { reason: string; at: string } | null;
-  /** Replies whose delivery failed and that nobody retried yet (absent from older hubs). */
-  failedReplies?: number;
-}
-
-export interface Attachment {
-  name: string;
-  contentType: string;
-  size: number;
-  url: string;
-}
-
-export interface Message {
-  id: string;
-  ticketId: string;
-  direction: 'inbound' | 'outbound' | 'note';
-  channel: ChannelId;
-  from: { address: string; name: string } | null;
-  to?: Array<{ address: string; name: string }>;
-  subject?: string;
-  text: string;
-  /** Sanitized by the hub; the only HTML the console renders. */
-  html?: string;
-  attachments?: Attachment[];
-  deliveryStatus?: DeliveryStatus | null;
-  deliveryError?: string | null;
-  author?: Ref | null;
-  createdAt: string;
-}
-
-export interface TimelineEvent {
-  id: string;
-  actor: { kind: 'user' | 'customer' | 'system'; id: string | null; name: string };
-  action: string;
-  from: string | null;
-  to: string | null;
-  detail: string;
-  at: string;
-}
-
-export interface Contact {
-  id: string;
-  name: string;
-  identities: Array<{ kind: string; value: string }>;
-  tags: string[];
-  tier: string | null;
-  stage: string | null;
-  language: string;
-  organization: unknown;
-  createdAt: string;
-}
-
+/** GET /api/v1/tickets/:id (its response schema is declared in src/http/routes/tickets.routes.ts). */
 export interface TicketDetail {
   ticket: TicketSummary;
   messages: Message[];
@@ -130,27 +83,6 @@ export interface CannedResponse {
 
 export type CannedLocale = '' | 'en' | 'zh-CN';
 export const CANNED_LOCALES: readonly CannedLocale[] = ['', 'en', 'zh-CN'];
-
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-
-/** A team's business hours (README, *Routing and SLA*): local opening intervals per weekday. */
-export interface BusinessHours {
-  /** IANA time zone, e.g. Asia/Shanghai. */
-  timeZone: string;
-  /** [open, close] as HH:MM local time; a missing day is closed. */
-  hours: Partial<Record<Weekday, Array<[string, string]>>>;
-  /** Local dates (YYYY-MM-DD) closed all day. */
-  holidays: string[];
-}
-
-export interface Team {
-  id: string;
-  name: string;
-  description?: string;
-  /** null: the team's SLA clocks run around the clock. */
-  businessHours?: BusinessHours | null;
-}
 
 /** GET /api/v1/colleagues: who can take a handover, with routing's view of them. */
 export interface Colleague {
@@ -192,26 +124,9 @@ export interface Filters {
   channel: ChannelId | '';
 }
 
-export type Sort = 'newest' | 'oldest';
+/** A domain event as the realtime layer forwards it to consoles: the socket.io event is named by its `type`. */
+export type HubEvent = DomainEvent;
+export type HubEventType = HubEvent['type'];
 
-/** A domain event as the realtime layer forwards it (src/events/event.types.ts). */
-export interface HubEvent {
-  type?: string;
-  ticketId?: string;
-  number?: number;
-  ticketType?: TicketType;
-  channel?: ChannelId;
-  direction?: string;
-  teamId?: string | null;
-  agentId?: string;
-  assigneeId?: string | null;
-  /** routing.transferred */
-  fromAgentId?: string | null;
-  toAgentId?: string | null;
-  fromTeamId?: string;
-  toTeamId?: string;
-  status?: string;
-  changes?: string[];
-  expiresAt?: string;
-  at?: string;
-}
+/** The ticket an event is about, if any. */
+export const ticketOf = (ev: HubEvent): string | null => ('ticketId' in ev ? ev.ticketId : null);

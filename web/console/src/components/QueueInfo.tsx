@@ -3,7 +3,7 @@ import { get } from '../api';
 import { duration } from '../format';
 import { useI18n } from '../i18n/index';
 import type { Realtime } from '../realtime';
-import type { HubEvent, QueuePosition } from '../types';
+import { ticketOf, type HubEvent, type QueuePosition } from '../types';
 import { Icon } from './Icon';
 
 export interface QueueInfoProps {
@@ -20,11 +20,12 @@ export interface QueueInfoProps {
 export const QUEUE_POLL_MS = 15_000;
 
 /** Whether a live event can move this ticket's place: routing of the ticket itself or of its team's queue. */
-export function movesQueue(name: string, ev: HubEvent, ticketId: string, teamIds: ReadonlyArray<string | null | undefined>): boolean {
-  if (!name.startsWith('routing.')) return false;
-  if (ev.ticketId === ticketId) return true;
+export function movesQueue(ev: HubEvent, ticketId: string, teamIds: ReadonlyArray<string | null | undefined>): boolean {
+  if (!ev.type.startsWith('routing.')) return false;
+  if (ticketOf(ev) === ticketId) return true;
   const teams = teamIds.filter((x): x is string => Boolean(x));
-  return [ev.teamId, ev.fromTeamId, ev.toTeamId].some((x) => typeof x === 'string' && teams.includes(x));
+  const evTeams = ev.type === 'routing.transferred' ? [ev.fromTeamId, ev.toTeamId] : ['teamId' in ev ? ev.teamId : null];
+  return evTeams.some((x) => typeof x === 'string' && teams.includes(x));
 }
 
 /**
@@ -77,9 +78,9 @@ export function QueueInfo({ ticketId, teamId, teamName, rt, reloadKey }: QueueIn
   teamRef.current = [teamId, pos?.teamId];
   useEffect(
     () =>
-      rt.on((name, ev) => {
+      rt.on((ev) => {
         // Events of the ticket itself already bump reloadKey (the effect above fetches).
-        if (ev.ticketId === ticketId || !movesQueue(name, ev, ticketId, teamRef.current)) return;
+        if (ticketOf(ev) === ticketId || !movesQueue(ev, ticketId, teamRef.current)) return;
         if (soon.current) clearTimeout(soon.current);
         soon.current = setTimeout(() => void fetchNow(), 150);
       }),
