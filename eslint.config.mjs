@@ -45,7 +45,7 @@ export default tseslint.config(
     ignores: ['src/main.ts', 'src/realtime/**', 'src/http/**', 'src/routing/**'],
     rules: restrict(REALTIME),
   },
-  { files: ['web/**/*.{js,ts}'], languageOptions: { globals: { ...globals.browser } } },
+  { files: ['web/**/*.{js,ts,tsx}'], languageOptions: { globals: { ...globals.browser } } },
   {
     // The console is a browser bundle: of the hub's code it may import only the *types* of the API's
     // response schemas and of the domain events (esbuild erases type-only imports, nothing is bundled).
