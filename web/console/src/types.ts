@@ -25,6 +25,28 @@ export interface User {
   active?: boolean;
 }
 
+/** A user as admins manage them (GET /api/v1/users). */
+export interface ManagedUser extends User {
+  skills: string[];
+  languages: string[];
+  maxConcurrent: { chat: number; async: number };
+  active: boolean;
+  createdAt?: string;
+}
+
+/** An integrator API token as listed (GET /api/v1/api-tokens; the token itself only once, on creation). */
+export interface ApiToken {
+  id: string;
+  name: string;
+  /** The token's first characters, to tell them apart. */
+  prefix: string;
+  role: Role;
+  teams: string[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
 export interface Ref {
   id: string;
   name: string;

@@ -13,6 +13,7 @@ import { Offers, type MissedOffer, type Offer } from './Offers';
 import { ProblemMessage } from './ProblemMessage';
 import { ShortcutsHelp } from './ShortcutsHelp';
 import { TeamsAdmin } from './TeamsAdmin';
+import { UsersAdmin } from './UsersAdmin';
 import { TicketView } from './TicketView';
 import { Icon } from './Icon';
 
@@ -29,7 +30,7 @@ const VIEWS_BY_ROLE: Record<User['role'], View[]> = {
   admin: ['mine', 'unassigned', 'all'],
 };
 /** The settings area's screens, in the nav's order (admins). */
-const SETTINGS_PAGES: readonly SettingsPage[] = ['canned', 'teams'];
+const SETTINGS_PAGES: readonly SettingsPage[] = ['canned', 'teams', 'users'];
 
 interface Count {
   n: number;
@@ -520,6 +521,10 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
       ) : settings === 'teams' ? (
         <main class="main settings-main">
           <TeamsAdmin onChanged={loadTeams} />
+        </main>
+      ) : settings === 'users' ? (
+        <main class="main settings-main">
+          <UsersAdmin meId={user.id} />
         </main>
       ) : (
         <>

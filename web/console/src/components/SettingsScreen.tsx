@@ -1,6 +1,7 @@
 import type { ComponentChildren, RefObject } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { get } from '../api';
+import type { SettingsPage } from '../router';
 import { useI18n } from '../i18n/index';
 import { FormFooter, LoadState } from './Form';
 
@@ -64,10 +65,12 @@ export function useSettings<T, E>(path: string, onChanged: () => void): Settings
 
 export interface SettingsScreenProps<T, E> {
   /** Names the screen's ids, test ids and texts (`canned` → #canned-admin-title, `canned.title`, `canned.intro`, …). */
-  name: 'canned' | 'teams';
+  name: SettingsPage;
   settings: Settings<T, E>;
   /** Beside the heading (a filter, a New button). */
   tools?: ComponentChildren;
+  /** Shown under the notice, above the list (a secret shown once). */
+  banner?: ComponentChildren;
   /** Problems of actions on the list (shown under its load failure). */
   problems?: ComponentChildren;
   /** The editor gets more of the width. */
@@ -78,7 +81,7 @@ export interface SettingsScreenProps<T, E> {
   children(items: T[]): ComponentChildren;
 }
 
-export function SettingsScreen<T, E>({ name, settings: s, tools, problems, wideEditor, editor, children }: SettingsScreenProps<T, E>) {
+export function SettingsScreen<T, E>({ name, settings: s, tools, banner, problems, wideEditor, editor, children }: SettingsScreenProps<T, E>) {
   const { t } = useI18n();
   return (
     <section class="settings" aria-labelledby={`${name}-admin-title`} data-testid={`${name}-admin`}>
@@ -98,6 +101,8 @@ export function SettingsScreen<T, E>({ name, settings: s, tools, problems, wideE
           </button>
         </div>
       )}
+
+      {banner}
 
       <div class={`settings-body ${s.editing ? (wideEditor ? 'with-editor wide-editor' : 'with-editor') : ''}`}>
         <div class="settings-list">
