@@ -13,6 +13,7 @@ import { Offers, type MissedOffer, type Offer } from './Offers';
 import { ProblemMessage } from './ProblemMessage';
 import { ShortcutsHelp } from './ShortcutsHelp';
 import { TeamsAdmin } from './TeamsAdmin';
+import { TokensAdmin } from './TokensAdmin';
 import { UsersAdmin } from './UsersAdmin';
 import { TicketView } from './TicketView';
 import { Icon } from './Icon';
@@ -30,7 +31,7 @@ const VIEWS_BY_ROLE: Record<User['role'], View[]> = {
   admin: ['mine', 'unassigned', 'all'],
 };
 /** The settings area's screens, in the nav's order (admins). */
-const SETTINGS_PAGES: readonly SettingsPage[] = ['canned', 'teams', 'users'];
+const SETTINGS_PAGES: readonly SettingsPage[] = ['canned', 'teams', 'users', 'tokens'];
 
 interface Count {
   n: number;
@@ -525,6 +526,10 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
       ) : settings === 'users' ? (
         <main class="main settings-main">
           <UsersAdmin meId={user.id} />
+        </main>
+      ) : settings === 'tokens' ? (
+        <main class="main settings-main">
+          <TokensAdmin />
         </main>
       ) : (
         <>
