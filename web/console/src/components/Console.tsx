@@ -12,6 +12,7 @@ import { LangSwitch } from './LangSwitch';
 import { Offers, type MissedOffer, type Offer } from './Offers';
 import { ProblemMessage } from './ProblemMessage';
 import { ShortcutsHelp } from './ShortcutsHelp';
+import { SlaAdmin } from './SlaAdmin';
 import { TeamsAdmin } from './TeamsAdmin';
 import { TokensAdmin } from './TokensAdmin';
 import { UsersAdmin } from './UsersAdmin';
@@ -31,7 +32,7 @@ const VIEWS_BY_ROLE: Record<User['role'], View[]> = {
   admin: ['mine', 'unassigned', 'all'],
 };
 /** The settings area's screens, in the nav's order (admins). */
-const SETTINGS_PAGES: readonly SettingsPage[] = ['canned', 'teams', 'users', 'tokens'];
+const SETTINGS_PAGES: readonly SettingsPage[] = ['canned', 'teams', 'users', 'tokens', 'sla'];
 
 interface Count {
   n: number;
@@ -530,6 +531,10 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
       ) : settings === 'tokens' ? (
         <main class="main settings-main">
           <TokensAdmin />
+        </main>
+      ) : settings === 'sla' ? (
+        <main class="main settings-main">
+          <SlaAdmin />
         </main>
       ) : (
         <>

@@ -1,5 +1,5 @@
 import type { ComponentChildren, RefObject } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { get } from '../api';
 import type { SettingsPage } from '../router';
 import { useI18n } from '../i18n/index';
@@ -23,8 +23,13 @@ export interface Settings<T, E> {
   changed(message: string): void;
 }
 
-/** A settings screen's state: the list at `path` (GET, `{ items }`), the editor, the notice. */
-export function useSettings<T, E>(path: string, onChanged: () => void): Settings<T, E> {
+/**
+ * A settings screen's state: the list at `path` (GET, `{ items }`, or what `pick` takes from the
+ * answer), the editor, the notice.
+ */
+export function useSettings<T, E>(path: string, onChanged: () => void, pick?: (body: unknown) => T[]): Settings<T, E> {
+  const pickRef = useRef(pick);
+  pickRef.current = pick;
   const [items, setItems] = useState<T[] | null>(null);
   const [listError, setListError] = useState<unknown>(null);
   const [editing, setEditing] = useState<E | null>(null);
@@ -33,7 +38,7 @@ export function useSettings<T, E>(path: string, onChanged: () => void): Settings
   const load = useCallback(async () => {
     try {
       const r = await get<{ items: T[] }>(path);
-      setItems(r.items);
+      setItems(pickRef.current ? pickRef.current(r) : r.items);
       setListError(null);
     } catch (err) {
       setListError(err);
@@ -104,7 +109,7 @@ export function SettingsScreen<T, E>({ name, settings: s, tools, banner, problem
 
       {banner}
 
-      <div class={`settings-body ${s.editing ? (wideEditor ? 'with-editor wide-editor' : 'with-editor') : ''}`}>
+      <div class={`settings-body ${s.editing !== null ? (wideEditor ? 'with-editor wide-editor' : 'with-editor') : ''}`}>
         <div class="settings-list">
           <LoadState error={s.listError} loading={s.items === null && s.listError === null}>
             {problems}
