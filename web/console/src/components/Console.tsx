@@ -11,6 +11,7 @@ import { Inbox } from './Inbox';
 import { LangSwitch } from './LangSwitch';
 import { Offers, type MissedOffer, type Offer } from './Offers';
 import { ProblemMessage } from './ProblemMessage';
+import { RulesAdmin } from './RulesAdmin';
 import { ShortcutsHelp } from './ShortcutsHelp';
 import { SlaAdmin } from './SlaAdmin';
 import { TeamsAdmin } from './TeamsAdmin';
@@ -32,7 +33,7 @@ const VIEWS_BY_ROLE: Record<User['role'], View[]> = {
   admin: ['mine', 'unassigned', 'all'],
 };
 /** The settings area's screens, in the nav's order (admins). */
-const SETTINGS_PAGES: readonly SettingsPage[] = ['canned', 'teams', 'users', 'tokens', 'sla'];
+const SETTINGS_PAGES: readonly SettingsPage[] = ['canned', 'teams', 'users', 'tokens', 'sla', 'rules'];
 
 interface Count {
   n: number;
@@ -535,6 +536,10 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
       ) : settings === 'sla' ? (
         <main class="main settings-main">
           <SlaAdmin />
+        </main>
+      ) : settings === 'rules' ? (
+        <main class="main settings-main">
+          <RulesAdmin />
         </main>
       ) : (
         <>

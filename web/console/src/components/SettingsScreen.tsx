@@ -19,7 +19,7 @@ export interface Settings<T, E> {
   close(): void;
   notice: string | null;
   dismissNotice(): void;
-  /** After a change: says so, asks for the list again and tells the rest of the console. */
+  /** After a change: asks for the list again and says so once it came, and tells the rest of the console. */
   changed(message: string): void;
 }
 
@@ -61,8 +61,8 @@ export function useSettings<T, E>(path: string, onChanged: () => void, pick?: (b
     notice,
     dismissNotice: () => setNotice(null),
     changed: (message) => {
-      setNotice(message);
-      void load();
+      // The notice comes with the list that shows the change.
+      void load().then(() => setNotice(message));
       onChanged();
     },
   };
