@@ -206,6 +206,25 @@ describe('people in the settings screen', () => {
     expect(await loginStatus(ANN, 'ann-new-password')).toBe(200);
   });
 
+  test('an admin cannot demote or deactivate themselves: the refusal shows at the role field', async () => {
+    await tableRow(TEST_ADMIN.email).locator('button[data-action=user-edit]').click();
+    await form().waitFor();
+    expect(await form().innerText()).toContain('You cannot take away your own admin role.');
+    await form().getByLabel('Role').selectOption('agent');
+    await form().locator('button[data-action=user-save]').click();
+    await form().locator('[data-field-error=role]', { hasText: 'not your own account' }).waitFor({ timeout: 10_000 });
+    expect(await form().locator('[data-testid=problem]').innerText()).toContain('You cannot take away your own admin role.');
+    expect((await userByEmail(TEST_ADMIN.email))?.role).toBe('admin');
+    await form().getByLabel('Role').press('Escape');
+    await form().waitFor({ state: 'detached' });
+
+    const me = (await userByEmail(TEST_ADMIN.email))!;
+    const refused = await request<{ errors: Array<{ field: string }> }>(`${hub.url}/api/v1/users/${me.id}`, { method: 'PATCH', body: { active: false }, apiKey: adminToken });
+    expect(refused.status).toBe(409);
+    expect(refused.body.errors).toEqual([{ field: 'active', message: 'not your own account' }]);
+    expect((await userByEmail(TEST_ADMIN.email))?.active).toBe(true);
+  });
+
   test('the screen in Chinese', async () => {
     const page = admin.page;
     await page.locator('[data-testid=lang-switch]').selectOption('zh-CN');
