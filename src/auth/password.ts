@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
 
 /** argon2id with the library's defaults (64 MiB, 3 passes): OWASP's recommended floor. */
@@ -11,4 +12,9 @@ export async function verifyPassword(hash: string, password: string): Promise<bo
   } catch {
     return false;
   }
+}
+
+/** A password for a new account that its admin hands over once (about 96 bits, URL-safe characters). */
+export function generatePassword(): string {
+  return randomBytes(12).toString('base64url');
 }

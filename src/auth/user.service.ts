@@ -37,7 +37,11 @@ export interface TeamChanges {
 }
 
 export class Conflict extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The input field at fault and what to say there, when one is (problem+json `errors`). */
+    readonly field?: { field: string; message: string },
+  ) {
     super(message);
     this.name = 'Conflict';
   }
@@ -51,7 +55,7 @@ export function createUserService(deps: { User: UserModel; Team: TeamModel }) {
   async function knownTeams(ids: string[]): Promise<Types.ObjectId[]> {
     const teams = await Promise.all(ids.map((id) => (oid(id) ? Team.findById(id, { _id: 1 }).lean() : null)));
     const missing = ids.filter((_, i) => !teams[i]);
-    if (missing.length) throw new Conflict(`unknown team(s): ${missing.join(', ')}`);
+    if (missing.length) throw new Conflict(`unknown team(s): ${missing.join(', ')}`, { field: 'teams', message: 'unknown team' });
     return teams.map((t) => t!._id);
   }
 
@@ -73,7 +77,7 @@ export function createUserService(deps: { User: UserModel; Team: TeamModel }) {
         const doc = await User.create({ ...input, email: input.email.trim().toLowerCase(), teams, passwordHash: await hashPassword(input.password) });
         return doc.toObject<UserDoc>();
       } catch (err) {
-        if (isDuplicateKey(err)) throw new Conflict(`a user with email ${input.email} exists`);
+        if (isDuplicateKey(err)) throw new Conflict(`a user with email ${input.email} exists`, { field: 'email', message: 'already in use' });
         throw err;
       }
     },
@@ -96,7 +100,7 @@ export function createUserService(deps: { User: UserModel; Team: TeamModel }) {
       try {
         return (await Team.create({ name, description, businessHours: businessHours ? storedCalendar(businessHours) : null })).toObject<TeamDoc>();
       } catch (err) {
-        if (isDuplicateKey(err)) throw new Conflict(`a team named ${name} exists`);
+        if (isDuplicateKey(err)) throw new Conflict(`a team named ${name} exists`, { field: 'name', message: 'already in use' });
         throw err;
       }
     },
@@ -108,7 +112,7 @@ export function createUserService(deps: { User: UserModel; Team: TeamModel }) {
       try {
         if (Object.keys(set).length > 0) await Team.updateOne({ _id: id }, { $set: set });
       } catch (err) {
-        if (isDuplicateKey(err)) throw new Conflict(`a team named ${changes.name ?? ''} exists`);
+        if (isDuplicateKey(err)) throw new Conflict(`a team named ${changes.name ?? ''} exists`, { field: 'name', message: 'already in use' });
         throw err;
       }
       return Team.findById(id).lean();

@@ -58,7 +58,10 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     if (err instanceof HttpProblem || err instanceof ChannelRequestError) {
       return sendProblem(res, err.status, err.title, err.message, err.errors);
     }
-    if (err instanceof Conflict || err instanceof TransitionConflict) {
+    if (err instanceof Conflict) {
+      return sendProblem(res, 409, 'Conflict', err.message, err.field ? [err.field] : []);
+    }
+    if (err instanceof TransitionConflict) {
       return sendProblem(res, 409, 'Conflict', err.message);
     }
     if (err instanceof ZodError) {

@@ -79,7 +79,11 @@ export function registerAuthRoutes(t: RouteTable, deps: { auth: AuthService; use
     tags: ['api tokens'],
     access: 'admin',
     status: 201,
-    body: z.object({ name: z.string().trim().min(1).max(100), role: z.enum(ROLES).default('agent'), teams: z.array(z.string()).default([]) }),
+    body: z.object({
+      name: z.string().trim().min(1).max(100),
+      role: z.enum(ROLES).default('agent'),
+      teams: z.array(z.string().regex(/^[0-9a-f]{24}$/i, 'a team id')).max(50).default([]),
+    }),
     async handler({ body, principal }) {
       const { token, doc } = await auth.createApiToken({ ...body, createdBy: principal!.id });
       return { token, ...apiTokenDto(doc) };

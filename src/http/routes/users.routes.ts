@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { generatePassword } from '../../auth/password';
 import { ROLES } from '../../auth/roles';
 import type { TeamDoc } from '../../auth/team.model';
 import type { UserDoc } from '../../auth/user.model';
@@ -13,7 +14,7 @@ const Limits = z.object({ chat: z.number().int().min(0).max(100), async: z.numbe
 const UserFields = {
   name: z.string().trim().min(1).max(200),
   role: z.enum(ROLES),
-  teams: z.array(z.string().min(1)).max(50),
+  teams: z.array(z.string().regex(/^[0-9a-f]{24}$/i, 'a team id')).max(50),
   skills: z.array(z.string().trim().min(1).max(50)).max(100),
   languages: z.array(z.string().trim().min(2).max(20)).max(20),
   maxConcurrent: Limits,
@@ -68,14 +69,14 @@ export function registerUserRoutes(t: RouteTable, deps: UserRouteDeps): void {
   t.route({
     method: 'post',
     path: '/api/v1/users',
-    summary: 'Create a user (admins)',
+    summary: 'Create a user (admins); without a password the hub makes one up and answers it once (`password`)',
     tags: ['users'],
     access: 'admin',
     status: 201,
     errors: [409],
     body: z.object({
       email: z.email().max(320),
-      password: z.string().min(8).max(1024),
+      password: z.string().min(8).max(1024).optional(),
       ...UserFields,
       teams: UserFields.teams.default([]),
       skills: UserFields.skills.default([]),
@@ -84,9 +85,11 @@ export function registerUserRoutes(t: RouteTable, deps: UserRouteDeps): void {
       locale: UserFields.locale.optional(),
     }),
     async handler({ body }) {
-      const u = await users.create(body);
+      const password = body.password ?? generatePassword();
+      const u = await users.create({ ...body, password });
       await deps.onChange?.(u);
-      return userDto(u);
+      // A password the hub made up is shown this once; one the admin chose is never echoed.
+      return body.password === undefined ? { ...userDto(u), password } : userDto(u);
     },
   });
 
@@ -102,7 +105,12 @@ export function registerUserRoutes(t: RouteTable, deps: UserRouteDeps): void {
       .object({ ...UserFields, active: z.boolean(), password: z.string().min(8).max(1024) })
       .partial()
       .refine((b) => Object.keys(b).length > 0, 'nothing to change'),
-    async handler({ params, body }) {
+    async handler({ principal, params, body }) {
+      // An admin cannot lock themselves out (the last way back in would be the database).
+      if (principal?.kind === 'user' && principal.id === params.id) {
+        if (body.active === false) throw new HttpProblem(409, 'Conflict', 'You cannot deactivate yourself.', [{ field: 'active', message: 'not your own account' }]);
+        if (body.role !== undefined && body.role !== 'admin') throw new HttpProblem(409, 'Conflict', 'You cannot take away your own admin role.', [{ field: 'role', message: 'not your own account' }]);
+      }
       const u = await users.update(params.id, body);
       if (!u) throw notFound(params.id);
       await deps.onChange?.(u);

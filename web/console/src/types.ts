@@ -5,7 +5,7 @@
  * eslint.config.mjs allows nothing else from src/ in web/console.
  */
 import type { z } from 'zod';
-import type { ContactSchema, MessageSchema, TeamSchema, TicketSummarySchema, TimelineEventSchema, userDto } from '../../../src/http/dto';
+import type { apiTokenDto, ContactSchema, MessageSchema, TeamSchema, TicketSummarySchema, TimelineEventSchema, userDto } from '../../../src/http/dto';
 import type { AgentPresenceEvent, DomainEvent } from '../../../src/events/event.types';
 
 /** What JSON makes of a server value: dates become ISO strings. */
@@ -55,6 +55,12 @@ export const CHANNELS = everyOf<ChannelId>()(['api', 'webchat', 'email', 'sms', 
 export const PRESENCES = everyOf<Presence>()(['online', 'away', 'offline']);
 export const ACTIVE_STATUSES: readonly TicketStatus[] = ['new', 'open', 'pending'];
 export const WEEKDAYS = everyOf<Weekday>()(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+
+/** A user as admins manage them (GET /api/v1/users): the same shape as the signed-in user. */
+export type ManagedUser = User;
+
+/** An integrator API token as listed (GET /api/v1/api-tokens; the token itself only once, on creation). */
+export type ApiToken = Json<ReturnType<typeof apiTokenDto>>;
 
 /** GET /api/v1/tickets/:id (its response schema is declared in src/http/routes/tickets.routes.ts). */
 export interface TicketDetail {

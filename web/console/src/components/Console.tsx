@@ -18,8 +18,12 @@ import { Inbox } from './Inbox';
 import { LangSwitch } from './LangSwitch';
 import { Offers } from './Offers';
 import { ProblemMessage } from './ProblemMessage';
+import { RulesAdmin } from './RulesAdmin';
 import { ShortcutsHelp } from './ShortcutsHelp';
+import { SlaAdmin } from './SlaAdmin';
 import { TeamsAdmin } from './TeamsAdmin';
+import { TokensAdmin } from './TokensAdmin';
+import { UsersAdmin } from './UsersAdmin';
 import { TicketView } from './TicketView';
 import { Icon } from './Icon';
 
@@ -35,7 +39,7 @@ const VIEWS_BY_ROLE: Record<User['role'], View[]> = {
   admin: ['mine', 'unassigned', 'all'],
 };
 /** The settings area's screens, in the nav's order (admins). */
-const SETTINGS_PAGES: readonly SettingsPage[] = ['canned', 'teams'];
+const SETTINGS_PAGES: readonly SettingsPage[] = ['canned', 'teams', 'users', 'tokens', 'sla', 'rules'];
 
 /** The console: the nav, the inbox, the open ticket or a settings screen, offers; the hooks do the work. */
 export function Console({ user, token, onSignOut }: ConsoleProps) {
@@ -207,6 +211,22 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
       ) : settings === 'teams' ? (
         <main class="main settings-main">
           <TeamsAdmin onChanged={loadTeams} />
+        </main>
+      ) : settings === 'users' ? (
+        <main class="main settings-main">
+          <UsersAdmin meId={user.id} />
+        </main>
+      ) : settings === 'tokens' ? (
+        <main class="main settings-main">
+          <TokensAdmin />
+        </main>
+      ) : settings === 'sla' ? (
+        <main class="main settings-main">
+          <SlaAdmin />
+        </main>
+      ) : settings === 'rules' ? (
+        <main class="main settings-main">
+          <RulesAdmin />
         </main>
       ) : (
         <>

@@ -1,6 +1,7 @@
 import type { ComponentChildren, RefObject } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { get } from '../api';
+import type { SettingsPage } from '../router';
 import { useI18n } from '../i18n/index';
 import { FormFooter, LoadState } from './Form';
 
@@ -18,12 +19,17 @@ export interface Settings<T, E> {
   close(): void;
   notice: string | null;
   dismissNotice(): void;
-  /** After a change: says so, asks for the list again and tells the rest of the console. */
+  /** After a change: asks for the list again and says so once it came, and tells the rest of the console. */
   changed(message: string): void;
 }
 
-/** A settings screen's state: the list at `path` (GET, `{ items }`), the editor, the notice. */
-export function useSettings<T, E>(path: string, onChanged: () => void): Settings<T, E> {
+/**
+ * A settings screen's state: the list at `path` (GET, `{ items }`, or what `pick` takes from the
+ * answer), the editor, the notice.
+ */
+export function useSettings<T, E>(path: string, onChanged: () => void, pick?: (body: unknown) => T[]): Settings<T, E> {
+  const pickRef = useRef(pick);
+  pickRef.current = pick;
   const [items, setItems] = useState<T[] | null>(null);
   const [listError, setListError] = useState<unknown>(null);
   const [editing, setEditing] = useState<E | null>(null);
@@ -32,7 +38,7 @@ export function useSettings<T, E>(path: string, onChanged: () => void): Settings
   const load = useCallback(async () => {
     try {
       const r = await get<{ items: T[] }>(path);
-      setItems(r.items);
+      setItems(pickRef.current ? pickRef.current(r) : r.items);
       setListError(null);
     } catch (err) {
       setListError(err);
@@ -55,8 +61,8 @@ export function useSettings<T, E>(path: string, onChanged: () => void): Settings
     notice,
     dismissNotice: () => setNotice(null),
     changed: (message) => {
-      setNotice(message);
-      void load();
+      // The notice comes with the list that shows the change.
+      void load().then(() => setNotice(message));
       onChanged();
     },
   };
@@ -64,10 +70,12 @@ export function useSettings<T, E>(path: string, onChanged: () => void): Settings
 
 export interface SettingsScreenProps<T, E> {
   /** Names the screen's ids, test ids and texts (`canned` → #canned-admin-title, `canned.title`, `canned.intro`, …). */
-  name: 'canned' | 'teams';
+  name: SettingsPage;
   settings: Settings<T, E>;
   /** Beside the heading (a filter, a New button). */
   tools?: ComponentChildren;
+  /** Shown under the notice, above the list (a secret shown once). */
+  banner?: ComponentChildren;
   /** Problems of actions on the list (shown under its load failure). */
   problems?: ComponentChildren;
   /** The editor gets more of the width. */
@@ -78,7 +86,7 @@ export interface SettingsScreenProps<T, E> {
   children(items: T[]): ComponentChildren;
 }
 
-export function SettingsScreen<T, E>({ name, settings: s, tools, problems, wideEditor, editor, children }: SettingsScreenProps<T, E>) {
+export function SettingsScreen<T, E>({ name, settings: s, tools, banner, problems, wideEditor, editor, children }: SettingsScreenProps<T, E>) {
   const { t } = useI18n();
   return (
     <section class="settings" aria-labelledby={`${name}-admin-title`} data-testid={`${name}-admin`}>
@@ -99,7 +107,9 @@ export function SettingsScreen<T, E>({ name, settings: s, tools, problems, wideE
         </div>
       )}
 
-      <div class={`settings-body ${s.editing ? (wideEditor ? 'with-editor wide-editor' : 'with-editor') : ''}`}>
+      {banner}
+
+      <div class={`settings-body ${s.editing !== null ? (wideEditor ? 'with-editor wide-editor' : 'with-editor') : ''}`}>
         <div class="settings-list">
           <LoadState error={s.listError} loading={s.items === null && s.listError === null}>
             {problems}

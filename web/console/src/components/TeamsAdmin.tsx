@@ -1,10 +1,13 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, patch } from '../api';
+import { ApiError, get, patch } from '../api';
 import { useI18n, type Translate } from '../i18n/index';
 import { WEEKDAYS, type BusinessHours, type Team, type Weekday } from '../types';
 import { FieldRow, focusFirstInvalid, placeFieldErrors, useFieldErrors, useSubmission, type FieldErrors } from './Form';
+import { Icon } from './Icon';
+import { ProblemMessage } from './ProblemMessage';
 import { EditorForm, SettingsScreen, SettingsTable, useSettings } from './SettingsScreen';
+import { TeamDetailsForm, TeamRoutingForm, type TeamRouting } from './TeamRouting';
 
 /** Suggestions for the time zone field; any IANA zone the hub knows is accepted. */
 const COMMON_ZONES = [
@@ -118,42 +121,97 @@ export interface TeamsAdminProps {
   onChanged(): void;
 }
 
-/** Settings → teams: each team's business hours for its SLA clocks (admins; the API decides). */
+/** What the editor is open on: a team's business hours, its routing, its name (or a new team). */
+type Editing = { kind: 'hours'; team: Team } | { kind: 'routing'; team: Team; routing: TeamRouting } | { kind: 'details'; team: Team | null };
+
+/** Settings → teams: create and rename teams; each team's business hours for its SLA clocks and its routing (admins; the API decides). */
 export function TeamsAdmin({ onChanged }: TeamsAdminProps) {
   const { t } = useI18n();
-  const settings = useSettings<Team, Team>('/api/v1/teams', onChanged);
-  const { editing } = settings;
+  const settings = useSettings<Team, Editing>('/api/v1/teams', onChanged);
+  const { editing, items } = settings;
+  const [routing, setRouting] = useState<Record<string, TeamRouting>>({});
+  const [routingError, setRoutingError] = useState<unknown>(null);
+
+  // Each team's routing settings, for the list and its editor.
+  useEffect(() => {
+    if (!items) return;
+    let live = true;
+    Promise.all(items.map((team) => get<TeamRouting>(`/api/v1/teams/${team.id}/routing`)))
+      .then((list) => {
+        if (live) setRouting(Object.fromEntries(list.map((r, i) => [items[i]!.id, r])));
+      })
+      .catch((err: unknown) => live && setRoutingError(err));
+    return () => {
+      live = false;
+    };
+  }, [items]);
+
+  const editingId = editing?.team?.id ?? null;
+  const editor = (() => {
+    if (!editing) return null;
+    if (editing.kind === 'details')
+      return (
+        <TeamDetailsForm
+          key={`details-${editing.team?.id ?? 'new'}`}
+          team={editing.team}
+          onCancel={settings.close}
+          onSaved={(team, created) => {
+            settings.close();
+            settings.changed(created ? t('teams.created', { name: team.name }) : t('teams.renamed', { name: team.name }));
+          }}
+        />
+      );
+    if (editing.kind === 'routing')
+      return (
+        <TeamRoutingForm
+          key={`routing-${editing.team.id}`}
+          team={editing.team}
+          routing={editing.routing}
+          onCancel={settings.close}
+          onSaved={() => {
+            settings.close();
+            settings.changed(t('teams.routingSaved', { name: editing.team.name }));
+          }}
+        />
+      );
+    return (
+      <TeamHoursForm
+        key={`hours-${editing.team.id}`}
+        team={editing.team}
+        onCancel={settings.close}
+        onSaved={(team) => {
+          settings.close();
+          settings.changed(t('teams.saved', { name: team.name }));
+        }}
+      />
+    );
+  })();
 
   return (
     <SettingsScreen
       name="teams"
       settings={settings}
       wideEditor
-      editor={
-        editing && (
-          <TeamHoursForm
-            key={editing.id}
-            team={editing}
-            onCancel={settings.close}
-            onSaved={(team) => {
-              settings.close();
-              settings.changed(t('teams.saved', { name: team.name }));
-            }}
-          />
-        )
+      tools={
+        <button type="button" class="btn primary" data-action="team-new" onClick={() => settings.edit({ kind: 'details', team: null })}>
+          <Icon name="plus" /> {t('teams.new')}
+        </button>
       }
+      problems={routingError !== null && <ProblemMessage error={routingError} onDismiss={() => setRoutingError(null)} />}
+      editor={editor}
     >
       {(items) => (
         <SettingsTable
           class="canned-table teams-table"
           testId="teams-table"
-          columns={[t('teams.name'), t('teams.timeZone'), t('teams.hours'), t('teams.holidays')]}
+          columns={[t('teams.name'), t('teams.timeZone'), t('teams.hours'), t('teams.holidays'), t('teams.routing')]}
           actionsLabel={t('teams.actions')}
         >
           {items.map((team) => {
             const bh = team.businessHours ?? null;
+            const r = routing[team.id];
             return (
-              <tr key={team.id} data-team-id={team.id} data-calendar={bh ? 'true' : 'false'} class={editing?.id === team.id ? 'editing' : ''}>
+              <tr key={team.id} data-team-id={team.id} data-calendar={bh ? 'true' : 'false'} class={editingId === team.id ? 'editing' : ''}>
                 <td>
                   <div class="team-name">{team.name}</div>
                   {team.description && <div class="muted small">{team.description}</div>}
@@ -174,9 +232,32 @@ export function TeamsAdmin({ onChanged }: TeamsAdminProps) {
                     '—'
                   )}
                 </td>
+                <td class="small" data-cell="routing">
+                  {r ? (
+                    <>
+                      <div>{t(`teams.strategies.${r.strategy}`)}</div>
+                      <div class="muted">{t('teams.routingSummary', { offer: r.offerTimeoutMs / 1000, cooldown: r.missedOfferCooldownMs / 1000 })}</div>
+                    </>
+                  ) : (
+                    '—'
+                  )}
+                </td>
                 <td class="row-actions">
-                  <button type="button" class="btn small" data-action="team-edit" aria-label={t('teams.editOne', { name: team.name })} onClick={() => settings.edit(team)}>
+                  <button type="button" class="btn small" data-action="team-edit" aria-label={t('teams.editOne', { name: team.name })} onClick={() => settings.edit({ kind: 'hours', team })}>
                     {t('teams.edit')}
+                  </button>
+                  <button
+                    type="button"
+                    class="btn small"
+                    data-action="team-routing"
+                    aria-label={t('teams.routingOne', { name: team.name })}
+                    disabled={!r}
+                    onClick={() => r && settings.edit({ kind: 'routing', team, routing: r })}
+                  >
+                    {t('teams.routingEdit')}
+                  </button>
+                  <button type="button" class="btn small ghost" data-action="team-rename" aria-label={t('teams.renameOne', { name: team.name })} onClick={() => settings.edit({ kind: 'details', team })}>
+                    {t('teams.rename')}
                   </button>
                 </td>
               </tr>

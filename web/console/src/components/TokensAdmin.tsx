@@ -1,0 +1,250 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, del, get, post } from '../api';
+import { dateTime } from '../format';
+import { useI18n } from '../i18n/index';
+import type { ApiToken, Role, Team } from '../types';
+import { SecretOnce, TeamChecks, teamNames } from './AdminPieces';
+import { FieldRow, focusFirstInvalid, placeFieldErrors, useFieldErrors, useSubmission } from './Form';
+import { Icon } from './Icon';
+import { ProblemMessage } from './ProblemMessage';
+import { EditorForm, SettingsScreen, SettingsTable, useSettings } from './SettingsScreen';
+import { ROLES } from './UsersAdmin';
+
+const SPOTS = ['name', 'role', 'teams'] as const;
+type Spot = (typeof SPOTS)[number];
+const spotOf = (field: string): Spot | null => {
+  const head = field.split('.')[0] ?? '';
+  return (SPOTS as readonly string[]).includes(head) ? (head as Spot) : null;
+};
+
+/** Settings → API tokens: list, create (the token shown once, with a copy button), revoke. */
+export function TokensAdmin() {
+  const { t, lang } = useI18n();
+  const settings = useSettings<ApiToken, 'new'>('/api/v1/api-tokens', () => undefined);
+  const { editing, changed, load } = settings;
+  const [teams, setTeams] = useState<Team[] | null>(null);
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [revoking, setRevoking] = useState(false);
+  const [rowError, setRowError] = useState<unknown>(null);
+  const [secret, setSecret] = useState<{ name: string; token: string } | null>(null);
+  const confirmBtn = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    get<{ items: Team[] }>('/api/v1/teams')
+      .then((r) => setTeams(r.items))
+      .catch((err: unknown) => setRowError(err));
+  }, []);
+  useEffect(() => {
+    if (confirming) confirmBtn.current?.focus();
+  }, [confirming]);
+
+  const revoke = async (tok: ApiToken) => {
+    setRevoking(true);
+    setRowError(null);
+    try {
+      await del(`/api/v1/api-tokens/${tok.id}`);
+      setConfirming(null);
+      changed(t('tokens.revokedNotice', { name: tok.name }));
+    } catch (err) {
+      setRowError(err);
+      if (err instanceof ApiError && err.status === 404) void load();
+    } finally {
+      setRevoking(false);
+    }
+  };
+
+  return (
+    <SettingsScreen
+      name="tokens"
+      settings={settings}
+      tools={
+        <button
+          type="button"
+          class="btn primary"
+          data-action="token-new"
+          onClick={() => {
+            setSecret(null);
+            settings.edit('new');
+          }}
+        >
+          <Icon name="plus" /> {t('tokens.new')}
+        </button>
+      }
+      banner={secret && <SecretOnce testId="api-token-secret" title={t('tokens.tokenOf', { name: secret.name })} value={secret.token} onDone={() => setSecret(null)} />}
+      problems={rowError !== null && <ProblemMessage error={rowError} onDismiss={() => setRowError(null)} />}
+      editor={
+        editing && (
+          <TokenForm
+            teams={teams}
+            onCancel={settings.close}
+            onCreated={(tok, token) => {
+              settings.close();
+              changed(t('tokens.madeNotice', { name: tok.name }));
+              setSecret({ name: tok.name, token });
+            }}
+          />
+        )
+      }
+    >
+      {(items) => (
+        <SettingsTable
+          class="canned-table tokens-table"
+          testId="tokens-table"
+          columns={[t('tokens.name'), t('tokens.prefix'), t('tokens.role'), t('tokens.teams'), t('tokens.created'), t('tokens.lastUsed'), t('tokens.status')]}
+          actionsLabel={t('tokens.actions')}
+        >
+          {items.map((tok) => (
+            <tr key={tok.id} data-token-id={tok.id} data-name={tok.name} data-revoked={tok.revokedAt ? 'true' : 'false'} class={tok.revokedAt ? 'inactive' : ''}>
+              <td class="team-name">{tok.name}</td>
+              <td class="small canned-shortcut" data-cell="prefix">
+                <code>{tok.prefix}…</code>
+              </td>
+              <td class="small" data-cell="role">
+                {t(`users.roles.${tok.role}`)}
+              </td>
+              <td class="small" data-cell="teams">
+                {tok.teams.length ? teamNames(teams, tok.teams) : <span class="muted">—</span>}
+              </td>
+              <td class="small">{dateTime(tok.createdAt, lang)}</td>
+              <td class="small">{tok.lastUsedAt ? dateTime(tok.lastUsedAt, lang) : <span class="muted">{t('tokens.never')}</span>}</td>
+              <td class="small" data-cell="status">
+                {tok.revokedAt ? t('tokens.revoked', { when: dateTime(tok.revokedAt, lang) }) : t('tokens.active')}
+              </td>
+              <td class="row-actions">
+                {tok.revokedAt ? null : confirming === tok.id ? (
+                  <span class="confirm" role="group" aria-label={t('tokens.confirmRevoke', { name: tok.name })}>
+                    <span class="small">{t('tokens.confirmRevoke', { name: tok.name })}</span>
+                    <button type="button" class="btn small danger" disabled={revoking} data-action="token-confirm-revoke" onClick={() => void revoke(tok)} ref={confirmBtn}>
+                      {t('tokens.revoke')}
+                    </button>
+                    <button type="button" class="btn small ghost" disabled={revoking} onClick={() => setConfirming(null)}>
+                      {t('tokens.cancel')}
+                    </button>
+                  </span>
+                ) : (
+                  <button
+                    type="button"
+                    class="btn small ghost"
+                    data-action="token-revoke"
+                    aria-label={t('tokens.revokeOne', { name: tok.name })}
+                    onClick={() => {
+                      setRowError(null);
+                      setConfirming(tok.id);
+                    }}
+                  >
+                    {t('tokens.revoke')}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </SettingsTable>
+      )}
+    </SettingsScreen>
+  );
+}
+
+interface TokenFormProps {
+  teams: Team[] | null;
+  onCancel(): void;
+  onCreated(tok: ApiToken, token: string): void;
+}
+
+/** A new token's name, role and teams; the API validates, its field errors appear at the field. */
+function TokenForm({ teams, onCancel, onCreated }: TokenFormProps) {
+  const { t } = useI18n();
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<Role>('agent');
+  const [teamIds, setTeamIds] = useState<string[]>([]);
+  const fields = useFieldErrors<Spot>((s) => `token-${s}-error`);
+  const { busy, error, setError, submit } = useSubmission();
+  const [shownAt, setShownAt] = useState<string[]>([]);
+  const form = useRef<HTMLFormElement>(null);
+
+  useEffect(() => {
+    form.current?.querySelector<HTMLInputElement>('input[name=name]')?.focus();
+  }, []);
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    if (busy) return;
+    fields.set({});
+    await submit(
+      async () => {
+        const made = await post<ApiToken & { token: string }>('/api/v1/api-tokens', { name, role, teams: teamIds });
+        onCreated(made, made.token);
+      },
+      (err) => {
+        if (!(err instanceof ApiError)) return;
+        const { at, placed } = placeFieldErrors(err, spotOf);
+        fields.set(at);
+        setShownAt(placed);
+        if (placed.length > 0) focusFirstInvalid(form);
+      },
+    );
+  };
+
+  return (
+    <EditorForm
+      formRef={form}
+      class="admin-form token-form"
+      testId="token-form"
+      title={t('tokens.new')}
+      onSubmit={save}
+      onCancel={onCancel}
+      error={error}
+      onDismissError={() => setError(null)}
+      shownAtFields={shownAt}
+      busy={busy}
+      cancelLabel={t('tokens.cancel')}
+      saveAction="token-save"
+      saveLabel={busy ? t('tokens.saving') : t('tokens.create')}
+    >
+      <FieldRow fields={fields} name="name" id="token-name" label={t('tokens.name')}>
+        <input
+          id="token-name"
+          type="text"
+          name="name"
+          autoComplete="off"
+          value={name}
+          {...fields.aria('name')}
+          onInput={(e) => {
+            setName(e.currentTarget.value);
+            fields.clear('name');
+          }}
+        />
+      </FieldRow>
+      <FieldRow fields={fields} name="role" id="token-role" label={t('tokens.role')}>
+        <select
+          id="token-role"
+          name="role"
+          value={role}
+          {...fields.aria('role')}
+          onChange={(e) => {
+            setRole(e.currentTarget.value as Role);
+            fields.clear('role');
+          }}
+        >
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {t(`users.roles.${r}`)}
+            </option>
+          ))}
+        </select>
+      </FieldRow>
+      <TeamChecks
+        fields={fields}
+        name="teams"
+        idPrefix="token-team"
+        legend={t('tokens.teams')}
+        hint={t('tokens.teamsHint')}
+        teams={teams}
+        value={teamIds}
+        onChange={(v) => {
+          setTeamIds(v);
+          fields.clear('teams');
+        }}
+      />
+    </EditorForm>
+  );
+}
