@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
-import { Router } from 'express';
+import { Router, type Express } from 'express';
 import { Redis } from 'ioredis';
 import mongoose, { type Connection } from 'mongoose';
 import pino, { type Logger } from 'pino';
@@ -45,11 +45,12 @@ import { registerCannedRoutes } from './http/routes/canned.routes';
 import { registerChannelRoutes } from './http/routes/channels.routes';
 import { createConsoleRouter } from './http/routes/console.routes';
 import { createDocsRouter } from './http/routes/docs.routes';
+import { documentInboundRoutes } from './http/routes/inbound.routes';
 import { registerRoutingRoutes } from './http/routes/routing.routes';
 import { registerUserRoutes } from './http/routes/users.routes';
 import { registerContactRoutes } from './http/routes/contacts.routes';
 import { registerTicketRoutes } from './http/routes/tickets.routes';
-import { createOpsRouter } from './http/ops.routes';
+import { createMetricsApp, createOpsRouter } from './http/ops.routes';
 import { createDemoRouter } from './http/routes/demo.routes';
 import { createIngestPipeline, type IngestResult } from './ingest/ingest.pipeline';
 import { createIngestService, type IngestJobData, type IngestService } from './ingest/ingest.service';
@@ -97,8 +98,22 @@ export interface Hub {
   /** Listening URL once started with the api role. */
   url: string;
   publicUrl: string;
+  /** The separate metrics listener's URL (`METRICS_LISTEN`), or null. */
+  metricsUrl: string | null;
   adminLogin: { email: string; password: string | null };
   stop(): Promise<void>;
+}
+
+/** Starts the METRICS_LISTEN listener; its close joins the cleanups. */
+async function listenMetrics(listen: string, app: Express, cleanups: Array<() => Promise<unknown>>): Promise<string> {
+  const at = listen.lastIndexOf(':');
+  const host = listen.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+  const server: Server = app.listen(Number(listen.slice(at + 1)), host);
+  await once(server, 'listening');
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : Number(listen.slice(at + 1));
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 export interface HubOptions {
@@ -259,6 +274,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
       return Object.entries(counts).map(([state, count]) => ({ queue: QUEUES.ingest, state, count }));
     }, () => channelHealth.all());
+    const readMetrics = async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() });
 
     // 3. Roles.
     if (config.ROLES.includes('worker')) {
@@ -312,6 +328,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     // After seeding: routing knows every active agent (demo agents included) and their limits.
     await routing.syncAgents();
 
+    // METRICS_LISTEN: /metrics on a listener of its own (any role), off the main port.
+    const metricsUrl = config.METRICS_LISTEN ? await listenMetrics(config.METRICS_LISTEN, createMetricsApp({ metrics: readMetrics, metricsToken: config.METRICS_TOKEN }), cleanups) : null;
+
     let url = '';
     let publicUrl = config.PUBLIC_URL ?? '';
     const channels: ChannelAdapter[] = [];
@@ -323,7 +342,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           database: async () => ((await conn.db?.admin().ping())?.ok === 1 ? null : 'database ping failed'),
           redis: async () => ((await redis.ping()) === 'PONG' ? null : 'redis ping failed'),
         },
-        metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+        metrics: readMetrics,
+        metricsToken: config.METRICS_TOKEN,
+        metricsOnMainPort: !config.METRICS_LISTEN,
         channels: () => channelHealth.all(),
       });
       const auth = createAuthService({
@@ -381,6 +402,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       // Channel instances' webhooks (routes they mount while running).
       const instanceRouter = Router();
       instanceRouter.use((req, res, next) => (late.channels ? late.channels.router(req, res, next) : next()));
+      documentInboundRoutes(routes);
       const docs = createDocsRouter(() => routes.openapi({ title: 'Omnihub API', version: '1', serverUrl: publicUrl }));
       const inboundKey = config.INBOUND_API_KEY ?? persistedSecret(dataDir, 'inbound-api-key').value;
       const app = createHttpApp({
@@ -557,6 +579,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       runningChannelInstances: () => channelRuntime?.runningIds() ?? [],
       url,
       publicUrl,
+      metricsUrl,
       adminLogin: admin,
       async stop() {
         if (stopped) return;
