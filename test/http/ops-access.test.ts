@@ -18,7 +18,7 @@ describe('/metrics with METRICS_TOKEN', () => {
   });
 
   test('without the token or with a wrong one: 401 problem+json, no metrics', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789abcdef' }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789abcdef' }] as Array<Record<string, string>>) {
       const res = await fetch(`${hub.url}/metrics`, { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
