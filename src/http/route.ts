@@ -190,7 +190,7 @@ export function createRouteTable(router: Router, auth: Authenticator) {
         ...(r.description ? { description: r.description } : {}),
         tags: r.tags,
         security: r.security ?? (r.access === 'public' ? [] : [{ bearer: [] }, { session: [] }]),
-        'x-access': r.access,
+        'x-access': r.security ? 'inbound-key' : r.access,
         parameters,
         ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(r.body, 'input') } } } } : {}),
         responses,

@@ -110,6 +110,7 @@ describe('the OpenAPI document', () => {
     // What an integrator must send: the rest has defaults.
     expect([...(body.required ?? [])].sort()).toEqual(['externalId', 'from', 'text']);
     expect(op!.security).toEqual([{ inboundKey: [] }]);
+    expect(op).toHaveProperty(['x-access'], 'inbound-key');
     expect(docs.body.components.securitySchemes.inboundKey).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(Object.keys(op!.responses).sort()).toEqual(['201', '202', '400', '401', '413', '415', '422', '429']);
     for (const s of ['400', '401', '413', '415', '422', '429']) expect(op!.responses[s]!.content).toHaveProperty(['application/problem+json']);
