@@ -27,6 +27,8 @@ function trimEnd(url: string): string {
 
 /** The URL as a link target, or null when it is not a usable http(s) URL. */
 function href(candidate: string): string | null {
+  // A host right after the slashes: the parser would read "https:///x" as the host "x".
+  if (!/^https?:\/\/[a-z0-9[]/i.test(candidate)) return null;
   try {
     const u = new URL(candidate);
     return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname ? u.href : null;
