@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
-import { Router, type Express } from 'express';
+import { Router } from 'express';
 import { Redis } from 'ioredis';
 import mongoose, { type Connection } from 'mongoose';
 import pino, { type Logger } from 'pino';
@@ -50,7 +50,7 @@ import { registerRoutingRoutes } from './http/routes/routing.routes';
 import { registerUserRoutes } from './http/routes/users.routes';
 import { registerContactRoutes } from './http/routes/contacts.routes';
 import { registerTicketRoutes } from './http/routes/tickets.routes';
-import { createMetricsApp, createOpsRouter } from './http/ops.routes';
+import { createMetricsApp, createOpsRouter, listenMetrics } from './http/ops.routes';
 import { createDemoRouter } from './http/routes/demo.routes';
 import { createIngestPipeline, type IngestResult } from './ingest/ingest.pipeline';
 import { createIngestService, type IngestJobData, type IngestService } from './ingest/ingest.service';
@@ -102,18 +102,6 @@ export interface Hub {
   metricsUrl: string | null;
   adminLogin: { email: string; password: string | null };
   stop(): Promise<void>;
-}
-
-/** Starts the METRICS_LISTEN listener; its close joins the cleanups. */
-async function listenMetrics(listen: string, app: Express, cleanups: Array<() => Promise<unknown>>): Promise<string> {
-  const at = listen.lastIndexOf(':');
-  const host = listen.slice(0, at).replace(/^\[(.*)\]$/, '$1');
-  const server: Server = app.listen(Number(listen.slice(at + 1)), host);
-  await once(server, 'listening');
-  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : Number(listen.slice(at + 1));
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 export interface HubOptions {
@@ -329,7 +317,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     await routing.syncAgents();
 
     // METRICS_LISTEN: /metrics on a listener of its own (any role), off the main port.
-    const metricsUrl = config.METRICS_LISTEN ? await listenMetrics(config.METRICS_LISTEN, createMetricsApp({ metrics: readMetrics, metricsToken: config.METRICS_TOKEN }), cleanups) : null;
+    const metricsListener = config.METRICS_LISTEN ? await listenMetrics(config.METRICS_LISTEN, createMetricsApp({ metrics: readMetrics, metricsToken: config.METRICS_TOKEN })) : null;
+    if (metricsListener) cleanups.push(() => metricsListener.close());
 
     let url = '';
     let publicUrl = config.PUBLIC_URL ?? '';
@@ -579,7 +568,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       runningChannelInstances: () => channelRuntime?.runningIds() ?? [],
       url,
       publicUrl,
-      metricsUrl,
+      metricsUrl: metricsListener?.url ?? null,
       adminLogin: admin,
       async stop() {
         if (stopped) return;

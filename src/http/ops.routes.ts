@@ -1,4 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
 import express, { Router, type Express, type Request, type RequestHandler } from 'express';
 import { sendProblem } from './problem';
 
@@ -89,4 +91,18 @@ export function createMetricsApp(deps: Pick<OpsDeps, 'metrics' | 'metricsToken'>
   app.get('/metrics', metricsGuard(deps.metricsToken, true), metricsRoute(deps));
   app.use((req, res) => sendProblem(res, 404, 'Not found', `No route for ${req.method} ${req.path}.`));
   return app;
+}
+
+/** Starts the METRICS_LISTEN listener (`host:port`, `[v6]:port`; port 0 picks a free one). */
+export async function listenMetrics(listen: string, app: Express): Promise<{ url: string; close(): Promise<void> }> {
+  const at = listen.lastIndexOf(':');
+  const host = listen.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+  const server: Server = app.listen(Number(listen.slice(at + 1)), host);
+  await once(server, 'listening');
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : Number(listen.slice(at + 1));
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
