@@ -223,9 +223,22 @@ export interface ConversationEntry {
   at: Date;
 }
 
+/**
+ * A line about the conversation itself for its customer: an agent joined, or it was handed
+ * over (from the ticket's timeline; never notes, transfer notes or ids).
+ */
+export interface ConversationEvent {
+  id: string;
+  ticketId: string;
+  status: Extract<ConversationStatus, { kind: 'assigned' | 'transferred' }>;
+  at: Date;
+}
+
 export interface Conversation {
   /** Oldest first, at most the requested number (the newest ones). */
   entries: ConversationEntry[];
+  /** Joins and handovers within the span of `entries` (or since the thread began), oldest first. */
+  events?: ConversationEvent[];
   /** The thread's tickets, oldest first; the last one is the current conversation. */
   ticketIds: string[];
   /** When an agent last read the current ticket. */

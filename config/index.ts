@@ -74,6 +74,14 @@ export const ConfigSchema = z.object({
   /** Where replies on API-channel tickets are POSTed, signed with API_WEBHOOK_SECRET. */
   API_WEBHOOK_URL: z.url().optional(),
   API_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Bearer token /metrics requires when set; unset: /metrics answers only loopback clients. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** host:port of a separate listener serving only /metrics; when set, the main port no longer serves it. */
+  METRICS_LISTEN: z
+    .string()
+    .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port (e.g. 127.0.0.1:9464)')
+    .refine((s) => Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, 'the port must be 0 … 65535')
+    .optional(),
   OUTBOUND_ATTEMPTS: int(1, 50).default(6),
   OUTBOUND_RETRY_BASE_MS: int(10, 3_600_000).default(2000),
   // ---------- email ----------
@@ -178,7 +186,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const lines = parsed.error.issues.map((i) => {
       const key = String(i.path[0] ?? '(config)');
       const value = env[key];
-      const shown = value === undefined ? '' : ` (got "${/SECRET|PASSWORD|KEY/.test(key) ? '***' : value}")`;
+      const shown = value === undefined ? '' : ` (got "${/SECRET|PASSWORD|KEY|TOKEN/.test(key) ? '***' : value}")`;
       return `config: ${key}: ${i.message}${shown}`;
     });
     throw new ConfigError(lines);

@@ -47,11 +47,12 @@ import { registerCannedRoutes } from './http/routes/canned.routes';
 import { registerChannelRoutes } from './http/routes/channels.routes';
 import { createConsoleRouter } from './http/routes/console.routes';
 import { createDocsRouter } from './http/routes/docs.routes';
+import { documentInboundRoutes } from './http/routes/inbound.routes';
 import { registerRoutingRoutes } from './http/routes/routing.routes';
 import { registerUserRoutes } from './http/routes/users.routes';
 import { registerContactRoutes } from './http/routes/contacts.routes';
 import { registerTicketRoutes } from './http/routes/tickets.routes';
-import { createOpsRouter } from './http/ops.routes';
+import { createMetricsApp, createOpsRouter, listenMetrics } from './http/ops.routes';
 import { createDemoRouter } from './http/routes/demo.routes';
 import { createIngestPipeline, type IngestResult } from './ingest/ingest.pipeline';
 import { createIngestService, type IngestJobData, type IngestService } from './ingest/ingest.service';
@@ -98,6 +99,8 @@ export interface Hub {
   /** Listening URL once started with the api role. */
   url: string;
   publicUrl: string;
+  /** The separate metrics listener's URL (`METRICS_LISTEN`), or null. */
+  metricsUrl: string | null;
   adminLogin: { email: string; password: string | null };
   stop(): Promise<void>;
 }
@@ -154,6 +157,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
       return Object.entries(counts).map(([state, count]) => ({ queue: QUEUES.ingest, state, count }));
     }, () => channelHealth.all());
+    const readMetrics = async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() });
     // Domain events on a Redis stream: each listener kind a consumer group, this process one consumer.
     const bus = createRedisEventBus(redis, {
       prefix,
@@ -321,6 +325,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     // After seeding: routing knows every active agent (demo agents included) and their limits.
     await routing.syncAgents();
 
+    // METRICS_LISTEN: /metrics on a listener of its own (any role), off the main port.
+    const metricsListener = config.METRICS_LISTEN ? await listenMetrics(config.METRICS_LISTEN, createMetricsApp({ metrics: readMetrics, metricsToken: config.METRICS_TOKEN })) : null;
+    if (metricsListener) cleanups.push(() => metricsListener.close());
+
     let url = '';
     let publicUrl = config.PUBLIC_URL ?? '';
     const channels: ChannelAdapter[] = [];
@@ -332,7 +340,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           database: async () => ((await conn.db?.admin().ping())?.ok === 1 ? null : 'database ping failed'),
           redis: async () => ((await redis.ping()) === 'PONG' ? null : 'redis ping failed'),
         },
-        metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+        metrics: readMetrics,
+        metricsToken: config.METRICS_TOKEN,
+        metricsOnMainPort: !config.METRICS_LISTEN,
         channels: () => channelHealth.all(),
       });
       const auth = createAuthService({
@@ -384,6 +394,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       // Channel instances' webhooks (routes they mount while running).
       const instanceRouter = Router();
       instanceRouter.use((req, res, next) => (late.channels ? late.channels.router(req, res, next) : next()));
+      documentInboundRoutes(routes);
       const docs = createDocsRouter(() => routes.openapi({ title: 'Omnihub API', version: '1', serverUrl: publicUrl }));
       const inboundKey = config.INBOUND_API_KEY ?? persistedSecret(dataDir, 'inbound-api-key').value;
       const app = createHttpApp({
@@ -548,6 +559,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       runningChannelInstances: () => channelRuntime?.runningIds() ?? [],
       url,
       publicUrl,
+      metricsUrl: metricsListener?.url ?? null,
       adminLogin: admin,
       async stop() {
         if (stopped) return;

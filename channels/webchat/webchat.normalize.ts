@@ -23,6 +23,8 @@ export interface ChatInput {
   profile: ParsedProfile | undefined;
   attachments: Array<{ name: string; contentType: AttachmentType; bytes: Buffer }>;
   page: string | undefined;
+  /** The browser's User-Agent header of the visitor's connection (shown to agents as a browser name). */
+  userAgent?: string;
   receivedAt: Date;
   /** No agent was online when it arrived: the reply should go by email, if we have an address. */
   noAgentsOnline: boolean;
@@ -44,6 +46,7 @@ export function normalizeChatMessage(input: ChatInput): InboundMessage[] {
   if (input.verifiedUserId) identities.push({ kind: 'external', value: input.verifiedUserId });
   const metadata: Record<string, string> = { visitorId: input.visitorId, clientMessageId: input.clientId };
   if (input.page) metadata.page = input.page.slice(0, 2000);
+  if (input.userAgent) metadata.userAgent = input.userAgent.slice(0, 500);
   if (input.verifiedUserId) metadata.verifiedUserId = input.verifiedUserId;
   // Where agent replies go by email when the customer has left the chat.
   if (profile?.email) metadata.replyEmail = profile.email;

@@ -97,6 +97,13 @@ export interface VerifiedIdentity {
 /** Where the conversation stands in routing: the hub's {@link ConversationStatus} as it is. */
 export type ChatStatus = ConversationStatus;
 
+/** A line about the conversation in the history: an agent joined, a handover (no notes, no ids of people). */
+export interface ChatEvent {
+  id: string;
+  at: string;
+  status: Extract<ChatStatus, { kind: 'assigned' | 'transferred' }>;
+}
+
 export interface Welcome {
   visitorId: string;
   visitorToken: string;
@@ -104,6 +111,8 @@ export interface Welcome {
   prechat: { fields: PrechatField[]; required: PrechatField[] };
   limits: { maxAttachmentBytes: number; attachmentTypes: string[]; maxTextLength: number };
   history: ChatMessage[];
+  /** Joins and handovers within the history's span, oldest first (the lines the widget showed live). */
+  events: ChatEvent[];
   /** When an agent last read the conversation. */
   agentReadAt: string | null;
   /** The current conversation's place in routing. */

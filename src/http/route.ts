@@ -62,6 +62,30 @@ interface Registered {
   response?: ZodType;
   errors: number[];
   headers: Record<string, string>;
+  /** Documented security requirement, when not the signed-in session / bearer of the access level. */
+  security?: Array<Record<string, string[]>>;
+  /** Further success responses (e.g. 202) and their schemas. */
+  moreResponses?: Record<number, { description: string; schema?: ZodType; headers?: Record<string, string> }>;
+  description?: string;
+}
+
+/**
+ * A route another router serves (a channel adapter's endpoint), documented in the OpenAPI
+ * document like the table's own; errors are listed exactly as given.
+ */
+export interface DocumentedRoute {
+  method: RouteSpec<unknown, unknown, unknown>['method'];
+  path: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  security: Array<Record<string, string[]>>;
+  params?: ZodType;
+  body?: ZodType;
+  status: number;
+  response?: ZodType;
+  moreResponses?: Registered['moreResponses'];
+  errors: number[];
 }
 
 function validate<T>(schema: ZodType<T> | undefined, value: unknown, where: string): T {
@@ -124,6 +148,11 @@ export function createRouteTable(router: Router, auth: Authenticator) {
     });
   }
 
+  /** Documents a route served elsewhere (not mounted here). */
+  function describe(d: DocumentedRoute): void {
+    registered.push({ ...d, access: 'public', headers: {} });
+  }
+
   function openapi(info: { title: string; version: string; serverUrl: string }): Record<string, unknown> {
     const schema = (s: ZodType, io: 'input' | 'output') => z.toJSONSchema(s, { io, unrepresentable: 'any' });
     const problem = { description: 'Problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
@@ -144,14 +173,24 @@ export function createRouteTable(router: Router, auth: Authenticator) {
           ? { description: 'Success', content: { 'application/json': { schema: schema(r.response, 'output') } } }
           : { description: 'Success' },
       };
-      const errs = new Set([...(r.body || r.query || r.params ? [400, 422] : []), ...(r.access === 'public' ? [] : [401, 403]), ...r.errors]);
+      for (const [status, more] of Object.entries(r.moreResponses ?? {})) {
+        responses[status] = {
+          description: more.description,
+          ...(more.headers ? { headers: Object.fromEntries(Object.entries(more.headers).map(([h, description]) => [h, { description, schema: { type: 'string' } }])) } : {}),
+          ...(more.schema ? { content: { 'application/json': { schema: schema(more.schema, 'output') } } } : {}),
+        };
+      }
+      const errs = r.security
+        ? new Set(r.errors)
+        : new Set([...(r.body || r.query || r.params ? [400, 422] : []), ...(r.access === 'public' ? [] : [401, 403]), ...r.errors]);
       for (const e of errs) responses[e] = problem;
       paths[path] ??= {};
       paths[path][r.method] = {
         summary: r.summary,
+        ...(r.description ? { description: r.description } : {}),
         tags: r.tags,
-        security: r.access === 'public' ? [] : [{ bearer: [] }, { session: [] }],
-        'x-access': r.access,
+        security: r.security ?? (r.access === 'public' ? [] : [{ bearer: [] }, { session: [] }]),
+        'x-access': r.security ? 'inbound-key' : r.access,
         parameters,
         ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(r.body, 'input') } } } } : {}),
         responses,
@@ -166,6 +205,7 @@ export function createRouteTable(router: Router, auth: Authenticator) {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'A session token from POST /api/v1/auth/login, or an integrator API token (oh_…).' },
           session: { type: 'apiKey', in: 'cookie', name: 'hub_session' },
+          inboundKey: { type: 'http', scheme: 'bearer', description: 'The inbound API key (INBOUND_API_KEY) of POST /api/v1/inbound.' },
         },
         schemas: {
           Problem: {
@@ -184,6 +224,6 @@ export function createRouteTable(router: Router, auth: Authenticator) {
     };
   }
 
-  return { route, openapi, routes: registered as readonly Registered[] };
+  return { route, describe, openapi, routes: registered as readonly Registered[] };
 }
 export type RouteTable = ReturnType<typeof createRouteTable>;

@@ -53,11 +53,31 @@ export interface TicketPatch {
   team?: string;
 }
 
+/** Where a web chat customer was first seen on this ticket: the page and their browser (from the widget's messages). */
+export interface WebVisitor {
+  page: string | null;
+  userAgent: string | null;
+  firstSeenAt: Date;
+}
+
 export interface TicketDetail {
   ticket: TicketView;
   messages: MessageView[];
   timeline: TicketEventDoc[];
   contact: ContactDoc | null;
+  webVisitor: WebVisitor | null;
+}
+
+/** The first web chat message that says where the visitor was (page) or what they use (browser). */
+export function webVisitorOf(messages: readonly MessageDoc[]): WebVisitor | null {
+  for (const m of messages) {
+    if (m.direction !== 'inbound' || m.channel !== 'webchat') continue;
+    const meta = new Map(m.metadata.map((x) => [x.key, x.value]));
+    const page = meta.get('page') ?? null;
+    const userAgent = meta.get('userAgent') ?? null;
+    if (page || userAgent) return { page, userAgent, firstSeenAt: m.receivedAt };
+  }
+  return null;
 }
 
 export interface TicketDeskDeps {
@@ -253,7 +273,7 @@ export function createTicketDesk(deps: TicketDeskDeps) {
         TicketEvent.find({ ticket: t._id }).sort({ at: 1, _id: 1 }).lean(),
         deps.Contact.findById(t.contact).lean(),
       ]);
-      return { ticket: await views.ticket(t), messages: await views.messages(messages), timeline, contact };
+      return { ticket: await views.ticket(t), messages: await views.messages(messages), timeline, contact, webVisitor: webVisitorOf(messages) };
     },
 
     async update(p: Principal, id: string, patch: TicketPatch): Promise<TicketView> {

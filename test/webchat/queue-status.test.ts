@@ -93,6 +93,15 @@ test('customers see their place in line and expected wait, the agent who takes t
   // After a reload the customer still sees who they are with.
   await second.page.reload();
   await widget(second.page).subtitle.filter({ hasText: 'You are chatting with Zhang Min' }).waitFor({ timeout: 10_000 });
+  // ...and the lines of the conversation: who joined and the handover, once each, in place; never the note.
+  await systemLines(second.page).filter({ hasText: 'Li Wei has joined the chat.' }).waitFor({ timeout: 10_000 });
+  await expect(systemLines(second.page).allTextContents()).resolves.toEqual(['Li Wei has joined the chat.', 'Your chat has been handed over to Zhang Min.']);
+  await expect(widget(second.page).messages.allTextContents()).resolves.toEqual([
+    expect.stringContaining('Hello, second.'),
+    'Li Wei has joined the chat.',
+    'Your chat has been handed over to Zhang Min.',
+  ]);
+  await expect(second.page.locator('omnihub-chat').evaluate((el) => el.shadowRoot?.textContent ?? '')).resolves.not.toContain('VIP, angry');
 
   // Handed over to another team, the customer is told which, and waits there in line.
   const billing = await request<{ id: string }>(api('/teams'), { apiKey: admin, body: { name: 'Billing' } });

@@ -110,6 +110,10 @@ export function registerTicketRoutes(
       messages: z.array(MessageSchema),
       timeline: z.array(TimelineEventSchema),
       contact: ContactSchema.nullable(),
+      webVisitor: z
+        .object({ page: z.string().nullable(), userAgent: z.string().nullable(), firstSeenAt: z.string() })
+        .nullable()
+        .describe('web chat: the page the visitor was first seen on and their browser (null on other channels)'),
       readState: z.object({ customerReadAt: z.string().nullable(), agentReadAt: z.string().nullable() }),
       canReply: z.boolean(),
       replyBlockedReason: z.enum(['channel_cannot_send', 'ticket_closed']).nullable(),
@@ -128,6 +132,7 @@ export function registerTicketRoutes(
         messages: d.messages.map(messageDto),
         timeline: d.timeline.map(timelineEventDto),
         contact: d.contact ? contactDto(d.contact) : null,
+        webVisitor: d.webVisitor && { page: d.webVisitor.page, userAgent: d.webVisitor.userAgent, firstSeenAt: d.webVisitor.firstSeenAt.toISOString() },
         readState: { customerReadAt: read.customer?.toISOString() ?? null, agentReadAt: read.agent?.toISOString() ?? null },
       };
     },

@@ -48,3 +48,41 @@ export function fileSize(bytes: number): string {
 
 export const isMac = (): boolean => typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 export const sendKeys = (): string => (isMac() ? '⌘+Enter' : 'Ctrl+Enter');
+
+const BROWSERS: Array<[RegExp, string]> = [
+  [/\bEdg(?:e|A|iOS)?\/(\d+)/, 'Edge'],
+  [/\bOPR\/(\d+)/, 'Opera'],
+  [/\bSamsungBrowser\/(\d+)/, 'Samsung Internet'],
+  [/\b(?:Firefox|FxiOS)\/(\d+)/, 'Firefox'],
+  [/\b(?:Headless)?Chrome\/(\d+)|\bCriOS\/(\d+)/, 'Chrome'],
+  [/\bVersion\/(\d+)[.\d]* (?:Mobile\/\S+ )?Safari\//, 'Safari'],
+];
+const SYSTEMS: Array<[RegExp, string]> = [
+  [/\bWindows NT\b/, 'Windows'],
+  [/\bAndroid\b/, 'Android'],
+  [/\b(?:iPhone|iPad|iPod)\b/, 'iOS'],
+  [/\bCrOS\b/, 'ChromeOS'],
+  [/\bMac OS X\b/, 'macOS'],
+  [/\bLinux\b/, 'Linux'],
+];
+
+/** A short browser name from a User-Agent header: "Chrome 131 · Windows"; null when it names none we know. */
+export function browserName(userAgent: string | null | undefined): string | null {
+  if (!userAgent) return null;
+  const found = BROWSERS.map(([re, name]) => [re.exec(userAgent), name] as const).find(([m]) => m);
+  const system = SYSTEMS.find(([re]) => re.test(userAgent))?.[1];
+  if (!found) return system ?? null;
+  const [m, name] = found;
+  const version = m?.[1] ?? m?.[2];
+  return [version ? `${name} ${version}` : name, system].filter(Boolean).join(' · ');
+}
+
+/** A page address without its query and fragment, for showing ("example.com/pricing"). */
+export function pageLabel(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+  } catch {
+    return url;
+  }
+}

@@ -74,6 +74,14 @@ export interface TicketDetail {
   canReply?: boolean;
   replyBlockedReason?: 'channel_cannot_send' | 'ticket_closed' | null;
   replyBlockedDetail?: string | null;
+  /** Web chat: the page the visitor was first seen on and their browser's User-Agent. */
+  webVisitor?: WebVisitor | null;
+}
+
+export interface WebVisitor {
+  page: string | null;
+  userAgent: string | null;
+  firstSeenAt: string;
 }
 
 export interface CannedResponse {

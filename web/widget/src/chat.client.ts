@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import type {
   AgentTyping,
   ChatAttachment,
+  ChatEvent,
   ChatMessage,
   ChatStatus,
   ClientAttachment,
@@ -228,6 +229,21 @@ export function createChatClient(opts: ChatClientOptions) {
   }
 
   let systemLines = 0;
+  const lineOf = (s: ChatStatus): string =>
+    s.kind === 'assigned' ? `a:${s.agentName}` : s.kind === 'transferred' ? `t:${s.toAgentName ?? ''}:${s.toTeamName ?? ''}` : s.kind;
+  /** The history of this connection's welcome already has this line (it happened just before). */
+  function alreadyInHistory(s: ChatStatus): boolean {
+    const recent = new Date(Date.now() - 30_000).toISOString();
+    return [...byKey.values()].some((m) => m.key.startsWith('event:') && m.system && lineOf(m.system) === lineOf(s) && m.at >= recent);
+  }
+  /** Joins and handovers from the history: they replace the lines this tab added live. */
+  function historyEvents(events: ChatEvent[]): void {
+    for (const k of [...byKey.keys()]) if (k.startsWith('system:') || k.startsWith('event:')) byKey.delete(k);
+    for (const e of events) {
+      const key = `event:${e.id}`;
+      byKey.set(key, { key, id: null, direction: 'system', system: e.status, text: '', author: null, attachments: [], at: e.at, status: 'sent' });
+    }
+  }
   function applyStatus(s: ChatStatus, live: boolean): void {
     const before = state.status;
     // Handed to a colleague: with them now; handed to a team: waiting again (its place in line follows).
@@ -236,7 +252,7 @@ export function createChatClient(opts: ChatClientOptions) {
     if (state.status?.kind === 'assigned') state.agentName = state.status.agentName;
     // Live changes also get a line in the conversation: who joined, where it was handed over
     // (not the same agent going away or coming back: the notice above the log says that).
-    const repeat = s.kind === 'assigned' && before?.kind === 'assigned' && before.agentName === s.agentName;
+    const repeat = (s.kind === 'assigned' && before?.kind === 'assigned' && before.agentName === s.agentName) || alreadyInHistory(s);
     if (live && s.kind !== 'queued' && s.kind !== 'busy' && !repeat) {
       const key = `system:${++systemLines}:${Date.now()}`;
       byKey.set(key, { key, id: null, direction: 'system', system: s, text: '', author: null, attachments: [], at: new Date().toISOString(), status: 'sent' });
@@ -259,6 +275,7 @@ export function createChatClient(opts: ChatClientOptions) {
       store.update({ profile: { name: id.name ?? id.userId.slice(0, 100), topic: 'question', ...(id.email ? { email: id.email } : {}) } });
     }
     for (const m of w.history) upsert(m);
+    if (w.events) historyEvents(w.events);
     changed();
     flush();
   });

@@ -1,4 +1,5 @@
 import type { ChatAttachment, ChatStatus, PrechatField, PrechatProfile, Topic } from '../../../channels/webchat/webchat.protocol';
+import { LINK_REL, textParts } from '../../shared/text-links';
 import type { ChatClient, ChatState, ViewMessage } from './chat.client';
 import type { Translate } from './widget.i18n';
 import { WIDGET_CSS } from './widget.styles';
@@ -29,6 +30,10 @@ function icon(path: string): SVGSVGElement {
 const ICON_CHAT = 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-5 4V5a2 2 0 0 1 2-2z';
 const ICON_SEND = 'M2 21l21-9L2 3v7l15 2-15 2z';
 const ICON_CLIP = 'M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6z';
+
+/** Message text as text nodes, with its http(s) URLs as links (built as nodes, never parsed as HTML). */
+const withLinks = (text: string): Array<Node | string> =>
+  textParts(text).map((p) => (p.kind === 'link' ? h('a', { class: 'link', href: p.href, target: '_blank', rel: LINK_REL }, p.text) : p.text));
 
 const safeUrl = (url: string): string | null => (/^(https?:|blob:)/i.test(url) ? url : null);
 
@@ -344,7 +349,7 @@ export function createChatView(
         nodes.set(m.key, n);
       }
       if (!n) {
-        const bubble = h('div', { class: 'bubble' }, m.text);
+        const bubble = h('div', { class: 'bubble' }, ...withLinks(m.text));
         const status = h('div', { class: 'status' });
         const who = h('div', { class: 'who' }, m.direction === 'customer' ? t('you') : (m.author ?? t('agent')));
         const el = h('div', { class: `msg ${m.direction}`, 'data-key': m.key }, who, bubble, status);

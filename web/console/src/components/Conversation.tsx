@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { fileSize, shortTime } from '../format';
 import { useI18n } from '../i18n/index';
+import { LINK_REL, textParts } from '../../../shared/text-links';
 import { cleanHtml } from '../safe-html';
 import type { Message } from '../types';
 import { ChannelBadge, DeliveryBadge } from './Badges';
@@ -15,7 +16,15 @@ function MessageBody({ m }: { m: Message }) {
   if (html) return <div class="msg-body html" data-testid="msg-html" dangerouslySetInnerHTML={{ __html: html }} />;
   return (
     <div class="msg-body text" data-testid="msg-text">
-      {m.text}
+      {textParts(m.text).map((p, i) =>
+        p.kind === 'link' ? (
+          <a key={i} href={p.href} target="_blank" rel={LINK_REL}>
+            {p.text}
+          </a>
+        ) : (
+          p.text
+        ),
+      )}
     </div>
   );
 }

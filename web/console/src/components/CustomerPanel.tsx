@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get } from '../api';
-import { dateTime, relativeTime } from '../format';
+import { browserName, dateTime, pageLabel, relativeTime } from '../format';
 import { useI18n, type MsgKey } from '../i18n/index';
-import type { Contact, TicketSummary } from '../types';
+import type { Contact, TicketSummary, WebVisitor } from '../types';
 import { StatusBadge, TypeBadge } from './Badges';
 import { Icon, type IconName } from './Icon';
 
@@ -13,12 +13,14 @@ const IDENTITY_ICON: Record<IdentityKind, IconName> = { email: 'mail', phone: 'p
 
 export interface CustomerPanelProps {
   contact: Contact | null;
+  /** Web chat: where the visitor was first seen and with which browser. */
+  visitor?: WebVisitor | null;
   currentId: string;
   reloadKey: number;
   onOpenTicket(id: string): void;
 }
 
-export function CustomerPanel({ contact, currentId, reloadKey, onOpenTicket }: CustomerPanelProps) {
+export function CustomerPanel({ contact, visitor = null, currentId, reloadKey, onOpenTicket }: CustomerPanelProps) {
   const { t, lang } = useI18n();
   const [others, setOthers] = useState<TicketSummary[] | null>(null);
 
@@ -51,7 +53,9 @@ export function CustomerPanel({ contact, currentId, reloadKey, onOpenTicket }: C
             {(contact.name || '?').trim().slice(0, 1).toUpperCase()}
           </div>
           <div>
-            <div class="customer-name">{contact.name || contact.identities[0]?.value || '—'}</div>
+            <div class="customer-name">
+              {contact.name || (contact.identities[0]?.kind === 'webchat' ? t('customer.webVisitor') : contact.identities[0]?.value) || '—'}
+            </div>
             {contact.tier && <span class={`badge tier tier-${contact.tier}`}>
                 <Icon name="star" size={11} /> {known('tier', contact.tier)}
               </span>}
@@ -73,11 +77,42 @@ export function CustomerPanel({ contact, currentId, reloadKey, onOpenTicket }: C
         </dl>
         <h4>{t('customer.identities')}</h4>
         <ul class="identities">
-          {contact.identities.map((i) => (
-            <li key={`${i.kind}:${i.value}`} title={isKind(i.kind) ? t(`values.identity.${i.kind}`) : i.kind}>
-              <Icon name={isKind(i.kind) ? IDENTITY_ICON[i.kind] : 'dot'} size={12} /> <span class="identity-value">{i.value}</span>
-            </li>
-          ))}
+          {contact.identities.map((i) =>
+            i.kind === 'webchat' ? (
+              // A visitor id means nothing to an agent: who they are is where they came from and with what.
+              <li key={`${i.kind}:${i.value}`} class="web-visitor" data-testid="web-visitor" title={t('values.identity.webchat')}>
+                <Icon name="chat" size={12} /> <span class="identity-value">{t('customer.webVisitor')}</span>
+                {visitor && (
+                  <dl class="facts visitor-facts">
+                    {visitor.page && (
+                      <>
+                        <dt>{t('customer.firstPage')}</dt>
+                        <dd data-testid="visitor-page" title={visitor.page}>
+                          {pageLabel(visitor.page)}
+                        </dd>
+                      </>
+                    )}
+                    {browserName(visitor.userAgent) && (
+                      <>
+                        <dt>{t('customer.browser')}</dt>
+                        <dd data-testid="visitor-browser" title={visitor.userAgent ?? ''}>
+                          {browserName(visitor.userAgent)}
+                        </dd>
+                      </>
+                    )}
+                  </dl>
+                )}
+                <details class="visitor-id">
+                  <summary>{t('customer.visitorId')}</summary>
+                  <code>{i.value}</code>
+                </details>
+              </li>
+            ) : (
+              <li key={`${i.kind}:${i.value}`} title={isKind(i.kind) ? t(`values.identity.${i.kind}`) : i.kind}>
+                <Icon name={isKind(i.kind) ? IDENTITY_ICON[i.kind] : 'dot'} size={12} /> <span class="identity-value">{i.value}</span>
+              </li>
+            ),
+          )}
         </ul>
         {contact.tags.length > 0 && (
           <>

@@ -429,7 +429,7 @@ export function TicketView(p: TicketViewProps) {
       </section>
 
       <aside class="sidebar">
-        <CustomerPanel contact={detail.contact} currentId={tk.id} reloadKey={p.reloadKey} onOpenTicket={p.onOpenTicket} />
+        <CustomerPanel contact={detail.contact} visitor={detail.webVisitor ?? null} currentId={tk.id} reloadKey={p.reloadKey} onOpenTicket={p.onOpenTicket} />
         <Timeline events={detail.timeline} names={names} />
       </aside>
       {transferOpen && <TransferDialog ticket={tk} user={p.user} presence={p.presence} onClose={() => setTransferOpen(false)} onDone={(r, to) => void onTransferred(r, to)} />}

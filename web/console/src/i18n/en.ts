@@ -170,6 +170,10 @@ export const en = {
     language: 'Language',
     since: 'Customer since',
     unknown: '—',
+    webVisitor: 'Web visitor',
+    firstPage: 'First seen on',
+    browser: 'Browser',
+    visitorId: 'Visitor id',
   },
   values: {
     type: { complaint: 'Complaint', suggestion: 'Suggestion', care: 'Care' },

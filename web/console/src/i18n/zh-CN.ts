@@ -168,6 +168,10 @@ export const zhCN: Messages = {
     language: '语言',
     since: '成为客户',
     unknown: '—',
+    webVisitor: '网页访客',
+    firstPage: '首次访问页面',
+    browser: '浏览器',
+    visitorId: '访客编号',
   },
   values: {
     type: { complaint: '投诉', suggestion: '建议', care: '关怀' },
