@@ -13,6 +13,7 @@ export interface TestDovecot {
   setUser(user: string, password: string): void;
   /** Appends a raw message to a user's folder by IMAP APPEND; resolves with the UID it got. */
   append(user: string, raw: string | Buffer, folder?: string): Promise<number>;
+  createFolder(user: string, folder: string): Promise<void>;
   /** Deletes and recreates a folder (it gets a new UIDVALIDITY). */
   recreateFolder(user: string, folder: string): Promise<void>;
   /** The folder's UIDVALIDITY as the server reports it. */
@@ -154,6 +155,10 @@ service managesieve-login {
         if (!res || res.uid === undefined) throw new Error('APPEND gave no UID');
         return res.uid;
       }),
+    createFolder: (user, folder) =>
+      withClient(user, async (c) => {
+        await c.mailboxCreate(folder);
+      }),
     recreateFolder: (user, folder) =>
       withClient(user, async (c) => {
         await c.mailboxDelete(folder);
@@ -162,7 +167,7 @@ service managesieve-login {
     uidValidity: (user, folder = 'INBOX') =>
       withClient(user, async (c) => {
         const st = await c.status(folder, { uidValidity: true });
-        return st.uidValidity ?? 0n;
+        return st ? (st.uidValidity ?? 0n) : 0n;
       }),
     log,
     async stop() {
