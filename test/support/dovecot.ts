@@ -14,6 +14,8 @@ export interface TestDovecot {
   /** Appends a raw message to a user's folder by IMAP APPEND; resolves with the UID it got. */
   append(user: string, raw: string | Buffer, folder?: string): Promise<number>;
   createFolder(user: string, folder: string): Promise<void>;
+  /** Appends many messages over one connection; resolves with their UIDs. */
+  appendMany(user: string, raws: ReadonlyArray<string | Buffer>, folder?: string): Promise<number[]>;
   /** Deletes and recreates a folder (it gets a new UIDVALIDITY). */
   recreateFolder(user: string, folder: string): Promise<void>;
   /** The folder's UIDVALIDITY as the server reports it. */
@@ -154,6 +156,16 @@ service managesieve-login {
         const res = await c.append(folder, raw);
         if (!res || res.uid === undefined) throw new Error('APPEND gave no UID');
         return res.uid;
+      }),
+    appendMany: (user, raws, folder = 'INBOX') =>
+      withClient(user, async (c) => {
+        const uids: number[] = [];
+        for (const raw of raws) {
+          const res = await c.append(folder, raw);
+          if (!res || res.uid === undefined) throw new Error('APPEND gave no UID');
+          uids.push(res.uid);
+        }
+        return uids;
       }),
     createFolder: (user, folder) =>
       withClient(user, async (c) => {
