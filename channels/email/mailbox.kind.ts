@@ -52,6 +52,12 @@ export const MailboxSettingsSchema = z.object({
   idle: z.boolean().default(true),
   /** Mark accepted messages \Seen on the server. */
   markSeen: z.boolean().default(true),
+  /**
+   * At most this many messages per sender per hour become messages (counted by when they reached
+   * the mailbox); the rest are logged and dropped: a runaway auto-responder without the usual
+   * headers cannot flood the hub, or loop with it.
+   */
+  maxPerSenderPerHour: z.number().int().min(1).max(100_000).default(60),
 });
 export type MailboxSettings = z.infer<typeof MailboxSettingsSchema>;
 
@@ -126,6 +132,23 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
     let retryAt = 0;
     /** Ends an IDLE wait early (stop). */
     let interrupt: (() => void) | null = null;
+    /** Per sender: when their recent messages reached the mailbox (the last hour's). */
+    const recent = new Map<string, number[]>();
+    const HOUR = 3_600_000;
+
+    /** Counts a message of `sender` received at `at`; false when the sender is over the hourly limit. */
+    function withinRate(sender: string, at: number, now: number): boolean {
+      if (now - at > HOUR) return true;
+      const times = (recent.get(sender) ?? []).filter((t) => now - t <= HOUR);
+      if (times.length >= settings.maxPerSenderPerHour) {
+        recent.set(sender, times);
+        return false;
+      }
+      times.push(at);
+      recent.set(sender, times);
+      if (recent.size > 10_000) for (const [k, v] of recent) if (v.every((t) => now - t > HOUR)) recent.delete(k);
+      return true;
+    }
 
     async function accept(ctx: ChannelContext, m: FetchMessageObject): Promise<void> {
       const uid = m.uid;
@@ -149,6 +172,11 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
           ? await ctx.deliveryFailed({ channel: 'email', externalId: verdict.originalMessageId, reason: `bounced${verdict.recipient ? ` (${verdict.recipient})` : ''}: ${verdict.reason}` })
           : false;
         ctx.logger.info({ uid, original: verdict.originalMessageId, recorded }, 'email: bounce');
+        return;
+      }
+      const receivedAt = m.internalDate ? new Date(m.internalDate).getTime() : Date.now();
+      if (!withinRate(verdict.message.from.address, receivedAt, Date.now())) {
+        ctx.logger.warn({ uid, from: verdict.message.from.address, limit: settings.maxPerSenderPerHour }, 'email: sender over the hourly limit; dropped');
         return;
       }
       const message = {
@@ -204,6 +232,8 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
         secure: settings.imap.secure,
         auth: { user: settings.imap.user, pass: secrets.imapPassword ?? '' },
         logger: false,
+        // IDLE starts soon after the last command (imapflow idles only while no lock is held).
+        autoIdleDelay: 500,
         connectionTimeout: 15_000,
         greetingTimeout: 15_000,
         socketTimeout: 5 * 60_000,
@@ -215,15 +245,10 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
       const started = Date.now();
       try {
         await client.connect();
-        const lock = await client.getMailboxLock(settings.imap.folder);
-        try {
-          await sync(ctx, client);
-          failures = 0;
-          ctx.reportHealth({ ok: true });
-          if (settings.idle) await idle(ctx, client, started + settings.pollIntervalMs - Math.min(2000, Math.floor(settings.pollIntervalMs / 5)));
-        } finally {
-          lock.release();
-        }
+        await locked(client, () => sync(ctx, client));
+        failures = 0;
+        ctx.reportHealth({ ok: true });
+        if (settings.idle) await idle(ctx, client, started + settings.pollIntervalMs - Math.min(2000, Math.floor(settings.pollIntervalMs / 5)));
       } catch (err) {
         if (stopped) return;
         failures += 1;
@@ -233,6 +258,16 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
       } finally {
         current = null;
         await client.logout().catch(() => client.close());
+      }
+    }
+
+    /** Runs `fn` with the folder selected and locked (between runs the lock is released, so the connection can IDLE). */
+    async function locked(client: ImapFlow, fn: () => Promise<void>): Promise<void> {
+      const lock = await client.getMailboxLock(settings.imap.folder);
+      try {
+        await fn();
+      } finally {
+        lock.release();
       }
     }
 
@@ -261,7 +296,7 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
           }
           if (pending && !stopped && client.usable) {
             pending = false;
-            await sync(ctx, client);
+            await locked(client, () => sync(ctx, client));
           }
         }
       } finally {

@@ -41,7 +41,11 @@ function mail(o: { from: string; to?: string; subject: string; id: string; text?
   ].join('\r\n');
 }
 
-async function createMailbox(name: string, address: string, extra: { folder?: string; password?: string; defaultType?: string } = {}): Promise<string> {
+async function createMailbox(
+  name: string,
+  address: string,
+  extra: { folder?: string; password?: string; defaultType?: string; settings?: Record<string, unknown> } = {},
+): Promise<string> {
   const res = await api<{ id: string }>(hub, admin.token, 'POST', '/channels', {
     kind: 'email',
     name,
@@ -52,6 +56,7 @@ async function createMailbox(name: string, address: string, extra: { folder?: st
       imap: { host: dovecot.host, port: dovecot.imapPort, secure: false, user: address, folder: extra.folder ?? 'INBOX' },
       smtp: { host: '127.0.0.1', port: Number(new URL(smtp.url).port), secure: false },
       pollIntervalMs: 400,
+      ...extra.settings,
     },
     secrets: { imapPassword: extra.password ?? `pw-${address}` },
     ...(extra.defaultType ? { defaultType: extra.defaultType } : {}),
@@ -72,7 +77,7 @@ const checkpoint = async (id: string) =>
 
 beforeAll(async () => {
   dovecot = await startDovecot();
-  for (const u of [SUPPORT, COMPLAINTS, 'archive@hub.example']) dovecot.setUser(u, `pw-${u}`);
+  for (const u of [SUPPORT, COMPLAINTS, 'archive@hub.example', 'flood@hub.example', 'idle@hub.example']) dovecot.setUser(u, `pw-${u}`);
   smtp = await startSmtpServer();
   hub = await startTestHub('mailbox');
   admin = await signInAdmin(hub);
@@ -230,3 +235,23 @@ test('the folder deleted and recreated (new UIDVALIDITY) with the same messages 
   expect(await hub.models.Ticket.countDocuments({ origin: /^email:<arch-/ })).toBe(5);
 });
 
+
+test('a sender over the hourly limit (a runaway responder without auto headers) stops making messages', async () => {
+  const user = 'flood@hub.example';
+  await createMailbox('Flood', user, { settings: { maxPerSenderPerHour: 3 } });
+  const now = new Date().toUTCString();
+  const raws = [1, 2, 3, 4, 5].map((n) => mail({ from: 'robot@example.org', to: user, subject: `Ticket received ${n}`, id: `<flood-${n}@example.org>` }).replace(/^Date: .*$/m, `Date: ${now}`));
+  await dovecot.appendMany(user, [...raws, mail({ from: 'human@example.org', to: user, subject: 'A person', id: '<flood-human@example.org>' })]);
+  await storedOnce('<flood-human@example.org>');
+  const robot = await hub.models.Message.find({ channel: 'email', 'from.address': 'robot@example.org' }).lean();
+  expect(robot.map((m) => m.externalId).sort()).toEqual(['<flood-1@example.org>', '<flood-2@example.org>', '<flood-3@example.org>']);
+});
+
+test('between reconciles the mailbox waits in IDLE: new mail arrives without waiting for the next poll', async () => {
+  const user = 'idle@hub.example';
+  // A reconcile every 10 minutes: only IDLE can bring the mail in during this test.
+  const id = await createMailbox('Idle', user, { settings: { pollIntervalMs: 600_000 } });
+  await until(readyz, (r) => r.channels[id]?.ok === true, 30_000);
+  await dovecot.append(user, mail({ from: 'idle-customer@example.org', to: user, subject: 'Pushed', id: '<idle-1@example.org>' }));
+  expect((await storedOnce('<idle-1@example.org>')).subject).toBe('Pushed');
+});
