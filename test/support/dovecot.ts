@@ -3,6 +3,7 @@ import { chownSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, s
 import os from 'node:os';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
+import nodemailer from 'nodemailer';
 import { unusedLoopbackPort } from './smtp';
 
 export interface TestDovecot {
@@ -14,6 +15,8 @@ export interface TestDovecot {
   /** Appends a raw message to a user's folder by IMAP APPEND; resolves with the UID it got. */
   append(user: string, raw: string | Buffer, folder?: string): Promise<number>;
   createFolder(user: string, folder: string): Promise<void>;
+  /** Delivers a raw message to a user's INBOX by LMTP, as a mail server's delivery agent does. */
+  deliver(user: string, raw: string | Buffer, envelopeFrom?: string): Promise<void>;
   /** Appends many messages over one connection; resolves with their UIDs. */
   appendMany(user: string, raws: ReadonlyArray<string | Buffer>, folder?: string): Promise<number[]>;
   /** Deletes and recreates a folder (it gets a new UIDVALIDITY). */
@@ -157,6 +160,15 @@ service managesieve-login {
         if (!res || res.uid === undefined) throw new Error('APPEND gave no UID');
         return res.uid;
       }),
+    async deliver(user, raw, envelopeFrom = 'sender@mx.example') {
+      const lmtp = nodemailer.createTransport({ host: '127.0.0.1', port: lmtpPort, lmtp: true, secure: false, ignoreTLS: true, name: 'mx.example' });
+      try {
+        const info = await lmtp.sendMail({ envelope: { from: envelopeFrom, to: [user] }, raw });
+        if (info.rejected.length > 0) throw new Error(`LMTP refused ${user}: ${info.response}`);
+      } finally {
+        lmtp.close();
+      }
+    },
     appendMany: (user, raws, folder = 'INBOX') =>
       withClient(user, async (c) => {
         const uids: number[] = [];

@@ -94,7 +94,8 @@ afterAll(async () => {
 test('plain, HTML, GBK Chinese and attachment mail each become one ticket of the mailbox type with the right contact', async () => {
   await dovecot.append(SUPPORT, eml('plain.eml'));
   await dovecot.append(SUPPORT, eml('html.eml'));
-  await dovecot.append(COMPLAINTS, readFileSync(path.join(__dirname, '../../fixtures/email/gbk-chinese.eml')));
+  // This one comes the way a mail server delivers: by LMTP.
+  await dovecot.deliver(COMPLAINTS, readFileSync(path.join(__dirname, '../../fixtures/email/gbk-chinese.eml')));
   await dovecot.append(SUPPORT, eml('attachment.eml'));
 
   const plain = await ticketOf('<plain-1@mail.example.org>');
