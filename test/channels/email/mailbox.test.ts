@@ -256,3 +256,24 @@ test('between reconciles the mailbox waits in IDLE: new mail arrives without wai
   await dovecot.append(user, mail({ from: 'idle-customer@example.org', to: user, subject: 'Pushed', id: '<idle-1@example.org>' }));
   expect((await storedOnce('<idle-1@example.org>')).subject).toBe('Pushed');
 });
+
+test('an answer to a resolved ticket within the reopen window reopens it; forwarded mail from someone else is a new ticket', async () => {
+  await dovecot.append(SUPPORT, mail({ from: 'Olga <olga@example.org>', subject: 'Refund status', id: '<olga-1@example.org>' }));
+  const t = await ticketOf('<olga-1@example.org>');
+  const sent = await api<MessageDto>(hub, agent.token, 'POST', `/tickets/${t._id.toString()}/replies`, { text: 'Your refund was issued today.' });
+  expect(sent.status).toBe(201);
+  const got = await smtp.waitFor('olga@example.org', 30_000);
+  await until(async () => (await hub.models.Message.findById(sent.body.id).lean())?.deliveryStatus, (s) => s === 'sent', 30_000);
+  expect((await api(hub, agent.token, 'PATCH', `/tickets/${t._id.toString()}`, { status: 'resolved' })).status).toBe(200);
+
+  // Olga forwards the reply to her husband, who writes in about it: his own ticket.
+  await dovecot.append(
+    SUPPORT,
+    mail({ from: 'ivan@example.org', subject: `Fwd: ${got.mail.subject}`, id: '<ivan-1@example.org>', headers: [`References: <olga-1@example.org> ${got.mail.messageId}`] }),
+  );
+  expect((await ticketOf('<ivan-1@example.org>'))._id.toString()).not.toBe(t._id.toString());
+  // Olga answers the reply: her resolved ticket reopens.
+  await dovecot.append(SUPPORT, mail({ from: 'olga@example.org', subject: `Re: ${got.mail.subject}`, id: '<olga-2@example.org>', headers: [`In-Reply-To: ${got.mail.messageId}`] }));
+  expect((await storedOnce('<olga-2@example.org>')).ticket?.toString()).toBe(t._id.toString());
+  expect((await hub.models.Ticket.findById(t._id).lean())?.status).toBe('open');
+});
