@@ -139,7 +139,8 @@ export async function normalizeEmail(raw: Buffer, options: EmailNormalizeOptions
   if (auto) return { kind: 'auto', reason: auto };
 
   const messageId = ids(mail.messageId)[0] ?? `<sha256-${createHash('sha256').update(raw).digest('hex')}@omnihub.invalid>`;
-  const threadRefs = [...new Set([...ids(mail.references), ...ids(mail.inReplyTo)])].filter((r) => r !== messageId).slice(-100);
+  // The most recent references matter; one place is left for the subject token.
+  const threadRefs = [...new Set([...ids(mail.references), ...ids(mail.inReplyTo)])].filter((r) => r !== messageId && r.length <= 998).slice(-99);
   const subject = (mail.subject ?? '').slice(0, 998);
   const html = typeof mail.html === 'string' && mail.html.trim() !== '' ? mail.html.slice(0, EMAIL_LIMITS.html) : undefined;
   const text = (mail.text ?? '').slice(0, EMAIL_LIMITS.text);

@@ -104,6 +104,14 @@ export function imapFailureReason(err: unknown): string {
   return `IMAP ${e.code ? `${e.code}: ` : ''}${base}${said && !base.includes(said) ? ` (${said})` : ''}`.slice(0, 500);
 }
 
+/** The hub, not the mail server, failed (the checkpoint stays before the message; the next run tries again). */
+class HubRefused extends Error {
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'HubRefused';
+  }
+}
+
 const smtpUrlOf = (smtp: NonNullable<MailboxSettings['smtp']>, password: string | undefined): string => {
   const u = new URL(`${smtp.secure ? 'smtps' : 'smtp'}://${smtp.host}:${smtp.port}`);
   if (smtp.user) {
@@ -191,7 +199,11 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
       }
       // Durably enqueued is enough: a message seen again (a rescan, a crash before the
       // checkpoint moved) is a duplicate by its Message-ID and stored once.
-      await ctx.ingest(message, { wait: false });
+      try {
+        await ctx.ingest(message, { wait: false });
+      } catch (err) {
+        throw new HubRefused(`the hub could not accept mail (UID ${uid}): ${err instanceof Error ? err.message : String(err)}`, err);
+      }
     }
 
     /** Reads everything after the checkpoint, moving it after each message. */
@@ -254,7 +266,7 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
         failures += 1;
         retryAt = Date.now() + settings.pollIntervalMs * Math.min(2 ** (failures - 1), MAX_BACKOFF_INTERVALS) - settings.pollIntervalMs;
         // Thrown: the runtime reports the mailbox unhealthy with this reason.
-        throw new Error(imapFailureReason(err), { cause: err });
+        throw err instanceof HubRefused ? err : new Error(imapFailureReason(err), { cause: err });
       } finally {
         current = null;
         await client.logout().catch(() => client.close());

@@ -11,8 +11,8 @@ import { normalizeEmail, type EmailVerdict } from '../../../channels/email/email
 const OWN = ['support@hub.example', 'complaints@hub.example'];
 const eml = (name: string): Buffer => readFileSync(path.join(__dirname, '../../fixtures/email', name));
 const parse = (name: string, raw = eml(name)) => normalizeEmail(raw, { ownAddresses: OWN });
-async function message(name: string) {
-  const v = await parse(name);
+async function message(name: string, raw?: Buffer) {
+  const v = await parse(name, raw);
   if (v.kind !== 'message') throw new Error(`${name} is ${v.kind}`);
   return { msg: InboundMessageSchema.parse(v.message), ticketNumber: v.ticketNumber };
 }
@@ -101,4 +101,14 @@ test('a malformed message without a sender is refused with the field at fault', 
   const err = await parse('malformed.eml').catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ChannelRequestError);
   expect((err as ChannelRequestError).errors.map((e) => e.field)).toEqual(['from']);
+});
+
+test('a very long References chain keeps its most recent ids, within the message limits', async () => {
+  const refs = Array.from({ length: 150 }, (_, n) => `<ref-${n}@example.org>`).join(' ');
+  const raw = Buffer.from(eml('reply.eml').toString().replace(/^References: .*$/m, `References: ${refs}`));
+  const { msg } = await message('x', raw);
+  expect(msg.threadRefs).toHaveLength(99);
+  expect(msg.threadRefs).toContain('<0123456789abcdef01234567@hub.example>');
+  expect(msg.threadRefs).toContain('<ref-149@example.org>');
+  expect(msg.threadRefs).not.toContain('<ref-0@example.org>');
 });
