@@ -59,7 +59,7 @@ ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = ${userName}
-default_internal_group = ${root ? 'dovecot' : os.userInfo().username}
+default_internal_group = ${root ? 'dovecot' : groupName(gid)}
 default_login_user = ${userName}
 first_valid_uid = ${Math.min(uid, 1)}
 mail_location = maildir:${dir}/mail/%u
@@ -213,6 +213,15 @@ function idOf(user: string): string {
     return `uid=${u} gid=${g}`;
   } catch {
     return '';
+  }
+}
+
+function groupName(gid: number): string {
+  try {
+    const line = readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.split(':')[2] === String(gid));
+    return line?.split(':')[0] ?? String(gid);
+  } catch {
+    return String(gid);
   }
 }
 
