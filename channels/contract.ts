@@ -71,7 +71,11 @@ export const InboundMessageSchema = z.object({
   text: z.string().max(200_000),
   html: z.string().max(2_000_000).optional(),
   attachments: z.array(AttachmentSchema).max(20).default([]),
-  /** Ids this message answers: email In-Reply-To/References, chat session id, call sid. */
+  /**
+   * Ids this message answers: email In-Reply-To/References, chat session id, call sid. A ref
+   * `[#<ticket number>]` (an email subject token) names a ticket directly; the hub follows it
+   * only when the sender is that ticket's contact.
+   */
   threadRefs: z.array(z.string().min(1).max(998)).max(100).default([]),
   receivedAt: z.coerce.date(),
   /** The type the customer chose (chat form, phone menu, address, keyword); wins over rules. */
@@ -310,6 +314,19 @@ export interface ChannelContext {
   checkpoint: Checkpoint;
   /** The configured channel instance this adapter runs as (absent for the built-in channels). */
   instance?: ChannelInstanceInfo;
+  /**
+   * A delivery failure reported back by the provider (an email bounce) about a message the hub
+   * sent, named by the provider id the send returned: recorded on that message and its ticket's
+   * timeline. Resolves false when no sent message has that id.
+   */
+  deliveryFailed?(failure: DeliveryFailure): Promise<boolean>;
+}
+
+export interface DeliveryFailure {
+  channel: ChannelId;
+  /** The provider id of the sent message ({@link SendResult.externalId}, an email Message-ID). */
+  externalId: string;
+  reason: string;
 }
 
 /** A channel instance as its adapter sees it (secrets decrypted). */

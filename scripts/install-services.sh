@@ -3,6 +3,7 @@
 #   - FerretDB v1.24.2 (MongoDB wire protocol, SQLite backend) into ./.tools/bin
 #   - redis-server (Debian package, when run as root)
 #   - chromium (Debian package, for the browser tests, when run as root)
+#   - dovecot-imapd + dovecot-lmtpd (Debian packages, the IMAP server of the email tests, when run as root)
 # Safe to run repeatedly; does nothing when everything is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -79,3 +80,8 @@ say "redis-server: $(command -v redis-server || echo 'not needed (REDIS_URL set)
 if [ "${SKIP_BROWSER:-0}" != 1 ] && ! command -v chromium >/dev/null && [ -z "${CHROMIUM_PATH:-}" ]; then
   apt_install chromium chromium || echo "services: chromium missing; browser tests will fail" >&2
 fi
+
+if [ "${SKIP_DOVECOT:-0}" != 1 ] && ! command -v dovecot >/dev/null && [ ! -x "${DOVECOT_PATH:-/usr/sbin/dovecot}" ]; then
+  apt_install dovecot "dovecot-imapd" && apt_install dovecot "dovecot-lmtpd" || echo "services: dovecot missing; the email (IMAP) tests will fail" >&2
+fi
+say "dovecot: $(command -v dovecot || echo "${DOVECOT_PATH:-missing}")"

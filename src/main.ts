@@ -267,6 +267,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       bus,
       queue: outboundQueue,
       adapters: senders,
+      // Mailboxes (channel instances) send the replies on the tickets they brought in.
+      instanceSender: (id) => channelRuntime?.senderOf(id),
+      instancesCanSend: (channel) => channelRuntime?.instancesCanSend(channel) ?? false,
       attempts: config.OUTBOUND_ATTEMPTS,
       retryBaseMs: config.OUTBOUND_RETRY_BASE_MS,
       emailAbsentCustomers: config.WEBCHAT_EMAIL_OFFLINE_REPLIES,
@@ -513,6 +516,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           customerActivity: (activity) => realtime.customerActivity(activity),
           attachment: (ref) => store.get(ref),
           conversationStatus: (ticketId) => customerStatus.current(ticketId),
+          deliveryFailed: (failure) => outbound.deliveryFailed(failure),
         },
         ingest: accept,
         instances: channelInstances,

@@ -20,6 +20,16 @@ interface SmtpFailure {
 
 const MESSAGE_ID = /^<[^<>\s@]+@[^<>\s@]+>$/;
 
+/**
+ * A reply's subject carries the ticket token `[#n]` (customers' answers keep it, and the hub
+ * honours it for that ticket's own contact): `Re: [#12] Broken kettle`, the token added once.
+ */
+export function replySubject(subject: string, ticketNumber: number): string {
+  if (subject.includes(`[#${ticketNumber}]`)) return subject;
+  const base = subject.replace(/^\s*((re|aw|sv|回复|答复)\s*[:：]\s*)+/i, '').trim();
+  return `Re: [#${ticketNumber}] ${base}`.trim();
+}
+
 /** The address inside a From header (`Name <a@b>` → a@b). */
 export function addressOf(from: string): string {
   const m = /<([^<>]+)>\s*$/.exec(from);
@@ -91,7 +101,7 @@ export function createEmailChannel(options: EmailOptions): ChannelAdapter {
         await transporter().sendMail({
           from: name ? { name, address: fromAddress } : options.from,
           to: to.map((p) => (p.name ? { name: p.name, address: p.address } : p.address)),
-          subject: message.subject ?? '',
+          subject: replySubject(message.subject ?? '', message.ticketNumber),
           text: message.text,
           ...(message.html ? { html: message.html } : {}),
           messageId,

@@ -194,6 +194,13 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps) {
     /** Which instance a scheduled task belongs to (for failure reports). */
     ownerOf: (taskKey: string): { key: string; channel: string; name: string } | null => taskOwner.get(taskKey) ?? null,
     runningIds: (): string[] => [...running.keys()],
+    /** A running instance's adapter, when it sends (a mailbox's SMTP side). */
+    senderOf: (id: string): ChannelAdapter | undefined => {
+      const a = running.get(id)?.adapter;
+      return a?.send ? a : undefined;
+    },
+    /** Whether some running instance of `channel` sends replies. */
+    instancesCanSend: (channel: string): boolean => [...running.values()].some((r) => r.adapter.id === channel && r.adapter.send !== undefined),
     /** Process shutdown: the instances' schedules stay for the other processes. */
     async stopAll(): Promise<void> {
       for (const id of [...running.keys()]) await stopRunning(id, false);

@@ -6,6 +6,7 @@ import {
   type OutboundMessage,
   type ChannelAdapter,
   type ChannelId,
+  type DeliveryFailure,
   type IdentityKind,
   type SendResult,
 } from '../../channels/contract';
@@ -37,6 +38,10 @@ export interface OutboundServiceDeps {
   queue: Queue<OutboundJobData>;
   /** The channel adapters that can send, by channel. */
   adapters: ReadonlyMap<ChannelId, ChannelAdapter>;
+  /** Channel instances (mailboxes): the running instance's adapter, which sends replies on the tickets it brought in. */
+  instanceSender?(instanceId: string): ChannelAdapter | undefined;
+  /** Whether some running instance of the channel can send (for tickets whose channel has no built-in sender). */
+  instancesCanSend?(channel: ChannelId): boolean;
   /** Send attempts per reply (the first one included). */
   attempts: number;
   /** Exponential backoff: retry n waits retryBaseMs · 2^(n-1). */
@@ -110,9 +115,10 @@ export function createOutboundService(deps: OutboundServiceDeps) {
     throw conflict(`The customer has no ${t.channel} address to reply to.`);
   }
 
-  async function lastInboundRef(t: TicketDoc): Promise<string | null> {
-    const last = await Message.find({ ticket: t._id, direction: 'inbound' }, { externalId: 1 }).sort({ receivedAt: -1 }).limit(1).lean();
-    return last[0]?.externalId ?? null;
+  /** The customer's last message: the reply answers it, through the channel instance it came in by. */
+  async function lastInbound(t: TicketDoc): Promise<{ ref: string | null; instance: string | null }> {
+    const last = await Message.find({ ticket: t._id, direction: 'inbound' }, { externalId: 1, metadata: 1 }).sort({ receivedAt: -1 }).limit(1).lean();
+    return { ref: last[0]?.externalId ?? null, instance: last[0]?.metadata.find((x) => x.key === 'channelInstance')?.value ?? null };
   }
 
   async function publishDelivery(m: Pick<MessageDoc, '_id' | 'ticket' | 'channel'>, status: DeliveryStatus, error: string | null, when = new Date()): Promise<void> {
@@ -243,7 +249,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
   /** Whether replies on this ticket can go out now: a closed ticket takes none, and a channel needs a sending adapter. */
   function replyAbility(t: Pick<TicketDoc, 'channel' | 'status'>): ReplyAbility {
     if (t.status === 'closed') return { canReply: false, reason: 'ticket_closed', detail: 'The ticket is closed; a new message from the customer opens a new ticket.' };
-    if (!deps.adapters.get(t.channel)?.send) {
+    if (!deps.adapters.get(t.channel)?.send && !deps.instancesCanSend?.(t.channel)) {
       const hint = t.channel === 'email' ? ' (set SMTP_URL)' : '';
       return { canReply: false, reason: 'channel_cannot_send', detail: `The ${t.channel} channel cannot send replies: no ${t.channel} adapter is configured on this hub${hint}.` };
     }
@@ -256,6 +262,22 @@ export function createOutboundService(deps: OutboundServiceDeps) {
     enqueue,
     markFailed,
     replyAbility,
+
+    /**
+     * The provider reported that a sent message did not arrive (an email bounce): the message
+     * turns `failed` with the reason, on its ticket's timeline. False when no sent message has the id.
+     */
+    async deliveryFailed(failure: DeliveryFailure): Promise<boolean> {
+      const m = await Message.findOne({ channel: failure.channel, externalId: failure.externalId, direction: 'outbound' }).lean();
+      if (!m) return false;
+      const reason = failure.reason.slice(0, 500);
+      const res = await Message.updateOne({ _id: m._id, deliveryStatus: { $in: ['sent', 'delivered'] } }, { $set: { deliveryStatus: 'failed', deliveryError: reason } });
+      if (res.modifiedCount !== 1 || !m.ticket) return res.modifiedCount === 1;
+      await tickets.addEvent(m.ticket, SYSTEM, 'delivery', m.deliveryStatus, 'failed', `reply ${m._id.toString()} was not delivered: ${reason}`);
+      await publishDelivery(m, 'failed', reason);
+      await publishTicket(m.ticket, ['delivery']);
+      return true;
+    },
 
     /**
      * Sends a failed reply again: the same message, through the same job id (so two retries at
@@ -307,7 +329,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       const ability = replyAbility(t);
       if (!ability.canReply) throw cannotSend(ability);
       const to = await recipient(t);
-      const inReplyTo = await lastInboundRef(t);
+      const { ref: inReplyTo, instance } = await lastInbound(t);
       const actor = actorOf(p);
       const now = new Date();
       const html = input.html ? sanitizeCustomerHtml(input.html) : '';
@@ -322,6 +344,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
           threadKeys: [_id.toString(), ...(inReplyTo ? [inReplyTo] : [])],
           deliveryStatus: 'queued',
           idempotencyKey: idempotencyKey ?? null,
+          ...(instance ? { metadata: [{ key: 'channelInstance', value: instance }] } : {}),
           receivedAt: now,
         });
         doc = created.toObject<MessageDoc>();
@@ -360,7 +383,8 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       };
       const t = m.ticket ? await Ticket.findById(m.ticket).lean() : null;
       if (!t) return fail('the ticket no longer exists');
-      const adapter = deps.adapters.get(m.channel);
+      const instance = m.metadata.find((x) => x.key === 'channelInstance')?.value;
+      const adapter = (instance ? deps.instanceSender?.(instance) : undefined) ?? deps.adapters.get(m.channel);
       if (!adapter?.send) return fail(`the ${m.channel} channel cannot send replies (no adapter configured)`);
       const parsed = OutboundMessageSchema.safeParse({
         channel: m.channel,

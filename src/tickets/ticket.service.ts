@@ -12,6 +12,9 @@ import type { TicketOwners } from './ticket-owner.store';
 import type { ClassificationSource, TicketDoc, TicketModel, TicketStatus } from './ticket.model';
 import { transitionError } from './ticket.state';
 
+/** A thread ref naming a ticket by number (`[#123]`, an email subject token): never a thread key. */
+const TICKET_NUMBER_REF = /^\[#(\d{1,12})\]$/;
+
 export const SYSTEM: Actor = { kind: 'system', id: null, name: 'system' };
 
 export interface OpenTicketInput {
@@ -233,17 +236,19 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
 
     async findThread(channel, refs, contact) {
       // Email References can be long; the most recent ids are the ones that matter.
-      const keys = [...new Set(refs.slice(-20))].map((r) => `${channel}:${r}`);
-      if (keys.length === 0) return null;
+      const keys = [...new Set(refs.filter((r) => !TICKET_NUMBER_REF.test(r)).slice(-20))].map((r) => `${channel}:${r}`);
       const hits = (await Promise.all(keys.map((k) => ThreadKey.findById(k).lean()))).filter((h) => h !== null);
       // A thread reference only continues the same customer's conversation.
       const mine = hits.filter((h) => h.contact.equals(contact)).sort((a, b) => b.at.getTime() - a.at.getTime())[0];
-      return mine ? Ticket.findById(mine.ticket).lean() : null;
+      if (mine) return Ticket.findById(mine.ticket).lean();
+      // A ticket number (an email subject's [#n]) only leads to a ticket of this same contact.
+      const number = refs.map((r) => TICKET_NUMBER_REF.exec(r)).find((m) => m !== null)?.[1];
+      return number ? Ticket.findOne({ number: Number(number), contact }).lean() : null;
     },
 
     async indexThread(channel, keys, ticket, at) {
       await Promise.all(
-        [...new Set(keys)].map(async (key) => {
+        [...new Set(keys)].filter((key) => !TICKET_NUMBER_REF.test(key)).map(async (key) => {
           const _id = `${channel}:${key}`;
           const doc = { ticket: ticket._id, contact: ticket.contact, at };
           try {

@@ -1,0 +1,334 @@
+import { ImapFlow, type FetchMessageObject } from 'imapflow';
+import { z } from 'zod';
+import {
+  InboundMessageSchema,
+  type ChannelAdapter,
+  type ChannelContext,
+  type ChannelKind,
+} from '../contract';
+import { createEmailChannel } from './email.adapter';
+import { normalizeEmail } from './email.normalize';
+
+/**
+ * A support mailbox (support@, complaints@) as a channel instance: mail is read from an IMAP
+ * folder and becomes tickets; agents' replies go out by SMTP from the mailbox's address.
+ *
+ * Reading: one run of the `sync` schedule (on one hub process at a time) connects, reads every
+ * message after the checkpoint, then stays in IMAP IDLE for most of the interval reading new
+ * mail as the server announces it; the next run reconnects and reconciles, so an IDLE that
+ * died silently costs one interval at most. The checkpoint `(uidValidity, lastUid)` moves
+ * after each message is durably accepted by the hub; a changed UIDVALIDITY rescans the folder
+ * (messages already stored are duplicates by their Message-ID and dropped).
+ */
+export const MailboxSettingsSchema = z.object({
+  /** The mailbox's address: replies go out from it, and mail from it is never a ticket. */
+  address: z.email(),
+  /** The display name replies carry (`Support <support@…>`). */
+  displayName: z.string().trim().max(200).optional(),
+  /** Further addresses of the hub (the other mailboxes, aliases): mail from them is dropped. */
+  ownAddresses: z.array(z.email()).max(50).default([]),
+  imap: z.object({
+    host: z.string().trim().min(1).max(255),
+    port: z.number().int().min(1).max(65535).default(993),
+    /** TLS from the start (993); false: plain, upgraded by STARTTLS when offered. */
+    secure: z.boolean().default(true),
+    user: z.string().trim().min(1).max(320),
+    folder: z.string().trim().min(1).max(200).default('INBOX'),
+    /** Accept self-signed certificates (test servers only). */
+    tlsInsecure: z.boolean().default(false),
+  }),
+  smtp: z
+    .object({
+      host: z.string().trim().min(1).max(255),
+      port: z.number().int().min(1).max(65535).default(587),
+      secure: z.boolean().default(false),
+      user: z.string().trim().max(320).optional(),
+      tlsInsecure: z.boolean().default(false),
+    })
+    .optional(),
+  /** How often the mailbox is reconciled (a fresh connection); between, IDLE delivers new mail. */
+  pollIntervalMs: z.number().int().min(200).max(3_600_000).default(60_000),
+  /** Stay connected in IDLE between reconciles. */
+  idle: z.boolean().default(true),
+  /** Mark accepted messages \Seen on the server. */
+  markSeen: z.boolean().default(true),
+  /**
+   * At most this many messages per sender per hour become messages (counted by when they reached
+   * the mailbox); the rest are logged and dropped: a runaway auto-responder without the usual
+   * headers cannot flood the hub, or loop with it.
+   */
+  maxPerSenderPerHour: z.number().int().min(1).max(100_000).default(60),
+});
+export type MailboxSettings = z.infer<typeof MailboxSettingsSchema>;
+
+export const MailboxSecretsSchema = z.object({
+  imapPassword: z.string().min(1).max(1000).optional(),
+  smtpPassword: z.string().min(1).max(1000).optional(),
+});
+type MailboxSecrets = z.infer<typeof MailboxSecretsSchema>;
+
+interface ImapCheckpoint {
+  uidValidity: string;
+  lastUid: number;
+}
+
+const CHECKPOINT = 'imap';
+const BATCH = 25;
+/** Consecutive failed runs back off: interval · 2^(n-1), at most this many intervals. */
+const MAX_BACKOFF_INTERVALS = 16;
+
+export function parseCheckpoint(value: string | null): ImapCheckpoint | null {
+  if (!value) return null;
+  try {
+    const v = z.object({ uidValidity: z.string(), lastUid: z.number().int().nonnegative() }).safeParse(JSON.parse(value));
+    return v.success ? v.data : null;
+  } catch {
+    return null;
+  }
+}
+
+interface ImapFailure {
+  authenticationFailed?: boolean;
+  responseText?: string;
+  serverResponseCode?: string;
+  code?: string;
+  message?: string;
+}
+
+/** What went wrong, in the server's words where it gave some. */
+export function imapFailureReason(err: unknown): string {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as ImapFailure;
+  const said = [e.serverResponseCode ? `[${e.serverResponseCode}]` : '', e.responseText ?? ''].join(' ').trim();
+  if (e.authenticationFailed) return `IMAP login refused${said ? `: ${said}` : ''}`;
+  const base = e.message ?? String(err);
+  return `IMAP ${e.code ? `${e.code}: ` : ''}${base}${said && !base.includes(said) ? ` (${said})` : ''}`.slice(0, 500);
+}
+
+/** The hub, not the mail server, failed (the checkpoint stays before the message; the next run tries again). */
+class HubRefused extends Error {
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'HubRefused';
+  }
+}
+
+const smtpUrlOf = (smtp: NonNullable<MailboxSettings['smtp']>, password: string | undefined): string => {
+  const u = new URL(`${smtp.secure ? 'smtps' : 'smtp'}://${smtp.host}:${smtp.port}`);
+  if (smtp.user) {
+    u.username = encodeURIComponent(smtp.user);
+    if (password) u.password = encodeURIComponent(password);
+  }
+  return u.toString();
+};
+
+export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
+  kind: 'email',
+  settings: MailboxSettingsSchema,
+  secrets: MailboxSecretsSchema,
+  create({ settings, secrets }): ChannelAdapter {
+    const own = [settings.address, ...settings.ownAddresses];
+    const sender = settings.smtp
+      ? createEmailChannel({
+          smtpUrl: smtpUrlOf(settings.smtp, secrets.smtpPassword),
+          from: settings.displayName ? `${settings.displayName} <${settings.address}>` : settings.address,
+          tlsInsecure: settings.smtp.tlsInsecure,
+        })
+      : null;
+    let stopped = false;
+    let current: ImapFlow | null = null;
+    let failures = 0;
+    let retryAt = 0;
+    /** Ends an IDLE wait early (stop). */
+    let interrupt: (() => void) | null = null;
+    /** Per sender: when their recent messages reached the mailbox (the last hour's). */
+    const recent = new Map<string, number[]>();
+    const HOUR = 3_600_000;
+
+    /** Counts a message of `sender` received at `at`; false when the sender is over the hourly limit. */
+    function withinRate(sender: string, at: number, now: number): boolean {
+      if (now - at > HOUR) return true;
+      const times = (recent.get(sender) ?? []).filter((t) => now - t <= HOUR);
+      if (times.length >= settings.maxPerSenderPerHour) {
+        recent.set(sender, times);
+        return false;
+      }
+      times.push(at);
+      recent.set(sender, times);
+      if (recent.size > 10_000) for (const [k, v] of recent) if (v.every((t) => now - t > HOUR)) recent.delete(k);
+      return true;
+    }
+
+    async function accept(ctx: ChannelContext, m: FetchMessageObject): Promise<void> {
+      const uid = m.uid;
+      if (!m.source) {
+        ctx.logger.warn({ uid }, 'email: message has no body; skipped');
+        return;
+      }
+      let verdict;
+      try {
+        verdict = await normalizeEmail(m.source, { ownAddresses: own, ...(m.internalDate ? { receivedAt: new Date(m.internalDate) } : {}) });
+      } catch (err) {
+        ctx.logger.warn({ uid, reason: err instanceof Error ? err.message : String(err) }, 'email: malformed message skipped');
+        return;
+      }
+      if (verdict.kind === 'auto' || verdict.kind === 'own') {
+        ctx.logger.info({ uid, reason: verdict.reason }, 'email: not a customer message; dropped');
+        return;
+      }
+      if (verdict.kind === 'bounce') {
+        const recorded = verdict.originalMessageId && ctx.deliveryFailed
+          ? await ctx.deliveryFailed({ channel: 'email', externalId: verdict.originalMessageId, reason: `bounced${verdict.recipient ? ` (${verdict.recipient})` : ''}: ${verdict.reason}` })
+          : false;
+        ctx.logger.info({ uid, original: verdict.originalMessageId, recorded }, 'email: bounce');
+        return;
+      }
+      const receivedAt = m.internalDate ? new Date(m.internalDate).getTime() : Date.now();
+      if (!withinRate(verdict.message.from.address, receivedAt, Date.now())) {
+        ctx.logger.warn({ uid, from: verdict.message.from.address, limit: settings.maxPerSenderPerHour }, 'email: sender over the hourly limit; dropped');
+        return;
+      }
+      const message = {
+        ...verdict.message,
+        // The subject token: the hub honours it only when the sender is that ticket's contact.
+        threadRefs: [...(verdict.message.threadRefs ?? []), ...(verdict.ticketNumber !== null ? [`[#${verdict.ticketNumber}]`] : [])],
+      };
+      const valid = InboundMessageSchema.safeParse(message);
+      if (!valid.success) {
+        ctx.logger.warn({ uid, reason: valid.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }, 'email: invalid message skipped');
+        return;
+      }
+      // Durably enqueued is enough: a message seen again (a rescan, a crash before the
+      // checkpoint moved) is a duplicate by its Message-ID and stored once.
+      try {
+        await ctx.ingest(message, { wait: false });
+      } catch (err) {
+        throw new HubRefused(`the hub could not accept mail (UID ${uid}): ${err instanceof Error ? err.message : String(err)}`, err);
+      }
+    }
+
+    /** Reads everything after the checkpoint, moving it after each message. */
+    async function sync(ctx: ChannelContext, client: ImapFlow): Promise<void> {
+      const box = client.mailbox;
+      if (!box) throw new Error(`IMAP folder ${settings.imap.folder} is not open`);
+      const uidValidity = String(box.uidValidity);
+      const cp = parseCheckpoint(await ctx.checkpoint.get(CHECKPOINT));
+      let lastUid = cp?.uidValidity === uidValidity ? cp.lastUid : 0;
+      if (cp && cp.uidValidity !== uidValidity) {
+        ctx.logger.warn({ was: cp.uidValidity, now: uidValidity }, 'email: UIDVALIDITY changed; rescanning the folder (stored messages are skipped as duplicates)');
+      }
+      const found = await client.search({ uid: `${lastUid + 1}:*` }, { uid: true });
+      // `N:*` always answers the last message, even when its UID is below N.
+      const uids = (found || []).filter((u) => u > lastUid).sort((a, b) => a - b);
+      for (let i = 0; i < uids.length && !stopped; i += BATCH) {
+        const chunk = uids.slice(i, i + BATCH);
+        const messages = (await client.fetchAll(chunk.join(','), { uid: true, source: true, internalDate: true }, { uid: true })).sort((a, b) => a.uid - b.uid);
+        for (const m of messages) {
+          if (stopped) return;
+          await accept(ctx, m);
+          lastUid = m.uid;
+          await ctx.checkpoint.set(CHECKPOINT, JSON.stringify({ uidValidity, lastUid } satisfies ImapCheckpoint));
+        }
+        if (settings.markSeen && messages.length > 0) {
+          await client.messageFlagsAdd(messages.map((m) => m.uid).join(','), ['\\Seen'], { uid: true }).catch((err: unknown) => {
+            ctx.logger.warn({ reason: imapFailureReason(err) }, 'email: could not mark messages seen');
+          });
+        }
+      }
+    }
+
+    async function run(ctx: ChannelContext): Promise<void> {
+      if (stopped || Date.now() < retryAt) return;
+      const client = new ImapFlow({
+        host: settings.imap.host,
+        port: settings.imap.port,
+        secure: settings.imap.secure,
+        auth: { user: settings.imap.user, pass: secrets.imapPassword ?? '' },
+        logger: false,
+        // IDLE starts soon after the last command (imapflow idles only while no lock is held).
+        autoIdleDelay: 500,
+        connectionTimeout: 15_000,
+        greetingTimeout: 15_000,
+        socketTimeout: 5 * 60_000,
+        ...(settings.imap.tlsInsecure ? { tls: { rejectUnauthorized: false } } : {}),
+      });
+      // An 'error' event without a listener would end the process.
+      client.on('error', (err: unknown) => ctx.logger.warn({ reason: imapFailureReason(err) }, 'email: IMAP connection error'));
+      current = client;
+      const started = Date.now();
+      try {
+        await client.connect();
+        await locked(client, () => sync(ctx, client));
+        failures = 0;
+        ctx.reportHealth({ ok: true });
+        if (settings.idle) await idle(ctx, client, started + settings.pollIntervalMs - Math.min(2000, Math.floor(settings.pollIntervalMs / 5)));
+      } catch (err) {
+        if (stopped) return;
+        failures += 1;
+        retryAt = Date.now() + settings.pollIntervalMs * Math.min(2 ** (failures - 1), MAX_BACKOFF_INTERVALS) - settings.pollIntervalMs;
+        // Thrown: the runtime reports the mailbox unhealthy with this reason.
+        throw err instanceof HubRefused ? err : new Error(imapFailureReason(err), { cause: err });
+      } finally {
+        current = null;
+        await client.logout().catch(() => client.close());
+      }
+    }
+
+    /** Runs `fn` with the folder selected and locked (between runs the lock is released, so the connection can IDLE). */
+    async function locked(client: ImapFlow, fn: () => Promise<void>): Promise<void> {
+      const lock = await client.getMailboxLock(settings.imap.folder);
+      try {
+        await fn();
+      } finally {
+        lock.release();
+      }
+    }
+
+    /** IDLE until `until`: every EXISTS the server announces is read at once. */
+    async function idle(ctx: ChannelContext, client: ImapFlow, until: number): Promise<void> {
+      let pending = false;
+      let wake: (() => void) | null = null;
+      const onExists = (): void => {
+        pending = true;
+        wake?.();
+      };
+      client.on('exists', onExists);
+      try {
+        while (!stopped && client.usable && Date.now() < until) {
+          if (!pending) {
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, Math.max(0, until - Date.now()));
+              wake = () => {
+                clearTimeout(timer);
+                resolve();
+              };
+              interrupt = wake;
+            });
+            wake = null;
+            interrupt = null;
+          }
+          if (pending && !stopped && client.usable) {
+            pending = false;
+            await locked(client, () => sync(ctx, client));
+          }
+        }
+      } finally {
+        client.off('exists', onExists);
+      }
+    }
+
+    return {
+      id: 'email',
+      mount(ctx) {
+        void sender?.mount(ctx);
+        ctx.schedule('sync', settings.pollIntervalMs, () => run(ctx));
+      },
+      ...(sender?.send ? { send: sender.send.bind(sender) } : {}),
+      async stop() {
+        stopped = true;
+        interrupt?.();
+        current?.close();
+        await sender?.stop?.();
+      },
+    };
+  },
+};
