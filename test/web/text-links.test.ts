@@ -1,5 +1,5 @@
 /** The tokenizer behind links in the widget and the console: which text becomes a link, and where it ends. */
-import { textParts } from '../../web/shared/text-links';
+import { textParts } from '../../web/common/text-links';
 
 const links = (text: string) => textParts(text).flatMap((p) => (p.kind === 'link' ? [p.href] : []));
 

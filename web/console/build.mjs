@@ -29,7 +29,7 @@ function files(dir) {
 function sourceHash() {
   const h = createHash('sha256');
   const root = path.resolve(here, '../..');
-  for (const f of [...files(src), ...files(path.join(here, '../shared')), fileURLToPath(import.meta.url), path.join(root, 'package-lock.json')].sort()) {
+  for (const f of [...files(src), ...files(path.join(here, '../common')), fileURLToPath(import.meta.url), path.join(root, 'package-lock.json')].sort()) {
     if (!existsSync(f) || !statSync(f).isFile()) continue;
     h.update(path.relative(here, f)).update('\0').update(readFileSync(f)).update('\0');
   }

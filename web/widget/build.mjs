@@ -12,7 +12,7 @@ const out = path.join(here, 'dist', 'widget.js');
 const sources = [
   ...readdirSync(path.join(here, 'src')).map((f) => path.join(here, 'src', f)),
   path.join(root, 'channels/webchat/webchat.protocol.ts'),
-  ...readdirSync(path.join(root, 'web/shared')).map((f) => path.join(root, 'web/shared', f)),
+  ...readdirSync(path.join(root, 'web/common')).map((f) => path.join(root, 'web/common', f)),
   path.join(here, 'build.mjs'),
   path.join(root, 'package-lock.json'),
 ];

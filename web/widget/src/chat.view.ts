@@ -1,5 +1,5 @@
 import type { ChatAttachment, ChatStatus, PrechatField, PrechatProfile, Topic } from '../../../channels/webchat/webchat.protocol';
-import { LINK_REL, textParts } from '../../shared/text-links';
+import { LINK_REL, textParts } from '../../common/text-links';
 import type { ChatClient, ChatState, ViewMessage } from './chat.client';
 import type { Translate } from './widget.i18n';
 import { WIDGET_CSS } from './widget.styles';

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { fileSize, shortTime } from '../format';
 import { useI18n } from '../i18n/index';
-import { LINK_REL, textParts } from '../../../shared/text-links';
+import { LINK_REL, textParts } from '../../../common/text-links';
 import { cleanHtml } from '../safe-html';
 import type { Message } from '../types';
 import { ChannelBadge, DeliveryBadge } from './Badges';
