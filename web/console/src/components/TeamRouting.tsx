@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, patch, post, put } from '../api';
+import { patch, post, put } from '../api';
 import { useI18n } from '../i18n/index';
 import type { Team } from '../types';
-import { FieldRow, focusFirstInvalid, placeFieldErrors, useFieldErrors, useSubmission } from './Form';
+import { FieldRow, useFieldErrors, usePlacedErrors, useSubmission } from './Form';
 import { EditorForm } from './SettingsScreen';
 
 /** A team's routing settings (GET / PUT /api/v1/teams/:id/routing). */
@@ -39,8 +39,8 @@ export function TeamRoutingForm({ team, routing, onCancel, onSaved }: TeamRoutin
   const [autoAccept, setAutoAccept] = useState(routing.autoAccept);
   const fields = useFieldErrors<RoutingSpot>((s) => `routing-${s}-error`);
   const { busy, error, setError, submit } = useSubmission();
-  const [shownAt, setShownAt] = useState<string[]>([]);
   const form = useRef<HTMLFormElement>(null);
+  const placed = usePlacedErrors(fields, form);
 
   useEffect(() => {
     form.current?.querySelector<HTMLSelectElement>('select[name=strategy]')?.focus();
@@ -52,19 +52,19 @@ export function TeamRoutingForm({ team, routing, onCancel, onSaved }: TeamRoutin
     fields.set({});
     await submit(
       async () => onSaved(await put<TeamRouting>(`/api/v1/teams/${team.id}/routing`, { strategy, offerTimeoutMs: msOf(offer), missedOfferCooldownMs: msOf(cooldown), autoAccept })),
-      (err) => {
-        if (!(err instanceof ApiError)) return;
-        const { at, placed } = placeFieldErrors<RoutingSpot>(err, (f) => {
-          const head = f.split('.')[0];
-          return head === 'strategy' || head === 'offerTimeoutMs' || head === 'missedOfferCooldownMs' || head === 'autoAccept' ? head : null;
-        });
-        // The API counts in milliseconds; the form in seconds.
-        if (at.offerTimeoutMs) at.offerTimeoutMs = t('teams.offerTimeoutRange');
-        if (at.missedOfferCooldownMs) at.missedOfferCooldownMs = t('teams.cooldownRange');
-        fields.set(at);
-        setShownAt(placed);
-        if (placed.length > 0) focusFirstInvalid(form);
-      },
+      (err) =>
+        placed.show(
+          err,
+          (f) => {
+            const head = f.split('.')[0];
+            return head === 'strategy' || head === 'offerTimeoutMs' || head === 'missedOfferCooldownMs' || head === 'autoAccept' ? head : null;
+          },
+          (at) => {
+            // The API counts in milliseconds; the form in seconds.
+            if (at.offerTimeoutMs) at.offerTimeoutMs = t('teams.offerTimeoutRange');
+            if (at.missedOfferCooldownMs) at.missedOfferCooldownMs = t('teams.cooldownRange');
+          },
+        ),
     );
   };
 
@@ -78,7 +78,7 @@ export function TeamRoutingForm({ team, routing, onCancel, onSaved }: TeamRoutin
       onCancel={onCancel}
       error={error}
       onDismissError={() => setError(null)}
-      shownAtFields={shownAt}
+      shownAtFields={placed.shownAt}
       busy={busy}
       cancelLabel={t('teams.cancel')}
       saveAction="team-routing-save"
@@ -161,8 +161,8 @@ export function TeamDetailsForm({ team, onCancel, onSaved }: TeamDetailsFormProp
   const [description, setDescription] = useState(team?.description ?? '');
   const fields = useFieldErrors<DetailSpot>((s) => `team-${s}-error`);
   const { busy, error, setError, submit } = useSubmission();
-  const [shownAt, setShownAt] = useState<string[]>([]);
   const form = useRef<HTMLFormElement>(null);
+  const placed = usePlacedErrors(fields, form);
 
   useEffect(() => {
     form.current?.querySelector<HTMLInputElement>('input[name=name]')?.focus();
@@ -179,13 +179,7 @@ export function TeamDetailsForm({ team, onCancel, onSaved }: TeamDetailsFormProp
     fields.set({});
     await submit(
       async () => onSaved(team ? await patch<Team>(`/api/v1/teams/${team.id}`, body) : await post<Team>('/api/v1/teams', body), !team),
-      (err) => {
-        if (!(err instanceof ApiError)) return;
-        const { at, placed } = placeFieldErrors<DetailSpot>(err, (f) => (f === 'name' || f === 'description' ? f : null));
-        fields.set(at);
-        setShownAt(placed);
-        if (placed.length > 0) focusFirstInvalid(form);
-      },
+      (err) => placed.show(err, (f) => (f === 'name' || f === 'description' ? f : null)),
     );
   };
 
@@ -199,7 +193,7 @@ export function TeamDetailsForm({ team, onCancel, onSaved }: TeamDetailsFormProp
       onCancel={onCancel}
       error={error}
       onDismissError={() => setError(null)}
-      shownAtFields={shownAt}
+      shownAtFields={placed.shownAt}
       busy={busy}
       cancelLabel={t('teams.cancel')}
       saveAction="team-details-save"

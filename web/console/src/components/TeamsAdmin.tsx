@@ -1,9 +1,9 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, get, patch } from '../api';
+import { get, patch } from '../api';
 import { useI18n, type Translate } from '../i18n/index';
 import { WEEKDAYS, type BusinessHours, type Team, type Weekday } from '../types';
-import { FieldRow, focusFirstInvalid, placeFieldErrors, useFieldErrors, useSubmission, type FieldErrors } from './Form';
+import { FieldRow, useFieldErrors, usePlacedErrors, useSubmission, type FieldErrors } from './Form';
 import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
 import { EditorForm, SettingsScreen, SettingsTable, useSettings } from './SettingsScreen';
@@ -311,9 +311,9 @@ function TeamHoursForm({ team, onCancel, onSaved }: TeamHoursFormProps) {
   const { errors } = fields;
   /** Which side of an interval the API named ('hours.mon.0' → open / close / both). */
   const [sides, setSides] = useState<Record<Spot, Side | 'both'>>({});
-  const [shownAt, setShownAt] = useState<string[]>([]);
   const { busy, error, setError, submit } = useSubmission();
   const form = useRef<HTMLFormElement>(null);
+  const placed = usePlacedErrors(fields, form);
 
   useEffect(() => {
     form.current?.querySelector<HTMLInputElement>('input[name=hours-mode]:checked')?.focus();
@@ -340,34 +340,33 @@ function TeamHoursForm({ team, onCancel, onSaved }: TeamHoursFormProps) {
     await submit(
       async () => onSaved(await patch<Team>(`/api/v1/teams/${team.id}`, { businessHours })),
       (err) => {
-        if (!(err instanceof ApiError)) return;
         const side: Record<Spot, Side | 'both'> = {};
-        const { at, placed } = placeFieldErrors<Spot>(err, (field) => {
-          const parts = field.split('.');
-          if (parts[0] !== 'businessHours') return null;
-          const [, group, a, b, c] = parts;
-          if (group === 'timeZone') return 'timeZone';
-          if (group === 'hours' && a === undefined) return 'hours';
-          if (group === 'hours' && (WEEKDAYS as readonly string[]).includes(a ?? '')) {
-            const day = a as Weekday;
-            if (b === undefined) return `hours.${day}`;
-            const row = intervalRows[day][Number(b)];
-            if (row === undefined) return null;
-            const spot = `hours.${day}.${row}`;
-            const s = c === '0' ? 'open' : c === '1' ? 'close' : 'both';
-            side[spot] = side[spot] && side[spot] !== s ? 'both' : s;
-            return spot;
-          }
-          if (group === 'holidays') {
-            const row = a === undefined ? undefined : holidayRows[Number(a)];
-            return a === undefined ? 'holidays' : row !== undefined ? `holidays.${row}` : null;
-          }
-          return null;
-        });
-        fields.set(at);
-        setSides(side);
-        setShownAt(placed);
-        if (placed.length > 0) focusFirstInvalid(form);
+        placed.show(
+          err,
+          (field) => {
+              const parts = field.split('.');
+              if (parts[0] !== 'businessHours') return null;
+              const [, group, a, b, c] = parts;
+              if (group === 'timeZone') return 'timeZone';
+              if (group === 'hours' && a === undefined) return 'hours';
+              if (group === 'hours' && (WEEKDAYS as readonly string[]).includes(a ?? '')) {
+                const day = a as Weekday;
+                if (b === undefined) return `hours.${day}`;
+                const row = intervalRows[day][Number(b)];
+                if (row === undefined) return null;
+                const spot = `hours.${day}.${row}`;
+                const s = c === '0' ? 'open' : c === '1' ? 'close' : 'both';
+                side[spot] = side[spot] && side[spot] !== s ? 'both' : s;
+                return spot;
+              }
+              if (group === 'holidays') {
+                const row = a === undefined ? undefined : holidayRows[Number(a)];
+                return a === undefined ? 'holidays' : row !== undefined ? `holidays.${row}` : null;
+              }
+              return null;
+          },
+          () => setSides(side),
+        );
       },
     );
   };
@@ -385,7 +384,7 @@ function TeamHoursForm({ team, onCancel, onSaved }: TeamHoursFormProps) {
       onCancel={onCancel}
       error={error}
       onDismissError={() => setError(null)}
-      shownAtFields={shownAt}
+      shownAtFields={placed.shownAt}
       busy={busy}
       cancelLabel={t('teams.cancel')}
       saveAction="team-save"
