@@ -1,12 +1,12 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { put } from '../api';
 import { useI18n, type Translate } from '../i18n/index';
 import { CHANNELS, PRIORITIES, TICKET_TYPES, type ChannelId, type Priority, type Team, type TicketType } from '../types';
 import { InlineConfirm, MoveButtons, useTeams, wordsOf } from './AdminPieces';
-import { FieldRow, useFieldErrors, usePlacedErrors, useSubmission, type FieldErrors } from './Form';
+import { FieldRow, useFieldErrors, type FieldErrors } from './Form';
 import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
-import { EditorForm, SettingsScreen, SettingsTable, useSettings } from './SettingsScreen';
+import { EditorForm, SettingsScreen, SettingsTable, useEditor, useSettings } from './SettingsScreen';
 import { TIERS } from './SlaAdmin';
 
 type Tier = (typeof TIERS)[number];
@@ -271,13 +271,7 @@ function RuleForm({ rules, fallback, teams, editing, onCancel, onSaved }: RuleFo
   const initial = typeof editing === 'number' ? (rules[editing] ?? null) : isFallback ? { ...fallback, id: '' } : null;
   const [draft, setDraft] = useState<Draft>(() => draftOf(initial, fallback.teamId));
   const fields = useFieldErrors<Spot>((s) => `rule-${s}-error`);
-  const { busy, error, setError, submit } = useSubmission();
-  const form = useRef<HTMLFormElement>(null);
-  const placed = usePlacedErrors(fields, form);
-
-  useEffect(() => {
-    form.current?.querySelector<HTMLElement>(isFallback ? 'select[name=teamId]' : 'input[name=id]')?.focus();
-  }, []);
+  const { busy, submit, showErrors, frame } = useEditor(fields, isFallback ? 'select[name=teamId]' : 'input[name=id]');
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => {
     setDraft((d) => ({ ...d, [k]: v }));
     fields.clear(k);
@@ -304,7 +298,7 @@ function RuleForm({ rules, fallback, teams, editing, onCancel, onSaved }: RuleFo
         onSaved(isFallback ? t('rules.fallbackSaved') : editing === 'new' ? t('rules.created', { id: rule.id }) : t('rules.saved', { id: rule.id }));
       },
       (err) =>
-        placed.show(err, (f) => {
+        showErrors(err, (f) => {
           if (f !== prefix && !f.startsWith(`${prefix}.`)) return null;
           const head = f.slice(prefix.length + 1).split('.')[0] ?? '';
           return SPOTS.includes(head) ? (head as Spot) : null;
@@ -320,16 +314,12 @@ function RuleForm({ rules, fallback, teams, editing, onCancel, onSaved }: RuleFo
 
   return (
     <EditorForm
-      formRef={form}
+      {...frame}
       class="admin-form rule-form"
       testId="rule-form"
       title={isFallback ? t('rules.fallbackTitle') : initial ? t('rules.editing', { id: initial.id }) : t('rules.new')}
       onSubmit={save}
       onCancel={onCancel}
-      error={error}
-      onDismissError={() => setError(null)}
-      shownAtFields={placed.shownAt}
-      busy={busy}
       cancelLabel={t('rules.cancel')}
       saveAction="rule-save"
       saveLabel={busy ? t('rules.saving') : initial ? t('rules.save') : t('rules.create')}

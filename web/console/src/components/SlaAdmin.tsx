@@ -1,12 +1,12 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { del, put } from '../api';
 import { useI18n, type Translate } from '../i18n/index';
 import { PRIORITIES, TICKET_TYPES, type Priority, type TicketType } from '../types';
 import { InlineConfirm, MoveButtons } from './AdminPieces';
-import { FieldRow, useFieldErrors, usePlacedErrors, useSubmission, type FieldErrors } from './Form';
+import { FieldRow, useFieldErrors, type FieldErrors } from './Form';
 import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
-import { EditorForm, SettingsScreen, SettingsTable, useSettings } from './SettingsScreen';
+import { EditorForm, SettingsScreen, SettingsTable, useEditor, useSettings } from './SettingsScreen';
 
 export const TIERS = ['platinum', 'gold', 'silver', 'bronze', 'none'] as const;
 type Tier = (typeof TIERS)[number];
@@ -319,13 +319,7 @@ function PolicyForm({ list, index, onCancel, onSaved }: PolicyFormProps) {
   const [draft, setDraft] = useState<Draft>(() => draftOf(initial));
   const [position, setPosition] = useState<'first' | 'last'>('first');
   const fields = useFieldErrors<Spot>((s) => `sla-${s}-error`);
-  const { busy, error, setError, submit } = useSubmission();
-  const form = useRef<HTMLFormElement>(null);
-  const placed = usePlacedErrors(fields, form);
-
-  useEffect(() => {
-    form.current?.querySelector<HTMLInputElement>('input[name=id]')?.focus();
-  }, []);
+  const { busy, submit, showErrors, frame } = useEditor(fields, 'input[name=id]');
 
   const set = (change: (d: Draft) => Draft, spot?: Spot) => {
     setDraft(change);
@@ -344,22 +338,18 @@ function PolicyForm({ list, index, onCancel, onSaved }: PolicyFormProps) {
         await put<PoliciesView>('/api/v1/sla/policies', { policies: next });
         onSaved(policy, index === null);
       },
-      (err) => placed.show(err, (f) => spotOf(f, at, next)),
+      (err) => showErrors(err, (f) => spotOf(f, at, next)),
     );
   };
 
   return (
     <EditorForm
-      formRef={form}
+      {...frame}
       class="admin-form sla-form"
       testId="sla-form"
       title={initial ? t('sla.editing', { id: initial.id }) : t('sla.new')}
       onSubmit={save}
       onCancel={onCancel}
-      error={error}
-      onDismissError={() => setError(null)}
-      shownAtFields={placed.shownAt}
-      busy={busy}
       cancelLabel={t('sla.cancel')}
       saveAction="sla-save"
       saveLabel={busy ? t('sla.saving') : initial ? t('sla.save') : t('sla.create')}

@@ -1,12 +1,12 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { get, patch } from '../api';
 import { useI18n, type Translate } from '../i18n/index';
 import { WEEKDAYS, type BusinessHours, type Team, type Weekday } from '../types';
-import { FieldRow, useFieldErrors, usePlacedErrors, useSubmission, type FieldErrors } from './Form';
+import { FieldRow, useFieldErrors, type FieldErrors } from './Form';
 import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
-import { EditorForm, SettingsScreen, SettingsTable, useSettings } from './SettingsScreen';
+import { EditorForm, SettingsScreen, SettingsTable, useEditor, useSettings } from './SettingsScreen';
 import { TeamDetailsForm, TeamRoutingForm, type TeamRouting } from './TeamRouting';
 
 /** Suggestions for the time zone field; any IANA zone the hub knows is accepted. */
@@ -311,13 +311,7 @@ function TeamHoursForm({ team, onCancel, onSaved }: TeamHoursFormProps) {
   const { errors } = fields;
   /** Which side of an interval the API named ('hours.mon.0' → open / close / both). */
   const [sides, setSides] = useState<Record<Spot, Side | 'both'>>({});
-  const { busy, error, setError, submit } = useSubmission();
-  const form = useRef<HTMLFormElement>(null);
-  const placed = usePlacedErrors(fields, form);
-
-  useEffect(() => {
-    form.current?.querySelector<HTMLInputElement>('input[name=hours-mode]:checked')?.focus();
-  }, []);
+  const { busy, submit, showErrors, form, frame } = useEditor(fields, 'input[name=hours-mode]:checked');
 
   const update = (change: (d: Draft) => Draft, ...spots: Spot[]) => {
     setDraft(change);
@@ -341,7 +335,7 @@ function TeamHoursForm({ team, onCancel, onSaved }: TeamHoursFormProps) {
       async () => onSaved(await patch<Team>(`/api/v1/teams/${team.id}`, { businessHours })),
       (err) => {
         const side: Record<Spot, Side | 'both'> = {};
-        placed.show(
+        showErrors(
           err,
           (field) => {
               const parts = field.split('.');
@@ -376,16 +370,12 @@ function TeamHoursForm({ team, onCancel, onSaved }: TeamHoursFormProps) {
 
   return (
     <EditorForm
-      formRef={form}
+      {...frame}
       class="team-form"
       testId="team-form"
       title={t('teams.editing', { name: team.name })}
       onSubmit={save}
       onCancel={onCancel}
-      error={error}
-      onDismissError={() => setError(null)}
-      shownAtFields={placed.shownAt}
-      busy={busy}
       cancelLabel={t('teams.cancel')}
       saveAction="team-save"
       saveLabel={busy ? t('teams.saving') : t('teams.save')}

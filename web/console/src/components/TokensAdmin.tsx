@@ -1,13 +1,13 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { ApiError, del, post } from '../api';
 import { dateTime } from '../format';
 import { useI18n } from '../i18n/index';
 import type { ApiToken, Role, Team } from '../types';
 import { InlineConfirm, SecretOnce, TeamChecks, teamNames, useTeams } from './AdminPieces';
-import { FieldRow, useFieldErrors, usePlacedErrors, useSubmission } from './Form';
+import { FieldRow, useFieldErrors } from './Form';
 import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
-import { EditorForm, SettingsScreen, SettingsTable, useSettings } from './SettingsScreen';
+import { EditorForm, SettingsScreen, SettingsTable, useEditor, useSettings } from './SettingsScreen';
 import { ROLES } from './UsersAdmin';
 
 const SPOTS = ['name', 'role', 'teams'] as const;
@@ -147,13 +147,7 @@ function TokenForm({ teams, onCancel, onCreated }: TokenFormProps) {
   const [role, setRole] = useState<Role>('agent');
   const [teamIds, setTeamIds] = useState<string[]>([]);
   const fields = useFieldErrors<Spot>((s) => `token-${s}-error`);
-  const { busy, error, setError, submit } = useSubmission();
-  const form = useRef<HTMLFormElement>(null);
-  const placed = usePlacedErrors(fields, form);
-
-  useEffect(() => {
-    form.current?.querySelector<HTMLInputElement>('input[name=name]')?.focus();
-  }, []);
+  const { busy, submit, showErrors, frame } = useEditor(fields, 'input[name=name]');
 
   const save = async (e: Event) => {
     e.preventDefault();
@@ -164,22 +158,18 @@ function TokenForm({ teams, onCancel, onCreated }: TokenFormProps) {
         const made = await post<ApiToken & { token: string }>('/api/v1/api-tokens', { name, role, teams: teamIds });
         onCreated(made, made.token);
       },
-      (err) => placed.show(err, spotOf),
+      (err) => showErrors(err, spotOf),
     );
   };
 
   return (
     <EditorForm
-      formRef={form}
+      {...frame}
       class="admin-form token-form"
       testId="token-form"
       title={t('tokens.new')}
       onSubmit={save}
       onCancel={onCancel}
-      error={error}
-      onDismissError={() => setError(null)}
-      shownAtFields={placed.shownAt}
-      busy={busy}
       cancelLabel={t('tokens.cancel')}
       saveAction="token-save"
       saveLabel={busy ? t('tokens.saving') : t('tokens.create')}

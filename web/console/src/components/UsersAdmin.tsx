@@ -1,12 +1,12 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { ApiError, patch, post } from '../api';
 import { useI18n } from '../i18n/index';
 import type { ManagedUser, Role, Team } from '../types';
 import { InlineConfirm, SecretOnce, TeamChecks, teamNames, useTeams, wordsOf } from './AdminPieces';
-import { FieldRow, FilterInput, useFieldErrors, usePlacedErrors, useSubmission } from './Form';
+import { FieldRow, FilterInput, useFieldErrors } from './Form';
 import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
-import { EditorForm, SettingsScreen, SettingsTable, useSettings } from './SettingsScreen';
+import { EditorForm, SettingsScreen, SettingsTable, useEditor, useSettings } from './SettingsScreen';
 
 export const ROLES: readonly Role[] = ['agent', 'supervisor', 'admin'];
 
@@ -239,13 +239,7 @@ function UserForm({ initial, teams, isMe, onCancel, onSaved }: UserFormProps) {
   const { t } = useI18n();
   const [draft, setDraft] = useState<Draft>(() => draftOf(initial));
   const fields = useFieldErrors<Spot>((s) => `user-${s}-error`);
-  const { busy, error, setError, submit } = useSubmission();
-  const form = useRef<HTMLFormElement>(null);
-  const placed = usePlacedErrors(fields, form);
-
-  useEffect(() => {
-    form.current?.querySelector<HTMLInputElement>(initial ? 'input[name=name]' : 'input[name=email]')?.focus();
-  }, []);
+  const { busy, submit, showErrors, frame } = useEditor(fields, initial ? 'input[name=name]' : 'input[name=email]');
 
   const set = <K extends keyof Draft>(k: K, v: Draft[K], spot?: Spot) => {
     setDraft((d) => ({ ...d, [k]: v }));
@@ -274,22 +268,18 @@ function UserForm({ initial, teams, isMe, onCancel, onSaved }: UserFormProps) {
         const created = await post<ManagedUser & { password?: string }>('/api/v1/users', body);
         onSaved(created, true, created.password);
       },
-      (err) => placed.show(err, spotOf),
+      (err) => showErrors(err, spotOf),
     );
   };
 
   return (
     <EditorForm
-      formRef={form}
+      {...frame}
       class="admin-form user-form"
       testId="user-form"
       title={initial ? t('users.editing', { name: initial.name }) : t('users.new')}
       onSubmit={save}
       onCancel={onCancel}
-      error={error}
-      onDismissError={() => setError(null)}
-      shownAtFields={placed.shownAt}
-      busy={busy}
       cancelLabel={t('users.cancel')}
       saveAction="user-save"
       saveLabel={busy ? t('users.saving') : initial ? t('users.save') : t('users.create')}
