@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { TestHub } from '../support/desk.fixtures';
-import { request, TEST_ADMIN } from '../support/hub';
+import { request } from '../support/hub';
 import { until } from '../support/process';
 import {
   createAgent,
@@ -9,10 +9,9 @@ import {
   expectNoPageTrouble,
   expectNoSettingsScreen,
   expectRefusedAtFields,
-  openConsole,
   openSettingsScreen,
   screenshotDir,
-  startConsole,
+  startAdminConsole,
   stopConsole,
   type PageGuard,
 } from './console.support';
@@ -59,13 +58,11 @@ async function teamOfNewTicket(text: string): Promise<string | undefined> {
 }
 
 beforeAll(async () => {
-  ({ hub, browser } = await startConsole('con-rules'));
-  agent = await createAgent(hub.url, { email: 'rex.rules@test.example', name: 'Rex Agent' });
+  ({ hub, browser, agent, admin } = await startAdminConsole('con-rules', { email: 'rex.rules@test.example', name: 'Rex Agent' }));
   adminToken = agent.adminToken;
   supportId = agent.teamId;
   billingId = await ensureTeam(hub.url, adminToken, 'Billing');
   vipId = await ensureTeam(hub.url, adminToken, 'VIP');
-  admin = await openConsole(browser, hub.url, TEST_ADMIN);
 });
 afterAll(() => stopConsole(hub, browser));
 afterEach(() => expectNoPageTrouble(admin));

@@ -1,16 +1,15 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { TestHub } from '../support/desk.fixtures';
-import { request, TEST_ADMIN } from '../support/hub';
+import { request } from '../support/hub';
 import {
   createAgent,
   expectNoPageTrouble,
   expectNoSettingsScreen,
   expectRefusedAtFields,
-  openConsole,
   openSettingsScreen,
   screenshotDir,
-  startConsole,
+  startAdminConsole,
   stopConsole,
   type PageGuard,
 } from './console.support';
@@ -40,11 +39,9 @@ const listed = () => screen().locator('[data-testid=sla-table] tr[data-policy]')
 const notice = (text: string) => admin.page.locator('[data-testid=sla-notice]', { hasText: text }).waitFor({ timeout: 10_000 });
 
 beforeAll(async () => {
-  ({ hub, browser } = await startConsole('con-sla'));
-  agent = await createAgent(hub.url, { email: 'sam.sla@test.example', name: 'Sam Agent' });
+  ({ hub, browser, agent, admin } = await startAdminConsole('con-sla', { email: 'sam.sla@test.example', name: 'Sam Agent' }));
   adminToken = agent.adminToken;
   builtIn = await ids();
-  admin = await openConsole(browser, hub.url, TEST_ADMIN);
 });
 afterAll(() => stopConsole(hub, browser));
 afterEach(() => expectNoPageTrouble(admin));

@@ -1,17 +1,16 @@
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TestHub } from '../support/desk.fixtures';
-import { request, TEST_ADMIN } from '../support/hub';
+import { request } from '../support/hub';
 import {
   createAgent,
   ensureTeam,
   expectNoPageTrouble,
   expectNoSettingsScreen,
   expectRefusedAtFields,
-  openConsole,
   openSettingsScreen,
   screenshotDir,
-  startConsole,
+  startAdminConsole,
   stopConsole,
   type PageGuard,
 } from './console.support';
@@ -41,12 +40,9 @@ const notice = (text: string) => admin.page.locator('[data-testid=tokens-notice]
 const meWith = (token: string) => request<{ kind: string; role: string; teams: string[] }>(`${hub.url}/api/v1/me`, { apiKey: token });
 
 beforeAll(async () => {
-  ({ hub, browser } = await startConsole('con-tokens'));
-  agent = await createAgent(hub.url, { email: 'tia.tokens@test.example', name: 'Tia Agent' });
+  ({ hub, browser, agent, admin } = await startAdminConsole('con-tokens', { email: 'tia.tokens@test.example', name: 'Tia Agent' }, { clipboard: true }));
   adminToken = agent.adminToken;
   billingId = await ensureTeam(hub.url, adminToken, 'Billing');
-  admin = await openConsole(browser, hub.url, TEST_ADMIN);
-  await admin.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: hub.url });
 });
 afterAll(() => stopConsole(hub, browser));
 afterEach(() => expectNoPageTrouble(admin));

@@ -10,10 +10,9 @@ import {
   expectNoPageTrouble,
   expectNoSettingsScreen,
   expectRefusedAtFields,
-  openConsole,
   openSettingsScreen,
   screenshotDir,
-  startConsole,
+  startAdminConsole,
   stopConsole,
   type PageGuard,
 } from './console.support';
@@ -50,13 +49,10 @@ const tableRow = (email: string) => admin.page.locator(`[data-testid=users-table
 const notice = (text: string) => admin.page.locator('[data-testid=users-notice]', { hasText: text }).waitFor({ timeout: 10_000 });
 
 beforeAll(async () => {
-  ({ hub, browser } = await startConsole('con-users'));
-  agent = await createAgent(hub.url, { email: 'uma.users@test.example', name: 'Uma Agent' });
+  ({ hub, browser, agent, admin } = await startAdminConsole('con-users', { email: 'uma.users@test.example', name: 'Uma Agent' }, { clipboard: true }));
   adminToken = agent.adminToken;
   supportId = agent.teamId;
   billingId = await ensureTeam(hub.url, adminToken, 'Billing');
-  admin = await openConsole(browser, hub.url, TEST_ADMIN);
-  await admin.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: hub.url });
 });
 afterAll(() => stopConsole(hub, browser));
 afterEach(() => expectNoPageTrouble(admin));

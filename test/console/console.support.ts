@@ -134,6 +134,27 @@ export async function openConsole(browser: Browser, baseUrl: string, user: { ema
   return tab;
 }
 
+/**
+ * For a settings screen's tests: a hub with an agent in Support, and the test admin's console open
+ * (with clipboard access if asked). If a step fails, what was started is stopped again.
+ */
+export async function startAdminConsole(
+  tag: string,
+  agentFields: { email: string; name: string },
+  opts: { clipboard?: boolean } = {},
+): Promise<{ hub: TestHub; browser: Browser; agent: Awaited<ReturnType<typeof createAgent>>; admin: Awaited<ReturnType<typeof openConsole>> }> {
+  const { hub, browser } = await startConsole(tag);
+  try {
+    const agent = await createAgent(hub.url, agentFields);
+    const admin = await openConsole(browser, hub.url, TEST_ADMIN);
+    if (opts.clipboard) await admin.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: hub.url });
+    return { hub, browser, agent, admin };
+  } catch (err) {
+    await stopConsole(hub, browser);
+    throw err;
+  }
+}
+
 /** Marks the page's document: sameDocument tells later whether the console reloaded or navigated away since. */
 export async function markDocument(page: Page): Promise<void> {
   await page.evaluate(() => Object.assign(window, { __sameDocument: 'yes' }));

@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { get } from '../api';
 import { useI18n } from '../i18n/index';
 import type { Team } from '../types';
 import type { FieldErrors } from './Form';
 
-/** Pieces the admin screens for people and tokens share: a secret shown once, team checkboxes, word lists. */
+/** Pieces the admin screens share: a secret shown once, team checkboxes, word lists, a row's confirm and move buttons. */
 
 /** "a, b ,, c" → ['a', 'b', 'c']. */
 export const wordsOf = (text: string): string[] =>
@@ -107,3 +108,79 @@ export function TeamChecks<K extends string>({ fields, name, idPrefix, legend, h
 
 /** The teams' names for ids ("Support, Billing"); ids of teams that are gone stay as they are. */
 export const teamNames = (teams: Team[] | null, ids: string[]): string => ids.map((id) => teams?.find((t) => t.id === id)?.name ?? id).join(', ');
+
+/** The teams (null until they came); a failure to list them goes to `onError`. */
+export function useTeams(onError: (err: unknown) => void): Team[] | null {
+  const [teams, setTeams] = useState<Team[] | null>(null);
+  const onErrorRef = useRef(onError);
+  onErrorRef.current = onError;
+  useEffect(() => {
+    get<{ items: Team[] }>('/api/v1/teams')
+      .then((r) => setTeams(r.items))
+      .catch((err: unknown) => onErrorRef.current(err));
+  }, []);
+  return teams;
+}
+
+export interface InlineConfirmProps {
+  /** The question ("Delete rule billing?"), also the group's name. */
+  question: string;
+  busy: boolean;
+  /** The confirm button's data-action. */
+  action: string;
+  confirmLabel: string;
+  cancelLabel: string;
+  onConfirm(): void;
+  onCancel(): void;
+}
+
+/** "Delete …? [Delete] [Cancel]" in place of a row's buttons; the confirm button gets focus when it shows. */
+export function InlineConfirm({ question, busy, action, confirmLabel, cancelLabel, onConfirm, onCancel }: InlineConfirmProps) {
+  const confirmBtn = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    confirmBtn.current?.focus();
+  }, []);
+  return (
+    <span class="confirm" role="group" aria-label={question}>
+      <span class="small">{question}</span>
+      <button type="button" class="btn small danger" disabled={busy} data-action={action} onClick={onConfirm} ref={confirmBtn}>
+        {confirmLabel}
+      </button>
+      <button type="button" class="btn small ghost" disabled={busy} onClick={onCancel}>
+        {cancelLabel}
+      </button>
+    </span>
+  );
+}
+
+export interface MoveButtonsProps {
+  /** data-action `${action}-up` and `${action}-down`. */
+  action: string;
+  index: number;
+  count: number;
+  disabled: boolean;
+  upLabel: string;
+  downLabel: string;
+  onMove(from: number, to: number): void;
+}
+
+/** ↑ and ↓ of a row in an ordered list (the first cannot go up, the last not down). */
+export function MoveButtons({ action, index, count, disabled, upLabel, downLabel, onMove }: MoveButtonsProps) {
+  return (
+    <>
+      <button type="button" class="btn small ghost" data-action={`${action}-up`} disabled={disabled || index === 0} aria-label={upLabel} onClick={() => onMove(index, index - 1)}>
+        ↑
+      </button>
+      <button
+        type="button"
+        class="btn small ghost"
+        data-action={`${action}-down`}
+        disabled={disabled || index === count - 1}
+        aria-label={downLabel}
+        onClick={() => onMove(index, index + 1)}
+      >
+        ↓
+      </button>
+    </>
+  );
+}

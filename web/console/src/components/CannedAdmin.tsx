@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, del, patch, post } from '../api';
 import { LANG_NAMES, useI18n } from '../i18n/index';
 import { CANNED_LOCALES, type CannedLocale, type CannedResponse } from '../types';
+import { InlineConfirm } from './AdminPieces';
 import { FieldRow, FilterInput, focusFirstInvalid, placeFieldErrors, useFieldErrors, useSubmission } from './Form';
 import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
@@ -31,10 +32,6 @@ export function CannedAdmin({ onChanged }: CannedAdminProps) {
   const [confirming, setConfirming] = useState<string | null>(null);
   const [deleting, setDeleting] = useState(false);
   const [rowError, setRowError] = useState<unknown>(null);
-  const confirmBtn = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (confirming) confirmBtn.current?.focus();
-  }, [confirming]);
 
   const remove = async (c: CannedResponse) => {
     setDeleting(true);
@@ -108,15 +105,15 @@ export function CannedAdmin({ onChanged }: CannedAdminProps) {
               <td class="canned-text-cell muted small">{c.text}</td>
               <td class="row-actions">
                 {confirming === c.id ? (
-                  <span class="confirm" role="group" aria-label={t('canned.confirmDelete', { shortcut: c.shortcut })}>
-                    <span class="small">{t('canned.confirmDelete', { shortcut: c.shortcut })}</span>
-                    <button type="button" class="btn small danger" disabled={deleting} data-action="canned-confirm-delete" onClick={() => void remove(c)} ref={confirmBtn}>
-                      {t('canned.delete')}
-                    </button>
-                    <button type="button" class="btn small ghost" disabled={deleting} onClick={() => setConfirming(null)}>
-                      {t('canned.cancel')}
-                    </button>
-                  </span>
+                  <InlineConfirm
+                    question={t('canned.confirmDelete', { shortcut: c.shortcut })}
+                    busy={deleting}
+                    action="canned-confirm-delete"
+                    confirmLabel={t('canned.delete')}
+                    cancelLabel={t('canned.cancel')}
+                    onConfirm={() => void remove(c)}
+                    onCancel={() => setConfirming(null)}
+                  />
                 ) : (
                   <>
                     <button type="button" class="btn small" data-action="canned-edit" aria-label={t('canned.editOne', { shortcut: c.shortcut })} onClick={() => settings.edit(c)}>

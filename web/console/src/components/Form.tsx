@@ -1,6 +1,6 @@
 import type { ComponentChildren, RefObject } from 'preact';
 import { useState } from 'preact/hooks';
-import type { ApiError, FieldProblem } from '../api';
+import { ApiError, type FieldProblem } from '../api';
 import { useI18n } from '../i18n/index';
 import { ProblemMessage } from './ProblemMessage';
 
@@ -72,6 +72,24 @@ export function placeFieldErrors<K extends string>(err: ApiError, placeOf: (fiel
 export const focusFirstInvalid = (form: RefObject<HTMLElement | null>): void => {
   requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid=true]')?.focus());
 };
+
+/**
+ * Where a form puts the API's field errors: `show(err, placeOf)` sets them next to the fields
+ * (`adjust` may reword them first) and focuses the first one at fault; `shownAt` are the API's
+ * fields so shown, which the footer's problem leaves out. Errors other than the API's are left to the footer.
+ */
+export function usePlacedErrors<K extends string>(fields: FieldErrors<K>, form: RefObject<HTMLElement | null>) {
+  const [shownAt, setShownAt] = useState<string[]>([]);
+  const show = (err: unknown, placeOf: (field: FieldProblem['field']) => K | null, adjust?: (at: Partial<Record<K, string>>) => void): void => {
+    if (!(err instanceof ApiError)) return;
+    const { at, placed } = placeFieldErrors(err, placeOf);
+    adjust?.(at);
+    fields.set(at);
+    setShownAt(placed);
+    if (placed.length > 0) focusFirstInvalid(form);
+  };
+  return { shownAt, show };
+}
 
 export interface FieldRowProps<K extends string> {
   fields: FieldErrors<K>;

@@ -1,12 +1,12 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, get, put } from '../api';
+import { useState } from 'preact/hooks';
+import { put } from '../api';
 import { useI18n, type Translate } from '../i18n/index';
 import { CHANNELS, PRIORITIES, TICKET_TYPES, type ChannelId, type Priority, type Team, type TicketType } from '../types';
-import { wordsOf } from './AdminPieces';
-import { FieldRow, focusFirstInvalid, placeFieldErrors, useFieldErrors, useSubmission, type FieldErrors } from './Form';
+import { InlineConfirm, MoveButtons, useTeams, wordsOf } from './AdminPieces';
+import { FieldRow, useFieldErrors, type FieldErrors } from './Form';
 import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
-import { EditorForm, SettingsScreen, SettingsTable, useSettings } from './SettingsScreen';
+import { EditorForm, SettingsScreen, SettingsTable, useEditor, useSettings } from './SettingsScreen';
 import { TIERS } from './SlaAdmin';
 
 type Tier = (typeof TIERS)[number];
@@ -57,20 +57,10 @@ export function RulesAdmin() {
     return v.rules;
   });
   const { items, editing, changed, load } = settings;
-  const [teams, setTeams] = useState<Team[] | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [rowError, setRowError] = useState<unknown>(null);
-  const confirmBtn = useRef<HTMLButtonElement>(null);
-
-  useEffect(() => {
-    get<{ items: Team[] }>('/api/v1/teams')
-      .then((r) => setTeams(r.items))
-      .catch((err: unknown) => setRowError(err));
-  }, []);
-  useEffect(() => {
-    if (confirming) confirmBtn.current?.focus();
-  }, [confirming]);
+  const teams = useTeams(setRowError);
   const teamName = (id: string) => teams?.find((x) => x.id === id)?.name ?? t('rules.unknownTeam');
 
   const replace = async (rules: QueueRule[], message: string) => {
@@ -160,42 +150,31 @@ export function RulesAdmin() {
               </td>
               <td class="row-actions">
                 {confirming === `${i}` ? (
-                  <span class="confirm" role="group" aria-label={t('rules.confirmDelete', { id: r.id })}>
-                    <span class="small">{t('rules.confirmDelete', { id: r.id })}</span>
-                    <button
-                      type="button"
-                      class="btn small danger"
-                      disabled={busy}
-                      data-action="rule-confirm-delete"
-                      ref={confirmBtn}
-                      onClick={() =>
-                        void replace(
-                          list.filter((_, j) => j !== i),
-                          t('rules.deleted', { id: r.id }),
-                        )
-                      }
-                    >
-                      {t('rules.delete')}
-                    </button>
-                    <button type="button" class="btn small ghost" disabled={busy} onClick={() => setConfirming(null)}>
-                      {t('rules.cancel')}
-                    </button>
-                  </span>
+                  <InlineConfirm
+                    question={t('rules.confirmDelete', { id: r.id })}
+                    busy={busy}
+                    action="rule-confirm-delete"
+                    confirmLabel={t('rules.delete')}
+                    cancelLabel={t('rules.cancel')}
+                    onConfirm={() =>
+                      void replace(
+                        list.filter((_, j) => j !== i),
+                        t('rules.deleted', { id: r.id }),
+                      )
+                    }
+                    onCancel={() => setConfirming(null)}
+                  />
                 ) : (
                   <>
-                    <button type="button" class="btn small ghost" data-action="rule-up" disabled={busy || i === 0 || editing !== null} aria-label={t('rules.moveUp', { id: r.id })} onClick={() => move(list, i, i - 1)}>
-                      ↑
-                    </button>
-                    <button
-                      type="button"
-                      class="btn small ghost"
-                      data-action="rule-down"
-                      disabled={busy || i === list.length - 1 || editing !== null}
-                      aria-label={t('rules.moveDown', { id: r.id })}
-                      onClick={() => move(list, i, i + 1)}
-                    >
-                      ↓
-                    </button>
+                    <MoveButtons
+                      action="rule"
+                      index={i}
+                      count={list.length}
+                      disabled={busy || editing !== null}
+                      upLabel={t('rules.moveUp', { id: r.id })}
+                      downLabel={t('rules.moveDown', { id: r.id })}
+                      onMove={(from, to) => move(list, from, to)}
+                    />
                     <button type="button" class="btn small" data-action="rule-edit" aria-label={t('rules.editOne', { id: r.id })} onClick={() => settings.edit(i)}>
                       {t('rules.edit')}
                     </button>
@@ -292,13 +271,7 @@ function RuleForm({ rules, fallback, teams, editing, onCancel, onSaved }: RuleFo
   const initial = typeof editing === 'number' ? (rules[editing] ?? null) : isFallback ? { ...fallback, id: '' } : null;
   const [draft, setDraft] = useState<Draft>(() => draftOf(initial, fallback.teamId));
   const fields = useFieldErrors<Spot>((s) => `rule-${s}-error`);
-  const { busy, error, setError, submit } = useSubmission();
-  const [shownAt, setShownAt] = useState<string[]>([]);
-  const form = useRef<HTMLFormElement>(null);
-
-  useEffect(() => {
-    form.current?.querySelector<HTMLElement>(isFallback ? 'select[name=teamId]' : 'input[name=id]')?.focus();
-  }, []);
+  const { busy, submit, showErrors, frame } = useEditor(fields, isFallback ? 'select[name=teamId]' : 'input[name=id]');
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => {
     setDraft((d) => ({ ...d, [k]: v }));
     fields.clear(k);
@@ -324,17 +297,12 @@ function RuleForm({ rules, fallback, teams, editing, onCancel, onSaved }: RuleFo
         await put<QueueRules>('/api/v1/routing/rules', body);
         onSaved(isFallback ? t('rules.fallbackSaved') : editing === 'new' ? t('rules.created', { id: rule.id }) : t('rules.saved', { id: rule.id }));
       },
-      (err) => {
-        if (!(err instanceof ApiError)) return;
-        const { at, placed } = placeFieldErrors<Spot>(err, (f) => {
+      (err) =>
+        showErrors(err, (f) => {
           if (f !== prefix && !f.startsWith(`${prefix}.`)) return null;
           const head = f.slice(prefix.length + 1).split('.')[0] ?? '';
           return SPOTS.includes(head) ? (head as Spot) : null;
-        });
-        fields.set(at);
-        setShownAt(placed);
-        if (placed.length > 0) focusFirstInvalid(form);
-      },
+        }),
     );
   };
 
@@ -346,16 +314,12 @@ function RuleForm({ rules, fallback, teams, editing, onCancel, onSaved }: RuleFo
 
   return (
     <EditorForm
-      formRef={form}
+      {...frame}
       class="admin-form rule-form"
       testId="rule-form"
       title={isFallback ? t('rules.fallbackTitle') : initial ? t('rules.editing', { id: initial.id }) : t('rules.new')}
       onSubmit={save}
       onCancel={onCancel}
-      error={error}
-      onDismissError={() => setError(null)}
-      shownAtFields={shownAt}
-      busy={busy}
       cancelLabel={t('rules.cancel')}
       saveAction="rule-save"
       saveLabel={busy ? t('rules.saving') : initial ? t('rules.save') : t('rules.create')}

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { get } from '../api';
 import type { SettingsPage } from '../router';
 import { useI18n } from '../i18n/index';
-import { FormFooter, LoadState } from './Form';
+import { FormFooter, LoadState, usePlacedErrors, useSubmission, type FieldErrors } from './Form';
 
 /** The settings screens' frame (admins): a list from the API, an editor beside it, a notice after each change. */
 
@@ -172,6 +172,22 @@ export interface EditorFormProps {
   saveAction: string;
   saveLabel: string;
   children: ComponentChildren;
+}
+
+/**
+ * An editor's state: its save in flight (`submit`), the API's field errors placed by `showErrors`,
+ * and `frame`, what EditorForm takes of them. The control at `firstFocus` (a selector) gets focus when it opens.
+ */
+export function useEditor<K extends string>(fields: FieldErrors<K>, firstFocus: string) {
+  const { busy, error, setError, submit } = useSubmission();
+  const form = useRef<HTMLFormElement>(null);
+  const placed = usePlacedErrors(fields, form);
+  const focusAt = useRef(firstFocus);
+  useEffect(() => {
+    form.current?.querySelector<HTMLElement>(focusAt.current)?.focus();
+  }, []);
+  const frame = { formRef: form, error, onDismissError: () => setError(null), shownAtFields: placed.shownAt, busy };
+  return { busy, submit, showErrors: placed.show, form, frame };
 }
 
 /** A settings screen's editor: the fields under a heading, the problem, Cancel and Save. */

@@ -1,11 +1,12 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, del, put } from '../api';
+import { useState } from 'preact/hooks';
+import { del, put } from '../api';
 import { useI18n, type Translate } from '../i18n/index';
 import { PRIORITIES, TICKET_TYPES, type Priority, type TicketType } from '../types';
-import { FieldRow, focusFirstInvalid, placeFieldErrors, useFieldErrors, useSubmission, type FieldErrors } from './Form';
+import { InlineConfirm, MoveButtons } from './AdminPieces';
+import { FieldRow, useFieldErrors, type FieldErrors } from './Form';
 import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
-import { EditorForm, SettingsScreen, SettingsTable, useSettings } from './SettingsScreen';
+import { EditorForm, SettingsScreen, SettingsTable, useEditor, useSettings } from './SettingsScreen';
 
 export const TIERS = ['platinum', 'gold', 'silver', 'bronze', 'none'] as const;
 type Tier = (typeof TIERS)[number];
@@ -79,10 +80,6 @@ export function SlaAdmin() {
   const [confirming, setConfirming] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [rowError, setRowError] = useState<unknown>(null);
-  const confirmBtn = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (confirming) confirmBtn.current?.focus();
-  }, [confirming]);
 
   /** Puts the whole list (the API replaces it); `message` after it took. */
   const replace = async (policies: SlaPolicy[], message: string) => {
@@ -129,15 +126,15 @@ export function SlaAdmin() {
         <>
           {source === 'custom' &&
             (confirming === '(reset)' ? (
-              <span class="confirm" role="group" aria-label={t('sla.confirmReset')}>
-                <span class="small">{t('sla.confirmReset')}</span>
-                <button type="button" class="btn small danger" disabled={busy} data-action="sla-confirm-reset" onClick={() => void reset()} ref={confirmBtn}>
-                  {t('sla.reset')}
-                </button>
-                <button type="button" class="btn small ghost" disabled={busy} onClick={() => setConfirming(null)}>
-                  {t('sla.cancel')}
-                </button>
-              </span>
+              <InlineConfirm
+                question={t('sla.confirmReset')}
+                busy={busy}
+                action="sla-confirm-reset"
+                confirmLabel={t('sla.reset')}
+                cancelLabel={t('sla.cancel')}
+                onConfirm={() => void reset()}
+                onCancel={() => setConfirming(null)}
+              />
             ) : (
               <button type="button" class="btn ghost" data-action="sla-reset" onClick={() => setConfirming('(reset)')}>
                 {t('sla.reset')}
@@ -196,43 +193,32 @@ export function SlaAdmin() {
               </td>
               <td class="row-actions">
                 {confirming === p.id ? (
-                  <span class="confirm" role="group" aria-label={t('sla.confirmDelete', { id: p.id })}>
-                    <span class="small">{t('sla.confirmDelete', { id: p.id })}</span>
-                    <button
-                      type="button"
-                      class="btn small danger"
-                      disabled={busy}
-                      data-action="sla-confirm-delete"
-                      ref={confirmBtn}
-                      onClick={() => {
-                        if (editing === i) settings.close();
-                        void replace(
-                          list.filter((_, j) => j !== i),
-                          t('sla.deleted', { id: p.id }),
-                        );
-                      }}
-                    >
-                      {t('sla.delete')}
-                    </button>
-                    <button type="button" class="btn small ghost" disabled={busy} onClick={() => setConfirming(null)}>
-                      {t('sla.cancel')}
-                    </button>
-                  </span>
+                  <InlineConfirm
+                    question={t('sla.confirmDelete', { id: p.id })}
+                    busy={busy}
+                    action="sla-confirm-delete"
+                    confirmLabel={t('sla.delete')}
+                    cancelLabel={t('sla.cancel')}
+                    onConfirm={() => {
+                      if (editing === i) settings.close();
+                      void replace(
+                        list.filter((_, j) => j !== i),
+                        t('sla.deleted', { id: p.id }),
+                      );
+                    }}
+                    onCancel={() => setConfirming(null)}
+                  />
                 ) : (
                   <>
-                    <button type="button" class="btn small ghost" data-action="sla-up" disabled={busy || i === 0 || editing !== null} aria-label={t('sla.moveUp', { id: p.id })} onClick={() => move(list, i, i - 1)}>
-                      ↑
-                    </button>
-                    <button
-                      type="button"
-                      class="btn small ghost"
-                      data-action="sla-down"
-                      disabled={busy || i === list.length - 1 || editing !== null}
-                      aria-label={t('sla.moveDown', { id: p.id })}
-                      onClick={() => move(list, i, i + 1)}
-                    >
-                      ↓
-                    </button>
+                    <MoveButtons
+                      action="sla"
+                      index={i}
+                      count={list.length}
+                      disabled={busy || editing !== null}
+                      upLabel={t('sla.moveUp', { id: p.id })}
+                      downLabel={t('sla.moveDown', { id: p.id })}
+                      onMove={(from, to) => move(list, from, to)}
+                    />
                     <button type="button" class="btn small" data-action="sla-edit" aria-label={t('sla.editOne', { id: p.id })} onClick={() => settings.edit(i)}>
                       {t('sla.edit')}
                     </button>
@@ -333,13 +319,7 @@ function PolicyForm({ list, index, onCancel, onSaved }: PolicyFormProps) {
   const [draft, setDraft] = useState<Draft>(() => draftOf(initial));
   const [position, setPosition] = useState<'first' | 'last'>('first');
   const fields = useFieldErrors<Spot>((s) => `sla-${s}-error`);
-  const { busy, error, setError, submit } = useSubmission();
-  const [shownAt, setShownAt] = useState<string[]>([]);
-  const form = useRef<HTMLFormElement>(null);
-
-  useEffect(() => {
-    form.current?.querySelector<HTMLInputElement>('input[name=id]')?.focus();
-  }, []);
+  const { busy, submit, showErrors, frame } = useEditor(fields, 'input[name=id]');
 
   const set = (change: (d: Draft) => Draft, spot?: Spot) => {
     setDraft(change);
@@ -358,28 +338,18 @@ function PolicyForm({ list, index, onCancel, onSaved }: PolicyFormProps) {
         await put<PoliciesView>('/api/v1/sla/policies', { policies: next });
         onSaved(policy, index === null);
       },
-      (err) => {
-        if (!(err instanceof ApiError)) return;
-        const { at: errs, placed } = placeFieldErrors(err, (f) => spotOf(f, at, next));
-        fields.set(errs);
-        setShownAt(placed);
-        if (placed.length > 0) focusFirstInvalid(form);
-      },
+      (err) => showErrors(err, (f) => spotOf(f, at, next)),
     );
   };
 
   return (
     <EditorForm
-      formRef={form}
+      {...frame}
       class="admin-form sla-form"
       testId="sla-form"
       title={initial ? t('sla.editing', { id: initial.id }) : t('sla.new')}
       onSubmit={save}
       onCancel={onCancel}
-      error={error}
-      onDismissError={() => setError(null)}
-      shownAtFields={shownAt}
-      busy={busy}
       cancelLabel={t('sla.cancel')}
       saveAction="sla-save"
       saveLabel={busy ? t('sla.saving') : initial ? t('sla.save') : t('sla.create')}

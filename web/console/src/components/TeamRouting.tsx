@@ -1,9 +1,9 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, patch, post, put } from '../api';
+import { useState } from 'preact/hooks';
+import { patch, post, put } from '../api';
 import { useI18n } from '../i18n/index';
 import type { Team } from '../types';
-import { FieldRow, focusFirstInvalid, placeFieldErrors, useFieldErrors, useSubmission } from './Form';
-import { EditorForm } from './SettingsScreen';
+import { FieldRow, useFieldErrors } from './Form';
+import { EditorForm, useEditor } from './SettingsScreen';
 
 /** A team's routing settings (GET / PUT /api/v1/teams/:id/routing). */
 export const STRATEGIES = ['least-busy', 'round-robin', 'skills-based', 'sticky', 'manual'] as const;
@@ -38,13 +38,7 @@ export function TeamRoutingForm({ team, routing, onCancel, onSaved }: TeamRoutin
   const [cooldown, setCooldown] = useState(secondsText(routing.missedOfferCooldownMs));
   const [autoAccept, setAutoAccept] = useState(routing.autoAccept);
   const fields = useFieldErrors<RoutingSpot>((s) => `routing-${s}-error`);
-  const { busy, error, setError, submit } = useSubmission();
-  const [shownAt, setShownAt] = useState<string[]>([]);
-  const form = useRef<HTMLFormElement>(null);
-
-  useEffect(() => {
-    form.current?.querySelector<HTMLSelectElement>('select[name=strategy]')?.focus();
-  }, []);
+  const { busy, submit, showErrors, frame } = useEditor(fields, 'select[name=strategy]');
 
   const save = async (e: Event) => {
     e.preventDefault();
@@ -52,34 +46,30 @@ export function TeamRoutingForm({ team, routing, onCancel, onSaved }: TeamRoutin
     fields.set({});
     await submit(
       async () => onSaved(await put<TeamRouting>(`/api/v1/teams/${team.id}/routing`, { strategy, offerTimeoutMs: msOf(offer), missedOfferCooldownMs: msOf(cooldown), autoAccept })),
-      (err) => {
-        if (!(err instanceof ApiError)) return;
-        const { at, placed } = placeFieldErrors<RoutingSpot>(err, (f) => {
-          const head = f.split('.')[0];
-          return head === 'strategy' || head === 'offerTimeoutMs' || head === 'missedOfferCooldownMs' || head === 'autoAccept' ? head : null;
-        });
-        // The API counts in milliseconds; the form in seconds.
-        if (at.offerTimeoutMs) at.offerTimeoutMs = t('teams.offerTimeoutRange');
-        if (at.missedOfferCooldownMs) at.missedOfferCooldownMs = t('teams.cooldownRange');
-        fields.set(at);
-        setShownAt(placed);
-        if (placed.length > 0) focusFirstInvalid(form);
-      },
+      (err) =>
+        showErrors(
+          err,
+          (f) => {
+            const head = f.split('.')[0];
+            return head === 'strategy' || head === 'offerTimeoutMs' || head === 'missedOfferCooldownMs' || head === 'autoAccept' ? head : null;
+          },
+          (at) => {
+            // The API counts in milliseconds; the form in seconds.
+            if (at.offerTimeoutMs) at.offerTimeoutMs = t('teams.offerTimeoutRange');
+            if (at.missedOfferCooldownMs) at.missedOfferCooldownMs = t('teams.cooldownRange');
+          },
+        ),
     );
   };
 
   return (
     <EditorForm
-      formRef={form}
+      {...frame}
       class="admin-form team-routing-form"
       testId="team-routing-form"
       title={t('teams.routingOf', { name: team.name })}
       onSubmit={save}
       onCancel={onCancel}
-      error={error}
-      onDismissError={() => setError(null)}
-      shownAtFields={shownAt}
-      busy={busy}
       cancelLabel={t('teams.cancel')}
       saveAction="team-routing-save"
       saveLabel={busy ? t('teams.saving') : t('teams.save')}
@@ -160,13 +150,7 @@ export function TeamDetailsForm({ team, onCancel, onSaved }: TeamDetailsFormProp
   const [name, setName] = useState(team?.name ?? '');
   const [description, setDescription] = useState(team?.description ?? '');
   const fields = useFieldErrors<DetailSpot>((s) => `team-${s}-error`);
-  const { busy, error, setError, submit } = useSubmission();
-  const [shownAt, setShownAt] = useState<string[]>([]);
-  const form = useRef<HTMLFormElement>(null);
-
-  useEffect(() => {
-    form.current?.querySelector<HTMLInputElement>('input[name=name]')?.focus();
-  }, []);
+  const { busy, submit, showErrors, frame } = useEditor(fields, 'input[name=name]');
 
   const save = async (e: Event) => {
     e.preventDefault();
@@ -179,28 +163,18 @@ export function TeamDetailsForm({ team, onCancel, onSaved }: TeamDetailsFormProp
     fields.set({});
     await submit(
       async () => onSaved(team ? await patch<Team>(`/api/v1/teams/${team.id}`, body) : await post<Team>('/api/v1/teams', body), !team),
-      (err) => {
-        if (!(err instanceof ApiError)) return;
-        const { at, placed } = placeFieldErrors<DetailSpot>(err, (f) => (f === 'name' || f === 'description' ? f : null));
-        fields.set(at);
-        setShownAt(placed);
-        if (placed.length > 0) focusFirstInvalid(form);
-      },
+      (err) => showErrors(err, (f) => (f === 'name' || f === 'description' ? f : null)),
     );
   };
 
   return (
     <EditorForm
-      formRef={form}
+      {...frame}
       class="admin-form team-details-form"
       testId="team-details-form"
       title={team ? t('teams.renaming', { name: team.name }) : t('teams.new')}
       onSubmit={save}
       onCancel={onCancel}
-      error={error}
-      onDismissError={() => setError(null)}
-      shownAtFields={shownAt}
-      busy={busy}
       cancelLabel={t('teams.cancel')}
       saveAction="team-details-save"
       saveLabel={busy ? t('teams.saving') : team ? t('teams.save') : t('teams.create')}

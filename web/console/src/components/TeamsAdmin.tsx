@@ -1,12 +1,12 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, get, patch } from '../api';
+import { useEffect, useState } from 'preact/hooks';
+import { get, patch } from '../api';
 import { useI18n, type Translate } from '../i18n/index';
 import { WEEKDAYS, type BusinessHours, type Team, type Weekday } from '../types';
-import { FieldRow, focusFirstInvalid, placeFieldErrors, useFieldErrors, useSubmission, type FieldErrors } from './Form';
+import { FieldRow, useFieldErrors, type FieldErrors } from './Form';
 import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
-import { EditorForm, SettingsScreen, SettingsTable, useSettings } from './SettingsScreen';
+import { EditorForm, SettingsScreen, SettingsTable, useEditor, useSettings } from './SettingsScreen';
 import { TeamDetailsForm, TeamRoutingForm, type TeamRouting } from './TeamRouting';
 
 /** Suggestions for the time zone field; any IANA zone the hub knows is accepted. */
@@ -311,13 +311,7 @@ function TeamHoursForm({ team, onCancel, onSaved }: TeamHoursFormProps) {
   const { errors } = fields;
   /** Which side of an interval the API named ('hours.mon.0' → open / close / both). */
   const [sides, setSides] = useState<Record<Spot, Side | 'both'>>({});
-  const [shownAt, setShownAt] = useState<string[]>([]);
-  const { busy, error, setError, submit } = useSubmission();
-  const form = useRef<HTMLFormElement>(null);
-
-  useEffect(() => {
-    form.current?.querySelector<HTMLInputElement>('input[name=hours-mode]:checked')?.focus();
-  }, []);
+  const { busy, submit, showErrors, form, frame } = useEditor(fields, 'input[name=hours-mode]:checked');
 
   const update = (change: (d: Draft) => Draft, ...spots: Spot[]) => {
     setDraft(change);
@@ -340,34 +334,33 @@ function TeamHoursForm({ team, onCancel, onSaved }: TeamHoursFormProps) {
     await submit(
       async () => onSaved(await patch<Team>(`/api/v1/teams/${team.id}`, { businessHours })),
       (err) => {
-        if (!(err instanceof ApiError)) return;
         const side: Record<Spot, Side | 'both'> = {};
-        const { at, placed } = placeFieldErrors<Spot>(err, (field) => {
-          const parts = field.split('.');
-          if (parts[0] !== 'businessHours') return null;
-          const [, group, a, b, c] = parts;
-          if (group === 'timeZone') return 'timeZone';
-          if (group === 'hours' && a === undefined) return 'hours';
-          if (group === 'hours' && (WEEKDAYS as readonly string[]).includes(a ?? '')) {
-            const day = a as Weekday;
-            if (b === undefined) return `hours.${day}`;
-            const row = intervalRows[day][Number(b)];
-            if (row === undefined) return null;
-            const spot = `hours.${day}.${row}`;
-            const s = c === '0' ? 'open' : c === '1' ? 'close' : 'both';
-            side[spot] = side[spot] && side[spot] !== s ? 'both' : s;
-            return spot;
-          }
-          if (group === 'holidays') {
-            const row = a === undefined ? undefined : holidayRows[Number(a)];
-            return a === undefined ? 'holidays' : row !== undefined ? `holidays.${row}` : null;
-          }
-          return null;
-        });
-        fields.set(at);
-        setSides(side);
-        setShownAt(placed);
-        if (placed.length > 0) focusFirstInvalid(form);
+        showErrors(
+          err,
+          (field) => {
+              const parts = field.split('.');
+              if (parts[0] !== 'businessHours') return null;
+              const [, group, a, b, c] = parts;
+              if (group === 'timeZone') return 'timeZone';
+              if (group === 'hours' && a === undefined) return 'hours';
+              if (group === 'hours' && (WEEKDAYS as readonly string[]).includes(a ?? '')) {
+                const day = a as Weekday;
+                if (b === undefined) return `hours.${day}`;
+                const row = intervalRows[day][Number(b)];
+                if (row === undefined) return null;
+                const spot = `hours.${day}.${row}`;
+                const s = c === '0' ? 'open' : c === '1' ? 'close' : 'both';
+                side[spot] = side[spot] && side[spot] !== s ? 'both' : s;
+                return spot;
+              }
+              if (group === 'holidays') {
+                const row = a === undefined ? undefined : holidayRows[Number(a)];
+                return a === undefined ? 'holidays' : row !== undefined ? `holidays.${row}` : null;
+              }
+              return null;
+          },
+          () => setSides(side),
+        );
       },
     );
   };
@@ -377,16 +370,12 @@ function TeamHoursForm({ team, onCancel, onSaved }: TeamHoursFormProps) {
 
   return (
     <EditorForm
-      formRef={form}
+      {...frame}
       class="team-form"
       testId="team-form"
       title={t('teams.editing', { name: team.name })}
       onSubmit={save}
       onCancel={onCancel}
-      error={error}
-      onDismissError={() => setError(null)}
-      shownAtFields={shownAt}
-      busy={busy}
       cancelLabel={t('teams.cancel')}
       saveAction="team-save"
       saveLabel={busy ? t('teams.saving') : t('teams.save')}

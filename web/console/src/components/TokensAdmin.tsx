@@ -1,13 +1,13 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, del, get, post } from '../api';
+import { useState } from 'preact/hooks';
+import { ApiError, del, post } from '../api';
 import { dateTime } from '../format';
 import { useI18n } from '../i18n/index';
 import type { ApiToken, Role, Team } from '../types';
-import { SecretOnce, TeamChecks, teamNames } from './AdminPieces';
-import { FieldRow, focusFirstInvalid, placeFieldErrors, useFieldErrors, useSubmission } from './Form';
+import { InlineConfirm, SecretOnce, TeamChecks, teamNames, useTeams } from './AdminPieces';
+import { FieldRow, useFieldErrors } from './Form';
 import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
-import { EditorForm, SettingsScreen, SettingsTable, useSettings } from './SettingsScreen';
+import { EditorForm, SettingsScreen, SettingsTable, useEditor, useSettings } from './SettingsScreen';
 import { ROLES } from './UsersAdmin';
 
 const SPOTS = ['name', 'role', 'teams'] as const;
@@ -22,21 +22,11 @@ export function TokensAdmin() {
   const { t, lang } = useI18n();
   const settings = useSettings<ApiToken, 'new'>('/api/v1/api-tokens', () => undefined);
   const { editing, changed, load } = settings;
-  const [teams, setTeams] = useState<Team[] | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [revoking, setRevoking] = useState(false);
   const [rowError, setRowError] = useState<unknown>(null);
   const [secret, setSecret] = useState<{ name: string; token: string } | null>(null);
-  const confirmBtn = useRef<HTMLButtonElement>(null);
-
-  useEffect(() => {
-    get<{ items: Team[] }>('/api/v1/teams')
-      .then((r) => setTeams(r.items))
-      .catch((err: unknown) => setRowError(err));
-  }, []);
-  useEffect(() => {
-    if (confirming) confirmBtn.current?.focus();
-  }, [confirming]);
+  const teams = useTeams(setRowError);
 
   const revoke = async (tok: ApiToken) => {
     setRevoking(true);
@@ -112,15 +102,15 @@ export function TokensAdmin() {
               </td>
               <td class="row-actions">
                 {tok.revokedAt ? null : confirming === tok.id ? (
-                  <span class="confirm" role="group" aria-label={t('tokens.confirmRevoke', { name: tok.name })}>
-                    <span class="small">{t('tokens.confirmRevoke', { name: tok.name })}</span>
-                    <button type="button" class="btn small danger" disabled={revoking} data-action="token-confirm-revoke" onClick={() => void revoke(tok)} ref={confirmBtn}>
-                      {t('tokens.revoke')}
-                    </button>
-                    <button type="button" class="btn small ghost" disabled={revoking} onClick={() => setConfirming(null)}>
-                      {t('tokens.cancel')}
-                    </button>
-                  </span>
+                  <InlineConfirm
+                    question={t('tokens.confirmRevoke', { name: tok.name })}
+                    busy={revoking}
+                    action="token-confirm-revoke"
+                    confirmLabel={t('tokens.revoke')}
+                    cancelLabel={t('tokens.cancel')}
+                    onConfirm={() => void revoke(tok)}
+                    onCancel={() => setConfirming(null)}
+                  />
                 ) : (
                   <button
                     type="button"
@@ -157,13 +147,7 @@ function TokenForm({ teams, onCancel, onCreated }: TokenFormProps) {
   const [role, setRole] = useState<Role>('agent');
   const [teamIds, setTeamIds] = useState<string[]>([]);
   const fields = useFieldErrors<Spot>((s) => `token-${s}-error`);
-  const { busy, error, setError, submit } = useSubmission();
-  const [shownAt, setShownAt] = useState<string[]>([]);
-  const form = useRef<HTMLFormElement>(null);
-
-  useEffect(() => {
-    form.current?.querySelector<HTMLInputElement>('input[name=name]')?.focus();
-  }, []);
+  const { busy, submit, showErrors, frame } = useEditor(fields, 'input[name=name]');
 
   const save = async (e: Event) => {
     e.preventDefault();
@@ -174,28 +158,18 @@ function TokenForm({ teams, onCancel, onCreated }: TokenFormProps) {
         const made = await post<ApiToken & { token: string }>('/api/v1/api-tokens', { name, role, teams: teamIds });
         onCreated(made, made.token);
       },
-      (err) => {
-        if (!(err instanceof ApiError)) return;
-        const { at, placed } = placeFieldErrors(err, spotOf);
-        fields.set(at);
-        setShownAt(placed);
-        if (placed.length > 0) focusFirstInvalid(form);
-      },
+      (err) => showErrors(err, spotOf),
     );
   };
 
   return (
     <EditorForm
-      formRef={form}
+      {...frame}
       class="admin-form token-form"
       testId="token-form"
       title={t('tokens.new')}
       onSubmit={save}
       onCancel={onCancel}
-      error={error}
-      onDismissError={() => setError(null)}
-      shownAtFields={shownAt}
-      busy={busy}
       cancelLabel={t('tokens.cancel')}
       saveAction="token-save"
       saveLabel={busy ? t('tokens.saving') : t('tokens.create')}

@@ -1,12 +1,12 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, get, patch, post } from '../api';
+import { useState } from 'preact/hooks';
+import { ApiError, patch, post } from '../api';
 import { useI18n } from '../i18n/index';
 import type { ManagedUser, Role, Team } from '../types';
-import { SecretOnce, TeamChecks, teamNames, wordsOf } from './AdminPieces';
-import { FieldRow, FilterInput, focusFirstInvalid, placeFieldErrors, useFieldErrors, useSubmission } from './Form';
+import { InlineConfirm, SecretOnce, TeamChecks, teamNames, useTeams, wordsOf } from './AdminPieces';
+import { FieldRow, FilterInput, useFieldErrors } from './Form';
 import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
-import { EditorForm, SettingsScreen, SettingsTable, useSettings } from './SettingsScreen';
+import { EditorForm, SettingsScreen, SettingsTable, useEditor, useSettings } from './SettingsScreen';
 
 export const ROLES: readonly Role[] = ['agent', 'supervisor', 'admin'];
 
@@ -61,22 +61,12 @@ export function UsersAdmin({ meId }: UsersAdminProps) {
   const { t } = useI18n();
   const settings = useSettings<ManagedUser, ManagedUser | 'new'>('/api/v1/users', () => undefined);
   const { items, editing, changed, load } = settings;
-  const [teams, setTeams] = useState<Team[] | null>(null);
   const [filter, setFilter] = useState('');
   const [confirming, setConfirming] = useState<string | null>(null);
   const [acting, setActing] = useState(false);
   const [rowError, setRowError] = useState<unknown>(null);
   const [secret, setSecret] = useState<{ name: string; password: string } | null>(null);
-  const confirmBtn = useRef<HTMLButtonElement>(null);
-
-  useEffect(() => {
-    get<{ items: Team[] }>('/api/v1/teams')
-      .then((r) => setTeams(r.items))
-      .catch((err: unknown) => setRowError(err));
-  }, []);
-  useEffect(() => {
-    if (confirming) confirmBtn.current?.focus();
-  }, [confirming]);
+  const teams = useTeams(setRowError);
 
   const setActive = async (u: ManagedUser, active: boolean) => {
     setActing(true);
@@ -175,15 +165,15 @@ export function UsersAdmin({ meId }: UsersAdminProps) {
               </td>
               <td class="row-actions">
                 {confirming === u.id ? (
-                  <span class="confirm" role="group" aria-label={t('users.confirmDeactivate', { name: u.name })}>
-                    <span class="small">{t('users.confirmDeactivate', { name: u.name })}</span>
-                    <button type="button" class="btn small danger" disabled={acting} data-action="user-confirm-deactivate" onClick={() => void setActive(u, false)} ref={confirmBtn}>
-                      {t('users.deactivate')}
-                    </button>
-                    <button type="button" class="btn small ghost" disabled={acting} onClick={() => setConfirming(null)}>
-                      {t('users.cancel')}
-                    </button>
-                  </span>
+                  <InlineConfirm
+                    question={t('users.confirmDeactivate', { name: u.name })}
+                    busy={acting}
+                    action="user-confirm-deactivate"
+                    confirmLabel={t('users.deactivate')}
+                    cancelLabel={t('users.cancel')}
+                    onConfirm={() => void setActive(u, false)}
+                    onCancel={() => setConfirming(null)}
+                  />
                 ) : (
                   <>
                     <button
@@ -249,13 +239,7 @@ function UserForm({ initial, teams, isMe, onCancel, onSaved }: UserFormProps) {
   const { t } = useI18n();
   const [draft, setDraft] = useState<Draft>(() => draftOf(initial));
   const fields = useFieldErrors<Spot>((s) => `user-${s}-error`);
-  const { busy, error, setError, submit } = useSubmission();
-  const [shownAt, setShownAt] = useState<string[]>([]);
-  const form = useRef<HTMLFormElement>(null);
-
-  useEffect(() => {
-    form.current?.querySelector<HTMLInputElement>(initial ? 'input[name=name]' : 'input[name=email]')?.focus();
-  }, []);
+  const { busy, submit, showErrors, frame } = useEditor(fields, initial ? 'input[name=name]' : 'input[name=email]');
 
   const set = <K extends keyof Draft>(k: K, v: Draft[K], spot?: Spot) => {
     setDraft((d) => ({ ...d, [k]: v }));
@@ -284,28 +268,18 @@ function UserForm({ initial, teams, isMe, onCancel, onSaved }: UserFormProps) {
         const created = await post<ManagedUser & { password?: string }>('/api/v1/users', body);
         onSaved(created, true, created.password);
       },
-      (err) => {
-        if (!(err instanceof ApiError)) return;
-        const { at, placed } = placeFieldErrors(err, spotOf);
-        fields.set(at);
-        setShownAt(placed);
-        if (placed.length > 0) focusFirstInvalid(form);
-      },
+      (err) => showErrors(err, spotOf),
     );
   };
 
   return (
     <EditorForm
-      formRef={form}
+      {...frame}
       class="admin-form user-form"
       testId="user-form"
       title={initial ? t('users.editing', { name: initial.name }) : t('users.new')}
       onSubmit={save}
       onCancel={onCancel}
-      error={error}
-      onDismissError={() => setError(null)}
-      shownAtFields={shownAt}
-      busy={busy}
       cancelLabel={t('users.cancel')}
       saveAction="user-save"
       saveLabel={busy ? t('users.saving') : initial ? t('users.save') : t('users.create')}
