@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Locator } from 'playwright-core';
 import type { Hub } from '../../src/main';
 import { request, startTestHub, type TestHubEnv } from '../support/hub';
-import { createAgent, ensureConsoleBuilt, launchBrowser, newPage, signIn, waitLive } from './console.support';
+import path from 'node:path';
+import { createAgent, ensureConsoleBuilt, launchBrowser, newPage, screenshotDir, signIn, waitLive } from './console.support';
 
 let hub: Hub & { env: TestHubEnv };
 let browser: Browser;
@@ -100,6 +101,7 @@ test('the zh-CN console says the timeline, the sign-in error and form errors in 
   expect(title).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
   expect(title).toMatch(/\d{4}年/);
 
+  await page.screenshot({ path: path.join(screenshotDir(), 'console-timeline-zh-CN.png') });
   // The whole ticket view: no English outside the customer's data and names.
   expect(englishWords(await visible(page.locator('[data-testid=ticket-view]')), names)).toEqual([]);
 
