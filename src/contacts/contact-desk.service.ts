@@ -135,7 +135,7 @@ export function createContactDesk(deps: ContactDeskDeps) {
 
       const label = (c: ContactDoc) => `${c.name || c.identities[0]?.value || c._id.toString()}`;
       for (const t of moved.tickets) {
-        await tickets.addEvent(t._id, actor, 'contact_merged', source._id.toString(), survivor._id.toString(), `customer ${label(source)} merged into ${label(survivor)}`);
+        await tickets.addEvent(t._id, actor, 'contact_merged', source._id.toString(), survivor._id.toString(), { code: 'contact.merged', params: { from: label(source), to: label(survivor) }, text: `customer ${label(source)} merged into ${label(survivor)}` });
         const doc = await Ticket.findById(t._id).lean();
         if (doc) {
           await bus.publish(ticketUpdated(doc, ['contact']));

@@ -106,6 +106,8 @@ export const timelineEventDto = (e: TicketEventDoc) => ({
   from: e.from,
   to: e.to,
   detail: e.detail,
+  code: e.code ?? '',
+  params: { ...(e.params ?? {}) },
   at: iso(e.at),
 });
 
@@ -179,7 +181,9 @@ export const TimelineEventSchema = z.object({
   action: z.string(),
   from: z.string().nullable(),
   to: z.string().nullable(),
-  detail: z.string(),
+  detail: z.string().describe('English words of the entry: the fallback for an unknown or empty code'),
+  code: z.string().describe("stable code of the entry's words (e.g. `delivery.sent`); '' on entries written before codes and on free text"),
+  params: z.record(z.string(), z.string()).describe('the parameters of `code` (names, channel, ids…)'),
   at: z.string(),
 });
 export const TeamSchema = z.object({

@@ -7,7 +7,26 @@ import { TransitionConflict } from '../tickets/ticket.service';
 export interface FieldError {
   field: string;
   message: string;
+  /** Stable code of what is wrong (zod's issue code, e.g. `too_small`, `invalid_format`), for clients to translate. */
+  code?: string;
 }
+
+/** The stable `code` of a problem, by status, unless the problem names its own. */
+const STATUS_CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'too_large',
+  415: 'unsupported_encoding',
+  422: 'validation',
+  429: 'rate_limited',
+  500: 'internal',
+  502: 'upstream',
+  503: 'unavailable',
+};
+export const problemCode = (status: number): string => STATUS_CODES[status] ?? (status >= 500 ? 'internal' : 'bad_request');
 
 /** An error that becomes an RFC 9457 application/problem+json answer. */
 export class HttpProblem extends Error {
@@ -16,23 +35,26 @@ export class HttpProblem extends Error {
     readonly title: string,
     detail: string,
     readonly errors: readonly FieldError[] = [],
+    /** Stable code for clients to translate (default: by status, e.g. `not_found`). */
+    readonly code: string = problemCode(status),
   ) {
     super(detail);
     this.name = 'HttpProblem';
   }
 }
 
-export function sendProblem(res: Response, status: number, title: string, detail: string, errors: readonly FieldError[] = []): void {
+export function sendProblem(res: Response, status: number, title: string, detail: string, errors: readonly FieldError[] = [], code = problemCode(status)): void {
   res
     .status(status)
     .type('application/problem+json')
-    .send(JSON.stringify({ type: 'about:blank', title, status, detail, ...(errors.length ? { errors } : {}) }));
+    .send(JSON.stringify({ type: 'about:blank', title, status, code, detail, ...(errors.length ? { errors } : {}) }));
 }
 
 export function zodFieldErrors(err: ZodError, root = ''): FieldError[] {
   return err.issues.map((i) => ({
     field: [root, ...i.path.map(String)].filter(Boolean).join('.') || '(body)',
     message: i.message,
+    code: i.code,
   }));
 }
 
@@ -55,9 +77,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     void _next;
     if (res.headersSent) return;
-    if (err instanceof HttpProblem || err instanceof ChannelRequestError) {
-      return sendProblem(res, err.status, err.title, err.message, err.errors);
-    }
+    if (err instanceof HttpProblem) return sendProblem(res, err.status, err.title, err.message, err.errors, err.code);
+    if (err instanceof ChannelRequestError) return sendProblem(res, err.status, err.title, err.message, err.errors);
     if (err instanceof Conflict) {
       return sendProblem(res, 409, 'Conflict', err.message, err.field ? [err.field] : []);
     }

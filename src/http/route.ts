@@ -92,7 +92,7 @@ function validate<T>(schema: ZodType<T> | undefined, value: unknown, where: stri
   if (!schema) return value as T;
   const r = schema.safeParse(value);
   if (!r.success) {
-    throw new HttpProblem(where === 'body' ? 422 : 400, 'Invalid request', `The ${where} is not valid.`, zodFieldErrors(r.error, where === 'body' ? '' : where));
+    throw new HttpProblem(where === 'body' ? 422 : 400, 'Invalid request', `The ${where} is not valid.`, zodFieldErrors(r.error, where === 'body' ? '' : where), 'validation');
   }
   return r.data;
 }

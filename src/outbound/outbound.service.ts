@@ -147,7 +147,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
     if (res.modifiedCount !== 1) return false;
     const m = await Message.findById(messageId, { ticket: 1, channel: 1 }).lean();
     if (!m?.ticket) return true;
-    await tickets.addEvent(m.ticket, SYSTEM, 'delivery', 'queued', 'failed', `reply ${messageId} could not be sent: ${reason}`);
+    await tickets.addEvent(m.ticket, SYSTEM, 'delivery', 'queued', 'failed', { code: 'delivery.failed', params: { channel: m.channel, messageId, reason }, text: `reply ${messageId} could not be sent: ${reason}` });
     await publishDelivery(m, 'failed', reason);
     await publishTicket(m.ticket, ['delivery']);
     return true;
@@ -186,7 +186,11 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       'delivery',
       'queued',
       result.status,
-      `reply ${m._id.toString()} ${result.status} (provider id ${result.externalId})${firstResponse ? ' (first response)' : ''}`,
+      {
+        code: `delivery.${result.status}`,
+        params: { channel: m.channel, messageId: m._id.toString(), providerId: result.externalId, firstResponse: firstResponse ? 'yes' : 'no' },
+        text: `reply ${m._id.toString()} ${result.status} (provider id ${result.externalId})${firstResponse ? ' (first response)' : ''}`,
+      },
       sentAt,
     );
     await publishDelivery(m, result.status, null, sentAt);
@@ -217,7 +221,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
     if (!to) return;
     const email = deps.adapters.get('email');
     if (!email?.send) {
-      await tickets.addEvent(t._id, SYSTEM, 'delivery', null, null, `the customer has left the chat; no copy was emailed to ${to.address} (no email channel: set SMTP_URL)`);
+      await tickets.addEvent(t._id, SYSTEM, 'delivery', null, null, { code: 'delivery.copy_unconfigured', params: { address: to.address }, text: `the customer has left the chat; no copy was emailed to ${to.address} (no email channel: set SMTP_URL)` });
       return;
     }
     let result: SendResult;
@@ -232,7 +236,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       });
     } catch (err) {
       if (err instanceof ChannelError && !err.retryable) {
-        await tickets.addEvent(t._id, SYSTEM, 'delivery', null, 'failed', `the customer has left the chat; emailing a copy to ${to.address} failed: ${errorText(err)}`);
+        await tickets.addEvent(t._id, SYSTEM, 'delivery', null, 'failed', { code: 'delivery.copy_failed', params: { address: to.address, reason: errorText(err) }, text: `the customer has left the chat; emailing a copy to ${to.address} failed: ${errorText(err)}` });
         return;
       }
       throw err;
@@ -243,7 +247,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
     );
     // The customer answering that email (In-Reply-To) continues this ticket.
     await tickets.indexThread('email', [result.externalId], t, new Date());
-    await tickets.addEvent(t._id, SYSTEM, 'delivery', null, 'emailed', `the customer had left the chat; reply ${m._id.toString()} was also emailed to ${to.address}`);
+    await tickets.addEvent(t._id, SYSTEM, 'delivery', null, 'emailed', { code: 'delivery.copy_emailed', params: { address: to.address, messageId: m._id.toString() }, text: `the customer had left the chat; reply ${m._id.toString()} was also emailed to ${to.address}` });
   }
 
   /** Whether replies on this ticket can go out now: a closed ticket takes none, and a channel needs a sending adapter. */
@@ -273,7 +277,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       const reason = failure.reason.slice(0, 500);
       const res = await Message.updateOne({ _id: m._id, deliveryStatus: { $in: ['sent', 'delivered'] } }, { $set: { deliveryStatus: 'failed', deliveryError: reason } });
       if (res.modifiedCount !== 1 || !m.ticket) return res.modifiedCount === 1;
-      await tickets.addEvent(m.ticket, SYSTEM, 'delivery', m.deliveryStatus, 'failed', `reply ${m._id.toString()} was not delivered: ${reason}`);
+      await tickets.addEvent(m.ticket, SYSTEM, 'delivery', m.deliveryStatus, 'failed', { code: 'delivery.not_delivered', params: { channel: m.channel, messageId: m._id.toString(), reason }, text: `reply ${m._id.toString()} was not delivered: ${reason}` });
       await publishDelivery(m, 'failed', reason);
       await publishTicket(m.ticket, ['delivery']);
       return true;
@@ -299,7 +303,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       if (flipped.modifiedCount !== 1) throw notFailed();
       const now = new Date();
       const actor = actorOf(p);
-      await tickets.addEvent(t._id, actor, 'delivery', 'failed', 'queued', `reply ${m._id.toString()} retried by ${actor.name}${was ? ` (it had failed: ${was})` : ''}`, now);
+      await tickets.addEvent(t._id, actor, 'delivery', 'failed', 'queued', { code: 'delivery.retried', params: { channel: m.channel, messageId: m._id.toString(), name: actor.name, reason: was ?? '' }, text: `reply ${m._id.toString()} retried by ${actor.name}${was ? ` (it had failed: ${was})` : ''}` }, now);
       // The failed job keeps the id; removing it lets the same id be enqueued again.
       await queue.remove(m._id.toString()).catch(() => 0);
       await enqueue(m._id.toString());
@@ -359,7 +363,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       await tickets.indexThread(t.channel, [_id.toString()], t, now);
       // firstResponseAt waits for the send (markSent): a reply that fails is no response.
       await Ticket.updateOne({ _id: t._id }, { $set: { lastAgentMessageAt: now } });
-      await tickets.addEvent(t._id, actor, 'reply', null, 'queued', `reply ${_id.toString()} via ${t.channel}`, now);
+      await tickets.addEvent(t._id, actor, 'reply', null, 'queued', { code: 'reply.written', params: { channel: t.channel, messageId: _id.toString() }, text: `reply ${_id.toString()} via ${t.channel}` }, now);
       // Replying to an unassigned or new ticket takes it and opens it (through the one state machine).
       if (t.status === 'new' || (!t.assignee && assignableId(p))) t = await desk.takeForReply(p, t);
       await enqueue(_id.toString());

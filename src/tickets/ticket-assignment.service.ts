@@ -11,6 +11,18 @@ import type { TicketDoc, TicketModel } from './ticket.model';
 import { TransitionConflict, type TicketService, ticketUpdated } from './ticket.service';
 
 export const ROUTING_ACTOR: Actor = { kind: 'system', id: 'routing', name: 'routing' };
+/** The reasons an owner changes, as the codes of their timeline entries (`assignee.<reason>`). */
+const ASSIGNEE_REASONS: Record<string, string> = {
+  taken: 'taken',
+  released: 'released',
+  assigned: 'assigned',
+  unassigned: 'unassigned',
+  replied: 'replied',
+  'assigned by routing': 'routing',
+  'agent unavailable': 'agent_unavailable',
+  reassigned: 'reassigned',
+  transferred: 'transferred',
+};
 const SLA_ACTOR: Actor = { kind: 'system', id: 'sla', name: 'SLA' };
 
 export interface AssignmentDeps {
@@ -61,10 +73,12 @@ export function createAssignmentService(deps: AssignmentDeps) {
     }
     if (next && !t.acceptedAt) await Ticket.updateOne({ _id: t._id, acceptedAt: null }, { $set: { acceptedAt: now } });
     const [fromName, toName] = await Promise.all([userName(expected), userName(next)]);
-    await tickets.addEvent(t._id, actor, 'assignee', expected?.toString() ?? null, next?.toString() ?? null, `${why}: ${fromName} → ${toName}`, now);
+    const reason = ASSIGNEE_REASONS[why] ?? (why.startsWith('routing') ? 'routing' : 'other');
+    const params = { from: expected ? fromName : '', to: next ? toName : '', ...(reason === 'other' ? { note: why } : {}) };
+    await tickets.addEvent(t._id, actor, 'assignee', expected?.toString() ?? null, next?.toString() ?? null, { code: `assignee.${reason}`, params, text: `${why}: ${fromName} → ${toName}` }, now);
     let current = (await Ticket.findById(t._id).lean()) ?? t;
-    if (next && current.status === 'new') current = await tickets.transition(t._id, 'open', actor, `${toName} owns it`);
-    else if (!next && current.status === 'open') current = await tickets.transition(t._id, 'new', actor, 'back in the queue');
+    if (next && current.status === 'new') current = await tickets.transition(t._id, 'open', actor, { code: 'status.owner', params: { name: toName }, text: `${toName} owns it` });
+    else if (!next && current.status === 'open') current = await tickets.transition(t._id, 'new', actor, { code: 'status.queued', text: 'back in the queue' });
     await publish(current, ['assignee']);
     return current;
   }
@@ -103,7 +117,7 @@ export function createAssignmentService(deps: AssignmentDeps) {
       let current: TicketDoc = t;
       if (Types.ObjectId.isValid(a.teamId) && !t.team?.equals(a.teamId)) {
         // The owner's change below publishes the ticket as it is then (its new team included).
-        current = (await tickets.editFields(t._id, { team: new Types.ObjectId(a.teamId) }, ROUTING_ACTOR, { why: { team: why }, publish: false }))?.ticket ?? t;
+        current = (await tickets.editFields(t._id, { team: new Types.ObjectId(a.teamId) }, ROUTING_ACTOR, { why: { team: { code: 'team.routing', params: { via: a.via }, text: why } }, publish: false }))?.ticket ?? t;
       }
       await setAssignee(current, new Types.ObjectId(a.agentId), ROUTING_ACTOR, why);
       return true;
@@ -118,7 +132,7 @@ export function createAssignmentService(deps: AssignmentDeps) {
       if (!t || t.assignee || t.status === 'resolved' || t.status === 'closed' || t.mergedInto) return;
       await Ticket.updateOne({ _id: t._id, assignee: null }, { $set: { needsAttention: { reason: n.reason, at: n.at } } });
       const names = await Promise.all(n.declinedBy.map((id) => (Types.ObjectId.isValid(id) ? userName(new Types.ObjectId(id)) : Promise.resolve(id))));
-      await tickets.addEvent(t._id, ROUTING_ACTOR, 'needs_attention', null, n.reason, `declined by every available agent: ${names.join(', ')}`, n.at);
+      await tickets.addEvent(t._id, ROUTING_ACTOR, 'needs_attention', null, n.reason, { code: 'needs_attention.declined', params: { names: names.join(', ') }, text: `declined by every available agent: ${names.join(', ')}` }, n.at);
       const current = (await Ticket.findById(t._id).lean()) ?? t;
       await publish(current, ['needsAttention']);
     },
@@ -171,7 +185,7 @@ export function createAssignmentService(deps: AssignmentDeps) {
     /** The team routing's queue rules placed the ticket in. */
     async setTeam(ticketId: string, teamId: string): Promise<void> {
       if (!Types.ObjectId.isValid(ticketId) || !Types.ObjectId.isValid(teamId)) return;
-      await tickets.editFields(ticketId, { team: new Types.ObjectId(teamId) }, ROUTING_ACTOR, { why: { team: 'queue rules' } });
+      await tickets.editFields(ticketId, { team: new Types.ObjectId(teamId) }, ROUTING_ACTOR, { why: { team: { code: 'team.rules', text: 'queue rules' } } });
     },
 
     /** Tickets waiting for an agent, oldest first (a bounded scan, for reconciliation on start). */
@@ -190,7 +204,7 @@ export function createAssignmentService(deps: AssignmentDeps) {
       if (!t) return null;
       const next = PRIORITIES[Math.min(PRIORITIES.indexOf(t.priority) + 1, PRIORITIES.length - 1)]!;
       if (next === t.priority) return null;
-      const r = await tickets.editFields(t._id, { priority: next }, SLA_ACTOR, { expect: { priority: t.priority }, why: { priority: 'raised by SLA escalation' } });
+      const r = await tickets.editFields(t._id, { priority: next }, SLA_ACTOR, { expect: { priority: t.priority }, why: { priority: { code: 'priority.sla_escalation', text: 'raised by SLA escalation' } } });
       return r && r.changed.length > 0 ? next : null;
     },
   };

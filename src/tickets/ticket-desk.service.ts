@@ -343,7 +343,7 @@ export function createTicketDesk(deps: TicketDeskDeps) {
       }
       if (t.status === 'new' && t.assignee) {
         try {
-          return await tickets.transition(t._id, 'open', actor, 'agent replied');
+          return await tickets.transition(t._id, 'open', actor, { code: 'status.replied', text: 'agent replied' });
         } catch (err) {
           if (!(err instanceof TransitionConflict)) throw err;
         }
@@ -395,11 +395,11 @@ export function createTicketDesk(deps: TicketDeskDeps) {
       if (Object.keys(set).length) await Ticket.updateOne({ _id: target._id }, { $set: set });
       if (firstTime) {
         const n = moved.modifiedCount;
-        await tickets.addEvent(source._id, actor, 'merged', source._id.toString(), target._id.toString(), `merged into #${target.number}; ${n} message(s) moved`);
-        await tickets.addEvent(target._id, actor, 'merged', source._id.toString(), target._id.toString(), `#${source.number} merged into this ticket; ${n} message(s) moved`);
+        await tickets.addEvent(source._id, actor, 'merged', source._id.toString(), target._id.toString(), { code: 'merged.into', params: { number: String(target.number), count: String(n) }, text: `merged into #${target.number}; ${n} message(s) moved` });
+        await tickets.addEvent(target._id, actor, 'merged', source._id.toString(), target._id.toString(), { code: 'merged.from', params: { number: String(source.number), count: String(n) }, text: `#${source.number} merged into this ticket; ${n} message(s) moved` });
       }
       const src = await reload(source._id);
-      if (src.status !== 'closed') await tickets.transition(source._id, 'closed', actor, `merged into #${target.number}`);
+      if (src.status !== 'closed') await tickets.transition(source._id, 'closed', actor, { code: 'status.merged', params: { number: String(target.number) }, text: `merged into #${target.number}` });
       await publishUpdate(await reload(source._id), ['mergedInto']);
       const result = await reload(target._id);
       await publishUpdate(result, ['merged', 'messages']);

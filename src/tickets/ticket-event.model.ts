@@ -9,6 +9,25 @@ export interface Actor {
   name: string;
 }
 
+/** A timeline entry's parameters: flat strings (names, channel, ids…); keys never hold '.' or '$'. */
+export type EventParams = Record<string, string>;
+
+/**
+ * A timeline entry's words as a stable code (e.g. `delivery.sent`) with its parameters, which
+ * the console renders in the viewer's language, and `text`: the English fallback kept as `detail`.
+ */
+export interface EventText {
+  code: string;
+  params?: EventParams;
+  text: string;
+}
+
+/** The words of an entry: plain English (no code) or coded. */
+export type EventDetail = string | EventText;
+
+export const eventText = (d: EventDetail | undefined): { detail: string; code: string; params: EventParams } =>
+  d === undefined ? { detail: '', code: '', params: {} } : typeof d === 'string' ? { detail: d, code: '', params: {} } : { detail: d.text, code: d.code, params: d.params ?? {} };
+
 /** One line of a ticket's timeline: who did what, from → to, when. */
 export interface TicketEventDoc {
   _id: Types.ObjectId;
@@ -18,6 +37,9 @@ export interface TicketEventDoc {
   from: string | null;
   to: string | null;
   detail: string;
+  /** Stable code of the entry's words ('' on old rows and free-text entries). */
+  code: string;
+  params: EventParams;
   at: Date;
 }
 
@@ -33,6 +55,8 @@ const schema = new Schema<TicketEventDoc>(
     from: { type: String, default: null },
     to: { type: String, default: null },
     detail: { type: String, default: '' },
+    code: { type: String, default: '' },
+    params: { type: Schema.Types.Mixed, default: () => ({}) },
     at: { type: Date, required: true },
   },
   { collection: 'ticket_events' },

@@ -6,7 +6,7 @@ import { isDuplicateKey } from '../db/models';
 import type { EventBus } from '../events/event-bus';
 import type { TicketUpdatedEvent } from '../events/event.types';
 import type { ThreadKeyModel } from './thread-key.model';
-import type { Actor, TicketEventModel } from './ticket-event.model';
+import { eventText, type Actor, type EventDetail, type TicketEventModel } from './ticket-event.model';
 import type { TicketNumbers } from './ticket-number';
 import type { TicketOwners } from './ticket-owner.store';
 import type { ClassificationSource, TicketDoc, TicketModel, TicketStatus } from './ticket.model';
@@ -55,12 +55,12 @@ export interface EditFieldsOptions {
   /** Compare-and-set: the edit applies only while the ticket still has these values (else `null`). */
   expect?: { priority?: Priority };
   /** Why, on the timeline (e.g. `queue rules`, `raised by SLA escalation`). */
-  why?: Partial<Record<TicketField, string>>;
+  why?: Partial<Record<TicketField, EventDetail>>;
   /**
    * The edit as one timeline event of its own (a handover's `transfer`) instead of one per
    * field; written even when no field changed.
    */
-  record?: { action: string; from: string | null; to: string | null; detail: string };
+  record?: { action: string; from: string | null; to: string | null; detail: EventDetail };
   /** More names for the published `changes` (e.g. `transfer`). */
   changes?: string[];
   /** False: the caller publishes `ticket.updated` (it batches this edit with others). */
@@ -77,7 +77,7 @@ export interface TicketService {
   /** Records a customer message on a ticket: pending → open, reopen a recently resolved one. */
   recordCustomerMessage(ticket: TicketDoc, at: Date, actor: Actor): Promise<TicketDoc>;
   /** Moves a ticket through the state machine; throws {@link TransitionConflict}. */
-  transition(ticketId: Types.ObjectId, to: TicketStatus, actor: Actor, detail?: string): Promise<TicketDoc>;
+  transition(ticketId: Types.ObjectId, to: TicketStatus, actor: Actor, detail?: EventDetail): Promise<TicketDoc>;
   /**
    * The one way the ticket's fields change: applied with one single-document update (by _id,
    * compare-and-set with `opts.expect`), each change on the timeline with its actor, then
@@ -85,7 +85,7 @@ export interface TicketService {
    * expectation no longer holds; `changed` is empty when every value was already so.
    */
   editFields(ticketId: Types.ObjectId | string, changes: TicketFieldChanges, actor: Actor, opts?: EditFieldsOptions): Promise<{ ticket: TicketDoc; changed: TicketField[] } | null>;
-  addEvent(ticketId: Types.ObjectId, actor: Actor, action: string, from: string | null, to: string | null, detail?: string, at?: Date): Promise<void>;
+  addEvent(ticketId: Types.ObjectId, actor: Actor, action: string, from: string | null, to: string | null, detail?: EventDetail, at?: Date): Promise<void>;
 }
 
 export interface TicketServiceDeps {
@@ -104,22 +104,24 @@ export interface TicketServiceDeps {
 export function createTicketService(deps: TicketServiceDeps): TicketService {
   const { Ticket, ThreadKey, TicketEvent, numbers, bus } = deps;
 
-  const addEvent: TicketService['addEvent'] = async (ticketId, actor, action, from, to, detail = '', at = new Date()) => {
-    await TicketEvent.create({ ticket: ticketId, actor, action, from, to, detail, at });
+  const addEvent: TicketService['addEvent'] = async (ticketId, actor, action, from, to, detail, at = new Date()) => {
+    await TicketEvent.create({ ticket: ticketId, actor, action, from, to, ...eventText(detail), at });
   };
 
   /** The "created" timeline entry, written once (its _id derives from the ticket). */
   async function recordCreation(ticket: TicketDoc, actor: Actor): Promise<void> {
     const c = ticket.classification;
-    const detail = `via ${ticket.channel}; ${ticket.type} / ${ticket.priority} (${c.source}, confidence ${c.confidence.toFixed(2)})`;
+    const confidence = c.confidence.toFixed(2);
+    const detail = `via ${ticket.channel}; ${ticket.type} / ${ticket.priority} (${c.source}, confidence ${confidence})`;
+    const params = { channel: ticket.channel, type: ticket.type, priority: ticket.priority, source: c.source, confidence };
     try {
-      await TicketEvent.create({ _id: derivedId('ticket-created', ticket._id.toString()), ticket: ticket._id, actor, action: 'created', from: null, to: 'new', detail, at: ticket.createdAt });
+      await TicketEvent.create({ _id: derivedId('ticket-created', ticket._id.toString()), ticket: ticket._id, actor, action: 'created', from: null, to: 'new', detail, code: 'created.via', params, at: ticket.createdAt });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
   }
 
-  async function transition(ticketId: Types.ObjectId, to: TicketStatus, actor: Actor, detail = ''): Promise<TicketDoc> {
+  async function transition(ticketId: Types.ObjectId, to: TicketStatus, actor: Actor, detail: EventDetail = ''): Promise<TicketDoc> {
     const current = await Ticket.findById(ticketId).lean();
     if (!current) throw new TransitionConflict('ticket not found');
     const reason = transitionError(current.status, to);
@@ -182,12 +184,19 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
       if (set.team) {
         const [from, to] = await Promise.all([teamName(t.team), teamName(set.team)]);
         const names = `${from ?? 'no team'} → ${to ?? set.team.toString()}`;
-        await addEvent(t._id, actor, 'team', t.team?.toString() ?? null, set.team.toString(), why.team ? `${why.team}: ${names}` : names, now);
+        const w = why.team === undefined ? undefined : eventText(why.team);
+        const params = { ...(w?.params ?? {}), from: from ?? '', to: to ?? set.team.toString() };
+        await addEvent(t._id, actor, 'team', t.team?.toString() ?? null, set.team.toString(), { code: w?.code || 'team.changed', params, text: w ? `${w.detail}: ${names}` : names }, now);
       }
       if (set.priority) await addEvent(t._id, actor, 'priority', t.priority, set.priority, why.priority ?? '', now);
       if (set.type) {
         const was = t.classification;
-        const detail = why.type ?? `corrected by ${actor.name} (was ${t.type} from ${was.source}, confidence ${was.confidence.toFixed(2)})`;
+        const confidence = was.confidence.toFixed(2);
+        const detail = why.type ?? {
+          code: 'classification.corrected',
+          params: { name: actor.name, was: t.type, source: was.source, confidence },
+          text: `corrected by ${actor.name} (was ${t.type} from ${was.source}, confidence ${confidence})`,
+        };
         await addEvent(t._id, actor, 'classification', t.type, set.type, detail, now);
       }
       if (set.tags) await addEvent(t._id, actor, 'tags', t.tags.join(', '), set.tags.join(', '), why.tags ?? '', now);

@@ -47,9 +47,9 @@ afterAll(async () => {
 
 describe('the console in zh-CN and en', () => {
   test('sign-in page: the browser language decides before sign-in', async () => {
-    for (const [locale, title, button, email] of [
-      ['zh-CN', '登录客服工作台', '登录', '邮箱'],
-      ['en-US', 'Sign in to the console', 'Sign in', 'Email'],
+    for (const [locale, title, button, email, wrong] of [
+      ['zh-CN', '登录客服工作台', '登录', '邮箱', '邮箱或密码错误'],
+      ['en-US', 'Sign in to the console', 'Sign in', 'Email', 'Wrong email or password'],
     ] as const) {
       const { context, page, guard } = await newPage(browser, { locale });
       await page.goto(`${hub.url}/console/`);
@@ -65,7 +65,7 @@ describe('the console in zh-CN and en', () => {
       await page.locator('input[name=password]').fill('wrong-password');
       await page.locator('form button[type=submit]').click();
       await page.locator('[data-testid=problem]').waitFor();
-      expect(await page.locator('[data-testid=problem]').innerText()).toContain('Wrong email or password');
+      expect(await page.locator('[data-testid=problem]').innerText()).toContain(wrong);
       expect(guard.dialogs).toEqual([]);
       expect(guard.errors).toEqual([]);
       await context.close();

@@ -45,6 +45,7 @@ describe('sign-in and sessions', () => {
       expect(r.headers.get('content-type')).toMatch(/problem\+json/);
     }
     expect(wrong.body).toEqual(unknown.body);
+    expect(wrong.body).toMatchObject({ status: 401, code: 'sign_in_failed' });
   });
 
   test('logout ends the session at once; a tampered token is refused', async () => {

@@ -128,9 +128,12 @@ describe('listing', () => {
     // A regex metacharacter is searched for literally.
     expect(await ids(`q=${encodeURIComponent('.*')}`)).toEqual([]);
 
-    const invalid = await api<{ errors: Array<{ field: string }> }>(hub, admin.token, 'GET', '/tickets?status=bogus');
+    const invalid = await api<{ code: string; errors: Array<{ field: string; code?: string }> }>(hub, admin.token, 'GET', '/tickets?status=bogus');
     expect(invalid.status).toBe(400);
     expect(invalid.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: expect.stringContaining('status') })]));
+    // Stable codes for clients to translate: the problem's and the failed check's.
+    expect(invalid.body.code).toBe('validation');
+    expect(invalid.body.errors.find((e) => e.field.includes('status'))?.code).toBe('invalid_value');
   });
 
   test('views and assignee filters: mine, unassigned, all', async () => {

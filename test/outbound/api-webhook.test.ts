@@ -138,6 +138,13 @@ describe('replies on API-channel tickets go out through the signed webhook', () 
     expect(d.ticket.assignee?.id).toBe(agent.id);
     expect(d.timeline.filter((e) => e.action === 'reply')).toHaveLength(1);
     expect(d.timeline.find((e) => e.action === 'delivery')).toMatchObject({ from: 'queued', to: 'delivered', actor: { kind: 'system' } });
+    // Each entry's words as a stable code with its parameters, for the console to say in any language.
+    const byAction = (action: string) => d.timeline.find((e) => e.action === action);
+    expect(byAction('created')).toMatchObject({ code: 'created.via', params: { channel: 'api', type: d.ticket.type, priority: d.ticket.priority } });
+    expect(byAction('reply')).toMatchObject({ code: 'reply.written', params: { channel: 'api', messageId: id } });
+    expect(byAction('delivery')).toMatchObject({ code: 'delivery.delivered', params: { channel: 'api', messageId: id, providerId: `rcv-${id}`, firstResponse: 'yes' } });
+    expect(byAction('assignee')).toMatchObject({ code: 'assignee.replied', params: { from: '', to: 'Agent Ada' } });
+    for (const e of d.timeline) for (const k of Object.keys(e.params)) expect(k).toMatch(/^[A-Za-z]+$/);
     await until(async () => events.some((e) => e.type === 'message.updated' && e.messageId === id && e.deliveryStatus === 'delivered'), Boolean, 10_000, 20);
 
     // The customer answering the reply (threadRefs: its id) continues this ticket.

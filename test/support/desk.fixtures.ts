@@ -58,6 +58,8 @@ export interface TimelineEvent {
   from: string | null;
   to: string | null;
   detail: string;
+  code: string;
+  params: Record<string, string>;
   at: string;
 }
 

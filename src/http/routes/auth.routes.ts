@@ -32,7 +32,7 @@ export function registerAuthRoutes(t: RouteTable, deps: { auth: AuthService; use
         }
         throw err;
       }
-      if (!result) throw new HttpProblem(401, 'Sign-in failed', 'Wrong email or password, or the account is deactivated.');
+      if (!result) throw new HttpProblem(401, 'Sign-in failed', 'Wrong email or password, or the account is deactivated.', [], 'sign_in_failed');
       const user = await users.get(result.principal.id);
       res.cookie(SESSION_COOKIE, result.token, {
         httpOnly: true,

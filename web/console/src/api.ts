@@ -3,6 +3,8 @@
 export interface FieldProblem {
   field: string;
   message: string;
+  /** The check that failed (zod's issue code, e.g. `too_small`), when the hub names one. */
+  code?: string;
 }
 
 /** A problem+json answer (or a network failure, status 0). */
@@ -12,6 +14,8 @@ export class ApiError extends Error {
     readonly title: string,
     readonly detail: string,
     readonly errors: readonly FieldProblem[] = [],
+    /** The problem's stable code (`validation`, `not_found`, `sign_in_failed`…), '' when the answer had none. */
+    readonly code: string = '',
   ) {
     super(detail ? `${title}: ${detail}` : title);
     this.name = 'ApiError';
@@ -30,6 +34,7 @@ interface ProblemBody {
   title?: unknown;
   detail?: unknown;
   errors?: unknown;
+  code?: unknown;
 }
 
 function problemOf(status: number, body: unknown, fallback: string): ApiError {
@@ -37,7 +42,7 @@ function problemOf(status: number, body: unknown, fallback: string): ApiError {
   const errors = Array.isArray(p.errors)
     ? p.errors.filter((e): e is FieldProblem => typeof e === 'object' && e !== null && typeof (e as FieldProblem).field === 'string')
     : [];
-  return new ApiError(status, typeof p.title === 'string' ? p.title : fallback, typeof p.detail === 'string' ? p.detail : '', errors);
+  return new ApiError(status, typeof p.title === 'string' ? p.title : fallback, typeof p.detail === 'string' ? p.detail : '', errors, typeof p.code === 'string' ? p.code : '');
 }
 
 export async function api<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { fileSize, shortTime } from '../format';
+import { dateTime, fileSize, shortTime } from '../format';
 import { useI18n } from '../i18n/index';
 import { LINK_REL, textParts } from '../../../common/text-links';
 import { cleanHtml } from '../safe-html';
@@ -94,7 +94,7 @@ export function Conversation({ messages, contactName, customerTyping, customerRe
                   <span class="muted small">{m.from.address}</span>
                 )}
                 <span class="msg-meta muted small">
-                  {t('ticket.via', { channel: t(`values.channel.${m.channel}`) })} · <time dateTime={m.createdAt}>{shortTime(m.createdAt, lang)}</time>
+                  {t('ticket.via', { channel: t(`values.channel.${m.channel}`) })} · <time dateTime={m.createdAt} title={dateTime(m.createdAt, lang)}>{shortTime(m.createdAt, lang)}</time>
                 </span>
               </header>
               {m.subject && m.direction === 'inbound' && (i === 0 || m.subject !== prev?.subject) && (

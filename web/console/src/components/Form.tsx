@@ -2,7 +2,7 @@ import type { ComponentChildren, RefObject } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError, type FieldProblem } from '../api';
 import { useI18n } from '../i18n/index';
-import { ProblemMessage } from './ProblemMessage';
+import { currentTranslator, fieldMessage, ProblemMessage } from './ProblemMessage';
 
 /** Pieces the console's forms share: the API's field errors next to the field at fault, the footer, a filter, load states. */
 
@@ -59,10 +59,11 @@ export function useFieldErrors<K extends string>(errorId: (key: K) => string): F
 export function placeFieldErrors<K extends string>(err: ApiError, placeOf: (field: FieldProblem['field']) => K | null): { at: Partial<Record<K, string>>; placed: string[] } {
   const at: Partial<Record<K, string>> = {};
   const placed: string[] = [];
+  const { t, lang } = currentTranslator();
   for (const fe of err.errors) {
     const key = placeOf(fe.field);
     if (key === null) continue;
-    at[key] ??= fe.message;
+    at[key] ??= fieldMessage(t, lang, fe);
     placed.push(fe.field);
   }
   return { at, placed };

@@ -1,4 +1,4 @@
-import { relativeTime } from '../format';
+import { dateTime, relativeTime } from '../format';
 import { useI18n } from '../i18n/index';
 import { ACTIVE_STATUSES, CHANNELS, PRIORITIES, STATUSES, TICKET_TYPES, type Filters, type Sort, type TicketStatus, type TicketSummary, type View } from '../types';
 import { AttentionBadge, ChannelBadge, PriorityBadge, SlaBadge, StatusBadge, TypeBadge } from './Badges';
@@ -122,7 +122,7 @@ export function Inbox(p: InboxProps) {
               >
                 <div class="row-top">
                   <span class="contact-name">{x.contact?.name || '—'}</span>
-                  <span class="muted small" title={x.createdAt}>
+                  <span class="muted small" title={dateTime(x.lastCustomerMessageAt ?? x.createdAt, lang)}>
                     {relativeTime(x.lastCustomerMessageAt ?? x.createdAt, lang, p.now)}
                   </span>
                 </div>

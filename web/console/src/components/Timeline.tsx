@@ -1,4 +1,4 @@
-import { shortTime } from '../format';
+import { dateTime, shortTime } from '../format';
 import { useI18n, type MsgKey, type Translate } from '../i18n/index';
 import type { TimelineEvent } from '../types';
 import { Icon, type IconName } from './Icon';
@@ -56,6 +56,49 @@ function label(t: Translate, action: string): { text: string; icon: IconName } {
   return { text: t('timeline.other', { action }), icon: 'dot' };
 }
 
+/** Parameters holding ids and technical text: shown only in the entry's details. */
+const ID_PARAMS = ['messageId', 'providerId', 'reason'] as const;
+/** Actions whose coded words say the whole change (no from → to beside them). */
+const CODE_SAYS_ALL = new Set(['created', 'assignee', 'team', 'reply', 'delivery', 'merged', 'contact_merged', 'needs_attention']);
+const CODE = /^[a-z_]+\.[a-z_]+$/;
+
+/** A parameter as the viewer reads it: the known values in the console's language. */
+function param(t: Translate, name: string, v: string): string {
+  const key = ((): string | null => {
+    if (name === 'channel') return `values.channel.${v}`;
+    if (name === 'type' || name === 'was') return `values.type.${v}`;
+    if (name === 'priority') return `values.priority.${v}`;
+    if (name === 'source') return `timeline.sources.${v}`;
+    return null;
+  })();
+  if (v === '' && (name === 'from' || name === 'to')) return t('timeline.nobody');
+  if (!key) return v;
+  const out = t(key as MsgKey);
+  return out === key ? v : out;
+}
+
+/** The entry's words in the viewer's language, from its code; null for an unknown or missing code. */
+function coded(t: Translate, e: TimelineEvent): string | null {
+  if (!e.code || !CODE.test(e.code)) return null;
+  const key = `timeline.code.${e.code}`;
+  const vars: Record<string, string> = {};
+  for (const [k, v] of Object.entries(e.params ?? {})) vars[k] = param(t, k, v);
+  const out = t(key as MsgKey, vars);
+  return out === key ? null : out;
+}
+
+/** The raw ids of an entry, for its details disclosure. */
+function ids(e: TimelineEvent, codedText: string | null): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  if (codedText) for (const k of ID_PARAMS) if (e.params?.[k]) out.push([k, e.params[k]]);
+  if (ID_VALUED.has(e.action) || e.action === 'contact_merged') {
+    if (e.from) out.push(['from', e.from]);
+    if (e.to) out.push(['to', e.to]);
+  }
+  out.push(['event', e.id]);
+  return out;
+}
+
 export interface TimelineProps {
   events: TimelineEvent[];
   /** Names of the users and teams the console knows, by id. */
@@ -71,7 +114,10 @@ export function Timeline({ events, names = {} }: TimelineProps) {
       <ol>
         {[...events].reverse().map((e) => {
           const l = label(t, e.action);
-          const showChange = !ID_VALUED.has(e.action) && (e.from !== null || e.to !== null);
+          const words = coded(t, e);
+          const alone = words !== null && CODE_SAYS_ALL.has(e.action);
+          const showChange = !alone && !ID_VALUED.has(e.action) && (e.from !== null || e.to !== null);
+          const details = ids(e, words);
           const fromName = NAMED_IDS.has(e.action) && e.from ? names[e.from] : undefined;
           const toName = NAMED_IDS.has(e.action) && e.to ? names[e.to] : undefined;
           const who = e.actor.kind === 'system' ? t('timeline.system') : e.actor.name || t(e.actor.kind === 'customer' ? 'conversation.customer' : 'conversation.agent');
@@ -82,7 +128,7 @@ export function Timeline({ events, names = {} }: TimelineProps) {
               </span>
               <div class="tl-body">
                 <div class="tl-what">
-                  <strong>{l.text}</strong>
+                  <strong>{alone ? words : l.text}</strong>
                   {showChange && (
                     <span class="tl-change">
                       {' '}
@@ -91,6 +137,8 @@ export function Timeline({ events, names = {} }: TimelineProps) {
                       <span class="tl-to">{value(t, e.action, e.to)}</span>
                     </span>
                   )}
+                  {words && !alone && <span class="tl-why"> · {words}</span>}
+                  {words && e.params?.firstResponse === 'yes' && <span class="tl-why"> · {t('timeline.firstResponse')}</span>}
                   {toName && (
                     <span class="tl-change">
                       {' '}
@@ -100,10 +148,26 @@ export function Timeline({ events, names = {} }: TimelineProps) {
                     </span>
                   )}
                 </div>
-                {e.detail && <div class={`tl-detail muted small ${e.action === 'transfer' ? 'tl-quote' : ''}`}>{e.detail}</div>}
+                {!words && e.detail && <div class={`tl-detail muted small ${e.action === 'transfer' ? 'tl-quote' : ''}`}>{e.detail}</div>}
                 <div class="tl-who muted small">
-                  {t('timeline.by', { name: who })} · <time dateTime={e.at}>{shortTime(e.at, lang)}</time>
+                  {t('timeline.by', { name: who })} ·{' '}
+                  <time dateTime={e.at} title={dateTime(e.at, lang)}>
+                    {shortTime(e.at, lang)}
+                  </time>
                 </div>
+                <details class="tl-ids muted small" data-testid="timeline-ids">
+                  <summary>{t('timeline.details')}</summary>
+                  <dl>
+                    {details.map(([k, v]) => (
+                      <div key={k}>
+                        <dt>{t(`timeline.ids.${k}` as MsgKey)}</dt>
+                        <dd>
+                          <code>{v}</code>
+                        </dd>
+                      </div>
+                    ))}
+                  </dl>
+                </details>
               </div>
             </li>
           );
