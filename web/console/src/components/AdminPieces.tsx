@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { get } from '../api';
+import { ApiError, get } from '../api';
 import { useI18n } from '../i18n/index';
 import type { Team } from '../types';
 import type { FieldErrors } from './Form';
@@ -183,4 +183,35 @@ export function MoveButtons({ action, index, count, disabled, upLabel, downLabel
       </button>
     </>
   );
+}
+
+/** The object a row acted on is gone already (another admin removed it): the list is read again. */
+const isGone = (err: unknown): boolean => err instanceof ApiError && err.status === 404;
+
+/**
+ * A settings list's row actions (delete, revoke, deactivate, reorder): which row asks for
+ * confirmation, whether an action runs, and its problem. `run` does one action, then closes the
+ * confirmation and shows `message` (the list reloads through `changed`); on a failure it shows the
+ * problem and reads the list again when `reloadWhen` says so (by default: the object was gone).
+ */
+export function useRowActions(changed: (message: string) => void, load: () => Promise<void>) {
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [rowError, setRowError] = useState<unknown>(null);
+  const run = async (action: () => Promise<unknown>, message: string, opts: { reloadWhen?: (err: unknown) => boolean; after?: () => void } = {}) => {
+    setBusy(true);
+    setRowError(null);
+    try {
+      await action();
+      setConfirming(null);
+      opts.after?.();
+      changed(message);
+    } catch (err) {
+      setRowError(err);
+      if ((opts.reloadWhen ?? isGone)(err)) void load();
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { confirming, setConfirming, busy, rowError, setRowError, run };
 }

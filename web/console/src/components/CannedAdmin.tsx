@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, del, patch, post } from '../api';
 import { LANG_NAMES, useI18n } from '../i18n/index';
 import { CANNED_LOCALES, type CannedLocale, type CannedResponse } from '../types';
-import { InlineConfirm } from './AdminPieces';
+import { InlineConfirm, useRowActions } from './AdminPieces';
 import { FieldRow, FilterInput, focusFirstInvalid, placeFieldErrors, useFieldErrors, useSubmission } from './Form';
 import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
@@ -29,26 +29,14 @@ export function CannedAdmin({ onChanged }: CannedAdminProps) {
   const settings = useSettings<CannedResponse, CannedResponse | 'new'>('/api/v1/canned-responses', onChanged);
   const { items, load, editing, changed } = settings;
   const [filter, setFilter] = useState('');
-  const [confirming, setConfirming] = useState<string | null>(null);
-  const [deleting, setDeleting] = useState(false);
-  const [rowError, setRowError] = useState<unknown>(null);
+  const { confirming, setConfirming, busy: deleting, rowError, setRowError, run } = useRowActions(changed, load);
 
-  const remove = async (c: CannedResponse) => {
-    setDeleting(true);
-    setRowError(null);
-    try {
-      await del(`/api/v1/canned-responses/${c.id}`);
-      setConfirming(null);
-      if (editing !== 'new' && editing?.id === c.id) settings.close();
-      changed(t('canned.deleted', { shortcut: c.shortcut }));
-    } catch (err) {
-      setRowError(err);
-      // Gone already: the list shows it.
-      if (err instanceof ApiError && err.status === 404) void load();
-    } finally {
-      setDeleting(false);
-    }
-  };
+  const remove = (c: CannedResponse) =>
+    run(() => del(`/api/v1/canned-responses/${c.id}`), t('canned.deleted', { shortcut: c.shortcut }), {
+      after: () => {
+        if (editing !== 'new' && editing?.id === c.id) settings.close();
+      },
+    });
 
   const needle = filter.trim().toLowerCase();
   const shown = (items ?? []).filter(

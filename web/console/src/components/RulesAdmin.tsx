@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { put } from '../api';
 import { useI18n, type Translate } from '../i18n/index';
 import { CHANNELS, PRIORITIES, TICKET_TYPES, type ChannelId, type Priority, type Team, type TicketType } from '../types';
-import { InlineConfirm, MoveButtons, useTeams, wordsOf } from './AdminPieces';
+import { InlineConfirm, MoveButtons, useRowActions, useTeams, wordsOf } from './AdminPieces';
 import { FieldRow, useFieldErrors, type FieldErrors } from './Form';
 import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
@@ -57,26 +57,14 @@ export function RulesAdmin() {
     return v.rules;
   });
   const { items, editing, changed, load } = settings;
-  const [confirming, setConfirming] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [rowError, setRowError] = useState<unknown>(null);
+  const { confirming, setConfirming, busy, rowError, setRowError, run } = useRowActions(changed, load);
   const teams = useTeams(setRowError);
   const teamName = (id: string) => teams?.find((x) => x.id === id)?.name ?? t('rules.unknownTeam');
 
+  /** Puts the whole list (the API replaces it); any refusal reads it again. */
   const replace = async (rules: QueueRule[], message: string) => {
     if (!fallback) return;
-    setBusy(true);
-    setRowError(null);
-    try {
-      await put<QueueRules>('/api/v1/routing/rules', { rules, fallback });
-      setConfirming(null);
-      changed(message);
-    } catch (err) {
-      setRowError(err);
-      void load();
-    } finally {
-      setBusy(false);
-    }
+    await run(() => put<QueueRules>('/api/v1/routing/rules', { rules, fallback }), message, { reloadWhen: () => true });
   };
   const move = (list: QueueRule[], from: number, to: number) => {
     const next = [...list];

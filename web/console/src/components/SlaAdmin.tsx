@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { del, put } from '../api';
 import { useI18n, type Translate } from '../i18n/index';
 import { PRIORITIES, TICKET_TYPES, type Priority, type TicketType } from '../types';
-import { InlineConfirm, MoveButtons } from './AdminPieces';
+import { InlineConfirm, MoveButtons, useRowActions } from './AdminPieces';
 import { FieldRow, useFieldErrors, type FieldErrors } from './Form';
 import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
@@ -77,39 +77,12 @@ export function SlaAdmin() {
     return v.policies;
   });
   const { items, editing, changed, load } = settings;
-  const [confirming, setConfirming] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [rowError, setRowError] = useState<unknown>(null);
+  const { confirming, setConfirming, busy, rowError, setRowError, run } = useRowActions(changed, load);
 
   /** Puts the whole list (the API replaces it); `message` after it took. */
-  const replace = async (policies: SlaPolicy[], message: string) => {
-    setBusy(true);
-    setRowError(null);
-    try {
-      await put<PoliciesView>('/api/v1/sla/policies', { policies });
-      setConfirming(null);
-      changed(message);
-    } catch (err) {
-      setRowError(err);
-      void load();
-    } finally {
-      setBusy(false);
-    }
-  };
-  const reset = async () => {
-    setBusy(true);
-    setRowError(null);
-    try {
-      await del('/api/v1/sla/policies');
-      setConfirming(null);
-      settings.close();
-      changed(t('sla.resetDone'));
-    } catch (err) {
-      setRowError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const replace = (policies: SlaPolicy[], message: string) =>
+    run(() => put<PoliciesView>('/api/v1/sla/policies', { policies }), message, { reloadWhen: () => true });
+  const reset = () => run(() => del('/api/v1/sla/policies'), t('sla.resetDone'), { reloadWhen: () => false, after: settings.close });
   const move = (list: SlaPolicy[], from: number, to: number) => {
     const next = [...list];
     const [p] = next.splice(from, 1);

@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
-import { ApiError, del, post } from '../api';
+import { del, post } from '../api';
 import { dateTime } from '../format';
 import { useI18n } from '../i18n/index';
 import type { ApiToken, Role, Team } from '../types';
-import { InlineConfirm, SecretOnce, TeamChecks, teamNames, useTeams } from './AdminPieces';
+import { InlineConfirm, SecretOnce, TeamChecks, teamNames, useRowActions, useTeams } from './AdminPieces';
 import { FieldRow, useFieldErrors } from './Form';
 import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
@@ -22,26 +22,11 @@ export function TokensAdmin() {
   const { t, lang } = useI18n();
   const settings = useSettings<ApiToken, 'new'>('/api/v1/api-tokens', () => undefined);
   const { editing, changed, load } = settings;
-  const [confirming, setConfirming] = useState<string | null>(null);
-  const [revoking, setRevoking] = useState(false);
-  const [rowError, setRowError] = useState<unknown>(null);
+  const { confirming, setConfirming, busy: revoking, rowError, setRowError, run } = useRowActions(changed, load);
   const [secret, setSecret] = useState<{ name: string; token: string } | null>(null);
   const teams = useTeams(setRowError);
 
-  const revoke = async (tok: ApiToken) => {
-    setRevoking(true);
-    setRowError(null);
-    try {
-      await del(`/api/v1/api-tokens/${tok.id}`);
-      setConfirming(null);
-      changed(t('tokens.revokedNotice', { name: tok.name }));
-    } catch (err) {
-      setRowError(err);
-      if (err instanceof ApiError && err.status === 404) void load();
-    } finally {
-      setRevoking(false);
-    }
-  };
+  const revoke = (tok: ApiToken) => run(() => del(`/api/v1/api-tokens/${tok.id}`), t('tokens.revokedNotice', { name: tok.name }));
 
   return (
     <SettingsScreen

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
-import { ApiError, patch, post } from '../api';
+import { patch, post } from '../api';
 import { useI18n } from '../i18n/index';
 import type { ManagedUser, Role, Team } from '../types';
-import { InlineConfirm, SecretOnce, TeamChecks, teamNames, useTeams, wordsOf } from './AdminPieces';
+import { InlineConfirm, SecretOnce, TeamChecks, teamNames, useRowActions, useTeams, wordsOf } from './AdminPieces';
 import { FieldRow, FilterInput, useFieldErrors } from './Form';
 import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
@@ -62,26 +62,12 @@ export function UsersAdmin({ meId }: UsersAdminProps) {
   const settings = useSettings<ManagedUser, ManagedUser | 'new'>('/api/v1/users', () => undefined);
   const { items, editing, changed, load } = settings;
   const [filter, setFilter] = useState('');
-  const [confirming, setConfirming] = useState<string | null>(null);
-  const [acting, setActing] = useState(false);
-  const [rowError, setRowError] = useState<unknown>(null);
+  const { confirming, setConfirming, busy: acting, rowError, setRowError, run } = useRowActions(changed, load);
   const [secret, setSecret] = useState<{ name: string; password: string } | null>(null);
   const teams = useTeams(setRowError);
 
-  const setActive = async (u: ManagedUser, active: boolean) => {
-    setActing(true);
-    setRowError(null);
-    try {
-      await patch<ManagedUser>(`/api/v1/users/${u.id}`, { active });
-      setConfirming(null);
-      changed(active ? t('users.reactivated', { name: u.name }) : t('users.deactivated', { name: u.name }));
-    } catch (err) {
-      setRowError(err);
-      if (err instanceof ApiError && err.status === 404) void load();
-    } finally {
-      setActing(false);
-    }
-  };
+  const setActive = (u: ManagedUser, active: boolean) =>
+    run(() => patch<ManagedUser>(`/api/v1/users/${u.id}`, { active }), active ? t('users.reactivated', { name: u.name }) : t('users.deactivated', { name: u.name }));
 
   const needle = filter.trim().toLowerCase();
   const shown = (items ?? [])
