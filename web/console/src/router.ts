@@ -29,9 +29,25 @@ export const routePath = (r: Route): string =>
 export function navigate(r: Route, replace = false): void {
   const path = routePath(r);
   if (path === location.pathname) return;
-  if (replace) history.replaceState(null, '', path);
-  else history.pushState(null, '', path);
+  // Each entry remembers the console address it was reached from, so a Back control can step back in history.
+  const state: NavState = { from: replace ? ((history.state as NavState | null)?.from ?? null) : location.pathname };
+  if (replace) history.replaceState(state, '', path);
+  else history.pushState(state, '', path);
   window.dispatchEvent(new Event(CHANGE));
+}
+
+interface NavState {
+  from: string | null;
+}
+
+/**
+ * Back from a ticket to its list: a history step when the list is the entry this ticket was opened
+ * from (so the browser's back and forward keep agreeing), otherwise the list replaces the ticket.
+ */
+export function backToList(r: Route): void {
+  const list = routePath({ view: r.view, ticketId: null });
+  if ((history.state as NavState | null)?.from === list) history.back();
+  else navigate({ view: r.view, ticketId: null }, true);
 }
 
 export function useRoute(): Route {

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import { useAlerts } from '../hooks/use-alerts';
 import { useHubEvents } from '../hooks/use-hub-events';
 import { neighbour, useInbox } from '../hooks/use-inbox';
@@ -11,7 +11,7 @@ import { usePresence } from '../hooks/use-presence';
 import { useRealtime } from '../hooks/use-realtime';
 import { useShortcuts } from '../hooks/use-shortcuts';
 import { useI18n } from '../i18n/index';
-import { navigate, useRoute, type SettingsPage } from '../router';
+import { backToList, navigate, routePath, useRoute, type SettingsPage } from '../router';
 import type { CannedResponse, Team, User, View } from '../types';
 import { CannedAdmin } from './CannedAdmin';
 import { Inbox } from './Inbox';
@@ -56,6 +56,18 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   const presence = usePresence(rt, user.id, setPrefs);
   const now = useNow(30_000);
   const [helpOpen, setHelpOpen] = useState(false);
+  // Narrow screens: the nav is a menu drawn over the page, closed again by any navigation.
+  const [menuOpen, setMenuOpen] = useState(false);
+  const here = routePath(route);
+  useEffect(() => setMenuOpen(false), [here]);
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setMenuOpen(false);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [menuOpen]);
   const [canned, loadCanned] = useList<CannedResponse>('/api/v1/canned-responses');
   const [teams, loadTeams] = useList<Team>('/api/v1/teams');
 
@@ -107,11 +119,52 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
     return <span class="count">{c.more ? `${c.n}+` : c.n}</span>;
   };
 
+  const heading = settings ? t(`nav.${settings}`) : t(`nav.${view}`);
+
   return (
-    <div class={`console ${ticketId ? 'has-ticket' : ''} ${settings ? 'has-settings' : ''}`}>
-      <nav class="nav" aria-label={t('nav.views')}>
+    <div class={`console ${ticketId ? 'has-ticket' : ''} ${settings ? 'has-settings' : ''} ${menuOpen ? 'menu-open' : ''}`}>
+      {/* Narrow screens only (styles.css): one compact bar with the menu, Back from a ticket, where I am and my status. */}
+      <header class="mobile-bar" data-testid="mobile-bar">
+        {ticketId ? (
+          <button type="button" class="bar-btn" data-action="back" aria-label={t('mobile.backToList')} onClick={() => backToList({ view, ticketId: null })}>
+            <Icon name="back" size={20} /> <span class="bar-btn-text">{t('mobile.back')}</span>
+          </button>
+        ) : (
+          <button
+            type="button"
+            class="bar-btn"
+            data-action="menu"
+            aria-label={t('mobile.menu')}
+            aria-expanded={menuOpen}
+            aria-controls="console-nav"
+            onClick={() => setMenuOpen(true)}
+          >
+            <Icon name="menu" size={20} />
+          </button>
+        )}
+        <div class="bar-title">
+          {heading}
+          {!settings && countLabel(view)}
+        </div>
+        <button
+          type="button"
+          class={`bar-presence presence-${prefs.presence} ${connected ? '' : 'conn-down'}`}
+          data-testid="bar-presence"
+          aria-label={`${t('nav.presence')}: ${t(`presence.${prefs.presence}`)}`}
+          title={connected ? t('nav.connected') : t('nav.disconnected')}
+          onClick={() => setMenuOpen(true)}
+        >
+          <span class="dot" aria-hidden="true" />
+          <span class="bar-presence-text">{connected ? t(`presence.${prefs.presence}`) : t('nav.disconnected')}</span>
+        </button>
+      </header>
+      {menuOpen && <div class="nav-backdrop" data-testid="menu-backdrop" onClick={() => setMenuOpen(false)} />}
+      <nav class="nav" id="console-nav" aria-label={t('nav.views')}>
         <div class="brand">
           <span class="brand-mark" aria-hidden="true" /> <span class="brand-name">{t('app.name')}</span>
+          <button type="button" class="nav-close icon-btn" data-action="close-menu" aria-label={t('mobile.closeMenu')} onClick={() => setMenuOpen(false)}>
+            <Icon name="close" size={18} />
+          </button>
         </div>
         <div class="me">
           <div class="me-name">{user.name}</div>

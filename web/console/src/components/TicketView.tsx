@@ -62,7 +62,23 @@ export function TicketView(p: TicketViewProps) {
   const [customerReadAt, setCustomerReadAt] = useState<string | null>(null);
   const [tagDraft, setTagDraft] = useState('');
   const [transferOpen, setTransferOpen] = useState(false);
+  // Narrow screens: the ticket's facts and controls fold away, the customer panel and timeline open as a sheet.
+  const [headOpen, setHeadOpen] = useState(false);
+  const [sheet, setSheet] = useState<'customer' | 'timeline' | null>(null);
+  const sidebar = useRef<HTMLElement>(null);
   const seq = useRef(0);
+
+  useEffect(() => {
+    if (!sheet) return;
+    // The sheet opens at the part asked for: the customer at its top, the timeline scrolled to (below the sheet's head, styles.css).
+    if (sheet === 'timeline') sidebar.current?.querySelector('[data-testid=timeline]')?.scrollIntoView({ block: 'start' });
+    else if (sidebar.current) sidebar.current.scrollTop = 0;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setSheet(null);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [sheet]);
 
   /** The customer's read receipt as the hub has it (after a reload too); live receipts only move it forward. */
   const customerRead = useCallback((at: string | null | undefined) => {
@@ -258,9 +274,9 @@ export function TicketView(p: TicketViewProps) {
   const frt = tk.firstResponseAt ? duration(new Date(tk.firstResponseAt).getTime() - new Date(tk.createdAt).getTime(), lang) : null;
 
   return (
-    <div class="ticket-view" data-testid="ticket-view" data-ticket-id={tk.id} data-status={tk.status}>
+    <div class={`ticket-view ${sheet ? 'sheet-open' : ''}`} data-testid="ticket-view" data-ticket-id={tk.id} data-status={tk.status}>
       <section class="ticket-main">
-        <header class="ticket-head">
+        <header class={`ticket-head ${headOpen ? 'head-open' : ''}`}>
           <div class="ticket-title">
             <h1>
               <span class="muted">{t('ticket.number', { number: tk.number })}</span> <span data-testid="ticket-subject">{tk.subject || t('inbox.noSubject')}</span>
@@ -273,6 +289,18 @@ export function TicketView(p: TicketViewProps) {
               <SlaBadge ticket={tk} now={p.now} />
               <AttentionBadge ticket={tk} />
             </div>
+          </div>
+          {/* Shown where the sidebar is not (styles.css). */}
+          <div class="sheet-toggles">
+            <button type="button" class="btn small ghost head-toggle" data-action="ticket-details" aria-expanded={headOpen} onClick={() => setHeadOpen((o) => !o)}>
+              {t('mobile.details')} <span aria-hidden="true">{headOpen ? '▴' : '▾'}</span>
+            </button>
+            <button type="button" class="btn small" data-action="open-customer" aria-haspopup="dialog" onClick={() => setSheet('customer')}>
+              <Icon name="user" /> {t('mobile.customer')}
+            </button>
+            <button type="button" class="btn small" data-action="open-timeline" aria-haspopup="dialog" onClick={() => setSheet('timeline')}>
+              <Icon name="clock" /> {t('mobile.timeline')}
+            </button>
           </div>
           <div class="ticket-facts">
             <span>
@@ -428,7 +456,14 @@ export function TicketView(p: TicketViewProps) {
         />
       </section>
 
-      <aside class="sidebar">
+      {sheet && <div class="sheet-backdrop" data-testid="sheet-backdrop" onClick={() => setSheet(null)} />}
+      <aside class="sidebar" ref={sidebar} data-testid="sidebar">
+        <div class="sheet-head">
+          <strong>{sheet === 'timeline' ? t('mobile.timeline') : t('mobile.customer')}</strong>
+          <button type="button" class="icon-btn" data-action="close-sheet" aria-label={t('mobile.closeSheet')} onClick={() => setSheet(null)}>
+            <Icon name="close" size={18} />
+          </button>
+        </div>
         <CustomerPanel contact={detail.contact} visitor={detail.webVisitor ?? null} currentId={tk.id} reloadKey={p.reloadKey} onOpenTicket={p.onOpenTicket} />
         <Timeline events={detail.timeline} names={names} />
       </aside>

@@ -42,6 +42,16 @@ export const en = {
     sla: 'SLA policies',
     rules: 'Routing rules',
   },
+  mobile: {
+    menu: 'Menu',
+    closeMenu: 'Close the menu',
+    back: 'Back',
+    backToList: 'Back to the list',
+    details: 'Details',
+    customer: 'Customer',
+    timeline: 'Timeline',
+    closeSheet: 'Close',
+  },
   presence: {
     online: 'Online',
     away: 'Away',

@@ -40,6 +40,16 @@ export const zhCN: Messages = {
     sla: 'SLA 策略',
     rules: '路由规则',
   },
+  mobile: {
+    menu: '菜单',
+    closeMenu: '关闭菜单',
+    back: '返回',
+    backToList: '返回列表',
+    details: '详情',
+    customer: '客户',
+    timeline: '时间线',
+    closeSheet: '关闭',
+  },
   presence: {
     online: '在线',
     away: '离开',
