@@ -61,7 +61,23 @@ button, input, textarea, select { font: inherit; color: inherit; margin: 0; }
 .prechat legend { font-size: 13px; margin-bottom: 6px; color: #33413a; padding: 0; }
 .prechat .topics label { display: flex; align-items: center; gap: 8px; margin: 0 0 6px; padding: 8px 10px; border: 1px solid #cfd8d3; border-radius: 8px; cursor: pointer; }
 .prechat .topics input { margin: 0; }
-.prechat .start { width: 100%; padding: 10px; border: none; border-radius: 8px; background: #2f6f4f; color: #fff; font-size: 15px; cursor: pointer; }
+/* The start button stays in sight at the bottom of the form however long the form is (a white ring hides the fields passing behind). */
+.prechat .start { position: sticky; bottom: 0; width: 100%; padding: 10px; border: none; border-radius: 8px; background: #2f6f4f; color: #fff; font-size: 15px; cursor: pointer;
+  box-shadow: 0 0 0 10px #fff; }
 .prechat .field-error { color: #c0392b; font-size: 12px; }
 .opt { color: #7a8680; font-size: 12px; }
+/* Phones: the open chat takes the whole screen (the launcher gives way to the close button); fields at 16px so the browser does not zoom in. */
+@media (max-width: 480px) {
+  .panel { left: 0; right: 0; top: 0; bottom: 0; width: 100%; max-width: none; height: 100%; max-height: none; border-radius: 0; }
+  .launcher[aria-expanded="true"] { display: none; }
+  .head { padding: 10px 12px; }
+  .head .x { width: 40px; height: 40px; font-size: 24px; }
+  .prechat { padding: 12px 14px; }
+  .prechat p { margin: 0 0 8px; }
+  .prechat label { margin: 0 0 8px; }
+  .prechat .topics label { padding: 7px 10px; margin: 0 0 4px; }
+  .prechat input[type=text], .prechat input[type=email], .prechat input[type=tel], .composer textarea { font-size: 16px; }
+  .prechat .start { padding: 12px; font-size: 16px; }
+  .log { overscroll-behavior: contain; }
+}
 `;
