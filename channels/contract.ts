@@ -56,6 +56,7 @@ export const AttachmentSchema = z
   .refine((a) => a.contentBase64 !== undefined || a.ref !== undefined, {
     message: 'an attachment needs contentBase64 or ref',
     path: ['contentBase64'],
+    params: { code: 'missing' },
   });
 export type Attachment = z.infer<typeof AttachmentSchema>;
 
@@ -142,8 +143,9 @@ export class ChannelError extends Error {
 export class ChannelRequestError extends Error {
   readonly status: number;
   readonly title: string;
-  readonly errors: ReadonlyArray<{ field: string; message: string }>;
-  constructor(status: number, title: string, detail: string, errors: ReadonlyArray<{ field: string; message: string }> = []) {
+  /** Each field at fault; `code` is stable for clients to translate (`missing`, `invalid_credentials`, `invalid_type`, …). */
+  readonly errors: ReadonlyArray<{ field: string; message: string; code?: string }>;
+  constructor(status: number, title: string, detail: string, errors: ReadonlyArray<{ field: string; message: string; code?: string }> = []) {
     super(detail);
     this.name = 'ChannelRequestError';
     this.status = status;
@@ -326,7 +328,10 @@ export interface DeliveryFailure {
   channel: ChannelId;
   /** The provider id of the sent message ({@link SendResult.externalId}, an email Message-ID). */
   externalId: string;
+  /** The provider's words (kept as they are, for the details). */
   reason: string;
+  /** What happened, as a stable code clients translate: `bounced` (the recipient's server returned it), else `not_delivered`. */
+  code?: 'bounced' | 'not_delivered';
 }
 
 /** A channel instance as its adapter sees it (secrets decrypted). */

@@ -105,13 +105,13 @@ function authorize(req: Request, apiKey: string | undefined): void {
   const match = /^Bearer\s+(.+)$/i.exec(header);
   if (!match) {
     throw new ChannelRequestError(401, 'Unauthorized', 'Send the inbound API key as "Authorization: Bearer <key>".', [
-      { field: 'Authorization', message: 'missing bearer token' },
+      { field: 'Authorization', message: 'missing bearer token', code: 'missing' },
     ]);
   }
   // Compare digests so the comparison takes the same time whatever the key's length.
   if (!apiKey || !timingSafeEqual(digest(match[1]!.trim()), digest(apiKey))) {
     throw new ChannelRequestError(401, 'Unauthorized', 'The API key is not valid.', [
-      { field: 'Authorization', message: 'invalid API key' },
+      { field: 'Authorization', message: 'invalid API key', code: 'invalid_credentials' },
     ]);
   }
 }
@@ -124,11 +124,11 @@ function authorize(req: Request, apiKey: string | undefined): void {
  */
 export function normalizeApiMessage(body: unknown, receivedAt: Date): InboundMessage[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ChannelRequestError(422, 'Invalid message', 'The body must be a JSON object.', [{ field: '(body)', message: 'expected an object' }]);
+    throw new ChannelRequestError(422, 'Invalid message', 'The body must be a JSON object.', [{ field: '(body)', message: 'expected an object', code: 'invalid_type' }]);
   }
   const parsed = InboundMessageSchema.safeParse({ channel: 'api', receivedAt: receivedAt.toISOString(), ...body });
   if (!parsed.success) {
-    const errors = parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message }));
+    const errors = parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message, code: i.code }));
     throw new ChannelRequestError(422, 'Invalid message', `The message has ${errors.length} invalid field(s).`, errors);
   }
   return [parsed.data];
@@ -149,7 +149,7 @@ export function createApiChannel(options: ApiChannelOptions): ChannelAdapter {
         authorize(req, options.apiKey);
         if (!req.is('application/json')) {
           throw new ChannelRequestError(415, 'Unsupported media type', 'Send the message as application/json.', [
-            { field: 'Content-Type', message: 'must be application/json' },
+            { field: 'Content-Type', message: 'must be application/json', code: 'invalid_value' },
           ]);
         }
         const [message] = normalizeApiMessage(req.body, new Date());
@@ -172,7 +172,7 @@ export function createApiChannel(options: ApiChannelOptions): ChannelAdapter {
         } else if (s.state === 'failed') {
           res.status(200).json({ status: 'failed', reason: s.reason });
         } else {
-          throw new ChannelRequestError(404, 'Not found', `No inbound job ${jobId}.`, [{ field: 'jobId', message: 'unknown' }]);
+          throw new ChannelRequestError(404, 'Not found', `No inbound job ${jobId}.`, [{ field: 'jobId', message: 'unknown', code: 'unknown_reference' }]);
         }
       });
     },

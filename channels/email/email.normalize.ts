@@ -132,7 +132,7 @@ export async function normalizeEmail(raw: Buffer, options: EmailNormalizeOptions
   const from = firstAddress(mail.from);
   const bounce = bounceOf(mail, from?.address ?? null);
   if (bounce) return bounce;
-  if (!from) throw new ChannelRequestError(422, 'Invalid email', 'The message has no From address.', [{ field: 'from', message: 'missing or unparseable' }]);
+  if (!from) throw new ChannelRequestError(422, 'Invalid email', 'The message has no From address.', [{ field: 'from', message: 'missing or unparseable', code: 'missing' }]);
   const own = options.ownAddresses.map((a) => a.toLowerCase());
   if (own.includes(from.address)) return { kind: 'own', reason: `from the hub's own address ${from.address}` };
   const auto = autoReason(mail);

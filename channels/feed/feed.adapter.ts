@@ -53,7 +53,7 @@ export function parseFeedPage(body: unknown, defaults: { channel: FeedSettings['
     .object({ messages: z.array(z.looseObject({})).max(1000), cursor: z.string().max(2000).nullable().optional() })
     .safeParse(body);
   if (!page.success) {
-    const errors = page.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message }));
+    const errors = page.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message, code: i.code }));
     throw new ChannelRequestError(422, 'Invalid feed page', 'The feed page is not { messages: [...], cursor }.', errors);
   }
   const messages: InboundMessage[] = [];
@@ -61,7 +61,7 @@ export function parseFeedPage(body: unknown, defaults: { channel: FeedSettings['
   page.data.messages.forEach((raw, n) => {
     const m = InboundMessageSchema.safeParse({ channel: defaults.channel, receivedAt: defaults.receivedAt.toISOString(), ...raw });
     if (m.success) messages.push(m.data);
-    else errors.push(...m.error.issues.map((i) => ({ field: ['messages', n, ...i.path].map(String).join('.'), message: i.message })));
+    else errors.push(...m.error.issues.map((i) => ({ field: ['messages', n, ...i.path].map(String).join('.'), message: i.message, code: i.code })));
   });
   if (errors.length > 0) throw new ChannelRequestError(422, 'Invalid feed page', `The feed page has ${errors.length} invalid field(s).`, errors);
   return { messages, cursor: page.data.cursor ?? null };

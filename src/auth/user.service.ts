@@ -40,7 +40,7 @@ export class Conflict extends Error {
   constructor(
     message: string,
     /** The input field at fault and what to say there, when one is (problem+json `errors`). */
-    readonly field?: { field: string; message: string },
+    readonly field?: { field: string; message: string; code: string },
   ) {
     super(message);
     this.name = 'Conflict';
@@ -55,7 +55,7 @@ export function createUserService(deps: { User: UserModel; Team: TeamModel }) {
   async function knownTeams(ids: string[]): Promise<Types.ObjectId[]> {
     const teams = await Promise.all(ids.map((id) => (oid(id) ? Team.findById(id, { _id: 1 }).lean() : null)));
     const missing = ids.filter((_, i) => !teams[i]);
-    if (missing.length) throw new Conflict(`unknown team(s): ${missing.join(', ')}`, { field: 'teams', message: 'unknown team' });
+    if (missing.length) throw new Conflict(`unknown team(s): ${missing.join(', ')}`, { field: 'teams', message: 'unknown team', code: 'unknown_reference' });
     return teams.map((t) => t!._id);
   }
 
@@ -77,7 +77,7 @@ export function createUserService(deps: { User: UserModel; Team: TeamModel }) {
         const doc = await User.create({ ...input, email: input.email.trim().toLowerCase(), teams, passwordHash: await hashPassword(input.password) });
         return doc.toObject<UserDoc>();
       } catch (err) {
-        if (isDuplicateKey(err)) throw new Conflict(`a user with email ${input.email} exists`, { field: 'email', message: 'already in use' });
+        if (isDuplicateKey(err)) throw new Conflict(`a user with email ${input.email} exists`, { field: 'email', message: 'already in use', code: 'already_in_use' });
         throw err;
       }
     },
@@ -100,7 +100,7 @@ export function createUserService(deps: { User: UserModel; Team: TeamModel }) {
       try {
         return (await Team.create({ name, description, businessHours: businessHours ? storedCalendar(businessHours) : null })).toObject<TeamDoc>();
       } catch (err) {
-        if (isDuplicateKey(err)) throw new Conflict(`a team named ${name} exists`, { field: 'name', message: 'already in use' });
+        if (isDuplicateKey(err)) throw new Conflict(`a team named ${name} exists`, { field: 'name', message: 'already in use', code: 'already_in_use' });
         throw err;
       }
     },
@@ -112,7 +112,7 @@ export function createUserService(deps: { User: UserModel; Team: TeamModel }) {
       try {
         if (Object.keys(set).length > 0) await Team.updateOne({ _id: id }, { $set: set });
       } catch (err) {
-        if (isDuplicateKey(err)) throw new Conflict(`a team named ${changes.name ?? ''} exists`, { field: 'name', message: 'already in use' });
+        if (isDuplicateKey(err)) throw new Conflict(`a team named ${changes.name ?? ''} exists`, { field: 'name', message: 'already in use', code: 'already_in_use' });
         throw err;
       }
       return Team.findById(id).lean();

@@ -8,6 +8,8 @@ import type { SecretBox } from './secret-box';
 export interface FieldError {
   field: string;
   message: string;
+  /** Stable code of what is wrong, for clients to translate (as on every problem+json field error). */
+  code: string;
 }
 
 /** The request names fields that are not valid (422), or a name that is taken (409). */
@@ -72,7 +74,7 @@ export interface ChannelInstanceDeps {
 const oid = (id: string): Types.ObjectId | null => (/^[0-9a-f]{24}$/i.test(id) ? new Types.ObjectId(id) : null);
 
 const issues = (err: z.ZodError, root: string): FieldError[] =>
-  err.issues.map((i) => ({ field: [root, ...i.path.map(String)].join('.'), message: i.message }));
+  err.issues.map((i) => ({ field: [root, ...i.path.map(String)].join('.'), message: i.message, code: i.code }));
 
 /**
  * Channel instances (several mailboxes, several phone numbers) in `channel_instances`:
@@ -106,19 +108,19 @@ export function createChannelInstanceService(deps: ChannelInstanceDeps) {
     team: string | null | undefined,
   ): Promise<{ kind: ChannelKind; settings: Record<string, unknown> }> {
     const kind = kinds.get(kindName);
-    if (!kind) throw new InstanceInvalid(422, [{ field: 'kind', message: `unknown kind; one of: ${[...kinds.keys()].join(', ')}` }]);
+    if (!kind) throw new InstanceInvalid(422, [{ field: 'kind', message: `unknown kind; one of: ${[...kinds.keys()].join(', ')}`, code: 'invalid_value' }]);
     const errors: FieldError[] = [];
     const s = kind.settings.safeParse(settings);
     if (!s.success) errors.push(...issues(s.error, 'settings'));
     const known = kind.secrets.shape;
     for (const [field, value] of Object.entries(secrets)) {
-      if (!(field in known)) errors.push({ field: `secrets.${field}`, message: `not a secret of ${kindName}` });
+      if (!(field in known)) errors.push({ field: `secrets.${field}`, message: `not a secret of ${kindName}`, code: 'unrecognized_keys' });
       else if (value !== null) {
         const r = known[field]!.safeParse(value);
         if (!r.success) errors.push(...issues(r.error, `secrets.${field}`));
       }
     }
-    if (team && !(oid(team) && (await deps.teamExists(team)))) errors.push({ field: 'team', message: 'no such team' });
+    if (team && !(oid(team) && (await deps.teamExists(team)))) errors.push({ field: 'team', message: 'no such team', code: 'unknown_reference' });
     if (errors.length > 0) throw new InstanceInvalid(422, errors);
     return { kind, settings: s.data as Record<string, unknown> };
   }
@@ -130,7 +132,7 @@ export function createChannelInstanceService(deps: ChannelInstanceDeps) {
     try {
       return await op();
     } catch (err) {
-      if (isDuplicateKey(err)) throw new InstanceInvalid(409, [{ field: 'name', message: 'another channel instance has this name' }]);
+      if (isDuplicateKey(err)) throw new InstanceInvalid(409, [{ field: 'name', message: 'another channel instance has this name', code: 'already_in_use' }]);
       throw err;
     }
   };

@@ -190,6 +190,8 @@ export interface MessageUpdatedEvent extends Base {
   channel: ChannelId;
   deliveryStatus: DeliveryStatus;
   deliveryError: string | null;
+  /** The stable code of deliveryError (see DELIVERY_ERROR_CODES in src/tickets/delivery-error.codes.ts). */
+  deliveryErrorCode: string | null;
 }
 
 // ---------- channel instances (src/channels) ----------

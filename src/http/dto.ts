@@ -5,6 +5,7 @@ import { calendarOf } from '../auth/team-calendar';
 import type { TeamDoc } from '../auth/team.model';
 import type { UserDoc } from '../auth/user.model';
 import type { ContactDoc } from '../contacts/contact.model';
+import { DELIVERY_ERROR_CODES } from '../tickets/delivery-error.codes';
 import type { TicketEventDoc } from '../tickets/ticket-event.model';
 import type { MessageView, TicketView } from '../tickets/ticket-views';
 import { BusinessCalendarSchema } from '../routing/business-calendar.schema';
@@ -94,6 +95,7 @@ export const messageDto = (v: MessageView) => {
     // Notes are never delivered anywhere.
     deliveryStatus: m.direction === 'note' ? null : m.deliveryStatus,
     deliveryError: m.deliveryError,
+    deliveryErrorCode: m.deliveryErrorCode ?? null,
     author: v.author,
     createdAt: iso(m.receivedAt),
   };
@@ -171,7 +173,8 @@ export const MessageSchema = z.object({
   html: z.string().describe('sanitized on the server, safe to render'),
   attachments: z.array(z.object({ name: z.string(), contentType: z.string(), size: z.number(), url: z.string() })),
   deliveryStatus: z.enum(['received', 'queued', 'sent', 'delivered', 'failed']).nullable().describe('null for notes'),
-  deliveryError: z.string().nullable(),
+  deliveryError: z.string().nullable().describe("the provider's or hub's own words on why the reply failed (or is being retried)"),
+  deliveryErrorCode: z.enum(DELIVERY_ERROR_CODES).nullable().describe('the stable code of deliveryError, for clients to translate; null on replies stored before codes'),
   author: Named.nullable(),
   createdAt: z.string(),
 });

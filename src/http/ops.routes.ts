@@ -42,7 +42,7 @@ function metricsGuard(token: string | undefined, anyClient: boolean): RequestHan
       if (m && timingSafeEqual(digest(m[1]!.trim()), digest(token))) return next();
       res.set('WWW-Authenticate', 'Bearer realm="metrics"');
       return sendProblem(res, 401, 'Unauthorized', 'Send the METRICS_TOKEN as "Authorization: Bearer <token>".', [
-        { field: 'Authorization', message: m ? 'invalid token' : 'missing bearer token' },
+        m ? { field: 'Authorization', message: 'invalid token', code: 'invalid_credentials' } : { field: 'Authorization', message: 'missing bearer token', code: 'missing' },
       ]);
     }
     if (anyClient || isLoopback(req.ip)) return next();

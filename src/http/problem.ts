@@ -7,8 +7,19 @@ import { TransitionConflict } from '../tickets/ticket.service';
 export interface FieldError {
   field: string;
   message: string;
-  /** Stable code of what is wrong (zod's issue code, e.g. `too_small`, `invalid_format`), for clients to translate. */
+  /**
+   * Stable code of what is wrong, for clients to translate: zod's issue code (`too_small`,
+   * `invalid_format`, …), a refinement's own (`params.code`), or the hub's (`already_in_use`,
+   * `unknown_reference`, `own_account`, `cannot_send`, `not_failed`, `missing`, `invalid_credentials`,
+   * `malformed_json`, `too_big`, …; docs/api-contract.md).
+   */
   code?: string;
+}
+
+/** A zod issue's stable code: a custom refinement's own `params.code` when it gives one. */
+export function issueCode(i: { code: string; params?: Record<string, unknown> }): string {
+  const own = i.code === 'custom' ? i.params?.code : undefined;
+  return typeof own === 'string' && /^[a-z_]+$/.test(own) ? own : i.code;
 }
 
 /** The stable `code` of a problem, by status, unless the problem names its own. */
@@ -54,7 +65,7 @@ export function zodFieldErrors(err: ZodError, root = ''): FieldError[] {
   return err.issues.map((i) => ({
     field: [root, ...i.path.map(String)].filter(Boolean).join('.') || '(body)',
     message: i.message,
-    code: i.code,
+    code: issueCode(i),
   }));
 }
 
@@ -91,9 +102,9 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     if (isBodyParserError(err)) {
       switch (err.type) {
         case 'entity.parse.failed':
-          return sendProblem(res, 400, 'Malformed JSON', `The body is not valid JSON: ${err.message}`, [{ field: '(body)', message: 'malformed JSON' }]);
+          return sendProblem(res, 400, 'Malformed JSON', `The body is not valid JSON: ${err.message}`, [{ field: '(body)', message: 'malformed JSON', code: 'malformed_json' }]);
         case 'entity.too.large':
-          return sendProblem(res, 413, 'Body too large', `The body exceeds the limit of ${err.limit ?? '?'} bytes.`, [{ field: '(body)', message: 'too large' }]);
+          return sendProblem(res, 413, 'Body too large', `The body exceeds the limit of ${err.limit ?? '?'} bytes.`, [{ field: '(body)', message: 'too large', code: 'too_big' }]);
         case 'encoding.unsupported':
         case 'charset.unsupported':
           return sendProblem(res, 415, 'Unsupported encoding', err.message);

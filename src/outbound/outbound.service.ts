@@ -17,6 +17,7 @@ import { isDuplicateKey } from '../db/models';
 import type { EventBus } from '../events/event-bus';
 import { sanitizeCustomerHtml } from '../ingest/sanitize';
 import { conflict, notFound } from '../tickets/desk.errors';
+import { channelErrorCode, type DeliveryErrorCode } from '../tickets/delivery-error.codes';
 import type { DeliveryStatus, MessageDoc, MessageModel } from '../tickets/message.model';
 import { actorOf, agentMessageBase, type TicketDesk } from '../tickets/ticket-desk.service';
 import { assignableId, toObjectId } from '../tickets/ticket-scope';
@@ -121,7 +122,13 @@ export function createOutboundService(deps: OutboundServiceDeps) {
     return { ref: last[0]?.externalId ?? null, instance: last[0]?.metadata.find((x) => x.key === 'channelInstance')?.value ?? null };
   }
 
-  async function publishDelivery(m: Pick<MessageDoc, '_id' | 'ticket' | 'channel'>, status: DeliveryStatus, error: string | null, when = new Date()): Promise<void> {
+  async function publishDelivery(
+    m: Pick<MessageDoc, '_id' | 'ticket' | 'channel'>,
+    status: DeliveryStatus,
+    error: string | null,
+    errorCode: DeliveryErrorCode | null = null,
+    when = new Date(),
+  ): Promise<void> {
     const at = when.toISOString();
     await bus.publish({
       type: 'message.updated',
@@ -131,6 +138,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       channel: m.channel,
       deliveryStatus: status,
       deliveryError: error,
+      deliveryErrorCode: errorCode,
       at,
     });
   }
@@ -142,13 +150,13 @@ export function createOutboundService(deps: OutboundServiceDeps) {
   }
 
   /** Final failure: visible on the message, the timeline and the bus. Only the first call records it. */
-  async function markFailed(messageId: string, reason: string): Promise<boolean> {
-    const res = await Message.updateOne({ _id: messageId, deliveryStatus: 'queued' }, { $set: { deliveryStatus: 'failed', deliveryError: reason } });
+  async function markFailed(messageId: string, reason: string, reasonCode: DeliveryErrorCode = 'unknown'): Promise<boolean> {
+    const res = await Message.updateOne({ _id: messageId, deliveryStatus: 'queued' }, { $set: { deliveryStatus: 'failed', deliveryError: reason, deliveryErrorCode: reasonCode } });
     if (res.modifiedCount !== 1) return false;
     const m = await Message.findById(messageId, { ticket: 1, channel: 1 }).lean();
     if (!m?.ticket) return true;
-    await tickets.addEvent(m.ticket, SYSTEM, 'delivery', 'queued', 'failed', { code: 'delivery.failed', params: { channel: m.channel, messageId, reason }, text: `reply ${messageId} could not be sent: ${reason}` });
-    await publishDelivery(m, 'failed', reason);
+    await tickets.addEvent(m.ticket, SYSTEM, 'delivery', 'queued', 'failed', { code: 'delivery.failed', params: { channel: m.channel, messageId, reason, reasonCode }, text: `reply ${messageId} could not be sent: ${reason}` });
+    await publishDelivery(m, 'failed', reason, reasonCode);
     await publishTicket(m.ticket, ['delivery']);
     return true;
   }
@@ -161,7 +169,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
    */
   async function markSent(m: MessageDoc, result: SendResult): Promise<void> {
     const sentAt = new Date();
-    const set = { deliveryStatus: result.status, deliveryError: null };
+    const set = { deliveryStatus: result.status, deliveryError: null, deliveryErrorCode: null };
     // First, so that whoever reads the reply as sent reads the first response too (set once).
     const first = m.ticket ? await Ticket.updateOne({ _id: m.ticket, firstResponseAt: null }, { $set: { firstResponseAt: sentAt } }) : null;
     const firstResponse = first?.modifiedCount === 1;
@@ -193,7 +201,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       },
       sentAt,
     );
-    await publishDelivery(m, result.status, null, sentAt);
+    await publishDelivery(m, result.status, null, null, sentAt);
     await publishTicket(m.ticket, firstResponse ? ['delivery', 'firstResponseAt'] : ['delivery']);
   }
 
@@ -260,7 +268,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
     return { canReply: true, reason: null, detail: null };
   }
 
-  const cannotSend = (a: ReplyAbility) => conflict(`${a.detail ?? 'Replies cannot be sent.'} Internal notes still work.`, [{ field: 'channel', message: 'cannot_send' }]);
+  const cannotSend = (a: ReplyAbility) => conflict(`${a.detail ?? 'Replies cannot be sent.'} Internal notes still work.`, [{ field: 'channel', message: 'cannot_send', code: 'cannot_send' }]);
 
   return {
     enqueue,
@@ -275,10 +283,14 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       const m = await Message.findOne({ channel: failure.channel, externalId: failure.externalId, direction: 'outbound' }).lean();
       if (!m) return false;
       const reason = failure.reason.slice(0, 500);
-      const res = await Message.updateOne({ _id: m._id, deliveryStatus: { $in: ['sent', 'delivered'] } }, { $set: { deliveryStatus: 'failed', deliveryError: reason } });
+      const reasonCode: DeliveryErrorCode = failure.code ?? 'not_delivered';
+      const res = await Message.updateOne(
+        { _id: m._id, deliveryStatus: { $in: ['sent', 'delivered'] } },
+        { $set: { deliveryStatus: 'failed', deliveryError: reason, deliveryErrorCode: reasonCode } },
+      );
       if (res.modifiedCount !== 1 || !m.ticket) return res.modifiedCount === 1;
-      await tickets.addEvent(m.ticket, SYSTEM, 'delivery', m.deliveryStatus, 'failed', { code: 'delivery.not_delivered', params: { channel: m.channel, messageId: m._id.toString(), reason }, text: `reply ${m._id.toString()} was not delivered: ${reason}` });
-      await publishDelivery(m, 'failed', reason);
+      await tickets.addEvent(m.ticket, SYSTEM, 'delivery', m.deliveryStatus, 'failed', { code: 'delivery.not_delivered', params: { channel: m.channel, messageId: m._id.toString(), reason, reasonCode }, text: `reply ${m._id.toString()} was not delivered: ${reason}` });
+      await publishDelivery(m, 'failed', reason, reasonCode);
       await publishTicket(m.ticket, ['delivery']);
       return true;
     },
@@ -293,13 +305,13 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       const _id = toObjectId(messageId);
       const m = _id ? await Message.findOne({ _id, ticket: t._id, direction: 'outbound' }).lean() : null;
       if (!m) throw notFound('reply', messageId);
-      const notFailed = () => conflict(`Only a failed reply can be retried; this one is ${m.deliveryStatus}.`, [{ field: 'messageId', message: 'not_failed' }]);
+      const notFailed = () => conflict(`Only a failed reply can be retried; this one is ${m.deliveryStatus}.`, [{ field: 'messageId', message: 'not_failed', code: 'not_failed' }]);
       if (m.deliveryStatus !== 'failed') throw notFailed();
       if (t.status === 'closed') throw conflict(`Ticket #${t.number} is closed; a new message from the customer opens a new ticket.`);
       const ability = replyAbility({ channel: m.channel, status: t.status });
       if (!ability.canReply) throw cannotSend(ability);
       const was = m.deliveryError;
-      const flipped = await Message.updateOne({ _id: m._id, deliveryStatus: 'failed' }, { $set: { deliveryStatus: 'queued', deliveryError: null } });
+      const flipped = await Message.updateOne({ _id: m._id, deliveryStatus: 'failed' }, { $set: { deliveryStatus: 'queued', deliveryError: null, deliveryErrorCode: null } });
       if (flipped.modifiedCount !== 1) throw notFailed();
       const now = new Date();
       const actor = actorOf(p);
@@ -307,10 +319,10 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       // The failed job keeps the id; removing it lets the same id be enqueued again.
       await queue.remove(m._id.toString()).catch(() => 0);
       await enqueue(m._id.toString());
-      await publishDelivery(m, 'queued', null, now);
+      await publishDelivery(m, 'queued', null, null, now);
       await publishTicket(t._id, ['delivery']);
       const fresh = await Message.findById(m._id).lean();
-      return (await desk.messages([fresh ?? { ...m, deliveryStatus: 'queued', deliveryError: null }]))[0]!;
+      return (await desk.messages([fresh ?? { ...m, deliveryStatus: 'queued', deliveryError: null, deliveryErrorCode: null }]))[0]!;
     },
 
     /**
@@ -381,15 +393,15 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       const m = await Message.findById(messageId).lean();
       if (!m) return { kind: 'failed', reason: `message ${messageId} no longer exists` };
       if (m.deliveryStatus !== 'queued') return { kind: 'done', status: m.deliveryStatus };
-      const fail = async (reason: string): Promise<AttemptOutcome> => {
-        await markFailed(messageId, reason);
+      const fail = async (reason: string, code: DeliveryErrorCode): Promise<AttemptOutcome> => {
+        await markFailed(messageId, reason, code);
         return { kind: 'failed', reason };
       };
       const t = m.ticket ? await Ticket.findById(m.ticket).lean() : null;
-      if (!t) return fail('the ticket no longer exists');
+      if (!t) return fail('the ticket no longer exists', 'ticket_gone');
       const instance = m.metadata.find((x) => x.key === 'channelInstance')?.value;
       const adapter = (instance ? deps.instanceSender?.(instance) : undefined) ?? deps.adapters.get(m.channel);
-      if (!adapter?.send) return fail(`the ${m.channel} channel cannot send replies (no adapter configured)`);
+      if (!adapter?.send) return fail(`the ${m.channel} channel cannot send replies (no adapter configured)`, 'no_adapter');
       const parsed = OutboundMessageSchema.safeParse({
         channel: m.channel,
         messageId,
@@ -403,7 +415,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
         threadRefs: m.threadKeys.slice(1),
         attachments: m.attachments.map((a) => ({ name: a.name, contentType: a.contentType, size: a.size, ref: a.ref })),
       });
-      if (!parsed.success) return fail(`the reply is not sendable: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+      if (!parsed.success) return fail(`the reply is not sendable: ${parsed.error.issues.map((i) => i.message).join('; ')}`, 'not_sendable');
 
       let result: SendResult;
       try {
@@ -412,11 +424,12 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       } catch (err) {
         const retryable = err instanceof ChannelError ? err.retryable : true;
         const reason = err instanceof ChannelError ? `${err.code}: ${errorText(err)}` : errorText(err);
-        if (!retryable) return fail(reason);
-        if (attempt >= maxAttempts) return fail(`${reason} (gave up after ${attempt} attempts)`);
+        const code = err instanceof ChannelError ? channelErrorCode(err.code) : 'unknown';
+        if (!retryable) return fail(reason, code);
+        if (attempt >= maxAttempts) return fail(`${reason} (gave up after ${attempt} attempts)`, code);
         const note = `attempt ${attempt} of ${maxAttempts} failed (${reason}); retrying`;
-        await Message.updateOne({ _id: m._id, deliveryStatus: 'queued' }, { $set: { deliveryError: note } });
-        await publishDelivery(m, 'queued', note);
+        await Message.updateOne({ _id: m._id, deliveryStatus: 'queued' }, { $set: { deliveryError: note, deliveryErrorCode: code } });
+        await publishDelivery(m, 'queued', note, code);
         return { kind: 'retry', reason };
       }
       await markSent(m, result);

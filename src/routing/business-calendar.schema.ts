@@ -20,7 +20,7 @@ const Clock = z.string().regex(CLOCK, 'a local time as HH:MM, 00:00 to 24:00');
 const Interval = z
   .tuple([Clock, Clock])
   // (A malformed time is reported as such, not as a closing before the opening as well.)
-  .refine(([open, close]) => !CLOCK.test(open) || !CLOCK.test(close) || minutes(close) > minutes(open), { message: 'closes before (or when) it opens' })
+  .refine(([open, close]) => !CLOCK.test(open) || !CLOCK.test(close) || minutes(close) > minutes(open), { message: 'closes before (or when) it opens', params: { code: 'closes_before_open' } })
   .describe('[open, close] as HH:MM local time');
 
 const Day = z
@@ -32,13 +32,13 @@ const Day = z
       .filter((iv) => iv.close > iv.open)
       .sort((a, b) => a.open - b.open);
     for (let k = 1; k < sorted.length; k++) {
-      if (sorted[k]!.open < sorted[k - 1]!.close) ctx.addIssue({ code: 'custom', message: 'overlaps another interval of the same day', path: [sorted[k]!.i] });
+      if (sorted[k]!.open < sorted[k - 1]!.close) ctx.addIssue({ code: 'custom', message: 'overlaps another interval of the same day', path: [sorted[k]!.i], params: { code: 'overlapping_hours' } });
     }
   });
 
 const Week = z
   .strictObject(Object.fromEntries(WEEKDAYS.map((d) => [d, Day.optional()])) as Record<(typeof WEEKDAYS)[number], z.ZodOptional<typeof Day>>)
-  .refine((hours) => WEEKDAYS.some((d) => (hours[d]?.length ?? 0) > 0), { message: 'no open hours at all: give at least one day an opening interval' })
+  .refine((hours) => WEEKDAYS.some((d) => (hours[d]?.length ?? 0) > 0), { message: 'no open hours at all: give at least one day an opening interval', params: { code: 'no_open_hours' } })
   .describe('opening intervals per weekday (mon … sun); a missing or empty day is closed');
 
 const LocalDate = z

@@ -35,7 +35,7 @@ export const SlaPoliciesSchema = z
   .superRefine((list, ctx) => {
     const seen = new Set<string>();
     list.forEach((p, i) => {
-      if (seen.has(p.id)) ctx.addIssue({ code: 'custom', message: `duplicate policy id "${p.id}"`, path: [i, 'id'] });
+      if (seen.has(p.id)) ctx.addIssue({ code: 'custom', message: `duplicate policy id "${p.id}"`, path: [i, 'id'], params: { code: 'already_in_use' } });
       seen.add(p.id);
     });
   });

@@ -1,6 +1,7 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { documentLockPlugin } from '../db/update-lock';
 import { CHANNELS, type ChannelId } from '../../channels/contract';
+import { DELIVERY_ERROR_CODES, type DeliveryErrorCode } from './delivery-error.codes';
 
 export const MESSAGE_DIRECTIONS = ['inbound', 'outbound', 'note'] as const;
 export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
@@ -39,6 +40,8 @@ export interface MessageDoc {
   metadata: Array<{ key: string; value: string }>;
   deliveryStatus: DeliveryStatus;
   deliveryError: string | null;
+  /** The stable code of `deliveryError` (null when there is none, and on messages stored before codes). */
+  deliveryErrorCode: DeliveryErrorCode | null;
   idempotencyKey: string | null;
   receivedAt: Date;
   /** When the hub durably accepted an inbound message (enqueued); null for agent messages. */
@@ -72,6 +75,7 @@ const messageSchema = new Schema<MessageDoc>(
     metadata: { type: [{ key: String, value: String }], default: [] },
     deliveryStatus: { type: String, enum: DELIVERY_STATUSES, required: true },
     deliveryError: { type: String, default: null },
+    deliveryErrorCode: { type: String, enum: [...DELIVERY_ERROR_CODES, null], default: null },
     idempotencyKey: { type: String, default: null },
     receivedAt: { type: Date, required: true },
     acceptedAt: { type: Date, default: null },

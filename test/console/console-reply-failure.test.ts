@@ -64,7 +64,12 @@ test('a reply that failed is marked on the inbox row and on the message; Retry s
   await box.press('Control+Enter');
   const reply = page.locator('.msg-outbound', { hasText: 'your order leaves the warehouse today' });
   await reply.locator('[data-delivery=failed]').waitFor({ timeout: 15_000 });
-  expect(await reply.innerText()).toMatch(/Failed: .*SMTP server could not be reached/);
+  // The reason in words (from its code); the mail server's own words behind a disclosure.
+  expect(await reply.locator('[data-delivery=failed]').innerText()).toContain('Failed: the channel’s server could not be reached');
+  const raw = reply.locator('[data-testid=delivery-raw]');
+  expect(await raw.innerText()).toBe('What was reported');
+  await raw.locator('summary').click();
+  expect(await raw.innerText()).toMatch(/SMTP server could not be reached/);
   expect(await page.locator('[data-testid=first-response]').innerText()).toContain('not yet');
   // The inbox row says a reply failed.
   const marker = row(id).locator('[data-testid=reply-failed]');

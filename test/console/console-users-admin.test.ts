@@ -217,7 +217,7 @@ describe('people in the settings screen', () => {
     const me = (await userByEmail(TEST_ADMIN.email))!;
     const refused = await request<{ errors: Array<{ field: string }> }>(`${hub.url}/api/v1/users/${me.id}`, { method: 'PATCH', body: { active: false }, apiKey: adminToken });
     expect(refused.status).toBe(409);
-    expect(refused.body.errors).toEqual([{ field: 'active', message: 'not your own account' }]);
+    expect(refused.body.errors).toEqual([{ field: 'active', message: 'not your own account', code: 'own_account' }]);
     expect((await userByEmail(TEST_ADMIN.email))?.active).toBe(true);
   });
 

@@ -5,14 +5,21 @@ import type { Browser, Locator } from 'playwright-core';
 import type { Hub } from '../../src/main';
 import { request, startTestHub, type TestHubEnv } from '../support/hub';
 import path from 'node:path';
+import { until } from '../support/process';
 import { createAgent, ensureConsoleBuilt, launchBrowser, newPage, screenshotDir, signIn, waitLive } from './console.support';
 
 let hub: Hub & { env: TestHubEnv };
 let browser: Browser;
-/** The integrator's receiver: takes every reply. */
+/** The integrator's receiver: takes every reply, except one it refuses (a reply asking to check the order: 400). */
+const REFUSED = '核实';
 const receiver = http.createServer((req, res) => {
-  req.resume();
-  req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  let body = '';
+  req.setEncoding('utf8');
+  req.on('data', (c: string) => (body += c));
+  req.on('end', () => {
+    if (body.includes(REFUSED)) res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"order reference missing"}');
+    else res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
 });
 
 const CUSTOMER = { address: 'li.na@example.cn', name: '李娜' };
@@ -105,6 +112,50 @@ test('the zh-CN console says the timeline, the sign-in error and form errors in 
   // The whole ticket view: no English outside the customer's data and names.
   expect(englishWords(await visible(page.locator('[data-testid=ticket-view]')), names)).toEqual([]);
 
+  // A reply the channel refuses: the reason in Chinese on the message and the timeline, the channel's words behind a disclosure.
+  await box.fill(`我们正在${REFUSED}您的订单，请稍候。`);
+  await box.press('Control+Enter');
+  const failed = page.locator('.msg-outbound', { hasText: REFUSED });
+  await failed.locator('[data-delivery=failed]').waitFor({ timeout: 15_000 });
+  expect(await failed.locator('[data-delivery=failed]').getAttribute('data-reason')).toBe('rejected');
+  expect((await visible(failed.locator('[data-delivery=failed]'))).trim()).toBe('发送失败：渠道拒收了这条消息');
+  expect(englishWords(await visible(failed), names)).toEqual([]);
+  const raw = failed.locator('[data-testid=delivery-raw]');
+  expect(await visible(raw)).toBe('原始报告');
+  await raw.locator('summary').click();
+  expect(await visible(raw)).toContain('order reference missing');
+  await timeline.locator('li[data-action=delivery][data-to=failed]').waitFor({ timeout: 15_000 });
+  expect(await visible(timeline.locator('li[data-action=delivery][data-to=failed] .tl-what'))).toBe('通过API的回复未能发送 · 渠道拒收了这条消息');
+
+  // Entries stored before codes existed (English free text, raw actions and values): a Chinese line, the raw words in the details.
+  const legacyAt = Date.now();
+  const legacy = [
+    { action: 'assignee', from: null, to: agent.id, detail: `assigned by routing: nobody → ${AGENT.name}` },
+    { action: 'status', from: 'new', to: 'open', detail: `${AGENT.name} owns it` },
+    { action: 'priority', from: 'normal', to: 'high', detail: 'raised by SLA escalation' },
+    { action: 'routing.offer_expired', from: 'offered', to: 'expired', detail: `offer to ${AGENT.name} expired after 30 s` },
+    { action: 'sla_breach', from: null, to: 'first_response', detail: 'first response overdue' },
+    { action: 'legacy_import', from: 'crm', to: 'hub', detail: 'imported from the old CRM' },
+  ];
+  await hub.models.TicketEvent.insertMany(
+    legacy.map((e, i) => ({ ...e, ticket: ticketId, actor: { kind: 'system', id: null, name: '' }, code: '', params: {}, at: new Date(legacyAt + i) })),
+  );
+  await page.reload();
+  await timeline.locator('li[data-action=legacy_import]').waitFor({ timeout: 15_000 });
+  expect(await visible(timeline.locator('li[data-action="routing.offer_expired"] .tl-what'))).toBe('分配');
+  expect(await visible(timeline.locator('li[data-action=sla_breach] .tl-what'))).toBe('SLA');
+  expect(await visible(timeline.locator('li[data-action=legacy_import] .tl-what'))).toBe('其他事件');
+  expect(await visible(timeline.locator('li[data-action=priority] .tl-what').first())).toBe('优先级变更 普通 → 高');
+  expect(englishWords(await visible(timeline), names)).toEqual([]);
+  const old = timeline.locator('li[data-action="routing.offer_expired"]');
+  await old.locator('details summary').click();
+  const oldDetails = await visible(old.locator('details'));
+  expect(oldDetails).toContain('routing.offer_expired');
+  expect(oldDetails).toContain(`offer to ${AGENT.name} expired after 30 s`);
+  expect(oldDetails).toMatch(/原始记录/);
+  await old.locator('details summary').click();
+  expect(englishWords(await visible(page.locator('[data-testid=ticket-view]')), names)).toEqual([]);
+
   // A form the API refuses: the field errors in Chinese.
   await page.locator('a[data-nav=canned]').click();
   await page.locator('[data-testid=canned-admin]').waitFor();
@@ -116,6 +167,16 @@ test('the zh-CN console says the timeline, the sign-in error and form errors in 
   await form.locator('[data-field-error=shortcut]').waitFor({ timeout: 10_000 });
   expect(await visible(form.locator('[data-field-error=shortcut]'))).toBe('格式不正确。');
   expect(await visible(form.locator('[data-field-error=title]'))).toBe('过短或过小。');
+  expect(englishWords(await visible(form.locator('[data-testid=problem]')), [])).toEqual([]);
+
+  // A field error a service finds (the shortcut is taken): in Chinese too, by its code.
+  const taken = await request(`${hub.url}/api/v1/canned-responses`, { apiKey: agent.adminToken, body: { shortcut: 'refund', title: '退款', text: '退款将在三个工作日内到账。' } });
+  expect(taken.status).toBe(201);
+  await form.locator('input[name=shortcut]').fill('refund');
+  await form.locator('input[name=title]').fill('退款时间');
+  await form.locator('button[data-action=canned-save]').click();
+  await until(() => visible(form.locator('[data-field-error=shortcut]')), (text) => text === '已被占用。', 10_000);
+  expect(await form.locator('[data-field-error=title]').count()).toBe(0);
   expect(englishWords(await visible(form.locator('[data-testid=problem]')), [])).toEqual([]);
   expect(guard.errors).toEqual([]);
   await context.close();

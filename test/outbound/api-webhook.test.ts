@@ -191,6 +191,7 @@ describe('replies on API-channel tickets go out through the signed webhook', () 
     const final = await settled(ticketId, res.body.id);
     expect(final.deliveryStatus).toBe('failed');
     expect(final.deliveryError).toMatch(/rejected: webhook answered 400/);
+    expect(final.deliveryErrorCode).toBe('rejected');
     expect(requestsFor(res.body.id)).toHaveLength(1);
   });
 
@@ -270,7 +271,7 @@ describe('failures are never silent', () => {
     const res = await api<{ detail: string; errors: Array<{ field: string; message: string }> }>(hub, agent.token, 'POST', `/tickets/${ticketId}/replies`, { text: 'We will call you back.' });
     expect(res.status).toBe(409);
     expect(res.body.detail).toMatch(/fax channel cannot send/);
-    expect(res.body.errors).toEqual([{ field: 'channel', message: 'cannot_send' }]);
+    expect(res.body.errors).toEqual([{ field: 'channel', message: 'cannot_send', code: 'cannot_send' }]);
     expect(await hub.models.Message.countDocuments({ ticket: ticketId, direction: 'outbound' })).toBe(0);
   });
 

@@ -58,6 +58,7 @@ test('a failed email reply is no first response; Retry after configuring SMTP (h
   const failed = await settled(ticketId, sent.body.id);
   expect(failed.deliveryStatus).toBe('failed');
   expect(failed.deliveryError).toMatch(/SMTP server could not be reached/);
+  expect(failed.deliveryErrorCode).toBe('network');
 
   // No first response, the SLA first-response clock still runs, the ticket shows the failure.
   let d = await detail(h(), agent.token, ticketId);
@@ -82,7 +83,7 @@ test('a failed email reply is no first response; Retry after configuring SMTP (h
   const both = await Promise.all([retry(ticketId, sent.body.id), retry(ticketId, sent.body.id)]);
   expect(both.map((r) => r.status).sort()).toEqual([202, 409]);
   const res = both.find((r) => r.status === 202)!;
-  expect(res.body).toMatchObject({ id: sent.body.id, deliveryStatus: 'queued', deliveryError: null });
+  expect(res.body).toMatchObject({ id: sent.body.id, deliveryStatus: 'queued', deliveryError: null, deliveryErrorCode: null });
 
   const mail = await smtp.waitFor('mia@customer.example');
   expect(mail.mail.text).toContain('Sorry about the kettle, a replacement is on its way.');
@@ -108,7 +109,7 @@ test('a failed email reply is no first response; Retry after configuring SMTP (h
   const again = await retry(ticketId, sent.body.id);
   expect(again.status).toBe(409);
   expect(again.headers.get('content-type')).toMatch(/application\/problem\+json/);
-  expect(again.body.errors).toEqual([{ field: 'messageId', message: 'not_failed' }]);
+  expect(again.body.errors).toEqual([{ field: 'messageId', message: 'not_failed', code: 'not_failed' }]);
   expect(smtp.received.filter((m) => m.envelopeTo.includes('mia@customer.example'))).toHaveLength(1);
 });
 
@@ -131,7 +132,7 @@ describe('a hub without an email channel', () => {
     const res = await api<{ detail: string; errors: Array<{ field: string; message: string }> }>(bare, bareAgent.token, 'POST', `/tickets/${ticketId}/replies`, { text: 'It ships today.' });
     expect(res.status).toBe(409);
     expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    expect(res.body.errors).toEqual([{ field: 'channel', message: 'cannot_send' }]);
+    expect(res.body.errors).toEqual([{ field: 'channel', message: 'cannot_send', code: 'cannot_send' }]);
     expect(res.body.detail).toMatch(/email channel cannot send replies.*SMTP_URL/);
     expect(await bare.models.Message.countDocuments({ ticket: ticketId, direction: 'outbound' })).toBe(0);
     expect((await detail(bare, bareAgent.token, ticketId)).ticket.firstResponseAt).toBeNull();

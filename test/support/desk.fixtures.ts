@@ -46,6 +46,7 @@ export interface MessageDto {
   text: string;
   deliveryStatus: string | null;
   deliveryError: string | null;
+  deliveryErrorCode: string | null;
   author: { id: string; name: string } | null;
   attachments: Array<{ name: string; contentType: string; size: number; url: string }>;
   createdAt: string;

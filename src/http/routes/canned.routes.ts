@@ -39,7 +39,7 @@ const cannedDto = (c: CannedResponseDoc): z.infer<typeof CannedDto> => ({
 });
 
 const conflict = (err: unknown): never => {
-  if (err instanceof ShortcutTaken) throw new HttpProblem(409, 'Shortcut taken', err.message, [{ field: 'shortcut', message: 'already in use' }]);
+  if (err instanceof ShortcutTaken) throw new HttpProblem(409, 'Shortcut taken', err.message, [{ field: 'shortcut', message: 'already in use', code: 'already_in_use' }]);
   throw err;
 };
 

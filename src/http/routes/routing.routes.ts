@@ -176,7 +176,7 @@ export function registerRoutingRoutes(t: RouteTable, deps: RoutingRouteDeps): vo
     errors: [404, 409],
     body: z
       .object({ toAgentId: z.string().regex(/^[0-9a-f]{24}$/i).optional(), toTeamId: z.string().regex(/^[0-9a-f]{24}$/i).optional(), note: z.string().trim().max(2000).default('') })
-      .refine((b) => Boolean(b.toAgentId) !== Boolean(b.toTeamId), { message: 'give exactly one of toAgentId or toTeamId', path: ['toAgentId'] }),
+      .refine((b) => Boolean(b.toAgentId) !== Boolean(b.toTeamId), { message: 'give exactly one of toAgentId or toTeamId', path: ['toAgentId'], params: { code: 'one_target' } }),
     async handler({ principal, params, body }) {
       await scoped(principal, params.id);
       const p = principal!;

@@ -188,7 +188,7 @@ export function registerTicketRoutes(
       const key = raw?.trim();
       if (raw !== undefined && (!key || !IDEMPOTENCY_KEY.test(key))) {
         throw new HttpProblem(400, 'Invalid request', 'Idempotency-Key must be 1 to 200 visible ASCII characters.', [
-          { field: 'Idempotency-Key', message: 'invalid' },
+          { field: 'Idempotency-Key', message: 'invalid', code: 'invalid_format' },
         ]);
       }
       const r = await desk(() => outbound.reply(principal!, params.id, body, key || undefined));

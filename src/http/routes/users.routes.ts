@@ -108,8 +108,8 @@ export function registerUserRoutes(t: RouteTable, deps: UserRouteDeps): void {
     async handler({ principal, params, body }) {
       // An admin cannot lock themselves out (the last way back in would be the database).
       if (principal?.kind === 'user' && principal.id === params.id) {
-        if (body.active === false) throw new HttpProblem(409, 'Conflict', 'You cannot deactivate yourself.', [{ field: 'active', message: 'not your own account' }]);
-        if (body.role !== undefined && body.role !== 'admin') throw new HttpProblem(409, 'Conflict', 'You cannot take away your own admin role.', [{ field: 'role', message: 'not your own account' }]);
+        if (body.active === false) throw new HttpProblem(409, 'Conflict', 'You cannot deactivate yourself.', [{ field: 'active', message: 'not your own account', code: 'own_account' }]);
+        if (body.role !== undefined && body.role !== 'admin') throw new HttpProblem(409, 'Conflict', 'You cannot take away your own admin role.', [{ field: 'role', message: 'not your own account', code: 'own_account' }]);
       }
       const u = await users.update(params.id, body);
       if (!u) throw notFound(params.id);

@@ -181,6 +181,7 @@ test('an out-of-office reply, a bounce and mail from the hub itself create no ti
   const reply = (await detail(hub, agent.token, t._id.toString())).messages.find((m) => m.id === sent.body.id);
   expect(reply?.deliveryStatus).toBe('failed');
   expect(reply?.deliveryError).toMatch(/bounced \(anna@example\.net\): 550 5\.1\.1/);
+  expect(reply?.deliveryErrorCode).toBe('bounced');
 });
 
 test("a subject carrying another customer's ticket number opens a new ticket; the contact's own number continues theirs", async () => {

@@ -1,5 +1,5 @@
 import { duration } from '../format';
-import { useI18n } from '../i18n/index';
+import { useI18n, type MsgKey, type Translate } from '../i18n/index';
 import type { ChannelId, DeliveryStatus, Priority, TicketStatus, TicketSummary, TicketType } from '../types';
 import { Icon, type IconName } from './Icon';
 
@@ -33,14 +33,31 @@ export function StatusBadge({ status }: { status: TicketStatus }) {
   return <span class={`badge status status-${status}`} data-status={status}>{t(`values.status.${status}`)}</span>;
 }
 
-export function DeliveryBadge({ status, error, read = false }: { status: DeliveryStatus; error?: string | null; read?: boolean }) {
+/** Why a reply failed, in the viewer's language, from the hub's stable code (unknown or missing: a generic reason). */
+export function deliveryReason(t: Translate, code: string | null | undefined): string {
+  const key = `delivery.reasons.${code ?? 'unknown'}`;
+  const out = /^[a-z_]+$/.test(code ?? '') ? t(key as MsgKey) : key;
+  return out === key ? t('delivery.reasons.unknown') : out;
+}
+
+export function DeliveryBadge({ status, error, code, read = false }: { status: DeliveryStatus; error?: string | null; code?: string | null; read?: boolean }) {
   const { t } = useI18n();
-  const label = read ? t('delivery.read') : status === 'failed' && error ? t('delivery.failedReason', { reason: error }) : t(`delivery.${status}`);
+  const failed = status === 'failed' && !read;
+  const label = read ? t('delivery.read') : failed && (error || code) ? t('delivery.failedReason', { reason: deliveryReason(t, code) }) : t(`delivery.${status}`);
   return (
-    <span class={`delivery delivery-${read ? 'read' : status}`} data-delivery={status} data-read={read ? 'true' : undefined} title={error ?? undefined}>
-      {status === 'failed' ? <Icon name="alert" size={12} /> : status === 'queued' ? <Icon name="clock" size={12} /> : <Icon name="check" size={12} />}{' '}
-      {label}
-    </span>
+    <>
+      <span class={`delivery delivery-${read ? 'read' : status}`} data-delivery={status} data-read={read ? 'true' : undefined} data-reason={failed ? (code ?? 'unknown') : undefined}>
+        {status === 'failed' ? <Icon name="alert" size={12} /> : status === 'queued' ? <Icon name="clock" size={12} /> : <Icon name="check" size={12} />}{' '}
+        {label}
+      </span>
+      {/* The channel's or provider's own words, as they were reported. */}
+      {failed && error && (
+        <details class="delivery-raw small muted" data-testid="delivery-raw">
+          <summary>{t('delivery.providerText')}</summary>
+          <code>{error}</code>
+        </details>
+      )}
+    </>
   );
 }
 

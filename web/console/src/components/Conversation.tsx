@@ -119,6 +119,7 @@ export function Conversation({ messages, contactName, customerTyping, customerRe
                   <DeliveryBadge
                     status={m.deliveryStatus}
                     error={m.deliveryError}
+                    code={m.deliveryErrorCode}
                     read={m.deliveryStatus !== 'failed' && m.deliveryStatus !== 'queued' && customerReadAt !== null && m.createdAt <= customerReadAt}
                   />
                   {m.deliveryStatus === 'failed' && onRetry && (

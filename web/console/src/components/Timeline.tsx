@@ -1,6 +1,7 @@
 import { dateTime, shortTime } from '../format';
 import { useI18n, type MsgKey, type Translate } from '../i18n/index';
 import type { TimelineEvent } from '../types';
+import { deliveryReason } from './Badges';
 import { Icon, type IconName } from './Icon';
 
 const KNOWN = ['created', 'status', 'assignee', 'priority', 'type', 'classification', 'tags', 'team', 'reply', 'delivery', 'note', 'merged', 'transfer', 'needs_attention'] as const;
@@ -49,11 +50,14 @@ function value(t: Translate, action: string, v: string | null): string {
   return v;
 }
 
+const isKnown = (action: string): action is Known => (KNOWN as readonly string[]).includes(action);
+
+/** The kind of entry in the viewer's language; the raw action of the others is in the entry's details. */
 function label(t: Translate, action: string): { text: string; icon: IconName } {
-  if ((KNOWN as readonly string[]).includes(action)) return { text: t(`timeline.${action as Known}`), icon: ICON[action as Known] };
-  if (action.startsWith('routing')) return { text: `${t('timeline.routing')}: ${action.replace(/^routing[._]?/, '')}`, icon: 'arrow' };
-  if (action.startsWith('sla')) return { text: `${t('timeline.sla')}: ${action.replace(/^sla[._]?/, '')}`, icon: 'clock' };
-  return { text: t('timeline.other', { action }), icon: 'dot' };
+  if (isKnown(action)) return { text: t(`timeline.${action}`), icon: ICON[action] };
+  if (action.startsWith('routing')) return { text: t('timeline.routing'), icon: 'arrow' };
+  if (action.startsWith('sla')) return { text: t('timeline.sla'), icon: 'clock' };
+  return { text: t('timeline.other'), icon: 'dot' };
 }
 
 /** Parameters holding ids and technical text: shown only in the entry's details. */
@@ -87,14 +91,27 @@ function coded(t: Translate, e: TimelineEvent): string | null {
   return out === key ? null : out;
 }
 
-/** The raw ids of an entry, for its details disclosure. */
+/** A failed delivery's reason in the viewer's language (the provider's words stay in the details). */
+const reasonOf = (t: Translate, e: TimelineEvent): string | null => (e.params?.reasonCode ? deliveryReason(t, e.params.reasonCode) : null);
+
+/**
+ * Entries stored without a code (before codes existed, or free text): the line says only what the
+ * console can say in the viewer's language; the raw action, values and text are in the details.
+ */
+const rawChange = (e: TimelineEvent, words: string | null): boolean => words === null && !isKnown(e.action);
+/** A transfer's detail is the agent's handover note: shown as written. */
+const shownDetail = (e: TimelineEvent, words: string | null): boolean => words === null && e.action === 'transfer' && Boolean(e.detail);
+
+/** The raw ids (and, for an entry without a code, its raw words) for the entry's details disclosure. */
 function ids(e: TimelineEvent, codedText: string | null): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   if (codedText) for (const k of ID_PARAMS) if (e.params?.[k]) out.push([k, e.params[k]]);
-  if (ID_VALUED.has(e.action) || e.action === 'contact_merged') {
+  if (!codedText && !isKnown(e.action)) out.push(['action', e.action]);
+  if (ID_VALUED.has(e.action) || e.action === 'contact_merged' || rawChange(e, codedText)) {
     if (e.from) out.push(['from', e.from]);
     if (e.to) out.push(['to', e.to]);
   }
+  if (!codedText && e.detail && !shownDetail(e, codedText)) out.push(['text', e.detail]);
   out.push(['event', e.id]);
   return out;
 }
@@ -116,7 +133,8 @@ export function Timeline({ events, names = {} }: TimelineProps) {
           const l = label(t, e.action);
           const words = coded(t, e);
           const alone = words !== null && CODE_SAYS_ALL.has(e.action);
-          const showChange = !alone && !ID_VALUED.has(e.action) && (e.from !== null || e.to !== null);
+          const showChange = !alone && !ID_VALUED.has(e.action) && !rawChange(e, words) && (e.from !== null || e.to !== null);
+          const reason = words ? reasonOf(t, e) : null;
           const details = ids(e, words);
           const fromName = NAMED_IDS.has(e.action) && e.from ? names[e.from] : undefined;
           const toName = NAMED_IDS.has(e.action) && e.to ? names[e.to] : undefined;
@@ -139,6 +157,7 @@ export function Timeline({ events, names = {} }: TimelineProps) {
                   )}
                   {words && !alone && <span class="tl-why"> · {words}</span>}
                   {words && e.params?.firstResponse === 'yes' && <span class="tl-why"> · {t('timeline.firstResponse')}</span>}
+                  {reason && <span class="tl-why" data-reason={e.params?.reasonCode}> · {reason}</span>}
                   {toName && (
                     <span class="tl-change">
                       {' '}
@@ -148,7 +167,7 @@ export function Timeline({ events, names = {} }: TimelineProps) {
                     </span>
                   )}
                 </div>
-                {!words && e.detail && <div class={`tl-detail muted small ${e.action === 'transfer' ? 'tl-quote' : ''}`}>{e.detail}</div>}
+                {shownDetail(e, words) && <div class="tl-detail muted small tl-quote">{e.detail}</div>}
                 <div class="tl-who muted small">
                   {t('timeline.by', { name: who })} ·{' '}
                   <time dateTime={e.at} title={dateTime(e.at, lang)}>
