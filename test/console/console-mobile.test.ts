@@ -97,6 +97,12 @@ test('at 390×844 an agent signs in, goes online, opens a ticket, replies, sees 
   // The menu: presence, views, language and sign-out, all on screen.
   await page.locator('button[data-action=menu]').tap();
   const nav = page.locator('nav.nav');
+  // Focus is in the menu; Escape closes it and focus is back on the menu button.
+  expect(await page.evaluate(() => document.activeElement?.getAttribute('data-action'))).toBe('close-menu');
+  await page.keyboard.press('Escape');
+  expect(await nav.isVisible()).toBe(false);
+  expect(await page.evaluate(() => document.activeElement?.getAttribute('data-action'))).toBe('menu');
+  await page.locator('button[data-action=menu]').tap();
   await expectOnScreen(nav.locator('.presence-btn.presence-online'));
   await expectOnScreen(nav.locator('a[data-view=mine]'));
   await expectOnScreen(nav.locator('a[data-view=unassigned]'));
@@ -143,6 +149,19 @@ test('at 390×844 an agent signs in, goes online, opens a ticket, replies, sees 
   await until(async () => received.join('\n'), (all) => all.includes('a new parcel leaves today'), 15_000);
   await view.locator('.msg-outbound').first().waitFor();
   await page.screenshot({ path: path.join(screenshotDir(), 'console-mobile-ticket.png') });
+
+  // The on-screen keyboard takes the lower half (the page shrinks to what is left above it):
+  // the bar, the reply box and Send stay on screen, one above the other, with the conversation between.
+  await page.setViewportSize({ width: 390, height: 420 });
+  await box.focus();
+  const small = { ...PHONE.viewport, height: 420 };
+  const [barTop, convo, boxNow, sendNow] = await Promise.all([bar.boundingBox(), view.locator('[data-testid=conversation]').boundingBox(), box.boundingBox(), send.boundingBox()]);
+  for (const b of [barTop, boxNow, sendNow]) expect([b!.y >= 0, b!.y + b!.height <= small.height + 0.5]).toEqual([true, true]);
+  expect(convo!.height).toBeGreaterThan(120);
+  expect(convo!.y + convo!.height).toBeLessThanOrEqual(boxNow!.y);
+  await expectOnTop(send);
+  await page.screenshot({ path: path.join(screenshotDir(), 'console-mobile-keyboard.png') });
+  await page.setViewportSize(PHONE.viewport);
 
   // The ticket's details fold out; the customer panel opens as a sheet and closes again.
   await view.locator('button[data-action=ticket-details]').tap();

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { useAlerts } from '../hooks/use-alerts';
 import { useHubEvents } from '../hooks/use-hub-events';
 import { neighbour, useInbox } from '../hooks/use-inbox';
@@ -60,13 +60,26 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   const [menuOpen, setMenuOpen] = useState(false);
   const here = routePath(route);
   useEffect(() => setMenuOpen(false), [here]);
+  const menuClose = useRef<HTMLButtonElement>(null);
+  /** The control that opened the menu: focus goes back there when it closes. */
+  const menuOpener = useRef<HTMLElement | null>(null);
+  const openMenu = (e: { currentTarget: EventTarget | null }) => {
+    menuOpener.current = e.currentTarget instanceof HTMLElement ? e.currentTarget : null;
+    setMenuOpen(true);
+  };
   useEffect(() => {
     if (!menuOpen) return;
+    // Focus goes into the menu while it is open.
+    const before = menuOpener.current;
+    menuClose.current?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') setMenuOpen(false);
     };
     document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      if (before?.isConnected) before.focus();
+    };
   }, [menuOpen]);
   const [canned, loadCanned] = useList<CannedResponse>('/api/v1/canned-responses');
   const [teams, loadTeams] = useList<Team>('/api/v1/teams');
@@ -137,7 +150,7 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
             aria-label={t('mobile.menu')}
             aria-expanded={menuOpen}
             aria-controls="console-nav"
-            onClick={() => setMenuOpen(true)}
+            onClick={openMenu}
           >
             <Icon name="menu" size={20} />
           </button>
@@ -152,7 +165,7 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
           data-testid="bar-presence"
           aria-label={`${t('nav.presence')}: ${t(`presence.${prefs.presence}`)}`}
           title={connected ? t('nav.connected') : t('nav.disconnected')}
-          onClick={() => setMenuOpen(true)}
+          onClick={openMenu}
         >
           <span class="dot" aria-hidden="true" />
           <span class="bar-presence-text">{connected ? t(`presence.${prefs.presence}`) : t('nav.disconnected')}</span>
@@ -162,7 +175,7 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
       <nav class="nav" id="console-nav" aria-label={t('nav.views')}>
         <div class="brand">
           <span class="brand-mark" aria-hidden="true" /> <span class="brand-name">{t('app.name')}</span>
-          <button type="button" class="nav-close icon-btn" data-action="close-menu" aria-label={t('mobile.closeMenu')} onClick={() => setMenuOpen(false)}>
+          <button type="button" class="nav-close icon-btn" ref={menuClose} data-action="close-menu" aria-label={t('mobile.closeMenu')} onClick={() => setMenuOpen(false)}>
             <Icon name="close" size={18} />
           </button>
         </div>
