@@ -10,6 +10,7 @@ import { usePrefs } from '../hooks/use-prefs';
 import { usePresence } from '../hooks/use-presence';
 import { useRealtime } from '../hooks/use-realtime';
 import { useShortcuts } from '../hooks/use-shortcuts';
+import { useTicketSearch } from '../hooks/use-ticket-search';
 import { useI18n } from '../i18n/index';
 import { navigate, useRoute, type SettingsPage } from '../router';
 import type { CannedResponse, Team, User, View } from '../types';
@@ -25,6 +26,7 @@ import { TeamsAdmin } from './TeamsAdmin';
 import { TokensAdmin } from './TokensAdmin';
 import { UsersAdmin } from './UsersAdmin';
 import { TicketView } from './TicketView';
+import { TicketSearchBox, TicketSearchResults } from './TicketSearch';
 import { Icon } from './Icon';
 
 export interface ConsoleProps {
@@ -60,6 +62,7 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   const [teams, loadTeams] = useList<Team>('/api/v1/teams');
 
   const inbox = useInbox(view, views, prefs.filters, prefs.sort);
+  const search = useTicketSearch();
   const current = useOpenTicket(view, ticketId, settings, inbox.scheduleRefresh);
   const offers = useOffers(user, (id) => {
     inbox.scheduleRefresh();
@@ -242,6 +245,10 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
             onFilters={(filters) => setPrefs((p) => ({ ...p, filters }))}
             onSort={(sort) => setPrefs((p) => ({ ...p, sort }))}
             onOpen={open}
+            searchBox={<TicketSearchBox search={search} />}
+            searchResults={
+              search.active ? <TicketSearchResults search={search} selectedId={ticketId} hrefOf={(id) => `/console/${view}/tickets/${id}`} onOpen={open} /> : undefined
+            }
           />
 
           <main class="main">

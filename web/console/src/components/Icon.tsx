@@ -175,6 +175,12 @@ const PATHS = {
   ),
   star: <polygon points="12 2 15.1 8.3 22 9.3 17 14.1 18.2 21 12 17.8 5.8 21 7 14.1 2 9.3 8.9 8.3 12 2" />,
   dot: <circle cx="12" cy="12" r="3" />,
+  search: (
+    <>
+      <circle cx="11" cy="11" r="7" />
+      <line x1="21" y1="21" x2="16.6" y2="16.6" />
+    </>
+  ),
 } as const;
 
 export type IconName = keyof typeof PATHS;

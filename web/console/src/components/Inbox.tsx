@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { dateTime, relativeTime } from '../format';
 import { useI18n } from '../i18n/index';
 import { ACTIVE_STATUSES, CHANNELS, PRIORITIES, STATUSES, TICKET_TYPES, type Filters, type Sort, type TicketStatus, type TicketSummary, type View } from '../types';
@@ -17,6 +18,10 @@ export interface InboxProps {
   onFilters(f: Filters): void;
   onSort(s: Sort): void;
   onOpen(id: string): void;
+  /** The search box, above the list. */
+  searchBox?: ComponentChildren;
+  /** While a search is on: its results, in place of the filters and the list. */
+  searchResults?: ComponentChildren;
 }
 
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
@@ -29,6 +34,7 @@ export function Inbox(p: InboxProps) {
   return (
     <section class="inbox" aria-label={t('inbox.title')}>
       <header class="inbox-head">
+        {p.searchBox}
         <h2>
           {t(`nav.${p.view}`)}
           {p.items && (
@@ -38,7 +44,7 @@ export function Inbox(p: InboxProps) {
             </span>
           )}
         </h2>
-        <div class="filters" role="group" aria-label={t('inbox.filters')}>
+        <div class="filters" hidden={Boolean(p.searchResults)} role="group" aria-label={t('inbox.filters')}>
           <label>
             <span>{t('inbox.status')}</span>
             <select
@@ -102,10 +108,11 @@ export function Inbox(p: InboxProps) {
           </label>
         </div>
       </header>
-      {p.error !== null && <ProblemMessage error={p.error} />}
-      {p.items === null && p.error === null && <div class="list-empty muted">{t('app.loading')}</div>}
-      {p.items !== null && p.items.length === 0 && <div class="list-empty muted">{t('inbox.empty')}</div>}
-      {p.items !== null && p.items.length > 0 && (
+      {p.searchResults}
+      {!p.searchResults && p.error !== null && <ProblemMessage error={p.error} />}
+      {!p.searchResults && p.items === null && p.error === null && <div class="list-empty muted">{t('app.loading')}</div>}
+      {!p.searchResults && p.items !== null && p.items.length === 0 && <div class="list-empty muted">{t('inbox.empty')}</div>}
+      {!p.searchResults && p.items !== null && p.items.length > 0 && (
         <ul class="ticket-list" data-testid="ticket-list">
           {p.items.map((x) => (
             <li key={x.id}>

@@ -566,6 +566,7 @@ export const en = {
     help: 'Show this help',
     accept: 'Accept the oldest offer',
     close: 'Close',
+    search: 'Search tickets or contacts (outside the reply box)',
   },
   notify: {
     newTicket: 'New ticket #{{number}}',
@@ -602,6 +603,15 @@ export const en = {
     network: 'The hub cannot be reached. Check your connection and try again.',
     generic: 'Something went wrong.',
     sessionExpired: 'Your session has ended. Please sign in again.',
+  },
+  search: {
+    label: 'Search tickets',
+    placeholder: 'Search tickets (number, subject, text)…  /',
+    clear: 'Clear the search',
+    searching: 'Searching…',
+    none: 'No ticket matches “{{q}}”.',
+    found: '{{count}} tickets found',
+    manyFound: '{{count}}+ tickets found; refine the search',
   },
 };
 

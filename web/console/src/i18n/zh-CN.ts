@@ -564,6 +564,7 @@ export const zhCN: Messages = {
     help: '显示此帮助',
     accept: '接受最早的分配',
     close: '关闭',
+    search: '搜索工单或客户（回复框之外）',
   },
   notify: {
     newTicket: '新工单 #{{number}}',
@@ -600,5 +601,14 @@ export const zhCN: Messages = {
     network: '无法连接到服务器，请检查网络后重试。',
     generic: '出错了。',
     sessionExpired: '登录已过期，请重新登录。',
+  },
+  search: {
+    label: '搜索工单',
+    placeholder: '搜索工单（编号、主题、内容）…  /',
+    clear: '清除搜索',
+    searching: '正在搜索…',
+    none: '没有与“{{q}}”匹配的工单。',
+    found: '找到 {{count}} 个工单',
+    manyFound: '找到 {{count}}+ 个工单，请缩小搜索范围',
   },
 };
