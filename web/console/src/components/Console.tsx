@@ -15,6 +15,7 @@ import { useI18n } from '../i18n/index';
 import { navigate, useRoute, type SettingsPage } from '../router';
 import type { CannedResponse, Team, User, View } from '../types';
 import { CannedAdmin } from './CannedAdmin';
+import { ContactsDirectory } from './Contacts';
 import { Inbox } from './Inbox';
 import { LangSwitch } from './LangSwitch';
 import { Offers } from './Offers';
@@ -51,7 +52,9 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   const view: View = views.includes(route.view) ? route.view : 'mine';
   // Settings screens are for admins (the API allows only them to change canned responses and teams).
   const settings = user.role === 'admin' ? (route.settings ?? null) : null;
-  const ticketId = settings ? null : route.ticketId;
+  // The contacts directory (a contact's id, or '' for the list) takes the inbox's place.
+  const contacts = settings ? null : (route.contacts ?? null);
+  const ticketId = settings || contacts !== null ? null : route.ticketId;
 
   const [prefs, setPrefs] = usePrefs();
   const { rt, connected } = useRealtime(token);
@@ -91,7 +94,7 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   const open = useCallback((id: string | null) => navigate({ view, ticketId: id }), [view]);
 
   useShortcuts({
-    inSettings: settings !== null,
+    inSettings: settings !== null || contacts !== null,
     ticketOpen: ticketId !== null,
     helpOpen,
     move: (delta) => {
@@ -111,7 +114,7 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   };
 
   return (
-    <div class={`console ${ticketId ? 'has-ticket' : ''} ${settings ? 'has-settings' : ''}`}>
+    <div class={`console ${ticketId ? 'has-ticket' : ''} ${settings || contacts !== null ? 'has-settings' : ''}`}>
       <nav class="nav" aria-label={t('nav.views')}>
         <div class="brand">
           <span class="brand-mark" aria-hidden="true" /> <span class="brand-name">{t('app.name')}</span>
@@ -143,9 +146,9 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
             <li key={v}>
               <a
                 href={`/console/${v}`}
-                class={v === view && !settings ? 'active' : ''}
+                class={v === view && !settings && contacts === null ? 'active' : ''}
                 data-view={v}
-                aria-current={v === view && !settings ? 'page' : undefined}
+                aria-current={v === view && !settings && contacts === null ? 'page' : undefined}
                 onClick={(e) => {
                   e.preventDefault();
                   navigate({ view: v, ticketId: null });
@@ -156,6 +159,20 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
               </a>
             </li>
           ))}
+          <li>
+            <a
+              href="/console/contacts"
+              class={contacts !== null ? 'active' : ''}
+              data-view="contacts"
+              aria-current={contacts !== null ? 'page' : undefined}
+              onClick={(e) => {
+                e.preventDefault();
+                navigate({ view, ticketId: null, contacts: '' });
+              }}
+            >
+              <span>{t('nav.contacts')}</span>
+            </a>
+          </li>
         </ul>
         {user.role === 'admin' && (
           <>
@@ -207,7 +224,11 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
         </div>
       </nav>
 
-      {settings === 'canned' ? (
+      {contacts !== null ? (
+        <main class="main settings-main">
+          <ContactsDirectory user={user} contactId={contacts} onOpenTicket={(id) => navigate({ view, ticketId: id })} />
+        </main>
+      ) : settings === 'canned' ? (
         <main class="main settings-main">
           <CannedAdmin onChanged={loadCanned} />
         </main>

@@ -41,6 +41,7 @@ export const en = {
     tokens: 'API tokens',
     sla: 'SLA policies',
     rules: 'Routing rules',
+    contacts: 'Contacts',
   },
   presence: {
     online: 'Online',
@@ -612,6 +613,20 @@ export const en = {
     none: 'No ticket matches “{{q}}”.',
     found: '{{count}} tickets found',
     manyFound: '{{count}}+ tickets found; refine the search',
+  },
+  contacts: {
+    title: 'Contacts',
+    subtitle: 'Every customer, with their addresses on each channel and their tickets.',
+    search: 'Search by name, email, phone…',
+    name: 'Name',
+    none: 'No contacts yet.',
+    noneFound: 'No contact matches “{{q}}”.',
+    more: 'Show more',
+    back: 'All contacts',
+    notFound: 'This contact does not exist (any more).',
+    loadFailed: 'The contact could not be loaded.',
+    tickets: 'Tickets across channels',
+    noTickets: 'No tickets you can see.',
   },
 };
 

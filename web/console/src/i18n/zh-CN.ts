@@ -39,6 +39,7 @@ export const zhCN: Messages = {
     tokens: 'API 令牌',
     sla: 'SLA 策略',
     rules: '路由规则',
+    contacts: '客户',
   },
   presence: {
     online: '在线',
@@ -610,5 +611,19 @@ export const zhCN: Messages = {
     none: '没有与“{{q}}”匹配的工单。',
     found: '找到 {{count}} 个工单',
     manyFound: '找到 {{count}}+ 个工单，请缩小搜索范围',
+  },
+  contacts: {
+    title: '客户',
+    subtitle: '所有客户，及其在各渠道的联系方式和工单。',
+    search: '按姓名、邮箱、电话搜索…',
+    name: '姓名',
+    none: '暂无客户。',
+    noneFound: '没有与“{{q}}”匹配的客户。',
+    more: '显示更多',
+    back: '全部客户',
+    notFound: '该客户不存在（或已不存在）。',
+    loadFailed: '无法加载该客户。',
+    tickets: '各渠道的工单',
+    noTickets: '没有你可查看的工单。',
   },
 };

@@ -1,0 +1,104 @@
+import type { Browser, Page } from 'playwright-core';
+import { inbound, type TestHub } from '../support/desk.fixtures';
+import { request } from '../support/hub';
+import { until } from '../support/process';
+import { createAgent, expectNoPageTrouble, openConsole, startConsole, stopConsole, type PageGuard } from './console.support';
+
+interface ContactJson {
+  id: string;
+  name: string;
+  identities: Array<{ kind: string; value: string }>;
+  tags: string[];
+  tier: string | null;
+  mergedInto: string | null;
+}
+
+let hub: TestHub;
+let browser: Browser;
+let agent: Awaited<ReturnType<typeof createAgent>>;
+let adminToken: string;
+let tab: { page: Page; guard: PageGuard };
+/** Mia's tickets: one by email, one through the API with the same address. */
+const mia: { email: string; api: string; contactId: string } = { email: '', api: '', contactId: '' };
+
+const contactOf = async (id: string) => (await request<{ contact: ContactJson; tickets: Array<{ id: string }> }>(`${hub.url}/api/v1/contacts/${id}`, { apiKey: adminToken })).body;
+const ticketContact = async (ticketId: string) =>
+  (await request<{ contact: ContactJson }>(`${hub.url}/api/v1/tickets/${ticketId}`, { apiKey: adminToken })).body.contact;
+const directory = () => tab.page.locator('[data-testid=contacts-directory]');
+const rows = () => directory().locator('[data-testid=contacts-table] tbody tr');
+const contactPage = () => tab.page.locator('[data-testid=contact-page]');
+
+beforeAll(async () => {
+  ({ hub, browser } = await startConsole('con-contacts'));
+  agent = await createAgent(hub.url, { email: 'dora.directory@test.example', name: 'Dora Directory' });
+  adminToken = agent.adminToken;
+  // Routing gives her nothing: every ticket stays unassigned in her team, so she sees them all.
+  await request(`${hub.url}/api/v1/users/${agent.id}`, { method: 'PATCH', apiKey: adminToken, body: { maxConcurrent: { chat: 0, async: 0 } } });
+  for (let i = 1; i <= 22; i += 1) {
+    const n = String(i).padStart(2, '0');
+    await inbound(hub, { subject: `Question ${n}`, from: { address: `dir-${n}@example.org`, name: `Dir Customer ${n}`, kind: 'email' } });
+  }
+  mia.email = (await inbound(hub, { channel: 'email', subject: 'Broken kettle', text: 'My kettle leaks.', from: { address: 'mia.multi@example.org', name: 'Mia Multi' } })).ticketId;
+  mia.api = (await inbound(hub, { subject: 'Kettle replacement status', text: 'Any news?', from: { address: 'mia.multi@example.org', name: 'Mia Multi', kind: 'email' } })).ticketId;
+  mia.contactId = (await ticketContact(mia.email)).id;
+  tab = await openConsole(browser, hub.url, agent);
+});
+afterAll(() => stopConsole(hub, browser));
+afterEach(() => expectNoPageTrouble(tab));
+
+describe('the contacts directory', () => {
+  test('a view next to the inbox: the first page of contacts, newest first, then the next pages by cursor', async () => {
+    const page = tab.page;
+    await page.locator('a[data-view=contacts]').click();
+    await page.waitForURL(/\/console\/contacts$/);
+    await rows().first().waitFor();
+    expect(await rows().count()).toBe(20);
+    expect(await rows().first().locator('td').first().innerText()).toBe('Mia Multi');
+    expect(await rows().first().locator('[data-cell=identities]').innerText()).toBe('mia.multi@example.org');
+    await directory().locator('button[data-action=contacts-more]').click();
+    await until(() => rows().count(), (n) => n === 23, 10_000);
+    const names = await rows().locator('td:first-child').allInnerTexts();
+    expect(new Set(names).size).toBe(23);
+    expect(names).toContain('Dir Customer 01');
+    // Nothing after the last page.
+    expect(await directory().locator('button[data-action=contacts-more]').count()).toBe(0);
+  });
+
+  test('search by name or address: / focuses the box, the list narrows to the matches', async () => {
+    const page = tab.page;
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('/');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-search') ?? null)).toBe('contacts');
+    await page.keyboard.type('dir-1');
+    // dir-10 … dir-19
+    await until(() => rows().count(), (n) => n === 10, 10_000);
+    expect(await rows().first().locator('[data-cell=identities]').innerText()).toMatch(/^dir-1\d@example\.org$/);
+    await directory().locator('input[data-search=contacts]').fill('kettle person');
+    await directory().locator('[data-testid=contacts-empty]', { hasText: 'No contact matches “kettle person”.' }).waitFor();
+    await directory().locator('input[data-search=contacts]').fill('MIA.multi');
+    await until(() => rows().count(), (n) => n === 1, 10_000);
+  });
+
+  test('a contact: their identities and their tickets across channels; a ticket opens from there', async () => {
+    const page = tab.page;
+    await rows().first().locator('a[data-action=contact-open]').click();
+    await page.waitForURL(new RegExp(`/console/contacts/${mia.contactId}$`));
+    await contactPage().waitFor();
+    expect(await contactPage().locator('[data-testid=contact-name]').innerText()).toBe('Mia Multi');
+    expect(await contactPage().locator('[data-testid=contact-identities] li').allInnerTexts()).toEqual(['Email mia.multi@example.org']);
+    const tickets = contactPage().locator('[data-testid=contact-tickets] li');
+    await until(() => tickets.count(), (n) => n === 2, 10_000);
+    const email = contactPage().locator(`[data-testid=contact-tickets] li[data-ticket-id="${mia.email}"]`);
+    expect(await email.innerText()).toContain('Broken kettle');
+    expect(await email.locator('.badge').first().innerText()).toContain('Email');
+    expect(await contactPage().locator(`[data-testid=contact-tickets] li[data-ticket-id="${mia.api}"] .badge`).first().innerText()).toContain('API');
+
+    await email.locator('a[data-action=ticket-open]').click();
+    await page.locator(`[data-testid=ticket-view][data-ticket-id="${mia.email}"]`).waitFor();
+    expect(await page.locator('[data-testid=ticket-subject]').innerText()).toBe('Broken kettle');
+    // Back in the inbox's layout: the nav's Contacts is no longer the current view.
+    expect(await page.locator('a[data-view=contacts]').getAttribute('aria-current')).toBeNull();
+    await page.goBack();
+    await contactPage().waitFor();
+  });
+});
