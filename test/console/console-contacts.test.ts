@@ -102,3 +102,55 @@ describe('the contacts directory', () => {
     await contactPage().waitFor();
   });
 });
+
+describe('editing a contact', () => {
+  const form = () => contactPage().locator('[data-testid=contact-form]');
+
+  test('a name too long and a tag too long: the API’s errors stand next to those fields; nothing changes', async () => {
+    const page = tab.page;
+    await page.goto(`${hub.url}/console/contacts/${mia.contactId}`);
+    await contactPage().waitFor();
+    await contactPage().locator('button[data-action=contact-edit]').click();
+    await form().waitFor();
+    expect(await form().getByLabel('Name').inputValue()).toBe('Mia Multi');
+    await form().getByLabel('Name').fill('M'.repeat(201));
+    await form().getByLabel('Tags').fill(`kettle, ${'x'.repeat(60)}`);
+    await form().locator('button[data-action=contact-save]').click();
+
+    const nameError = form().locator('[data-field-error=name]');
+    await nameError.waitFor({ timeout: 10_000 });
+    expect(await nameError.innerText()).toContain('200');
+    expect(await form().locator('[data-field-error=tags]').innerText()).toContain('50');
+    expect(await form().locator('[data-field-error=tier]').count()).toBe(0);
+    expect(await form().getByLabel('Name').getAttribute('aria-invalid')).toBe('true');
+    // Focus on the first field at fault.
+    await until(() => page.evaluate(() => document.activeElement?.getAttribute('name') ?? null), (n) => n === 'name', 5000);
+    const stored = (await contactOf(mia.contactId)).contact;
+    expect([stored.name, stored.tags]).toEqual(['Mia Multi', []]);
+    // Fixing a field takes its error away.
+    await form().getByLabel('Name').fill('Mia Multiple');
+    expect(await nameError.count()).toBe(0);
+    expect(await form().locator('[data-field-error=tags]').count()).toBe(1);
+  });
+
+  test('name, tags and a tier override are saved and shown; "None" takes the override away', async () => {
+    await form().getByLabel('Tags').fill('vip, kettle, vip');
+    await form().getByLabel('Value tier').selectOption('gold');
+    await form().locator('button[data-action=contact-save]').click();
+    await contactPage().locator('[data-testid=contact-notice]', { hasText: 'Saved.' }).waitFor({ timeout: 10_000 });
+    expect(await form().count()).toBe(0);
+    expect(await contactPage().locator('[data-testid=contact-name]').innerText()).toBe('Mia Multiple');
+    expect(await contactPage().locator('[data-testid=contact-tier]').innerText()).toBe('Gold');
+    expect(await contactPage().locator('[data-testid=contact-tags] .tag').allInnerTexts()).toEqual(['vip', 'kettle']);
+    const stored = (await contactOf(mia.contactId)).contact;
+    expect([stored.name, stored.tags, stored.tier]).toEqual(['Mia Multiple', ['vip', 'kettle'], 'gold']);
+
+    await contactPage().locator('button[data-action=contact-edit]').click();
+    expect(await form().getByLabel('Value tier').inputValue()).toBe('gold');
+    await form().getByLabel('Value tier').selectOption('');
+    await form().locator('button[data-action=contact-save]').click();
+    await form().waitFor({ state: 'detached', timeout: 10_000 });
+    expect(await contactPage().locator('[data-testid=contact-tier]').innerText()).toBe('—');
+    expect((await contactOf(mia.contactId)).contact.tier).toBeNull();
+  });
+});

@@ -5,6 +5,7 @@ import { useI18n, type MsgKey } from '../i18n/index';
 import { navigate } from '../router';
 import type { Contact, TicketSummary, User } from '../types';
 import { ChannelBadge, StatusBadge, TypeBadge } from './Badges';
+import { ContactEditForm } from './ContactEdit';
 import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
 
@@ -190,6 +191,8 @@ function ContactPage({ user, id, onOpenTicket }: { user: User; id: string; onOpe
   const { t, lang } = useI18n();
   const [detail, setDetail] = useState<ContactDetail | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [editing, setEditing] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
   const label = useContactLabel();
   const kind = useIdentityKind();
   const tier = useTierLabel();
@@ -243,9 +246,40 @@ function ContactPage({ user, id, onOpenTicket }: { user: User; id: string; onOpe
             {t('customer.tier')}: <span data-testid="contact-tier">{tier(c.tier)}</span> · {t('customer.since')}: {dateTime(c.createdAt, lang)}
           </p>
         </div>
-        <div class="settings-tools" data-testid="contact-tools" data-role={user.role} />
+        <div class="settings-tools" data-testid="contact-tools" data-role={user.role}>
+          {!editing && (
+            <button
+              type="button"
+              class="btn"
+              data-action="contact-edit"
+              onClick={() => {
+                setNotice(null);
+                setEditing(true);
+              }}
+            >
+              {t('contactEdit.edit')}
+            </button>
+          )}
+        </div>
       </header>
+      {notice && (
+        <div class="notice info" role="status" data-testid="contact-notice">
+          {notice}
+        </div>
+      )}
       {error !== null && <ProblemMessage error={error} onDismiss={() => setError(null)} />}
+      {editing && (
+        <ContactEditForm
+          contact={c}
+          onCancel={() => setEditing(false)}
+          onSaved={(saved) => {
+            setEditing(false);
+            setDetail((d) => (d ? { ...d, contact: saved } : d));
+            setNotice(t('contactEdit.saved'));
+            void load();
+          }}
+        />
+      )}
       <div class="contact-body">
         <section class="card" aria-label={t('customer.identities')}>
           <h3>{t('customer.identities')}</h3>

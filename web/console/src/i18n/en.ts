@@ -628,6 +628,20 @@ export const en = {
     tickets: 'Tickets across channels',
     noTickets: 'No tickets you can see.',
   },
+  contactEdit: {
+    edit: 'Edit',
+    title: 'Edit the customer',
+    name: 'Name',
+    tags: 'Tags',
+    tagsHint: 'Separated by commas.',
+    tier: 'Value tier',
+    tierHint: 'Overrides the tier from the customer data; “None” takes the override away.',
+    noTier: 'None',
+    cancel: 'Cancel',
+    save: 'Save',
+    saving: 'Saving…',
+    saved: 'Saved.',
+  },
 };
 
 export type Messages = typeof en;

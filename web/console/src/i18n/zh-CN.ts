@@ -626,4 +626,18 @@ export const zhCN: Messages = {
     tickets: '各渠道的工单',
     noTickets: '没有你可查看的工单。',
   },
+  contactEdit: {
+    edit: '编辑',
+    title: '编辑客户',
+    name: '姓名',
+    tags: '标签',
+    tagsHint: '用逗号分隔。',
+    tier: '价值等级',
+    tierHint: '覆盖客户数据中的等级；选“无”即取消覆盖。',
+    noTier: '无',
+    cancel: '取消',
+    save: '保存',
+    saving: '正在保存…',
+    saved: '已保存。',
+  },
 };
