@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { inbound, type TestHub } from '../support/desk.fixtures';
 import { request } from '../support/hub';
 import { until } from '../support/process';
-import { createAgent, expectNoPageTrouble, openConsole, startConsole, stopConsole, type PageGuard } from './console.support';
+import { apiLogin, createAgent, createTeamUser, expectNoPageTrouble, openConsole, startConsole, stopConsole, type PageGuard } from './console.support';
 
 interface ContactJson {
   id: string;
@@ -152,5 +152,65 @@ describe('editing a contact', () => {
     await form().waitFor({ state: 'detached', timeout: 10_000 });
     expect(await contactPage().locator('[data-testid=contact-tier]').innerText()).toBe('—');
     expect((await contactOf(mia.contactId)).contact.tier).toBeNull();
+  });
+});
+
+describe('merging two profiles of one customer (supervisors and admins)', () => {
+  let phoneTicket: string;
+  let phoneContact: string;
+  let sup: { page: Page; guard: PageGuard };
+  beforeAll(async () => {
+    phoneTicket = (await inbound(hub, { channel: 'sms', text: 'Kettle still leaking, any update?', from: { address: '+49 151 1234 5678', name: 'Mia M.' } })).ticketId;
+    phoneContact = (await ticketContact(phoneTicket)).id;
+    const supervisor = await createTeamUser(hub.url, adminToken, { email: 'sam.sup@test.example', name: 'Sam Supervisor', teams: [agent.teamId], role: 'supervisor' });
+    sup = await openConsole(browser, hub.url, supervisor);
+  });
+  afterEach(() => expectNoPageTrouble(sup));
+
+  test('an agent has no merge button, and the API refuses the agent (403)', async () => {
+    await tab.page.goto(`${hub.url}/console/contacts/${mia.contactId}`);
+    await contactPage().locator('button[data-action=contact-edit]').waitFor();
+    expect(await contactPage().locator('button[data-action=contact-merge]').count()).toBe(0);
+    const agentToken = await apiLogin(hub.url, agent.email, agent.password);
+    const res = await request(`${hub.url}/api/v1/contacts/${mia.contactId}/merge`, { apiKey: agentToken, body: { sourceContactId: phoneContact } });
+    expect(res.status).toBe(403);
+    expect((await contactOf(phoneContact)).contact.mergedInto).toBeNull();
+  });
+
+  test('a supervisor picks the other profile by search, confirms, and the contact shows both identities and all tickets', async () => {
+    const page = sup.page;
+    await page.goto(`${hub.url}/console/contacts/${mia.contactId}`);
+    const pageOf = page.locator('[data-testid=contact-page]');
+    await pageOf.locator('button[data-action=contact-merge]').click();
+    const dialog = page.locator('[data-testid=contact-merge-dialog]');
+    await dialog.waitFor();
+    expect(await dialog.locator('h2').innerText()).toBe('Merge another profile into Mia Multiple');
+    await dialog.locator('input[name=contact-search]').fill('Mia');
+    const candidate = dialog.locator(`[data-testid=contact-merge-candidates] label[data-contact-id="${phoneContact}"]`);
+    await candidate.waitFor();
+    // The contact itself is not offered.
+    expect(await dialog.locator(`label[data-contact-id="${mia.contactId}"]`).count()).toBe(0);
+    expect(await candidate.innerText()).toContain('+4915112345678');
+    await candidate.click();
+    await dialog.locator('button[data-action=contact-merge-next]').click();
+    expect(await dialog.locator('[data-testid=contact-merge-confirm]').innerText()).toContain('Merge Mia M. into Mia Multiple?');
+    // Nothing happens before the confirmation.
+    expect((await contactOf(phoneContact)).contact.mergedInto).toBeNull();
+    await dialog.locator('button[data-action=contact-merge-confirm]').click();
+    await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+
+    await pageOf.locator('[data-testid=contact-notice]', { hasText: 'Merged Mia M. into this contact.' }).waitFor();
+    const identities = pageOf.locator('[data-testid=contact-identities] li');
+    await until(() => identities.count(), (n) => n === 2, 10_000);
+    expect(await identities.allInnerTexts()).toEqual(['Email mia.multi@example.org', 'Phone +4915112345678']);
+    const tickets = pageOf.locator('[data-testid=contact-tickets] li');
+    await until(() => tickets.count(), (n) => n === 3, 10_000);
+    expect(await pageOf.locator(`[data-testid=contact-tickets] li[data-ticket-id="${phoneTicket}"]`).innerText()).toContain('SMS');
+    expect((await contactOf(phoneContact)).contact.mergedInto).toBe(mia.contactId);
+    // The merged-away profile is no longer in the directory.
+    await page.goto(`${hub.url}/console/contacts`);
+    await page.locator('[data-testid=contacts-directory] input[data-search=contacts]').fill('Mia');
+    await until(() => page.locator('[data-testid=contacts-table] tbody tr').count(), (n) => n === 1, 10_000);
+    expect(await page.locator('[data-testid=contacts-table] tbody tr').getAttribute('data-contact-id')).toBe(mia.contactId);
   });
 });

@@ -6,6 +6,7 @@ import { navigate } from '../router';
 import type { Contact, TicketSummary, User } from '../types';
 import { ChannelBadge, StatusBadge, TypeBadge } from './Badges';
 import { ContactEditForm } from './ContactEdit';
+import { ContactMergeDialog } from './ContactMerge';
 import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
 
@@ -192,6 +193,9 @@ function ContactPage({ user, id, onOpenTicket }: { user: User; id: string; onOpe
   const [detail, setDetail] = useState<ContactDetail | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [editing, setEditing] = useState(false);
+  const [merging, setMerging] = useState(false);
+  // Merging profiles is for supervisors and admins (the API refuses agents).
+  const canMerge = user.role !== 'agent';
   const [notice, setNotice] = useState<string | null>(null);
   const label = useContactLabel();
   const kind = useIdentityKind();
@@ -260,6 +264,19 @@ function ContactPage({ user, id, onOpenTicket }: { user: User; id: string; onOpe
               {t('contactEdit.edit')}
             </button>
           )}
+          {canMerge && (
+            <button
+              type="button"
+              class="btn"
+              data-action="contact-merge"
+              onClick={() => {
+                setNotice(null);
+                setMerging(true);
+              }}
+            >
+              <Icon name="merge" /> {t('contactMerge.action')}
+            </button>
+          )}
         </div>
       </header>
       {notice && (
@@ -276,6 +293,18 @@ function ContactPage({ user, id, onOpenTicket }: { user: User; id: string; onOpe
             setEditing(false);
             setDetail((d) => (d ? { ...d, contact: saved } : d));
             setNotice(t('contactEdit.saved'));
+            void load();
+          }}
+        />
+      )}
+      {merging && (
+        <ContactMergeDialog
+          contact={c}
+          onClose={() => setMerging(false)}
+          onMerged={(merged, source) => {
+            setMerging(false);
+            setDetail((d) => (d ? { ...d, contact: merged } : d));
+            setNotice(t('contactMerge.done', { source: label(source) }));
             void load();
           }}
         />

@@ -642,6 +642,21 @@ export const en = {
     saving: 'Saving…',
     saved: 'Saved.',
   },
+  contactMerge: {
+    action: 'Merge…',
+    title: 'Merge another profile into {{name}}',
+    hint: 'Find the other profile of the same person by name, email or phone.',
+    candidates: 'Profiles',
+    noCandidates: 'No other profile matches.',
+    next: 'Continue',
+    confirm: 'Merge {{source}} into {{target}}?',
+    consequence: 'Their addresses, tickets and conversation history move here; the other profile then points to this one. This cannot be undone.',
+    merge: 'Merge',
+    merging: 'Merging…',
+    back: 'Back',
+    cancel: 'Cancel',
+    done: 'Merged {{source}} into this contact.',
+  },
 };
 
 export type Messages = typeof en;
