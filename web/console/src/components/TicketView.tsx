@@ -28,6 +28,7 @@ import { ProblemMessage } from './ProblemMessage';
 import { QueueInfo } from './QueueInfo';
 import { Timeline } from './Timeline';
 import { TransferDialog } from './TransferDialog';
+import { MergedInto, TicketMergeDialog } from './TicketMerge';
 import { Icon } from './Icon';
 
 export interface TicketViewProps {
@@ -62,6 +63,8 @@ export function TicketView(p: TicketViewProps) {
   const [customerReadAt, setCustomerReadAt] = useState<string | null>(null);
   const [tagDraft, setTagDraft] = useState('');
   const [transferOpen, setTransferOpen] = useState(false);
+  const [mergeOpen, setMergeOpen] = useState(false);
+  const [mergeNotice, setMergeNotice] = useState<string | null>(null);
   const seq = useRef(0);
 
   /** The customer's read receipt as the hub has it (after a reload too); live receipts only move it forward. */
@@ -356,6 +359,11 @@ export function TicketView(p: TicketViewProps) {
                 <Icon name="swap" /> {t('transfer.action')}
               </button>
             )}
+            {!closed && !tk.mergedInto && (
+              <button type="button" class="btn small" disabled={saving} onClick={() => setMergeOpen(true)} data-action="ticket-merge">
+                <Icon name="merge" /> {t('ticketMerge.action')}
+              </button>
+            )}
             {tk.status !== 'resolved' && !closed && (
               <button type="button" class="btn small success" disabled={saving} onClick={() => void change({ status: 'resolved' })} title="Ctrl/⌘+Shift+R">
                 <Icon name="check" /> {t('ticket.resolve')}
@@ -403,6 +411,12 @@ export function TicketView(p: TicketViewProps) {
               </div>
             </div>
           )}
+          {tk.mergedInto && <MergedInto targetId={tk.mergedInto} timeline={detail.timeline} onOpenTicket={p.onOpenTicket} />}
+          {mergeNotice && (
+            <div class="notice info" role="status" data-testid="merge-notice">
+              {mergeNotice}
+            </div>
+          )}
           {actionError !== null && <ProblemMessage error={actionError} onDismiss={() => setActionError(null)} />}
         </header>
 
@@ -432,6 +446,18 @@ export function TicketView(p: TicketViewProps) {
         <CustomerPanel contact={detail.contact} visitor={detail.webVisitor ?? null} currentId={tk.id} reloadKey={p.reloadKey} onOpenTicket={p.onOpenTicket} />
         <Timeline events={detail.timeline} names={names} />
       </aside>
+      {mergeOpen && (
+        <TicketMergeDialog
+          ticket={tk}
+          onClose={() => setMergeOpen(false)}
+          onMerged={(target) => {
+            setMergeOpen(false);
+            setMergeNotice(t('ticketMerge.done', { source: tk.number, target: target.number }));
+            p.onChanged();
+            void load();
+          }}
+        />
+      )}
       {transferOpen && <TransferDialog ticket={tk} user={p.user} presence={p.presence} onClose={() => setTransferOpen(false)} onDone={(r, to) => void onTransferred(r, to)} />}
     </div>
   );

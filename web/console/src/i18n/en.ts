@@ -657,6 +657,26 @@ export const en = {
     cancel: 'Cancel',
     done: 'Merged {{source}} into this contact.',
   },
+  ticketMerge: {
+    action: 'Merge into…',
+    title: 'Merge #{{number}} into another ticket',
+    hint: 'Pick the ticket that goes on; this one\'s messages move there and this one is closed.',
+    filter: 'Number or subject…',
+    sameCustomer: 'Tickets of {{name}}',
+    noneOwn: 'No other open ticket of this customer matches.',
+    otherCustomers: 'Other customers',
+    otherHint: 'Tickets of different customers merge only once their contacts are merged.',
+    next: 'Continue',
+    confirm: 'Merge #{{source}} into #{{target}}?',
+    consequence: 'The messages of #{{source}} move to #{{target}}, #{{source}} is closed and points to #{{target}}. This cannot be undone.',
+    merge: 'Merge',
+    merging: 'Merging…',
+    back: 'Back',
+    cancel: 'Cancel',
+    done: 'Merged #{{source}} into #{{target}}.',
+    mergedInto: 'This ticket was merged into',
+    theOther: 'another ticket',
+  },
 };
 
 export type Messages = typeof en;
