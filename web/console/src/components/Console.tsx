@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'preact/hooks';
+import { useCallback, useMemo, useState } from 'preact/hooks';
 import { useAlerts } from '../hooks/use-alerts';
 import { useHubEvents } from '../hooks/use-hub-events';
 import { neighbour, useInbox } from '../hooks/use-inbox';
@@ -11,6 +11,7 @@ import { usePresence } from '../hooks/use-presence';
 import { useRealtime } from '../hooks/use-realtime';
 import { useShortcuts } from '../hooks/use-shortcuts';
 import { useTicketSearch } from '../hooks/use-ticket-search';
+import { useSelection } from '../hooks/use-selection';
 import { useI18n } from '../i18n/index';
 import { navigate, useRoute, type SettingsPage } from '../router';
 import type { CannedResponse, Team, User, View } from '../types';
@@ -28,6 +29,7 @@ import { TokensAdmin } from './TokensAdmin';
 import { UsersAdmin } from './UsersAdmin';
 import { TicketView } from './TicketView';
 import { TicketSearchBox, TicketSearchResults } from './TicketSearch';
+import { BulkActions } from './BulkActions';
 import { Icon } from './Icon';
 
 export interface ConsoleProps {
@@ -66,6 +68,8 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
 
   const inbox = useInbox(view, views, prefs.filters, prefs.sort);
   const search = useTicketSearch();
+  const visibleIds = useMemo(() => (inbox.items ?? []).map((x) => x.id), [inbox.items]);
+  const selection = useSelection(visibleIds, view);
   const current = useOpenTicket(view, ticketId, settings, inbox.scheduleRefresh);
   const offers = useOffers(user, (id) => {
     inbox.scheduleRefresh();
@@ -267,6 +271,8 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
             onSort={(sort) => setPrefs((p) => ({ ...p, sort }))}
             onOpen={open}
             searchBox={<TicketSearchBox search={search} />}
+            selection={selection}
+            bulkBar={<BulkActions user={user} teams={teams} selection={selection} onDone={inbox.scheduleRefresh} />}
             searchResults={
               search.active ? <TicketSearchResults search={search} selectedId={ticketId} hrefOf={(id) => `/console/${view}/tickets/${id}`} onOpen={open} /> : undefined
             }

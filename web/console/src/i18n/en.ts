@@ -677,6 +677,25 @@ export const en = {
     mergedInto: 'This ticket was merged into',
     theOther: 'another ticket',
   },
+  bulk: {
+    title: 'Bulk actions',
+    selectAll: 'Select all shown',
+    selectOne: 'Select #{{number}}',
+    selected: '{{count}} selected',
+    assign: 'Assign',
+    toMe: 'To me',
+    unassign: 'Nobody (back to the queue)',
+    agents: 'Agents',
+    teams: 'Teams',
+    status: 'Set status',
+    tag: 'Tag…',
+    addTag: 'Add tag',
+    clear: 'Clear selection',
+    allUpdated: '{{updated}} updated.',
+    someFailed: '{{updated}} updated, {{failed}} failed:',
+    isClosed: '#{{number}} is closed',
+    notVisible: 'a ticket you can no longer see',
+  },
 };
 
 export type Messages = typeof en;
