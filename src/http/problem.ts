@@ -9,6 +9,8 @@ export interface FieldError {
   message: string;
   /** Stable code of what is wrong (zod's issue code, e.g. `too_small`, `invalid_format`), for clients to translate. */
   code?: string;
+  /** Values the message names (counts, names), for clients that word it themselves. */
+  params?: Record<string, string>;
 }
 
 /** The stable `code` of a problem, by status, unless the problem names its own. */

@@ -696,6 +696,20 @@ export const en = {
     isClosed: '#{{number}} is closed',
     notVisible: 'a ticket you can no longer see',
   },
+  teamDelete: {
+    delete: 'Delete',
+    deleteOne: 'Delete team {{name}}',
+    confirm: 'Delete team {{name}}?',
+    cancel: 'Cancel',
+    deleted: 'Deleted team {{name}}.',
+    inUse: 'Team {{name}} cannot be deleted yet. Move these first:',
+    default_team: 'It is the default team new tickets start in (DEFAULT_TEAM); it cannot be deleted.',
+    open_tickets: '{{count}} open ticket(s) ({{numbers}}): transfer them to another team or resolve them.',
+    members: '{{count}} member(s) ({{names}}): take them out of the team under People.',
+    queue_rules: 'Queue rule(s) {{ids}} send tickets here: change them under Routing rules.',
+    queue_fallback: 'The routing rules’ fallback is this team: choose another fallback under Routing rules.',
+    channel_instances: 'Channel(s) {{names}} open tickets in this team: choose another team for them.',
+  },
 };
 
 export type Messages = typeof en;

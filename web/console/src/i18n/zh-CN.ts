@@ -694,4 +694,18 @@ export const zhCN: Messages = {
     isClosed: '#{{number}} 已关闭',
     notVisible: '一个你已无法查看的工单',
   },
+  teamDelete: {
+    delete: '删除',
+    deleteOne: '删除团队 {{name}}',
+    confirm: '删除团队 {{name}}？',
+    cancel: '取消',
+    deleted: '已删除团队 {{name}}。',
+    inUse: '团队 {{name}} 暂时无法删除，请先处理：',
+    default_team: '这是新工单的默认团队（DEFAULT_TEAM），不能删除。',
+    open_tickets: '{{count}} 个未关闭的工单（{{numbers}}）：请转给其他团队或解决。',
+    members: '{{count}} 名成员（{{names}}）：请在“人员”中将其移出该团队。',
+    queue_rules: '队列规则 {{ids}} 会把工单分到这里：请在“路由规则”中修改。',
+    queue_fallback: '路由规则的兜底团队是该团队：请在“路由规则”中另选兜底团队。',
+    channel_instances: '渠道 {{names}} 在该团队中创建工单：请为其另选团队。',
+  },
 };
