@@ -52,8 +52,9 @@ describe('the search box over the inbox', () => {
     await page.keyboard.type('invoice 7781');
     await results().locator('[data-testid=search-summary]', { hasText: '2 tickets found' }).waitFor();
     expect(await resultRows().count()).toBe(2);
-    // The inbox's own list is out of the way while searching.
+    // The inbox's own list and its filters are out of the way while searching.
     expect(await page.locator('[data-testid=ticket-list]').count()).toBe(0);
+    expect(await page.locator('.inbox .filters').isVisible()).toBe(false);
     const refund = results().locator(`a[data-ticket-id="${ids.refund}"]`);
     expect(await refund.locator('[data-field=number]').innerText()).toBe(`#${numbers.refund}`);
     expect(await refund.locator('[data-field=subject]').innerText()).toBe('Refund for invoice 7781');
@@ -87,6 +88,7 @@ describe('the search box over the inbox', () => {
     expect(await inboxRows().count()).toBe(3);
     expect(await results().count()).toBe(0);
     expect(await box().inputValue()).toBe('');
+    expect(await page.locator('.inbox .filters').isVisible()).toBe(true);
 
     await box().fill('Gift');
     await resultRows().first().waitFor();
