@@ -53,6 +53,10 @@ describe('bulk actions on the inbox', () => {
     await bar().locator('[data-testid=bulk-count]', { hasText: '4 selected' }).waitFor();
     for (const id of ids.slice(0, 4)) expect(await check(id).isChecked()).toBe(true);
     expect(await check(ids[4]!).isChecked()).toBe(false);
+    // The keyboard still moves through the inbox from a checkbox.
+    expect(await tab.page.evaluate(() => document.activeElement?.getAttribute('data-select') ?? null)).toBe(ids[3]);
+    await tab.page.keyboard.press('j');
+    await tab.page.locator(`[data-testid=ticket-view][data-ticket-id="${ids[0]}"]`).waitFor();
     expect(await tab.page.locator('input[data-action=select-all]').evaluate((el) => (el as HTMLInputElement).indeterminate)).toBe(true);
 
     // Meanwhile someone closes one of them.

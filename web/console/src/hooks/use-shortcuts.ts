@@ -17,8 +17,10 @@ export interface ShortcutActions {
   closeHelp(): void;
 }
 
+/** Keys go to the field (a checkbox, such as an inbox row's, takes no letters: the shortcuts still work there). */
 const isTyping = (el: EventTarget | null): boolean =>
-  el instanceof HTMLElement && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+  el instanceof HTMLElement &&
+  (el.isContentEditable || ['TEXTAREA', 'SELECT'].includes(el.tagName) || (el instanceof HTMLInputElement && el.type !== 'checkbox'));
 
 /**
  * Ctrl/⌘+Shift+R resolve, Alt+↓/↑ (and j/k outside fields) next/previous ticket, ? help, a accept the
