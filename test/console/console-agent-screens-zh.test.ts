@@ -17,7 +17,7 @@ function englishWords(text: string): string[] {
 /** What the agent reads in `l`: its text, and the placeholders and labels of its fields. */
 async function reads(l: Locator): Promise<string> {
   const attrs = await l.evaluate((el) =>
-    [...el.querySelectorAll('input, select, button')].flatMap((x) => [x.getAttribute('placeholder') ?? '', x.getAttribute('aria-label') ?? '']).join(' '),
+    Array.from(el.querySelectorAll('input, select, button')).flatMap((x) => [x.getAttribute('placeholder') ?? '', x.getAttribute('aria-label') ?? '']).join(' '),
   );
   return `${await l.innerText()} ${attrs}`;
 }
