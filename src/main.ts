@@ -17,6 +17,7 @@ import type { ChannelAdapter, ChannelId } from '../channels/contract';
 import { defaultClassificationRules } from '../config/classification.rules';
 import { ConfigError, loadConfig, type Config } from '../config/index';
 import { createUserService } from './auth/user.service';
+import { createTeamRemoval } from './auth/team-removal.service';
 import { createChannelModels } from './channels/channel-instance.model';
 import { createChannelInstanceService } from './channels/channel-instances.service';
 import { createCheckpointStore } from './channels/channel-checkpoint.store';
@@ -373,6 +374,13 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         users,
         onChange: (u) => roster.changed(routing, u),
         onTeamChange: (t) => calendars.set(t._id.toString(), calendarOf(t.businessHours)),
+        teamRemoval: createTeamRemoval({
+          ...models,
+          defaultTeamId: defaultTeam.toString(),
+          openTickets: (teamId) => ticketQueries.openTicketsOfTeam(teamId),
+          queueRules: () => queueRules.get(),
+          channelInstances: async () => (await channelInstances.list()).map((i) => ({ name: i.name, team: i.team })),
+        }),
       });
       const readState = createReadStateStore(redis, prefix);
       registerTicketRoutes(routes, { desk, outbound, readState: (id) => readState.get(id) });

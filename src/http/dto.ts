@@ -141,7 +141,7 @@ export const TicketSummarySchema = z.object({
   language: z.string(),
   assignee: Named.nullable(),
   team: Named.nullable(),
-  contact: Named,
+  contact: Named.extend({ email: z.string().nullable().describe("the customer's first email address, if any") }),
   classification: z.object({ source: z.enum(['customer', 'rules', 'agent']), confidence: z.number() }),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -14,6 +14,8 @@ export interface FieldError {
    * `malformed_json`, `too_big`, …; docs/api-contract.md).
    */
   code?: string;
+  /** Values the message names (counts, names), for clients that word it themselves. */
+  params?: Record<string, string>;
 }
 
 /** A zod issue's stable code: a custom refinement's own `params.code` when it gives one. */

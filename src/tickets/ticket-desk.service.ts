@@ -233,7 +233,9 @@ export function createTicketDesk(deps: TicketDeskDeps) {
       const pattern = escapeRegex(q.q.trim());
       const hits = await Message.find({ text: { $regex: pattern, $options: 'i' } }, { ticket: 1 }).limit(MAX_TEXT_MATCHES).lean();
       const ids = [...new Set(hits.map((h) => h.ticket?.toString()).filter((x): x is string => Boolean(x)))].map((x) => new Types.ObjectId(x));
-      and.push({ $or: [{ subject: { $regex: pattern, $options: 'i' } }, { _id: { $in: ids } }] });
+      // `1004` or `#1004` also finds ticket number 1004.
+      const number = /^#?(\d{1,12})$/.exec(q.q.trim());
+      and.push({ $or: [{ subject: { $regex: pattern, $options: 'i' } }, { _id: { $in: ids } }, ...(number ? [{ number: Number(number[1]) }] : [])] });
     }
     return { $and: and };
   }

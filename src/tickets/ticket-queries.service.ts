@@ -64,6 +64,14 @@ export function createTicketQueries(deps: TicketQueriesDeps) {
       return valid(teamId) ? ((await Team.findById(teamId, { name: 1 }).lean())?.name ?? null) : null;
     },
 
+    /** The team's tickets still in progress: how many, and the numbers of the oldest few. */
+    async openTicketsOfTeam(teamId: string, first = 5): Promise<{ count: number; numbers: number[] }> {
+      if (!valid(teamId)) return { count: 0, numbers: [] };
+      const filter = { team: teamId, status: { $in: [...LIVE_STATUSES] } };
+      const [count, rows] = await Promise.all([Ticket.countDocuments(filter), Ticket.find(filter, { number: 1 }).sort({ number: 1 }).limit(first).lean()]);
+      return { count, numbers: rows.map((t) => t.number) };
+    },
+
     async teamExists(teamId: string): Promise<boolean> {
       return valid(teamId) && (await Team.exists({ _id: teamId })) !== null;
     },

@@ -15,7 +15,8 @@ export interface TicketView {
   ticket: TicketDoc;
   assignee: Named | null;
   team: Named | null;
-  contact: Named;
+  /** The customer, with their first email address (search results show it). */
+  contact: Named & { email: string | null };
   /** Replies on this ticket whose delivery failed (and that nobody has retried yet). */
   failedReplies: number;
 }
@@ -39,21 +40,28 @@ type NameOf = (id: Types.ObjectId | null) => Named | null;
  * (the lookups FerretDB serves from an index), never a scan.
  */
 export function createViews(deps: ViewDeps) {
-  async function names(model: 'User' | 'Team' | 'Contact', ids: Array<Types.ObjectId | null>): Promise<NameOf> {
+  async function names(model: 'User' | 'Team', ids: Array<Types.ObjectId | null>): Promise<NameOf> {
     const distinct = [...new Set(ids.filter((i): i is Types.ObjectId => i !== null).map(String))];
     const docs = await Promise.all(
       distinct.map(async (id) => {
         const doc =
-          model === 'User'
-            ? await deps.User.findById(id, { name: 1 }).lean()
-            : model === 'Team'
-              ? await deps.Team.findById(id, { name: 1 }).lean()
-              : await deps.Contact.findById(id, { name: 1 }).lean();
+          model === 'User' ? await deps.User.findById(id, { name: 1 }).lean() : await deps.Team.findById(id, { name: 1 }).lean();
         return [id, doc?.name ?? ''] as const;
       }),
     );
     const map = new Map(docs);
     return (id) => (id ? { id: id.toString(), name: map.get(id.toString()) ?? '' } : null);
+  }
+
+  /** The customers of a page: name and first email identity, one `_id` lookup per distinct contact. */
+  async function contacts(ids: Types.ObjectId[]): Promise<(id: Types.ObjectId) => Named & { email: string | null }> {
+    const distinct = [...new Set(ids.map(String))];
+    const docs = await Promise.all(distinct.map(async (id) => [id, await deps.Contact.findById(id, { name: 1, identities: 1 }).lean()] as const));
+    const map = new Map(docs);
+    return (id) => {
+      const c = map.get(id.toString());
+      return { id: id.toString(), name: c?.name ?? '', email: c?.identities.find((i) => i.kind === 'email')?.value ?? null };
+    };
   }
 
   /** Failed replies per ticket of the page: one query on (ticket, …) for the whole page. */
@@ -72,14 +80,14 @@ export function createViews(deps: ViewDeps) {
     const [user, team, contact, failed] = await Promise.all([
       names('User', docs.map((d) => d.assignee)),
       names('Team', docs.map((d) => d.team)),
-      names('Contact', docs.map((d) => d.contact)),
+      contacts(docs.map((d) => d.contact)),
       failedReplies(docs),
     ]);
     return docs.map((d) => ({
       ticket: d,
       assignee: user(d.assignee),
       team: team(d.team),
-      contact: contact(d.contact)!,
+      contact: contact(d.contact),
       failedReplies: failed.get(d._id.toString()) ?? 0,
     }));
   }

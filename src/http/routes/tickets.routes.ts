@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CHANNELS, PRIORITIES, PrioritySchema, TICKET_TYPES, TicketTypeSchema } from '../../../channels/contract';
 import type { OutboundService } from '../../outbound/outbound.service';
 import { DeskError } from '../../tickets/desk.errors';
+import { bulkUpdate } from '../../tickets/ticket-bulk.service';
 import { TICKET_SORTS, TICKET_STATUSES, type TicketDesk } from '../../tickets/ticket-desk.service';
 import {
   contactDto,
@@ -68,6 +69,28 @@ const Patch = z
   })
   .partial()
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');
+
+const Bulk = z
+  .object({
+    ticketIds: z.array(ObjectIdString).min(1).max(200),
+    assignee: ObjectIdString.nullable().optional(),
+    team: ObjectIdString.optional(),
+    status: z.enum(TICKET_STATUSES).optional(),
+    addTags: z.array(z.string().trim().min(1).max(50)).min(1).max(20).optional(),
+  })
+  .refine((b) => b.assignee !== undefined || b.team !== undefined || b.status !== undefined || b.addTags !== undefined, 'nothing to change');
+
+const BulkResultSchema = z.union([
+  z.object({ id: z.string(), ok: z.literal(true), ticket: TicketSummarySchema }),
+  z.object({
+    id: z.string(),
+    ok: z.literal(false),
+    number: z.number().int().nullable().describe('null when the ticket is not yours to see'),
+    status: z.number().int().describe('what the single-ticket PATCH would have answered: 403, 404, 409 or 422'),
+    code: z.enum(['closed', 'forbidden', 'not_found', 'conflict', 'invalid', 'bad_request']),
+    detail: z.string(),
+  }),
+]);
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -151,6 +174,27 @@ export function registerTicketRoutes(
     response: TicketSummarySchema,
     async handler({ params, body, principal }) {
       return ticketSummaryDto(await desk(() => tickets.update(principal!, params.id, body)));
+    },
+  });
+
+  t.route({
+    method: 'post',
+    path: '/api/v1/tickets/bulk',
+    summary:
+      'Change many tickets at once (assignee, team, status, added tags): each goes through the single-ticket edit (same checks, same timeline), and each answers its own result, so a partial failure is reported per ticket',
+    tags: ['tickets'],
+    access: 'signed-in',
+    body: Bulk,
+    response: z.object({ updated: z.number().int(), failed: z.number().int(), results: z.array(BulkResultSchema) }),
+    async handler({ body, principal }) {
+      const { ticketIds, ...change } = body;
+      const results = await bulkUpdate(tickets, principal!, ticketIds, change);
+      const updated = results.filter((r) => r.ok).length;
+      return {
+        updated,
+        failed: results.length - updated,
+        results: results.map((r) => (r.ok ? { id: r.id, ok: true as const, ticket: ticketSummaryDto(r.ticket) } : r)),
+      };
     },
   });
 

@@ -4,6 +4,7 @@ import { ROLES } from '../../auth/roles';
 import type { TeamDoc } from '../../auth/team.model';
 import type { UserDoc } from '../../auth/user.model';
 import type { UserService } from '../../auth/user.service';
+import { TeamInUse, type TeamRemoval } from '../../auth/team-removal.service';
 import { BusinessCalendarSchema } from '../../routing/business-calendar.schema';
 import { TeamSchema, teamDto, userDto } from '../dto';
 import { HttpProblem } from '../problem';
@@ -32,6 +33,8 @@ export interface UserRouteDeps {
   onChange?: (u: UserDoc) => Promise<unknown>;
   /** A team was created or edited (its business hours reach the SLA clocks at once). */
   onTeamChange?: (t: TeamDoc) => void;
+  /** Deleting teams (refused while anything still refers to them). */
+  teamRemoval?: TeamRemoval;
 }
 
 export function registerUserRoutes(t: RouteTable, deps: UserRouteDeps): void {
@@ -180,4 +183,31 @@ export function registerUserRoutes(t: RouteTable, deps: UserRouteDeps): void {
       return teamDto(team);
     },
   });
+
+  const { teamRemoval } = deps;
+  if (teamRemoval) {
+    t.route({
+      method: 'delete',
+      path: '/api/v1/teams/:id',
+      summary:
+        "Delete a team (admins). 409 (code team_in_use) while it still has open tickets, members, queue rules (or the fallback) or channel instances pointing at it: errors name each (field tickets|members|rules|fallback|channels, with params), to move first; the default team (field team) is never deleted",
+      tags: ['teams'],
+      access: 'admin',
+      status: 204,
+      params: Id,
+      errors: [404, 409],
+      async handler({ params, res }) {
+        try {
+          if (!(await teamRemoval.remove(params.id))) throw new HttpProblem(404, 'Not found', `No team ${params.id}.`);
+        } catch (err) {
+          if (err instanceof TeamInUse) {
+            throw new HttpProblem(409, 'Conflict', err.message, err.references.map((r) => ({ field: r.field, message: r.message, code: r.code, params: r.params })), 'team_in_use');
+          }
+          throw err;
+        }
+        res.status(204).end();
+        return undefined;
+      },
+    });
+  }
 }

@@ -5,6 +5,8 @@ export interface FieldProblem {
   message: string;
   /** The check that failed (zod's issue code, e.g. `too_small`), when the hub names one. */
   code?: string;
+  /** Values the message names (counts, names), for the console to word it in its language. */
+  params?: Record<string, string>;
 }
 
 /** A problem+json answer (or a network failure, status 0). */

@@ -9,12 +9,16 @@ export interface Route {
   ticketId: string | null;
   /** Set when a settings screen is shown instead of the inbox. */
   settings?: SettingsPage | null;
+  /** Set when the contacts directory is shown instead of the inbox: a contact's id, or '' for the list. */
+  contacts?: string | null;
 }
 
 const BASE = '/console';
 const CHANGE = 'omnihub:navigate';
 
 export function parseRoute(pathname: string): Route {
+  const c = /^\/console\/contacts(?:\/([A-Za-z0-9_-]+))?\/?$/.exec(pathname);
+  if (c) return { view: 'mine', ticketId: null, contacts: c[1] ?? '' };
   const s = /^\/console\/settings\/(users|teams|rules|tokens|sla|canned)\/?$/.exec(pathname);
   if (s) return { view: 'mine', ticketId: null, settings: s[1] as SettingsPage };
   const m = /^\/console\/(mine|unassigned|all)(?:\/tickets\/([A-Za-z0-9_-]+))?\/?$/.exec(pathname);
@@ -24,7 +28,11 @@ export function parseRoute(pathname: string): Route {
 }
 
 export const routePath = (r: Route): string =>
-  r.settings ? `${BASE}/settings/${r.settings}` : `${BASE}/${r.view}${r.ticketId ? `/tickets/${r.ticketId}` : ''}`;
+  r.settings
+    ? `${BASE}/settings/${r.settings}`
+    : typeof r.contacts === 'string'
+      ? `${BASE}/contacts${r.contacts ? `/${r.contacts}` : ''}`
+      : `${BASE}/${r.view}${r.ticketId ? `/tickets/${r.ticketId}` : ''}`;
 
 export function navigate(r: Route, replace = false): void {
   const path = routePath(r);

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useAlerts } from '../hooks/use-alerts';
 import { useHubEvents } from '../hooks/use-hub-events';
 import { neighbour, useInbox } from '../hooks/use-inbox';
@@ -10,10 +10,13 @@ import { usePrefs } from '../hooks/use-prefs';
 import { usePresence } from '../hooks/use-presence';
 import { useRealtime } from '../hooks/use-realtime';
 import { useShortcuts } from '../hooks/use-shortcuts';
+import { useTicketSearch } from '../hooks/use-ticket-search';
+import { useSelection } from '../hooks/use-selection';
 import { useI18n } from '../i18n/index';
 import { backToList, navigate, routePath, useRoute, type SettingsPage } from '../router';
 import type { CannedResponse, Team, User, View } from '../types';
 import { CannedAdmin } from './CannedAdmin';
+import { ContactsDirectory } from './Contacts';
 import { Inbox } from './Inbox';
 import { LangSwitch } from './LangSwitch';
 import { Offers } from './Offers';
@@ -25,6 +28,8 @@ import { TeamsAdmin } from './TeamsAdmin';
 import { TokensAdmin } from './TokensAdmin';
 import { UsersAdmin } from './UsersAdmin';
 import { TicketView } from './TicketView';
+import { TicketSearchBox, TicketSearchResults } from './TicketSearch';
+import { BulkActions } from './BulkActions';
 import { Icon } from './Icon';
 
 export interface ConsoleProps {
@@ -49,7 +54,9 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   const view: View = views.includes(route.view) ? route.view : 'mine';
   // Settings screens are for admins (the API allows only them to change canned responses and teams).
   const settings = user.role === 'admin' ? (route.settings ?? null) : null;
-  const ticketId = settings ? null : route.ticketId;
+  // The contacts directory (a contact's id, or '' for the list) takes the inbox's place.
+  const contacts = settings ? null : (route.contacts ?? null);
+  const ticketId = settings || contacts !== null ? null : route.ticketId;
 
   const [prefs, setPrefs] = usePrefs();
   const { rt, connected } = useRealtime(token);
@@ -85,6 +92,9 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   const [teams, loadTeams] = useList<Team>('/api/v1/teams');
 
   const inbox = useInbox(view, views, prefs.filters, prefs.sort);
+  const search = useTicketSearch();
+  const visibleIds = useMemo(() => (inbox.items ?? []).map((x) => x.id), [inbox.items]);
+  const selection = useSelection(visibleIds, view);
   const current = useOpenTicket(view, ticketId, settings, inbox.scheduleRefresh);
   const offers = useOffers(user, (id) => {
     inbox.scheduleRefresh();
@@ -113,7 +123,7 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   const open = useCallback((id: string | null) => navigate({ view, ticketId: id }), [view]);
 
   useShortcuts({
-    inSettings: settings !== null,
+    inSettings: settings !== null || contacts !== null,
     ticketOpen: ticketId !== null,
     helpOpen,
     move: (delta) => {
@@ -135,7 +145,7 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   const heading = settings ? t(`nav.${settings}`) : t(`nav.${view}`);
 
   return (
-    <div class={`console ${ticketId ? 'has-ticket' : ''} ${settings ? 'has-settings' : ''} ${menuOpen ? 'menu-open' : ''}`}>
+    <div class={`console ${ticketId ? 'has-ticket' : ''} ${settings || contacts !== null ? 'has-settings' : ''} ${menuOpen ? 'menu-open' : ''}`}>
       {/* Narrow screens only (styles.css): one compact bar with the menu, Back from a ticket, where I am and my status. */}
       <header class="mobile-bar" data-testid="mobile-bar">
         {ticketId ? (
@@ -206,9 +216,9 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
             <li key={v}>
               <a
                 href={`/console/${v}`}
-                class={v === view && !settings ? 'active' : ''}
+                class={v === view && !settings && contacts === null ? 'active' : ''}
                 data-view={v}
-                aria-current={v === view && !settings ? 'page' : undefined}
+                aria-current={v === view && !settings && contacts === null ? 'page' : undefined}
                 onClick={(e) => {
                   e.preventDefault();
                   navigate({ view: v, ticketId: null });
@@ -219,6 +229,20 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
               </a>
             </li>
           ))}
+          <li>
+            <a
+              href="/console/contacts"
+              class={contacts !== null ? 'active' : ''}
+              data-view="contacts"
+              aria-current={contacts !== null ? 'page' : undefined}
+              onClick={(e) => {
+                e.preventDefault();
+                navigate({ view, ticketId: null, contacts: '' });
+              }}
+            >
+              <span>{t('nav.contacts')}</span>
+            </a>
+          </li>
         </ul>
         {user.role === 'admin' && (
           <>
@@ -270,7 +294,11 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
         </div>
       </nav>
 
-      {settings === 'canned' ? (
+      {contacts !== null ? (
+        <main class="main settings-main">
+          <ContactsDirectory user={user} contactId={contacts} onOpenTicket={(id) => navigate({ view, ticketId: id })} />
+        </main>
+      ) : settings === 'canned' ? (
         <main class="main settings-main">
           <CannedAdmin onChanged={loadCanned} />
         </main>
@@ -308,6 +336,12 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
             onFilters={(filters) => setPrefs((p) => ({ ...p, filters }))}
             onSort={(sort) => setPrefs((p) => ({ ...p, sort }))}
             onOpen={open}
+            searchBox={<TicketSearchBox search={search} />}
+            selection={selection}
+            bulkBar={<BulkActions user={user} teams={teams} selection={selection} onDone={inbox.scheduleRefresh} />}
+            searchResults={
+              search.active ? <TicketSearchResults search={search} selectedId={ticketId} hrefOf={(id) => `/console/${view}/tickets/${id}`} onOpen={open} /> : undefined
+            }
           />
 
           <main class="main">

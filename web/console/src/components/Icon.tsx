@@ -189,6 +189,12 @@ const PATHS = {
       <line x1="6" y1="6" x2="18" y2="18" />
     </>
   ),
+  search: (
+    <>
+      <circle cx="11" cy="11" r="7" />
+      <line x1="21" y1="21" x2="16.6" y2="16.6" />
+    </>
+  ),
 } as const;
 
 export type IconName = keyof typeof PATHS;

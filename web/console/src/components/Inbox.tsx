@@ -1,4 +1,6 @@
+import type { ComponentChildren } from 'preact';
 import { dateTime, relativeTime } from '../format';
+import type { Selection } from '../hooks/use-selection';
 import { useI18n } from '../i18n/index';
 import { ACTIVE_STATUSES, CHANNELS, PRIORITIES, STATUSES, TICKET_TYPES, type Filters, type Sort, type TicketStatus, type TicketSummary, type View } from '../types';
 import { AttentionBadge, ChannelBadge, PriorityBadge, SlaBadge, StatusBadge, TypeBadge } from './Badges';
@@ -17,6 +19,13 @@ export interface InboxProps {
   onFilters(f: Filters): void;
   onSort(s: Sort): void;
   onOpen(id: string): void;
+  /** The search box, above the list. */
+  searchBox?: ComponentChildren;
+  /** While a search is on: its results, in place of the filters and the list. */
+  searchResults?: ComponentChildren;
+  /** Rows selected for a bulk action (a checkbox per row), and the bar that acts on them. */
+  selection?: Selection;
+  bulkBar?: ComponentChildren;
 }
 
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
@@ -29,6 +38,7 @@ export function Inbox(p: InboxProps) {
   return (
     <section class="inbox" aria-label={t('inbox.title')}>
       <header class="inbox-head">
+        {p.searchBox}
         <h2>
           {t(`nav.${p.view}`)}
           {p.items && (
@@ -38,7 +48,22 @@ export function Inbox(p: InboxProps) {
             </span>
           )}
         </h2>
-        <div class="filters" role="group" aria-label={t('inbox.filters')}>
+        {p.selection && !p.searchResults && p.items !== null && p.items.length > 0 && (
+          <label class="select-all small">
+            <input
+              type="checkbox"
+              data-action="select-all"
+              checked={p.selection.all}
+              ref={(el) => {
+                if (el) el.indeterminate = p.selection!.some && !p.selection!.all;
+              }}
+              onChange={(e) => p.selection!.setAll(e.currentTarget.checked)}
+            />{' '}
+            {t('bulk.selectAll')}
+          </label>
+        )}
+        {!p.searchResults && p.bulkBar}
+        <div class="filters" hidden={Boolean(p.searchResults)} role="group" aria-label={t('inbox.filters')}>
           <label>
             <span>{t('inbox.status')}</span>
             <select
@@ -102,13 +127,24 @@ export function Inbox(p: InboxProps) {
           </label>
         </div>
       </header>
-      {p.error !== null && <ProblemMessage error={p.error} />}
-      {p.items === null && p.error === null && <div class="list-empty muted">{t('app.loading')}</div>}
-      {p.items !== null && p.items.length === 0 && <div class="list-empty muted">{t('inbox.empty')}</div>}
-      {p.items !== null && p.items.length > 0 && (
+      {p.searchResults}
+      {!p.searchResults && p.error !== null && <ProblemMessage error={p.error} />}
+      {!p.searchResults && p.items === null && p.error === null && <div class="list-empty muted">{t('app.loading')}</div>}
+      {!p.searchResults && p.items !== null && p.items.length === 0 && <div class="list-empty muted">{t('inbox.empty')}</div>}
+      {!p.searchResults && p.items !== null && p.items.length > 0 && (
         <ul class="ticket-list" data-testid="ticket-list">
           {p.items.map((x) => (
-            <li key={x.id}>
+            <li key={x.id} class={p.selection ? 'selectable' : undefined}>
+              {p.selection && (
+                <input
+                  type="checkbox"
+                  class="row-check"
+                  data-select={x.id}
+                  aria-label={t('bulk.selectOne', { number: x.number })}
+                  checked={p.selection.has(x.id)}
+                  onClick={(e) => p.selection!.set(x.id, e.currentTarget.checked, e.shiftKey)}
+                />
+              )}
               <a
                 href={`/console/${p.view}/tickets/${x.id}`}
                 class={`ticket-row type-edge-${x.type} ${x.id === p.selectedId ? 'selected' : ''} ${x.status === 'new' ? 'unread' : ''}`}

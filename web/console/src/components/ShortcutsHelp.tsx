@@ -12,6 +12,7 @@ export function ShortcutsHelp({ onClose }: { onClose: () => void }) {
     [['k', 'Alt+↑'], 'shortcuts.previous'],
     [[`${mod}+Shift+R`], 'shortcuts.resolve'],
     [[`${mod}+Enter`], 'shortcuts.send'],
+    [['/'], 'shortcuts.search'],
     [['/'], 'shortcuts.canned'],
     [['r'], 'shortcuts.focusReply'],
     [['a'], 'shortcuts.accept'],

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { get, patch } from '../api';
+import { del, get, patch } from '../api';
 import { useI18n, type Translate } from '../i18n/index';
 import { WEEKDAYS, type BusinessHours, type Team, type Weekday } from '../types';
 import { FieldRow, useFieldErrors, type FieldErrors } from './Form';
@@ -8,6 +8,8 @@ import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
 import { EditorForm, SettingsScreen, SettingsTable, useEditor, useSettings } from './SettingsScreen';
 import { TeamDetailsForm, TeamRoutingForm, type TeamRouting } from './TeamRouting';
+import { InlineConfirm, useRowActions } from './AdminPieces';
+import { TeamDeleteProblem } from './TeamDelete';
 
 /** Suggestions for the time zone field; any IANA zone the hub knows is accepted. */
 const COMMON_ZONES = [
@@ -131,6 +133,8 @@ export function TeamsAdmin({ onChanged }: TeamsAdminProps) {
   const { editing, items } = settings;
   const [routing, setRouting] = useState<Record<string, TeamRouting>>({});
   const [routingError, setRoutingError] = useState<unknown>(null);
+  const removal = useRowActions(settings.changed, settings.load);
+  const [failedDelete, setFailedDelete] = useState<Team | null>(null);
 
   // Each team's routing settings, for the list and its editor.
   useEffect(() => {
@@ -197,7 +201,12 @@ export function TeamsAdmin({ onChanged }: TeamsAdminProps) {
           <Icon name="plus" /> {t('teams.new')}
         </button>
       }
-      problems={routingError !== null && <ProblemMessage error={routingError} onDismiss={() => setRoutingError(null)} />}
+      problems={
+        <>
+          {routingError !== null && <ProblemMessage error={routingError} onDismiss={() => setRoutingError(null)} />}
+          {removal.rowError !== null && failedDelete && <TeamDeleteProblem error={removal.rowError} teamName={failedDelete.name} onDismiss={() => removal.setRowError(null)} />}
+        </>
+      }
       editor={editor}
     >
       {(items) => (
@@ -259,6 +268,34 @@ export function TeamsAdmin({ onChanged }: TeamsAdminProps) {
                   <button type="button" class="btn small ghost" data-action="team-rename" aria-label={t('teams.renameOne', { name: team.name })} onClick={() => settings.edit({ kind: 'details', team })}>
                     {t('teams.rename')}
                   </button>
+                  {removal.confirming === team.id ? (
+                    <InlineConfirm
+                      question={t('teamDelete.confirm', { name: team.name })}
+                      busy={removal.busy}
+                      action="team-confirm-delete"
+                      confirmLabel={t('teamDelete.delete')}
+                      cancelLabel={t('teamDelete.cancel')}
+                      onConfirm={() => {
+                        setFailedDelete(team);
+                        // Refused or not, the question is answered: what to move first shows above the table.
+                        void removal.run(() => del(`/api/v1/teams/${team.id}`), t('teamDelete.deleted', { name: team.name })).then(() => removal.setConfirming(null));
+                      }}
+                      onCancel={() => removal.setConfirming(null)}
+                    />
+                  ) : (
+                    <button
+                      type="button"
+                      class="btn small ghost"
+                      data-action="team-delete"
+                      aria-label={t('teamDelete.deleteOne', { name: team.name })}
+                      onClick={() => {
+                        removal.setRowError(null);
+                        removal.setConfirming(team.id);
+                      }}
+                    >
+                      {t('teamDelete.delete')}
+                    </button>
+                  )}
                 </td>
               </tr>
             );

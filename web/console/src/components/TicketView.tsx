@@ -28,6 +28,7 @@ import { ProblemMessage } from './ProblemMessage';
 import { QueueInfo } from './QueueInfo';
 import { Timeline } from './Timeline';
 import { TransferDialog } from './TransferDialog';
+import { MergedInto, TicketMergeDialog } from './TicketMerge';
 import { Icon } from './Icon';
 
 export interface TicketViewProps {
@@ -66,6 +67,8 @@ export function TicketView(p: TicketViewProps) {
   const [headOpen, setHeadOpen] = useState(false);
   const [sheet, setSheet] = useState<'customer' | 'timeline' | null>(null);
   const sidebar = useRef<HTMLElement>(null);
+  const [mergeOpen, setMergeOpen] = useState(false);
+  const [mergeNotice, setMergeNotice] = useState<string | null>(null);
   const seq = useRef(0);
 
   useEffect(() => {
@@ -384,6 +387,11 @@ export function TicketView(p: TicketViewProps) {
                 <Icon name="swap" /> {t('transfer.action')}
               </button>
             )}
+            {!closed && !tk.mergedInto && (
+              <button type="button" class="btn small" disabled={saving} onClick={() => setMergeOpen(true)} data-action="ticket-merge">
+                <Icon name="merge" /> {t('ticketMerge.action')}
+              </button>
+            )}
             {tk.status !== 'resolved' && !closed && (
               <button type="button" class="btn small success" disabled={saving} onClick={() => void change({ status: 'resolved' })} title="Ctrl/⌘+Shift+R">
                 <Icon name="check" /> {t('ticket.resolve')}
@@ -431,6 +439,12 @@ export function TicketView(p: TicketViewProps) {
               </div>
             </div>
           )}
+          {tk.mergedInto && <MergedInto targetId={tk.mergedInto} timeline={detail.timeline} onOpenTicket={p.onOpenTicket} />}
+          {mergeNotice && (
+            <div class="notice info" role="status" data-testid="merge-notice">
+              {mergeNotice}
+            </div>
+          )}
           {actionError !== null && <ProblemMessage error={actionError} onDismiss={() => setActionError(null)} />}
         </header>
 
@@ -467,6 +481,18 @@ export function TicketView(p: TicketViewProps) {
         <CustomerPanel contact={detail.contact} visitor={detail.webVisitor ?? null} currentId={tk.id} reloadKey={p.reloadKey} onOpenTicket={p.onOpenTicket} />
         <Timeline events={detail.timeline} names={names} />
       </aside>
+      {mergeOpen && (
+        <TicketMergeDialog
+          ticket={tk}
+          onClose={() => setMergeOpen(false)}
+          onMerged={(target) => {
+            setMergeOpen(false);
+            setMergeNotice(t('ticketMerge.done', { source: tk.number, target: target.number }));
+            p.onChanged();
+            void load();
+          }}
+        />
+      )}
       {transferOpen && <TransferDialog ticket={tk} user={p.user} presence={p.presence} onClose={() => setTransferOpen(false)} onDone={(r, to) => void onTransferred(r, to)} />}
     </div>
   );

@@ -17,12 +17,15 @@ export interface ShortcutActions {
   closeHelp(): void;
 }
 
+/** Keys go to the field (a checkbox, such as an inbox row's, takes no letters: the shortcuts still work there). */
 const isTyping = (el: EventTarget | null): boolean =>
-  el instanceof HTMLElement && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+  el instanceof HTMLElement &&
+  (el.isContentEditable || ['TEXTAREA', 'SELECT'].includes(el.tagName) || (el instanceof HTMLInputElement && el.type !== 'checkbox'));
 
 /**
  * Ctrl/⌘+Shift+R resolve, Alt+↓/↑ (and j/k outside fields) next/previous ticket, ? help, a accept the
- * first offer, r reply (focuses the composer), Esc closes the help.
+ * first offer, r reply (focuses the composer), / the search box (outside fields: in the reply box `/`
+ * starts a canned response), Esc closes the help.
  */
 export function useShortcuts(actions: ShortcutActions): void {
   const latest = useLatest(actions);
@@ -50,6 +53,14 @@ export function useShortcuts(actions: ShortcutActions): void {
       else if (e.key === 'k') a.move(-1);
       else if (e.key === '?') a.toggleHelp();
       else if (e.key === 'a') a.acceptFirstOffer();
+      else if (e.key === '/') {
+        // The search box of the screen shown (tickets over the inbox, the contacts directory's own).
+        const box = document.querySelector<HTMLInputElement>('input[data-shortcut-search]');
+        if (box) {
+          e.preventDefault();
+          box.focus();
+        }
+      }
       else if (e.key === 'r' && a.ticketOpen) {
         const box = document.querySelector<HTMLTextAreaElement>('textarea[data-composer]');
         if (box) {
