@@ -24,7 +24,7 @@ export const MailboxSettingsSchema = z.object({
   /** The mailbox's address: replies go out from it, and mail from it is never a ticket. */
   address: z.email(),
   /** The display name replies carry (`Support <support@…>`). */
-  displayName: z.string().trim().max(200).optional(),
+  displayName: z.string().trim().max(200).nullish(),
   /** Further addresses of the hub (the other mailboxes, aliases): mail from them is dropped. */
   ownAddresses: z.array(z.email()).max(50).default([]),
   imap: z.object({
@@ -45,7 +45,8 @@ export const MailboxSettingsSchema = z.object({
       user: z.string().trim().max(320).optional(),
       tlsInsecure: z.boolean().default(false),
     })
-    .optional(),
+    // null (or absent): the mailbox sends no replies.
+    .nullish(),
   /** How often the mailbox is reconciled (a fresh connection); between, IDLE delivers new mail. */
   pollIntervalMs: z.number().int().min(200).max(3_600_000).default(60_000),
   /** Stay connected in IDLE between reconciles. */
@@ -53,11 +54,19 @@ export const MailboxSettingsSchema = z.object({
   /** Mark accepted messages \Seen on the server. */
   markSeen: z.boolean().default(true),
   /**
+   * Move accepted messages to this folder (created when missing), after their checkpoint moved;
+   * null / absent: they stay in `imap.folder`.
+   */
+  processedFolder: z.string().trim().min(1).max(200).nullish(),
+  /**
    * At most this many messages per sender per hour become messages (counted by when they reached
    * the mailbox); the rest are logged and dropped: a runaway auto-responder without the usual
    * headers cannot flood the hub, or loop with it.
    */
   maxPerSenderPerHour: z.number().int().min(1).max(100_000).default(60),
+}).refine((s) => !s.processedFolder || s.processedFolder !== s.imap.folder, {
+  message: 'the processed folder must differ from the folder read',
+  path: ['processedFolder'],
 });
 export type MailboxSettings = z.infer<typeof MailboxSettingsSchema>;
 
@@ -216,6 +225,7 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
       if (cp && cp.uidValidity !== uidValidity) {
         ctx.logger.warn({ was: cp.uidValidity, now: uidValidity }, 'email: UIDVALIDITY changed; rescanning the folder (stored messages are skipped as duplicates)');
       }
+      await moveLeftovers(ctx, client, lastUid);
       const found = await client.search({ uid: `${lastUid + 1}:*` }, { uid: true });
       // `N:*` always answers the last message, even when its UID is below N.
       const uids = (found || []).filter((u) => u > lastUid).sort((a, b) => a - b);
@@ -228,12 +238,41 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
           lastUid = m.uid;
           await ctx.checkpoint.set(CHECKPOINT, JSON.stringify({ uidValidity, lastUid } satisfies ImapCheckpoint));
         }
-        if (settings.markSeen && messages.length > 0) {
-          await client.messageFlagsAdd(messages.map((m) => m.uid).join(','), ['\\Seen'], { uid: true }).catch((err: unknown) => {
-            ctx.logger.warn({ reason: imapFailureReason(err) }, 'email: could not mark messages seen');
-          });
-        }
+        if (messages.length > 0) await afterAccept(ctx, client, messages.map((m) => m.uid));
       }
+    }
+
+    /** Accepted messages (the checkpoint is past them) are marked \Seen and / or moved to the processed folder. */
+    async function afterAccept(ctx: ChannelContext, client: ImapFlow, uids: number[]): Promise<void> {
+      const set = uids.join(',');
+      if (settings.markSeen) {
+        await client.messageFlagsAdd(set, ['\\Seen'], { uid: true }).catch((err: unknown) => {
+          ctx.logger.warn({ reason: imapFailureReason(err) }, 'email: could not mark messages seen');
+        });
+      }
+      if (settings.processedFolder) {
+        await client.messageMove(set, settings.processedFolder, { uid: true }).catch((err: unknown) => {
+          // They stay where they are; the checkpoint keeps them from being read again, and the next run moves them.
+          ctx.logger.warn({ reason: imapFailureReason(err), folder: settings.processedFolder }, 'email: could not move messages to the processed folder');
+        });
+      }
+    }
+
+    /**
+     * Messages the checkpoint is past that are still in the folder (the hub stopped between the
+     * checkpoint and the move, or a move failed) go to the processed folder now.
+     */
+    async function moveLeftovers(ctx: ChannelContext, client: ImapFlow, lastUid: number): Promise<void> {
+      if (!settings.processedFolder || lastUid < 1) return;
+      const left = ((await client.search({ uid: `1:${lastUid}` }, { uid: true })) || []).filter((u) => u <= lastUid);
+      if (left.length > 0) await afterAccept(ctx, client, left);
+    }
+
+    /** The processed folder exists before anything is moved there. */
+    async function ensureProcessedFolder(ctx: ChannelContext, client: ImapFlow): Promise<void> {
+      if (!settings.processedFolder) return;
+      const made = await client.mailboxCreate(settings.processedFolder);
+      if (made.created) ctx.logger.info({ folder: settings.processedFolder }, 'email: created the processed folder');
     }
 
     async function run(ctx: ChannelContext): Promise<void> {
@@ -257,9 +296,10 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
       const started = Date.now();
       try {
         await client.connect();
+        await ensureProcessedFolder(ctx, client);
         await locked(client, () => sync(ctx, client));
         failures = 0;
-        ctx.reportHealth({ ok: true });
+        ctx.reportHealth({ ok: true, synced: true });
         if (settings.idle) await idle(ctx, client, started + settings.pollIntervalMs - Math.min(2000, Math.floor(settings.pollIntervalMs / 5)));
       } catch (err) {
         if (stopped) return;
