@@ -164,6 +164,8 @@ export interface HealthReport {
   reason?: string;
   /** When it was observed (default: now). */
   at?: Date;
+  /** This report follows a completed read of the provider (a mailbox poll): its time is the instance's last sync. */
+  synced?: boolean;
 }
 
 /** An earlier acceptance as the API channel's poll URL reports it. */

@@ -393,6 +393,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           await late.channels?.apply(instanceId);
           await bus.publish({ type: 'channel.instance.changed', instanceId, change, at: new Date().toISOString() });
         },
+        health: () => channelHealth.all(),
       });
       // Channel instances' webhooks (routes they mount while running).
       const instanceRouter = Router();

@@ -8,6 +8,8 @@ import type { SecretBox } from './secret-box';
 export interface FieldError {
   field: string;
   message: string;
+  /** zod's issue code (`too_small`, `invalid_format`, …), for clients to translate. */
+  code?: string;
 }
 
 /** The request names fields that are not valid (422), or a name that is taken (409). */
@@ -72,7 +74,7 @@ export interface ChannelInstanceDeps {
 const oid = (id: string): Types.ObjectId | null => (/^[0-9a-f]{24}$/i.test(id) ? new Types.ObjectId(id) : null);
 
 const issues = (err: z.ZodError, root: string): FieldError[] =>
-  err.issues.map((i) => ({ field: [root, ...i.path.map(String)].join('.'), message: i.message }));
+  err.issues.map((i) => ({ field: [root, ...i.path.map(String)].join('.'), message: i.message, code: i.code }));
 
 /**
  * Channel instances (several mailboxes, several phone numbers) in `channel_instances`:

@@ -167,7 +167,9 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps) {
       }
       // The process that made the change hears its own event too: the same version is not restarted.
       if (running.get(id)?.updatedAt === inst.updatedAt.getTime()) return;
-      await stopRunning(id, false);
+      // An edit of a running instance restarts its schedules too, so the changed settings are tried
+      // at once (a corrected password), not at the old schedule's next tick.
+      await stopRunning(id, running.has(id));
       await start(inst);
     });
     const settled = next.catch(() => undefined);

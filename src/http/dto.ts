@@ -204,3 +204,21 @@ export const ContactSchema = z.object({
   createdAt: z.string(),
   mergedInto: z.string().nullable(),
 });
+
+/** A channel instance as admins see it (GET /api/v1/channels): secrets only as whether they are set, with its last health report. */
+export const ChannelInstanceSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  enabled: z.boolean(),
+  settings: z.record(z.string(), z.unknown()),
+  secrets: z.record(z.string(), z.object({ set: z.boolean() })),
+  team: z.string().nullable(),
+  defaultType: TicketTypeSchema.nullable(),
+  /** The last health report (null: none yet, or the instance is off). */
+  health: z.object({ ok: z.boolean(), reason: z.string().nullable(), at: z.string() }).nullable(),
+  /** When it last completed a read of its provider (a mailbox poll), or null. */
+  lastSyncAt: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
