@@ -186,7 +186,7 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
       }
       if (verdict.kind === 'bounce') {
         const recorded = verdict.originalMessageId && ctx.deliveryFailed
-          ? await ctx.deliveryFailed({ channel: 'email', externalId: verdict.originalMessageId, reason: `bounced${verdict.recipient ? ` (${verdict.recipient})` : ''}: ${verdict.reason}` })
+          ? await ctx.deliveryFailed({ channel: 'email', externalId: verdict.originalMessageId, reason: `${verdict.recipient ? `${verdict.recipient}: ` : ''}${verdict.reason}` })
           : false;
         ctx.logger.info({ uid, original: verdict.originalMessageId, recorded }, 'email: bounce');
         return;

@@ -170,7 +170,7 @@ export const MessageSchema = z.object({
   text: z.string(),
   html: z.string().describe('sanitized on the server, safe to render'),
   attachments: z.array(z.object({ name: z.string(), contentType: z.string(), size: z.number(), url: z.string() })),
-  deliveryStatus: z.enum(['received', 'queued', 'sent', 'delivered', 'failed']).nullable().describe('null for notes'),
+  deliveryStatus: z.enum(['received', 'queued', 'sent', 'delivered', 'failed', 'bounced']).nullable().describe('null for notes; bounced: sent, then reported undelivered by the provider (an email bounce)'),
   deliveryError: z.string().nullable(),
   author: Named.nullable(),
   createdAt: z.string(),

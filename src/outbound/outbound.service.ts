@@ -269,16 +269,17 @@ export function createOutboundService(deps: OutboundServiceDeps) {
 
     /**
      * The provider reported that a sent message did not arrive (an email bounce): the message
-     * turns `failed` with the reason, on its ticket's timeline. False when no sent message has the id.
+     * turns `bounced` with the reason, on its ticket's timeline (it was sent: `firstResponseAt` and
+     * the SLA clocks it met stay). False when no sent message has the id.
      */
     async deliveryFailed(failure: DeliveryFailure): Promise<boolean> {
       const m = await Message.findOne({ channel: failure.channel, externalId: failure.externalId, direction: 'outbound' }).lean();
       if (!m) return false;
       const reason = failure.reason.slice(0, 500);
-      const res = await Message.updateOne({ _id: m._id, deliveryStatus: { $in: ['sent', 'delivered'] } }, { $set: { deliveryStatus: 'failed', deliveryError: reason } });
+      const res = await Message.updateOne({ _id: m._id, deliveryStatus: { $in: ['sent', 'delivered'] } }, { $set: { deliveryStatus: 'bounced', deliveryError: reason } });
       if (res.modifiedCount !== 1 || !m.ticket) return res.modifiedCount === 1;
-      await tickets.addEvent(m.ticket, SYSTEM, 'delivery', m.deliveryStatus, 'failed', { code: 'delivery.not_delivered', params: { channel: m.channel, messageId: m._id.toString(), reason }, text: `reply ${m._id.toString()} was not delivered: ${reason}` });
-      await publishDelivery(m, 'failed', reason);
+      await tickets.addEvent(m.ticket, SYSTEM, 'delivery', m.deliveryStatus, 'bounced', { code: 'delivery.bounced', params: { channel: m.channel, messageId: m._id.toString(), reason }, text: `reply ${m._id.toString()} bounced: ${reason}` });
+      await publishDelivery(m, 'bounced', reason);
       await publishTicket(m.ticket, ['delivery']);
       return true;
     },

@@ -4,7 +4,8 @@ import { CHANNELS, type ChannelId } from '../../channels/contract';
 
 export const MESSAGE_DIRECTIONS = ['inbound', 'outbound', 'note'] as const;
 export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
-export const DELIVERY_STATUSES = ['received', 'queued', 'sent', 'delivered', 'failed'] as const;
+/** `bounced`: it was sent, and the provider reported later that it did not arrive (an email bounce). */
+export const DELIVERY_STATUSES = ['received', 'queued', 'sent', 'delivered', 'failed', 'bounced'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export interface StoredAttachment {

@@ -174,7 +174,7 @@ export function registerTicketRoutes(
     method: 'post',
     path: '/api/v1/tickets/:id/replies',
     summary:
-      "Reply to the customer on the ticket's channel: stored as queued, then sent by a job (deliveryStatus becomes sent, delivered or failed; only a sent reply sets firstResponseAt). The same Idempotency-Key answers the same message. 409 (errors: channel cannot_send) when the channel has no sending adapter.",
+      "Reply to the customer on the ticket's channel: stored as queued, then sent by a job (deliveryStatus becomes sent, delivered or failed, and bounced if an email bounce comes back later; only a sent reply sets firstResponseAt). The same Idempotency-Key answers the same message. 409 (errors: channel cannot_send) when the channel has no sending adapter.",
     tags: ['tickets'],
     access: 'signed-in',
     status: 201,

@@ -35,10 +35,16 @@ export function StatusBadge({ status }: { status: TicketStatus }) {
 
 export function DeliveryBadge({ status, error, read = false }: { status: DeliveryStatus; error?: string | null; read?: boolean }) {
   const { t } = useI18n();
-  const label = read ? t('delivery.read') : status === 'failed' && error ? t('delivery.failedReason', { reason: error }) : t(`delivery.${status}`);
+  const label = read
+    ? t('delivery.read')
+    : status === 'failed' && error
+      ? t('delivery.failedReason', { reason: error })
+      : status === 'bounced' && error
+        ? t('delivery.bouncedReason', { reason: error })
+        : t(`delivery.${status}`);
   return (
     <span class={`delivery delivery-${read ? 'read' : status}`} data-delivery={status} data-read={read ? 'true' : undefined} title={error ?? undefined}>
-      {status === 'failed' ? <Icon name="alert" size={12} /> : status === 'queued' ? <Icon name="clock" size={12} /> : <Icon name="check" size={12} />}{' '}
+      {status === 'failed' || status === 'bounced' ? <Icon name="alert" size={12} /> : status === 'queued' ? <Icon name="clock" size={12} /> : <Icon name="check" size={12} />}{' '}
       {label}
     </span>
   );

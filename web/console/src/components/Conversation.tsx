@@ -119,7 +119,7 @@ export function Conversation({ messages, contactName, customerTyping, customerRe
                   <DeliveryBadge
                     status={m.deliveryStatus}
                     error={m.deliveryError}
-                    read={m.deliveryStatus !== 'failed' && m.deliveryStatus !== 'queued' && customerReadAt !== null && m.createdAt <= customerReadAt}
+                    read={m.deliveryStatus !== 'failed' && m.deliveryStatus !== 'bounced' && m.deliveryStatus !== 'queued' && customerReadAt !== null && m.createdAt <= customerReadAt}
                   />
                   {m.deliveryStatus === 'failed' && onRetry && (
                     <button type="button" class="btn small retry" data-action="retry-reply" disabled={retryDisabled || retrying !== null} onClick={() => retry(m.id)}>
