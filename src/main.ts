@@ -64,6 +64,7 @@ import { createMetrics } from './ops/metrics';
 import { createLocalAttachmentStore } from './storage/attachment.storage';
 import { createOutboundService, type OutboundJobData } from './outbound/outbound.service';
 import { createOutboundWorker } from './outbound/outbound.worker';
+import { createReplyAttachments } from './outbound/reply-attachments';
 import { createAssignmentService } from './tickets/ticket-assignment.service';
 import { createTicketDesk } from './tickets/ticket-desk.service';
 import { createQueueRulesStore } from './routing/queue-rules.store';
@@ -258,6 +259,13 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     const desk = createTicketDesk({ ...models, tickets, assignment, bus, store, claim: createRoutingClaims(routing) });
     const contactDesk = createContactDesk({ ...models, tickets, bus });
     const senders = new Map<ChannelId, ChannelAdapter>();
+    const replyAttachments = createReplyAttachments({
+      store,
+      redis,
+      prefix,
+      maxBytes: config.REPLY_MAX_ATTACHMENT_BYTES,
+      visible: (p, ref) => desk.attachment(p, ref).then((a) => ({ name: a.name, contentType: a.contentType }), () => null),
+    });
     const outboundQueue = new Queue<OutboundJobData>(QUEUES.outbound, { connection: bullConnection, prefix });
     cleanups.push(() => outboundQueue.close());
     const outbound = createOutboundService({
@@ -273,6 +281,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       attempts: config.OUTBOUND_ATTEMPTS,
       retryBaseMs: config.OUTBOUND_RETRY_BASE_MS,
       emailAbsentCustomers: config.WEBCHAT_EMAIL_OFFLINE_REPLIES,
+      replyAttachments,
     });
 
 
@@ -375,7 +384,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         onTeamChange: (t) => calendars.set(t._id.toString(), calendarOf(t.businessHours)),
       });
       const readState = createReadStateStore(redis, prefix);
-      registerTicketRoutes(routes, { desk, outbound, readState: (id) => readState.get(id) });
+      registerTicketRoutes(routes, { desk, outbound, attachments: replyAttachments, readState: (id) => readState.get(id) });
       registerRoutingRoutes(routes, {
         routing,
         rules: queueRules,

@@ -83,12 +83,32 @@ export function createEmailChannel(options: EmailOptions): ChannelAdapter {
     return transport;
   };
   let logger: ChannelContext['logger'] | null = null;
+  let readAttachment: ChannelContext['attachment'] | undefined;
+
+  /** The reply's files as MIME attachments (their bytes from the hub's store). */
+  async function mimeAttachments(message: OutboundMessage): Promise<Array<{ filename: string; content: Buffer; contentType: string }>> {
+    const out: Array<{ filename: string; content: Buffer; contentType: string }> = [];
+    for (const a of message.attachments) {
+      let content: Buffer | null = a.contentBase64 !== undefined ? Buffer.from(a.contentBase64, 'base64') : null;
+      if (!content && a.ref && readAttachment) {
+        try {
+          content = await readAttachment(a.ref);
+        } catch (err) {
+          throw new ChannelError('provider', `the attachment ${a.name} could not be read: ${err instanceof Error ? err.message : String(err)}`, { retryable: true, cause: err });
+        }
+      }
+      if (!content) throw new ChannelError('invalid', `the attachment ${a.name} has no content here`, { retryable: false });
+      out.push({ filename: a.name, content, contentType: a.contentType });
+    }
+    return out;
+  }
 
   return {
     id: 'email',
 
     mount(ctx: ChannelContext) {
       logger = ctx.logger;
+      readAttachment = ctx.attachment?.bind(ctx);
     },
 
     async send(message: OutboundMessage): Promise<SendResult> {
@@ -97,6 +117,7 @@ export function createEmailChannel(options: EmailOptions): ChannelAdapter {
       const messageId = `<${message.messageId}@${domain}>`;
       const refs = message.threadRefs.filter((r) => MESSAGE_ID.test(r));
       const name = message.from?.name;
+      const attachments = await mimeAttachments(message);
       try {
         await transporter().sendMail({
           from: name ? { name, address: fromAddress } : options.from,
@@ -104,6 +125,7 @@ export function createEmailChannel(options: EmailOptions): ChannelAdapter {
           subject: replySubject(message.subject ?? '', message.ticketNumber),
           text: message.text,
           ...(message.html ? { html: message.html } : {}),
+          ...(attachments.length > 0 ? { attachments } : {}),
           messageId,
           ...(refs.length > 0 ? { inReplyTo: refs.at(-1), references: refs } : {}),
           headers: { 'X-Omnihub-Ticket': String(message.ticketNumber) },

@@ -16,13 +16,14 @@ import { derivedId } from '../db/derived-id';
 import { isDuplicateKey } from '../db/models';
 import type { EventBus } from '../events/event-bus';
 import { sanitizeCustomerHtml } from '../ingest/sanitize';
-import { conflict, notFound } from '../tickets/desk.errors';
+import { conflict, DeskError, notFound } from '../tickets/desk.errors';
 import type { DeliveryStatus, MessageDoc, MessageModel } from '../tickets/message.model';
 import { actorOf, agentMessageBase, type TicketDesk } from '../tickets/ticket-desk.service';
 import { assignableId, toObjectId } from '../tickets/ticket-scope';
 import type { MessageView } from '../tickets/ticket-views';
 import type { TicketDoc, TicketModel } from '../tickets/ticket.model';
 import { SYSTEM, type TicketService, ticketUpdated } from '../tickets/ticket.service';
+import type { ReplyAttachments } from './reply-attachments';
 
 export interface OutboundJobData {
   messageId: string;
@@ -51,11 +52,15 @@ export interface OutboundServiceDeps {
    * gave an address and the email channel can send (WEBCHAT_EMAIL_OFFLINE_REPLIES).
    */
   emailAbsentCustomers?: boolean;
+  /** Files agents attach to replies (uploaded first); without it replies take no attachments. */
+  replyAttachments?: ReplyAttachments;
 }
 
 export interface ReplyInput {
   text: string;
   html?: string;
+  /** Files uploaded with POST /api/v1/attachments (or on a ticket the agent may see), by ref. */
+  attachments?: Array<{ ref: string; name: string; contentType: string }>;
 }
 
 /** Why replies on a ticket cannot be sent now (the console says so instead of offering to send). */
@@ -260,6 +265,11 @@ export function createOutboundService(deps: OutboundServiceDeps) {
     return { canReply: true, reason: null, detail: null };
   }
 
+  function resolveAttachments(p: Principal, items: NonNullable<ReplyInput['attachments']>) {
+    if (!deps.replyAttachments) throw new DeskError(422, 'This hub takes no attachments on replies.', [{ field: 'attachments', message: 'not supported' }]);
+    return deps.replyAttachments.resolve(p, items);
+  }
+
   const cannotSend = (a: ReplyAbility) => conflict(`${a.detail ?? 'Replies cannot be sent.'} Internal notes still work.`, [{ field: 'channel', message: 'cannot_send' }]);
 
   return {
@@ -333,6 +343,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       // A reply that cannot be sent is refused rather than stored to fail.
       const ability = replyAbility(t);
       if (!ability.canReply) throw cannotSend(ability);
+      const files = input.attachments?.length ? await resolveAttachments(p, input.attachments) : [];
       const to = await recipient(t);
       const { ref: inReplyTo, instance } = await lastInbound(t);
       const actor = actorOf(p);
@@ -346,6 +357,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
           subject: t.subject,
           text: input.text,
           html,
+          attachments: files,
           threadKeys: [_id.toString(), ...(inReplyTo ? [inReplyTo] : [])],
           deliveryStatus: 'queued',
           idempotencyKey: idempotencyKey ?? null,

@@ -148,6 +148,62 @@ test("the agent's reply arrives threaded from the mailbox; the customer's answer
   expect(answer.ticket?.toString()).toBe(t._id.toString());
 });
 
+test("an agent's reply with attachments arrives with the files intact; files of other types, too large, or not uploaded are refused at the field", async () => {
+  await dovecot.append(SUPPORT, mail({ from: 'Pia <pia@example.org>', subject: 'Invoice please', id: '<pia-1@example.org>' }));
+  const t = await ticketOf('<pia-1@example.org>');
+  // A small PDF and a CSV, as the console uploads them.
+  const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 256)), Buffer.from('\n%%EOF\n')]);
+  const csv = Buffer.from('order,amount\n1001,12.50\n', 'utf8');
+  const up = async (name: string, contentType: string, bytes: Buffer) =>
+    api<{ ref: string; size: number; errors?: Array<{ field: string; message: string }> }>(hub, agent.token, 'POST', '/attachments', { name, contentType, contentBase64: bytes.toString('base64') });
+  const a = await up('invoice-1001.pdf', 'application/pdf', pdf);
+  const b = await up('orders.csv', 'text/csv', csv);
+  expect([a.status, b.status]).toEqual([201, 201]);
+  expect(a.body).toMatchObject({ size: pdf.length, ref: expect.stringMatching(/^sha256-/) });
+
+  // Refused, each at its field: a program, a "PDF" that is not one, a file over the limit, a ref nobody uploaded.
+  const exe = await up('setup.exe', 'application/x-msdownload', Buffer.from('MZ....'));
+  expect(exe.status).toBe(422);
+  expect(exe.body.errors?.[0]).toMatchObject({ field: 'contentType', message: expect.stringContaining('cannot be attached') });
+  const fake = await up('fake.pdf', 'application/pdf', Buffer.from('not a pdf at all'));
+  expect(fake.status).toBe(422);
+  expect(fake.body.errors?.[0]?.field).toBe('contentType');
+  const big = await up('huge.pdf', 'application/pdf', Buffer.concat([Buffer.from('%PDF-'), Buffer.alloc(5 * 1024 * 1024)]));
+  expect(big.status).toBe(422);
+  expect(big.body.errors?.[0]).toMatchObject({ field: 'contentBase64', message: expect.stringMatching(/at most 5 MB/) });
+  const unknown = await api<{ errors: Array<{ field: string }> }>(hub, agent.token, 'POST', `/tickets/${t._id.toString()}/replies`, {
+    text: 'Here it is.',
+    attachments: [{ ref: `sha256-${'0'.repeat(64)}`, name: 'x.pdf', contentType: 'application/pdf' }],
+  });
+  expect(unknown.status).toBe(422);
+  expect(unknown.body.errors.map((e) => e.field)).toEqual(['attachments.0.ref']);
+  expect(await hub.models.Message.countDocuments({ ticket: t._id, direction: 'outbound' })).toBe(0);
+
+  const sent = await api<MessageDto>(hub, agent.token, 'POST', `/tickets/${t._id.toString()}/replies`, {
+    text: 'Your invoice and the order list are attached.',
+    attachments: [
+      { ref: a.body.ref, name: 'invoice-1001.pdf', contentType: 'application/pdf' },
+      { ref: b.body.ref, name: 'orders.csv', contentType: 'text/csv' },
+    ],
+  });
+  expect(sent.status).toBe(201);
+  expect(sent.body.attachments.map((x) => [x.name, x.contentType, x.size])).toEqual([
+    ['invoice-1001.pdf', 'application/pdf', pdf.length],
+    ['orders.csv', 'text/csv', csv.length],
+  ]);
+  const got = await smtp.waitFor('pia@example.org', 30_000);
+  expect(got.mail.text).toContain('Your invoice and the order list are attached.');
+  expect(got.mail.attachments.map((x) => [x.filename, x.contentType])).toEqual([
+    ['invoice-1001.pdf', 'application/pdf'],
+    ['orders.csv', 'text/csv'],
+  ]);
+  expect(got.mail.attachments[0]!.content.equals(pdf)).toBe(true);
+  expect(got.mail.attachments[1]!.content.equals(csv)).toBe(true);
+  // The agent can download what they sent from the ticket.
+  const file = await fetch(`${hub.url}${sent.body.attachments[0]!.url}`, { headers: { authorization: `Bearer ${agent.token}` } });
+  expect(Buffer.from(await file.arrayBuffer()).equals(pdf)).toBe(true);
+});
+
 test('the same message delivered twice (two UIDs) is stored once', async () => {
   const raw = mail({ from: 'twice@example.org', subject: 'Delivered twice', id: '<twice-1@example.org>' });
   const [a, b] = [await dovecot.append(SUPPORT, raw), await dovecot.append(SUPPORT, raw)];
