@@ -22,6 +22,7 @@ import { createChannelInstanceService } from './channels/channel-instances.servi
 import { createCheckpointStore } from './channels/channel-checkpoint.store';
 import { createChannelHealthStore } from './channels/channel-health.store';
 import { channelIngest } from './channels/channel-ingest';
+import { createChannelCounters } from './channels/channel-counters';
 import { createChannelRuntime, type ChannelRuntime } from './channels/channel-runtime';
 import { createChannelScheduler } from './channels/channel-scheduler';
 import { createSecretBox } from './channels/secret-box';
@@ -529,6 +530,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           deliveryFailed: (failure) => outbound.deliveryFailed(failure),
         },
         ingest: accept,
+        counters: createChannelCounters(redis, prefix),
         instances: channelInstances,
         health: channelHealth,
         checkpoints: createCheckpointStore(channelModels.ChannelCheckpoint),

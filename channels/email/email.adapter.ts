@@ -69,12 +69,33 @@ export function smtpError(err: unknown): ChannelError {
   return new ChannelError('network', `the SMTP server could not be reached: ${text}`, { retryable: true, cause: err });
 }
 
+/** An automatic answer the hub sends by itself (a mailbox's acknowledgement of a new ticket). */
+export interface AutoReply {
+  to: { address: string; name?: string };
+  subject: string;
+  text: string;
+  /** The Message-ID it answers. */
+  inReplyTo: string;
+  ticketNumber: number;
+  /** A stable id: the same acknowledgement sent again has the same Message-ID. */
+  id: string;
+}
+
+/** Headers that mark mail as automatic, so other responders do not answer it (RFC 3834, Exchange, common practice). */
+export const AUTO_REPLY_HEADERS = { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All', Precedence: 'auto_reply' } as const;
+
+export interface EmailChannel extends ChannelAdapter {
+  send(message: OutboundMessage): Promise<SendResult>;
+  /** Sends an automatic answer, marked as automatic (Auto-Submitted, X-Auto-Response-Suppress, Precedence); answers its Message-ID. */
+  autoReply(reply: AutoReply): Promise<string>;
+}
+
 /**
  * The email channel's sending side: replies go out through the configured SMTP server.
  * The Message-ID derives from the hub's message id, so a retried send is recognisable as the
  * same message, and In-Reply-To / References keep the customer's mail client threading.
  */
-export function createEmailChannel(options: EmailOptions): ChannelAdapter {
+export function createEmailChannel(options: EmailOptions): EmailChannel {
   const fromAddress = addressOf(options.from);
   const domain = fromAddress.split('@')[1] ?? 'localhost';
   let transport: Transporter<SMTPPool.SentMessageInfo> | null = null;
@@ -136,6 +157,24 @@ export function createEmailChannel(options: EmailOptions): ChannelAdapter {
         throw failure;
       }
       return { externalId: messageId, status: 'sent' };
+    },
+
+    async autoReply(reply: AutoReply): Promise<string> {
+      const messageId = `<${reply.id}@${domain}>`;
+      try {
+        await transporter().sendMail({
+          from: options.from,
+          to: reply.to.name ? { name: reply.to.name, address: reply.to.address } : reply.to.address,
+          subject: replySubject(reply.subject, reply.ticketNumber),
+          text: reply.text,
+          messageId,
+          ...(MESSAGE_ID.test(reply.inReplyTo) ? { inReplyTo: reply.inReplyTo, references: [reply.inReplyTo] } : {}),
+          headers: { ...AUTO_REPLY_HEADERS, 'X-Omnihub-Ticket': String(reply.ticketNumber) },
+        });
+      } catch (err) {
+        throw smtpError(err);
+      }
+      return messageId;
     },
 
     async health() {

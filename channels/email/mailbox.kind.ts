@@ -5,7 +5,10 @@ import {
   type ChannelAdapter,
   type ChannelContext,
   type ChannelKind,
+  type InboundMessage,
+  type IngestResult,
 } from '../contract';
+import { createHash } from 'node:crypto';
 import { createEmailChannel } from './email.adapter';
 import { normalizeEmail } from './email.normalize';
 
@@ -64,6 +67,18 @@ export const MailboxSettingsSchema = z.object({
    * headers cannot flood the hub, or loop with it.
    */
   maxPerSenderPerHour: z.number().int().min(1).max(100_000).default(60),
+  /**
+   * An automatic acknowledgement of each new ticket ("we received your message, ticket [#n]"),
+   * by `smtp`, marked as automatic; never to automatic mail or no-reply addresses, and at most
+   * `maxPerSenderPerHour` per sender. `text` may name the ticket as {{ticket}}.
+   */
+  autoAcknowledge: z
+    .object({
+      enabled: z.boolean().default(false),
+      maxPerSenderPerHour: z.number().int().min(1).max(100).default(3),
+      text: z.string().trim().min(1).max(5000).optional(),
+    })
+    .default({ enabled: false, maxPerSenderPerHour: 3 }),
 }).refine((s) => !s.processedFolder || s.processedFolder !== s.imap.folder, {
   message: 'the processed folder must differ from the folder read',
   path: ['processedFolder'],
@@ -82,6 +97,16 @@ interface ImapCheckpoint {
 }
 
 const CHECKPOINT = 'imap';
+const HOUR = 3_600_000;
+
+export const DEFAULT_ACK_TEXT =
+  'Thank you for your message. We have received it as ticket [#{{ticket}}] and will answer as soon as we can; please keep [#{{ticket}}] in the subject when you write about it.\n\nThis is an automatic message.';
+
+/** Addresses that take no answers: no-reply senders and mail systems. */
+export function isNoReplyAddress(address: string): boolean {
+  const local = (address.split('@')[0] ?? '').toLowerCase();
+  return /^(mailer-daemon|postmaster|bounces?|listserv|majordomo)([+-].*)?$/.test(local) || /no[-_.]?reply|do[-_.]?not[-_.]?reply/.test(local);
+}
 const BATCH = 25;
 /** Consecutive failed runs back off: interval · 2^(n-1), at most this many intervals. */
 const MAX_BACKOFF_INTERVALS = 16;
@@ -149,22 +174,45 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
     let retryAt = 0;
     /** Ends an IDLE wait early (stop). */
     let interrupt: (() => void) | null = null;
-    /** Per sender: when their recent messages reached the mailbox (the last hour's). */
-    const recent = new Map<string, number[]>();
-    const HOUR = 3_600_000;
+    /**
+     * Counts a message from `from` that reached the mailbox at `at` (shared by every hub process);
+     * false when the sender is over the hourly limit. Mail older than an hour (a backlog) is not limited.
+     */
+    async function withinRate(ctx: ChannelContext, from: string, id: string, at: number): Promise<boolean> {
+      if (Date.now() - at > HOUR || !ctx.countInWindow) return true;
+      return (await ctx.countInWindow(`from:${from.toLowerCase()}`, id, new Date(at), HOUR)) <= settings.maxPerSenderPerHour;
+    }
 
-    /** Counts a message of `sender` received at `at`; false when the sender is over the hourly limit. */
-    function withinRate(sender: string, at: number, now: number): boolean {
-      if (now - at > HOUR) return true;
-      const times = (recent.get(sender) ?? []).filter((t) => now - t <= HOUR);
-      if (times.length >= settings.maxPerSenderPerHour) {
-        recent.set(sender, times);
-        return false;
+    /**
+     * The acknowledgement of a new ticket: only to a person (the mail was not automatic, or it
+     * would have been dropped; not a no-reply address), at most N per sender per hour; a failure is
+     * logged and costs the message nothing.
+     */
+    async function acknowledge(ctx: ChannelContext, message: InboundMessage, ticketNumber: number): Promise<void> {
+      const to = message.from.address;
+      if (!sender || isNoReplyAddress(to)) {
+        ctx.logger.info({ to, ticketNumber }, 'email: no acknowledgement (no SMTP for this mailbox, or a no-reply address)');
+        return;
       }
-      times.push(at);
-      recent.set(sender, times);
-      if (recent.size > 10_000) for (const [k, v] of recent) if (v.every((t) => now - t > HOUR)) recent.delete(k);
-      return true;
+      const n = ctx.countInWindow ? await ctx.countInWindow(`ack:${to.toLowerCase()}`, message.externalId, new Date(), HOUR) : 1;
+      if (n > settings.autoAcknowledge.maxPerSenderPerHour) {
+        ctx.logger.warn({ to, ticketNumber, limit: settings.autoAcknowledge.maxPerSenderPerHour }, 'email: acknowledgements to this sender over the hourly limit; none sent');
+        return;
+      }
+      const text = (settings.autoAcknowledge.text ?? DEFAULT_ACK_TEXT).replace(/\{\{\s*ticket\s*\}\}/g, String(ticketNumber));
+      try {
+        const id = await sender.autoReply({
+          to: { address: to, ...(message.from.name ? { name: message.from.name } : {}) },
+          subject: message.subject ?? '',
+          text,
+          inReplyTo: message.externalId.endsWith('@omnihub.invalid>') ? '' : message.externalId,
+          ticketNumber,
+          id: `ack-${createHash('sha256').update(message.externalId).digest('hex').slice(0, 32)}`,
+        });
+        ctx.logger.info({ to, ticketNumber, messageId: id }, 'email: new ticket acknowledged');
+      } catch (err) {
+        ctx.logger.warn({ to, ticketNumber, reason: err instanceof Error ? err.message : String(err) }, 'email: the acknowledgement could not be sent');
+      }
     }
 
     async function accept(ctx: ChannelContext, m: FetchMessageObject): Promise<void> {
@@ -192,7 +240,7 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
         return;
       }
       const receivedAt = m.internalDate ? new Date(m.internalDate).getTime() : Date.now();
-      if (!withinRate(verdict.message.from.address, receivedAt, Date.now())) {
+      if (!(await withinRate(ctx, verdict.message.from.address, verdict.message.externalId, receivedAt))) {
         ctx.logger.warn({ uid, from: verdict.message.from.address, limit: settings.maxPerSenderPerHour }, 'email: sender over the hourly limit; dropped');
         return;
       }
@@ -207,12 +255,16 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
         return;
       }
       // Durably enqueued is enough: a message seen again (a rescan, a crash before the
-      // checkpoint moved) is a duplicate by its Message-ID and stored once.
+      // checkpoint moved) is a duplicate by its Message-ID and stored once. To acknowledge a new
+      // ticket the hub waits until it is stored (and knows the ticket's number).
+      const ack = settings.autoAcknowledge.enabled;
+      let accepted: IngestResult;
       try {
-        await ctx.ingest(message, { wait: false });
+        accepted = await ctx.ingest(message, { wait: ack });
       } catch (err) {
         throw new HubRefused(`the hub could not accept mail (UID ${uid}): ${err instanceof Error ? err.message : String(err)}`, err);
       }
+      if (ack && accepted.newTicket && !accepted.duplicate && accepted.ticketNumber !== undefined) await acknowledge(ctx, valid.data, accepted.ticketNumber);
     }
 
     /** Reads everything after the checkpoint, moving it after each message. */

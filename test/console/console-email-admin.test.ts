@@ -22,7 +22,7 @@ interface InstanceJson {
   kind: string;
   name: string;
   enabled: boolean;
-  settings: { address: string; displayName?: string; imap: { host: string; port: number; secure: boolean; user: string; folder: string }; smtp?: { host: string; port: number } | null };
+  settings: { address: string; displayName?: string; autoAcknowledge?: { enabled: boolean }; imap: { host: string; port: number; secure: boolean; user: string; folder: string }; smtp?: { host: string; port: number } | null };
   secrets: Record<string, { set: boolean }>;
   team: string | null;
   defaultType: string | null;
@@ -90,6 +90,7 @@ describe('support mailboxes in Settings → Email', () => {
     await f.locator('#mailbox-imapPassword').fill('a-wrong-password');
     await f.locator('#mailbox-team').selectOption({ label: 'Billing' });
     await f.getByLabel('Ticket type').selectOption('complaint');
+    await f.getByLabel('Acknowledge new tickets automatically').check();
     await f.locator('button[data-action=mailbox-save]').click();
     await notice('Created the mailbox Complaints.');
 
@@ -104,6 +105,7 @@ describe('support mailboxes in Settings → Email', () => {
       secrets: { imapPassword: { set: true } },
     });
     expect(made?.settings.smtp ?? null).toBeNull();
+    expect(made?.settings.autoAcknowledge?.enabled).toBe(true);
     expect(await row('Complaints').locator('[data-cell=address]').innerText()).toBe(ADDRESS);
     expect(await row('Complaints').locator('[data-cell=team]').innerText()).toBe('Billing');
     expect(await row('Complaints').locator('[data-cell=type]').innerText()).toBe('Complaint');
@@ -130,6 +132,8 @@ describe('support mailboxes in Settings → Email', () => {
     const [saved] = await mailboxes();
     expect(saved?.settings.displayName).toBe('Complaints Desk');
     expect(saved?.team).toBe(billingId);
+    // The acknowledgement stays on.
+    expect(saved?.settings.autoAcknowledge?.enabled).toBe(true);
 
     await row('Complaints').locator('[data-cell=health][data-ok=true]').waitFor({ timeout: 30_000 });
     expect(await row('Complaints').locator('[data-cell=health]').innerText()).toBe('Healthy');

@@ -77,7 +77,7 @@ const checkpoint = async (id: string) =>
 
 beforeAll(async () => {
   dovecot = await startDovecot();
-  for (const u of [SUPPORT, COMPLAINTS, 'archive@hub.example', 'flood@hub.example', 'idle@hub.example']) dovecot.setUser(u, `pw-${u}`);
+  for (const u of [SUPPORT, COMPLAINTS, 'archive@hub.example', 'flood@hub.example', 'idle@hub.example', 'ack@hub.example']) dovecot.setUser(u, `pw-${u}`);
   smtp = await startSmtpServer();
   hub = await startTestHub('mailbox');
   admin = await signInAdmin(hub);
@@ -332,4 +332,67 @@ test('an answer to a resolved ticket within the reopen window reopens it; forwar
   await dovecot.append(SUPPORT, mail({ from: 'olga@example.org', subject: `Re: ${got.mail.subject}`, id: '<olga-2@example.org>', headers: [`In-Reply-To: ${got.mail.messageId}`] }));
   expect((await storedOnce('<olga-2@example.org>')).ticket?.toString()).toBe(t._id.toString());
   expect((await hub.models.Ticket.findById(t._id).lean())?.status).toBe('open');
+});
+
+test("the hub acknowledges a new ticket as automatic mail; an auto-responder answering it does not loop, and acknowledgements are limited per sender", async () => {
+  const user = 'ack@hub.example';
+  await createMailbox('Ack', user, { settings: { autoAcknowledge: { enabled: true, maxPerSenderPerHour: 2 } } });
+  const to = (address: string) => smtp.received.filter((m) => m.envelopeTo.includes(address));
+
+  // A customer whose mailbox answers everything it gets ("Re: <subject>", In-Reply-To), without marking its answers automatic.
+  const responder = 'echo@example.org';
+  const answered = new Set<string>();
+  let answering = Promise.resolve();
+  const autoResponder = setInterval(() => {
+    for (const got of to(responder)) {
+      const id = got.mail.messageId ?? '';
+      if (answered.has(id)) continue;
+      answered.add(id);
+      const n = answered.size;
+      answering = answering.then(async () => {
+        await dovecot.append(
+          user,
+          mail({ from: `Echo <${responder}>`, to: user, subject: `Re: ${got.mail.subject}`, id: `<echo-re-${n}@example.org>`, text: 'I got your mail.', headers: [`In-Reply-To: ${id}`] }),
+        );
+      });
+    }
+  }, 50);
+  try {
+    await dovecot.append(user, mail({ from: `Echo <${responder}>`, to: user, subject: 'Order 5512', id: '<echo-1@example.org>' }));
+    const t = await ticketOf('<echo-1@example.org>');
+    const ack = await smtp.waitFor(responder, 30_000);
+    expect(ack.mail.subject).toBe(`Re: [#${t.number}] Order 5512`);
+    expect(ack.mail.text).toContain(`ticket [#${t.number}]`);
+    expect(ack.mail.inReplyTo).toBe('<echo-1@example.org>');
+    expect(ack.mail.headers.get('auto-submitted')).toBe('auto-replied');
+    expect(ack.mail.headers.get('x-auto-response-suppress')).toBe('All');
+    expect(ack.mail.headers.get('precedence')).toBe('auto_reply');
+    // The responder's answer to the acknowledgement continues the ticket (and is not acknowledged again).
+    expect((await storedOnce('<echo-re-1@example.org>')).ticket?.toString()).toBe(t._id.toString());
+    // A marker: its acknowledgement is sent after anything the mailbox had to answer before it (it is read in order).
+    await dovecot.append(user, mail({ from: 'marker-ack@example.org', to: user, subject: 'Marker', id: '<marker-ack-1@example.org>' }));
+    await smtp.waitFor('marker-ack@example.org', 30_000);
+    await answering;
+  } finally {
+    clearInterval(autoResponder);
+  }
+  // The exchange settled: one acknowledgement to the responder, one answer from it, one ticket.
+  expect(to(responder)).toHaveLength(1);
+  expect(answered.size).toBe(1);
+  expect(await hub.models.Ticket.countDocuments({ 'origin': /^email:<echo-/ })).toBe(1);
+  expect(await hub.models.Message.countDocuments({ channel: 'email', 'from.address': responder })).toBe(2);
+
+  // No-reply senders get no acknowledgement; a person writing three new mails gets two (the limit).
+  await dovecot.append(user, mail({ from: 'noreply@shop.example', to: user, subject: 'Your receipt', id: '<noreply-1@shop.example>' }));
+  for (const n of [1, 2, 3]) await dovecot.append(user, mail({ from: 'many@example.org', to: user, subject: `Question ${n}`, id: `<many-${n}@example.org>` }));
+  // Again a marker, after them.
+  await dovecot.append(user, mail({ from: 'marker-ack@example.org', to: user, subject: 'Marker 2', id: '<marker-ack-2@example.org>' }));
+  await until(async () => to('marker-ack@example.org').length, (n) => n === 2, 30_000);
+  expect(await storedOnce('<noreply-1@shop.example>')).toBeTruthy();
+  expect(to('noreply@shop.example')).toHaveLength(0);
+  expect(await hub.models.Ticket.countDocuments({ origin: /^email:<many-/ })).toBe(3);
+  expect(to('many@example.org').map((m) => m.mail.subject).sort()).toEqual([
+    expect.stringMatching(/Question 1$/),
+    expect.stringMatching(/Question 2$/),
+  ]);
 });

@@ -80,6 +80,7 @@ export interface MailboxSettings {
   markSeen?: boolean;
   processedFolder?: string | null;
   maxPerSenderPerHour?: number;
+  autoAcknowledge?: { enabled: boolean; maxPerSenderPerHour?: number; text?: string };
 }
 
 /** GET /api/v1/tickets/:id (its response schema is declared in src/http/routes/tickets.routes.ts). */

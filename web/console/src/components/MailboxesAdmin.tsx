@@ -203,6 +203,7 @@ interface Draft {
   smtpSecure: boolean;
   smtpUser: string;
   smtpPassword: string;
+  autoAck: boolean;
   team: string;
   defaultType: TicketType | '';
 }
@@ -227,6 +228,7 @@ function draftOf(m: ChannelInstance | null): Draft {
     smtpSecure: s?.smtp?.secure ?? false,
     smtpUser: s?.smtp?.user ?? '',
     smtpPassword: '',
+    autoAck: s?.autoAcknowledge?.enabled ?? false,
     team: m?.team ?? '',
     defaultType: m?.defaultType ?? '',
   };
@@ -254,6 +256,7 @@ function bodyOf(d: Draft, initial: ChannelInstance | null): Record<string, unkno
       smtp: d.smtpHost.trim()
         ? { ...(before?.smtp ?? {}), host: d.smtpHost, port: portOf(d.smtpPort), secure: d.smtpSecure, user: d.smtpUser.trim() || undefined }
         : null,
+      autoAcknowledge: { ...(before?.autoAcknowledge ?? {}), enabled: d.autoAck },
     },
     secrets,
     team: d.team || null,
@@ -312,7 +315,7 @@ function MailboxForm({ initial, teams, onCancel, onSaved }: MailboxFormProps) {
       </FieldRow>
     );
   };
-  const check = (key: 'enabled' | 'imapSecure' | 'smtpSecure' | 'markSeen', label: string) => (
+  const check = (key: 'enabled' | 'imapSecure' | 'smtpSecure' | 'markSeen' | 'autoAck', label: string) => (
     <label class="check-line">
       <input type="checkbox" name={key} checked={draft[key]} onChange={(ev) => set(key, ev.currentTarget.checked)} />
       <span>{label}</span>
@@ -369,6 +372,8 @@ function MailboxForm({ initial, teams, onCancel, onSaved }: MailboxFormProps) {
           {text('settings.smtp.user', 'smtpUser', t('email.user'))}
           {text('secrets.smtpPassword', 'smtpPassword', t('email.password'), { type: 'password', hint: passwordHint('smtpPassword'), autoComplete: 'new-password' })}
         </div>
+        {check('autoAck', t('email.autoAck'))}
+        <span class="field-hint muted small">{t('email.autoAckHint', { n: (initial ? settingsOf(initial) : null)?.autoAcknowledge?.maxPerSenderPerHour ?? 3 })}</span>
       </fieldset>
 
       <fieldset>

@@ -482,6 +482,8 @@ export const en = {
     smtp: 'Replies (SMTP)',
     smtpHint: 'Leave the server empty if this mailbox sends no replies.',
     smtpTls: 'TLS from the start (port 465); off: STARTTLS when the server offers it',
+    autoAck: 'Acknowledge new tickets automatically',
+    autoAckHint: '“We received your message, ticket [#n]”, marked as automatic mail; never to automatic mail or no-reply addresses, at most {{n}} per sender an hour.',
     tickets: 'Tickets',
     team: 'Team',
     defaultTeam: 'Default team',

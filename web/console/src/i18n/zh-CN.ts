@@ -480,6 +480,8 @@ export const zhCN: Messages = {
     smtp: '回复（SMTP）',
     smtpHint: '此邮箱不发送回复时，服务器留空。',
     smtpTls: '从一开始使用 TLS（端口 465）；关闭：服务器支持时使用 STARTTLS',
+    autoAck: '自动确认新工单',
+    autoAckHint: '“我们已收到您的邮件，工单 [#n]”，标记为自动邮件；不会发给自动邮件或 no-reply 地址，每个发件人每小时最多 {{n}} 封。',
     tickets: '工单',
     team: '团队',
     defaultTeam: '默认团队',
