@@ -78,6 +78,13 @@ export const ticketSummaryDto = (v: TicketView) => {
 
 export const attachmentUrl = (ref: string): string => `/api/v1/attachments/${ref}`;
 
+/** A chat reply's copy emailed to a customer who had left, and whether it bounced; or null. */
+const emailCopyOf = (m: { metadata: ReadonlyArray<{ key: string; value: string }>; emailCopyBounce?: string | null }): { to: string; status: 'sent' | 'bounced'; error: string | null } | null => {
+  const to = m.metadata.find((x) => x.key === 'emailCopyTo')?.value;
+  if (!to) return null;
+  return m.emailCopyBounce ? { to, status: 'bounced', error: m.emailCopyBounce } : { to, status: 'sent', error: null };
+};
+
 export const messageDto = (v: MessageView) => {
   const m = v.message;
   return {
@@ -94,6 +101,7 @@ export const messageDto = (v: MessageView) => {
     // Notes are never delivered anywhere.
     deliveryStatus: m.direction === 'note' ? null : m.deliveryStatus,
     deliveryError: m.deliveryError,
+    emailCopy: emailCopyOf(m),
     author: v.author,
     createdAt: iso(m.receivedAt),
   };
@@ -170,6 +178,10 @@ export const MessageSchema = z.object({
   text: z.string(),
   html: z.string().describe('sanitized on the server, safe to render'),
   attachments: z.array(z.object({ name: z.string(), contentType: z.string(), size: z.number(), url: z.string() })),
+  emailCopy: z
+    .object({ to: z.string(), status: z.enum(['sent', 'bounced']), error: z.string().nullable() })
+    .nullable()
+    .describe('a chat reply also emailed to a customer who had left: where, and whether that email bounced'),
   deliveryStatus: z.enum(['received', 'queued', 'sent', 'delivered', 'failed', 'bounced']).nullable().describe('null for notes; bounced: sent, then reported undelivered by the provider (an email bounce)'),
   deliveryError: z.string().nullable(),
   author: Named.nullable(),

@@ -255,6 +255,32 @@ export function createOutboundService(deps: OutboundServiceDeps) {
     await tickets.addEvent(t._id, SYSTEM, 'delivery', null, 'emailed', { code: 'delivery.copy_emailed', params: { address: to.address, messageId: m._id.toString() }, text: `the customer had left the chat; reply ${m._id.toString()} was also emailed to ${to.address}` });
   }
 
+  /**
+   * A bounce of the email copy of a chat reply (sent to a customer who had left): recorded on that
+   * chat message (`emailCopyBounce`: why) and its ticket's timeline, once. The
+   * chat reply itself stays as it was (it waits in the conversation).
+   */
+  async function emailCopyBounced(failure: DeliveryFailure): Promise<boolean> {
+    // The copy's Message-ID is `<the chat message's id@domain>` (the email adapter's): found by id, then checked.
+    const id = /^<([0-9a-f]{24})@[^<>\s]+>$/i.exec(failure.externalId)?.[1];
+    const m = id ? await Message.findById(id).lean() : null;
+    if (!m || m.direction !== 'outbound' || !m.metadata.some((x) => x.key === 'emailCopyMessageId' && x.value === failure.externalId)) return false;
+    const reason = failure.reason.slice(0, 500);
+    // A compare-and-set on the message: the update that sets it records the bounce; a second bounce
+    // of the same copy changes nothing.
+    const res = await Message.updateOne({ _id: m._id, emailCopyBounce: null }, { $set: { emailCopyBounce: reason } });
+    if (res.modifiedCount !== 1 || !m.ticket) return true;
+    const address = m.metadata.find((x) => x.key === 'emailCopyTo')?.value ?? '';
+    await tickets.addEvent(m.ticket, SYSTEM, 'delivery', 'emailed', 'bounced', {
+      code: 'delivery.copy_bounced',
+      params: { address, messageId: m._id.toString(), reason },
+      text: `the email copy of reply ${m._id.toString()} to ${address} bounced: ${reason}`,
+    });
+    await publishDelivery(m, m.deliveryStatus, m.deliveryError);
+    await publishTicket(m.ticket, ['delivery']);
+    return true;
+  }
+
   /** Whether replies on this ticket can go out now: a closed ticket takes none, and a channel needs a sending adapter. */
   function replyAbility(t: Pick<TicketDoc, 'channel' | 'status'>): ReplyAbility {
     if (t.status === 'closed') return { canReply: false, reason: 'ticket_closed', detail: 'The ticket is closed; a new message from the customer opens a new ticket.' };
@@ -284,7 +310,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
      */
     async deliveryFailed(failure: DeliveryFailure): Promise<boolean> {
       const m = await Message.findOne({ channel: failure.channel, externalId: failure.externalId, direction: 'outbound' }).lean();
-      if (!m) return false;
+      if (!m) return failure.channel === 'email' ? emailCopyBounced(failure) : false;
       const reason = failure.reason.slice(0, 500);
       const res = await Message.updateOne({ _id: m._id, deliveryStatus: { $in: ['sent', 'delivered'] } }, { $set: { deliveryStatus: 'bounced', deliveryError: reason } });
       if (res.modifiedCount !== 1 || !m.ticket) return res.modifiedCount === 1;

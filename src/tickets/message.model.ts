@@ -40,6 +40,8 @@ export interface MessageDoc {
   metadata: Array<{ key: string; value: string }>;
   deliveryStatus: DeliveryStatus;
   deliveryError: string | null;
+  /** A chat reply whose copy was emailed to the customer who had left: why that email bounced (null: it did not). */
+  emailCopyBounce?: string | null;
   idempotencyKey: string | null;
   receivedAt: Date;
   /** When the hub durably accepted an inbound message (enqueued); null for agent messages. */
@@ -73,6 +75,7 @@ const messageSchema = new Schema<MessageDoc>(
     metadata: { type: [{ key: String, value: String }], default: [] },
     deliveryStatus: { type: String, enum: DELIVERY_STATUSES, required: true },
     deliveryError: { type: String, default: null },
+    emailCopyBounce: { type: String, default: null },
     idempotencyKey: { type: String, default: null },
     receivedAt: { type: Date, required: true },
     acceptedAt: { type: Date, default: null },

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, post, randomId } from '../api';
-import { sendKeys } from '../format';
+import { fileSize, sendKeys } from '../format';
 import { useI18n } from '../i18n/index';
 import type { Realtime } from '../realtime';
 import type { CannedResponse, Message, TicketSummary, User } from '../types';
@@ -53,9 +53,6 @@ const base64Of = (file: File): Promise<string> =>
     r.onerror = () => reject(r.error ?? new Error('the file could not be read'));
     r.readAsDataURL(file);
   });
-
-/** 1536 → "1.5 KB". */
-export const sizeText = (n: number): string => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${Math.round(n / 102.4) / 10} KB` : `${Math.round(n / 104857.6) / 10} MB`);
 
 /** The API's refusal of a file, in the agent's language (its first field error), else its title. */
 function uploadProblem(err: unknown, name: string): string {
@@ -304,7 +301,7 @@ export function Composer(p: ComposerProps) {
               {files.map((f) => (
                 <li key={f.key} class="attach-chip" data-file={f.name} data-uploaded={f.ref ? 'true' : 'false'}>
                   <Icon name="clip" size={12} /> <span class="attach-name">{f.name}</span>{' '}
-                  <span class="muted small">{f.ref ? sizeText(f.size) : t('composer.uploading')}</span>
+                  <span class="muted small">{f.ref ? fileSize(f.size) : t('composer.uploading')}</span>
                   <button
                     type="button"
                     class="icon-btn"
