@@ -166,11 +166,13 @@ export interface HealthReport {
   reason?: string;
   /** When it was observed (default: now). */
   at?: Date;
+  /** This report follows a completed read of the provider (a mailbox poll): its time is the instance's last sync. */
+  synced?: boolean;
 }
 
 /** An earlier acceptance as the API channel's poll URL reports it. */
 export type IngestOutcome =
-  | { state: 'stored'; messageId: string; ticketId: string; duplicate: boolean }
+  | { state: 'stored'; messageId: string; ticketId: string; duplicate: boolean; ticketNumber?: number; newTicket?: boolean }
   | { state: 'accepted'; jobId: string; messageId: string };
 
 export interface IngestOptions {
@@ -191,6 +193,10 @@ export interface IngestResult {
   messageId: string;
   /** Set once stored; absent when the caller did not wait or storing outlasted the wait. */
   ticketId?: string;
+  /** The ticket's number, once stored. */
+  ticketNumber?: number;
+  /** Once stored: this message opened its ticket (it did not continue or reopen one). */
+  newTicket?: boolean;
   /** The ingest job, for {@link ChannelContext.ingestStatus}. */
   jobId: string;
 }
@@ -322,6 +328,13 @@ export interface ChannelContext {
    * timeline. Resolves false when no sent message has that id.
    */
   deliveryFailed?(failure: DeliveryFailure): Promise<boolean>;
+  /**
+   * Records `id` as one occurrence of `key` at `at` and answers how many occurrences of `key` fall
+   * in the `windowMs` up to `at`, this one included (the same id counts once, so a message read again
+   * is not counted twice). Shared by every hub process (Redis), per adapter instance: what per-sender
+   * hourly limits count with.
+   */
+  countInWindow?(key: string, id: string, at: Date, windowMs: number): Promise<number>;
 }
 
 export interface DeliveryFailure {

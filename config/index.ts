@@ -127,6 +127,8 @@ export const ConfigSchema = z.object({
     .pipe(z.array(z.enum(['email', 'phone']))),
   /** Largest image or PDF a chat customer may attach. */
   WEBCHAT_MAX_ATTACHMENT_BYTES: int(1024, 50 * 1024 * 1024).default(5 * 1024 * 1024),
+  /** Largest file an agent may attach to a reply (uploaded as base64 JSON: MAX_BODY_BYTES must hold 4/3 of it). */
+  REPLY_MAX_ATTACHMENT_BYTES: int(1024, 25 * 1024 * 1024).default(5 * 1024 * 1024),
   /** Messages restored into the widget after a reload. */
   WEBCHAT_HISTORY_LIMIT: int(1, 1000).default(200),
   /** Host-page origins allowed to open chats (comma-separated); empty allows any site. */

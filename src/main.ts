@@ -23,6 +23,7 @@ import { createChannelInstanceService } from './channels/channel-instances.servi
 import { createCheckpointStore } from './channels/channel-checkpoint.store';
 import { createChannelHealthStore } from './channels/channel-health.store';
 import { channelIngest } from './channels/channel-ingest';
+import { createChannelCounters } from './channels/channel-counters';
 import { createChannelRuntime, type ChannelRuntime } from './channels/channel-runtime';
 import { createChannelScheduler } from './channels/channel-scheduler';
 import { createSecretBox } from './channels/secret-box';
@@ -65,6 +66,7 @@ import { createMetrics } from './ops/metrics';
 import { createLocalAttachmentStore } from './storage/attachment.storage';
 import { createOutboundService, type OutboundJobData } from './outbound/outbound.service';
 import { createOutboundWorker } from './outbound/outbound.worker';
+import { createReplyAttachments } from './outbound/reply-attachments';
 import { createAssignmentService } from './tickets/ticket-assignment.service';
 import { createTicketDesk } from './tickets/ticket-desk.service';
 import { createQueueRulesStore } from './routing/queue-rules.store';
@@ -259,6 +261,13 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     const desk = createTicketDesk({ ...models, tickets, assignment, bus, store, claim: createRoutingClaims(routing) });
     const contactDesk = createContactDesk({ ...models, tickets, bus });
     const senders = new Map<ChannelId, ChannelAdapter>();
+    const replyAttachments = createReplyAttachments({
+      store,
+      redis,
+      prefix,
+      maxBytes: config.REPLY_MAX_ATTACHMENT_BYTES,
+      visible: (p, ref) => desk.attachment(p, ref).then((a) => ({ name: a.name, contentType: a.contentType }), () => null),
+    });
     const outboundQueue = new Queue<OutboundJobData>(QUEUES.outbound, { connection: bullConnection, prefix });
     cleanups.push(() => outboundQueue.close());
     const outbound = createOutboundService({
@@ -274,6 +283,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       attempts: config.OUTBOUND_ATTEMPTS,
       retryBaseMs: config.OUTBOUND_RETRY_BASE_MS,
       emailAbsentCustomers: config.WEBCHAT_EMAIL_OFFLINE_REPLIES,
+      replyAttachments,
     });
 
 
@@ -383,7 +393,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         }),
       });
       const readState = createReadStateStore(redis, prefix);
-      registerTicketRoutes(routes, { desk, outbound, readState: (id) => readState.get(id) });
+      registerTicketRoutes(routes, { desk, outbound, attachments: replyAttachments, readState: (id) => readState.get(id) });
       registerRoutingRoutes(routes, {
         routing,
         rules: queueRules,
@@ -401,6 +411,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           await late.channels?.apply(instanceId);
           await bus.publish({ type: 'channel.instance.changed', instanceId, change, at: new Date().toISOString() });
         },
+        health: () => channelHealth.all(),
       });
       // Channel instances' webhooks (routes they mount while running).
       const instanceRouter = Router();
@@ -527,6 +538,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           deliveryFailed: (failure) => outbound.deliveryFailed(failure),
         },
         ingest: accept,
+        counters: createChannelCounters(redis, prefix),
         instances: channelInstances,
         health: channelHealth,
         checkpoints: createCheckpointStore(channelModels.ChannelCheckpoint),

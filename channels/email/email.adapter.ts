@@ -69,12 +69,33 @@ export function smtpError(err: unknown): ChannelError {
   return new ChannelError('network', `the SMTP server could not be reached: ${text}`, { retryable: true, cause: err });
 }
 
+/** An automatic answer the hub sends by itself (a mailbox's acknowledgement of a new ticket). */
+export interface AutoReply {
+  to: { address: string; name?: string };
+  subject: string;
+  text: string;
+  /** The Message-ID it answers. */
+  inReplyTo: string;
+  ticketNumber: number;
+  /** A stable id: the same acknowledgement sent again has the same Message-ID. */
+  id: string;
+}
+
+/** Headers that mark mail as automatic, so other responders do not answer it (RFC 3834, Exchange, common practice). */
+export const AUTO_REPLY_HEADERS = { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All', Precedence: 'auto_reply' } as const;
+
+export interface EmailChannel extends ChannelAdapter {
+  send(message: OutboundMessage): Promise<SendResult>;
+  /** Sends an automatic answer, marked as automatic (Auto-Submitted, X-Auto-Response-Suppress, Precedence); answers its Message-ID. */
+  autoReply(reply: AutoReply): Promise<string>;
+}
+
 /**
  * The email channel's sending side: replies go out through the configured SMTP server.
  * The Message-ID derives from the hub's message id, so a retried send is recognisable as the
  * same message, and In-Reply-To / References keep the customer's mail client threading.
  */
-export function createEmailChannel(options: EmailOptions): ChannelAdapter {
+export function createEmailChannel(options: EmailOptions): EmailChannel {
   const fromAddress = addressOf(options.from);
   const domain = fromAddress.split('@')[1] ?? 'localhost';
   let transport: Transporter<SMTPPool.SentMessageInfo> | null = null;
@@ -83,12 +104,32 @@ export function createEmailChannel(options: EmailOptions): ChannelAdapter {
     return transport;
   };
   let logger: ChannelContext['logger'] | null = null;
+  let readAttachment: ChannelContext['attachment'] | undefined;
+
+  /** The reply's files as MIME attachments (their bytes from the hub's store). */
+  async function mimeAttachments(message: OutboundMessage): Promise<Array<{ filename: string; content: Buffer; contentType: string }>> {
+    const out: Array<{ filename: string; content: Buffer; contentType: string }> = [];
+    for (const a of message.attachments) {
+      let content: Buffer | null = a.contentBase64 !== undefined ? Buffer.from(a.contentBase64, 'base64') : null;
+      if (!content && a.ref && readAttachment) {
+        try {
+          content = await readAttachment(a.ref);
+        } catch (err) {
+          throw new ChannelError('provider', `the attachment ${a.name} could not be read: ${err instanceof Error ? err.message : String(err)}`, { retryable: true, cause: err });
+        }
+      }
+      if (!content) throw new ChannelError('invalid', `the attachment ${a.name} has no content here`, { retryable: false });
+      out.push({ filename: a.name, content, contentType: a.contentType });
+    }
+    return out;
+  }
 
   return {
     id: 'email',
 
     mount(ctx: ChannelContext) {
       logger = ctx.logger;
+      readAttachment = ctx.attachment?.bind(ctx);
     },
 
     async send(message: OutboundMessage): Promise<SendResult> {
@@ -97,6 +138,7 @@ export function createEmailChannel(options: EmailOptions): ChannelAdapter {
       const messageId = `<${message.messageId}@${domain}>`;
       const refs = message.threadRefs.filter((r) => MESSAGE_ID.test(r));
       const name = message.from?.name;
+      const attachments = await mimeAttachments(message);
       try {
         await transporter().sendMail({
           from: name ? { name, address: fromAddress } : options.from,
@@ -104,6 +146,7 @@ export function createEmailChannel(options: EmailOptions): ChannelAdapter {
           subject: replySubject(message.subject ?? '', message.ticketNumber),
           text: message.text,
           ...(message.html ? { html: message.html } : {}),
+          ...(attachments.length > 0 ? { attachments } : {}),
           messageId,
           ...(refs.length > 0 ? { inReplyTo: refs.at(-1), references: refs } : {}),
           headers: { 'X-Omnihub-Ticket': String(message.ticketNumber) },
@@ -114,6 +157,24 @@ export function createEmailChannel(options: EmailOptions): ChannelAdapter {
         throw failure;
       }
       return { externalId: messageId, status: 'sent' };
+    },
+
+    async autoReply(reply: AutoReply): Promise<string> {
+      const messageId = `<${reply.id}@${domain}>`;
+      try {
+        await transporter().sendMail({
+          from: options.from,
+          to: reply.to.name ? { name: reply.to.name, address: reply.to.address } : reply.to.address,
+          subject: replySubject(reply.subject, reply.ticketNumber),
+          text: reply.text,
+          messageId,
+          ...(MESSAGE_ID.test(reply.inReplyTo) ? { inReplyTo: reply.inReplyTo, references: [reply.inReplyTo] } : {}),
+          headers: { ...AUTO_REPLY_HEADERS, 'X-Omnihub-Ticket': String(reply.ticketNumber) },
+        });
+      } catch (err) {
+        throw smtpError(err);
+      }
+      return messageId;
     },
 
     async health() {

@@ -5,7 +5,10 @@ import {
   type ChannelAdapter,
   type ChannelContext,
   type ChannelKind,
+  type InboundMessage,
+  type IngestResult,
 } from '../contract';
+import { createHash } from 'node:crypto';
 import { createEmailChannel } from './email.adapter';
 import { normalizeEmail } from './email.normalize';
 
@@ -24,7 +27,7 @@ export const MailboxSettingsSchema = z.object({
   /** The mailbox's address: replies go out from it, and mail from it is never a ticket. */
   address: z.email(),
   /** The display name replies carry (`Support <support@…>`). */
-  displayName: z.string().trim().max(200).optional(),
+  displayName: z.string().trim().max(200).nullish(),
   /** Further addresses of the hub (the other mailboxes, aliases): mail from them is dropped. */
   ownAddresses: z.array(z.email()).max(50).default([]),
   imap: z.object({
@@ -45,7 +48,8 @@ export const MailboxSettingsSchema = z.object({
       user: z.string().trim().max(320).optional(),
       tlsInsecure: z.boolean().default(false),
     })
-    .optional(),
+    // null (or absent): the mailbox sends no replies.
+    .nullish(),
   /** How often the mailbox is reconciled (a fresh connection); between, IDLE delivers new mail. */
   pollIntervalMs: z.number().int().min(200).max(3_600_000).default(60_000),
   /** Stay connected in IDLE between reconciles. */
@@ -53,11 +57,31 @@ export const MailboxSettingsSchema = z.object({
   /** Mark accepted messages \Seen on the server. */
   markSeen: z.boolean().default(true),
   /**
+   * Move accepted messages to this folder (created when missing), after their checkpoint moved;
+   * null / absent: they stay in `imap.folder`.
+   */
+  processedFolder: z.string().trim().min(1).max(200).nullish(),
+  /**
    * At most this many messages per sender per hour become messages (counted by when they reached
    * the mailbox); the rest are logged and dropped: a runaway auto-responder without the usual
    * headers cannot flood the hub, or loop with it.
    */
   maxPerSenderPerHour: z.number().int().min(1).max(100_000).default(60),
+  /**
+   * An automatic acknowledgement of each new ticket ("we received your message, ticket [#n]"),
+   * by `smtp`, marked as automatic; never to automatic mail or no-reply addresses, and at most
+   * `maxPerSenderPerHour` per sender. `text` may name the ticket as {{ticket}}.
+   */
+  autoAcknowledge: z
+    .object({
+      enabled: z.boolean().default(false),
+      maxPerSenderPerHour: z.number().int().min(1).max(100).default(3),
+      text: z.string().trim().min(1).max(5000).optional(),
+    })
+    .default({ enabled: false, maxPerSenderPerHour: 3 }),
+}).refine((s) => !s.processedFolder || s.processedFolder !== s.imap.folder, {
+  message: 'the processed folder must differ from the folder read',
+  path: ['processedFolder'],
 });
 export type MailboxSettings = z.infer<typeof MailboxSettingsSchema>;
 
@@ -73,6 +97,16 @@ interface ImapCheckpoint {
 }
 
 const CHECKPOINT = 'imap';
+const HOUR = 3_600_000;
+
+export const DEFAULT_ACK_TEXT =
+  'Thank you for your message. We have received it as ticket [#{{ticket}}] and will answer as soon as we can; please keep [#{{ticket}}] in the subject when you write about it.\n\nThis is an automatic message.';
+
+/** Addresses that take no answers: no-reply senders and mail systems. */
+export function isNoReplyAddress(address: string): boolean {
+  const local = (address.split('@')[0] ?? '').toLowerCase();
+  return /^(mailer-daemon|postmaster|bounces?|listserv|majordomo)([+-].*)?$/.test(local) || /no[-_.]?reply|do[-_.]?not[-_.]?reply/.test(local);
+}
 const BATCH = 25;
 /** Consecutive failed runs back off: interval · 2^(n-1), at most this many intervals. */
 const MAX_BACKOFF_INTERVALS = 16;
@@ -140,22 +174,45 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
     let retryAt = 0;
     /** Ends an IDLE wait early (stop). */
     let interrupt: (() => void) | null = null;
-    /** Per sender: when their recent messages reached the mailbox (the last hour's). */
-    const recent = new Map<string, number[]>();
-    const HOUR = 3_600_000;
+    /**
+     * Counts a message from `from` that reached the mailbox at `at` (shared by every hub process);
+     * false when the sender is over the hourly limit. Mail older than an hour (a backlog) is not limited.
+     */
+    async function withinRate(ctx: ChannelContext, from: string, id: string, at: number): Promise<boolean> {
+      if (Date.now() - at > HOUR || !ctx.countInWindow) return true;
+      return (await ctx.countInWindow(`from:${from.toLowerCase()}`, id, new Date(at), HOUR)) <= settings.maxPerSenderPerHour;
+    }
 
-    /** Counts a message of `sender` received at `at`; false when the sender is over the hourly limit. */
-    function withinRate(sender: string, at: number, now: number): boolean {
-      if (now - at > HOUR) return true;
-      const times = (recent.get(sender) ?? []).filter((t) => now - t <= HOUR);
-      if (times.length >= settings.maxPerSenderPerHour) {
-        recent.set(sender, times);
-        return false;
+    /**
+     * The acknowledgement of a new ticket: only to a person (the mail was not automatic, or it
+     * would have been dropped; not a no-reply address), at most N per sender per hour; a failure is
+     * logged and costs the message nothing.
+     */
+    async function acknowledge(ctx: ChannelContext, message: InboundMessage, ticketNumber: number): Promise<void> {
+      const to = message.from.address;
+      if (!sender || isNoReplyAddress(to)) {
+        ctx.logger.info({ to, ticketNumber }, 'email: no acknowledgement (no SMTP for this mailbox, or a no-reply address)');
+        return;
       }
-      times.push(at);
-      recent.set(sender, times);
-      if (recent.size > 10_000) for (const [k, v] of recent) if (v.every((t) => now - t > HOUR)) recent.delete(k);
-      return true;
+      const n = ctx.countInWindow ? await ctx.countInWindow(`ack:${to.toLowerCase()}`, message.externalId, new Date(), HOUR) : 1;
+      if (n > settings.autoAcknowledge.maxPerSenderPerHour) {
+        ctx.logger.warn({ to, ticketNumber, limit: settings.autoAcknowledge.maxPerSenderPerHour }, 'email: acknowledgements to this sender over the hourly limit; none sent');
+        return;
+      }
+      const text = (settings.autoAcknowledge.text ?? DEFAULT_ACK_TEXT).replace(/\{\{\s*ticket\s*\}\}/g, String(ticketNumber));
+      try {
+        const id = await sender.autoReply({
+          to: { address: to, ...(message.from.name ? { name: message.from.name } : {}) },
+          subject: message.subject ?? '',
+          text,
+          inReplyTo: message.externalId.endsWith('@omnihub.invalid>') ? '' : message.externalId,
+          ticketNumber,
+          id: `ack-${createHash('sha256').update(message.externalId).digest('hex').slice(0, 32)}`,
+        });
+        ctx.logger.info({ to, ticketNumber, messageId: id }, 'email: new ticket acknowledged');
+      } catch (err) {
+        ctx.logger.warn({ to, ticketNumber, reason: err instanceof Error ? err.message : String(err) }, 'email: the acknowledgement could not be sent');
+      }
     }
 
     async function accept(ctx: ChannelContext, m: FetchMessageObject): Promise<void> {
@@ -177,13 +234,13 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
       }
       if (verdict.kind === 'bounce') {
         const recorded = verdict.originalMessageId && ctx.deliveryFailed
-          ? await ctx.deliveryFailed({ channel: 'email', externalId: verdict.originalMessageId, code: 'bounced', reason: `bounced${verdict.recipient ? ` (${verdict.recipient})` : ''}: ${verdict.reason}` })
+          ? await ctx.deliveryFailed({ channel: 'email', externalId: verdict.originalMessageId, code: 'bounced', reason: `${verdict.recipient ? `${verdict.recipient}: ` : ''}${verdict.reason}` })
           : false;
         ctx.logger.info({ uid, original: verdict.originalMessageId, recorded }, 'email: bounce');
         return;
       }
       const receivedAt = m.internalDate ? new Date(m.internalDate).getTime() : Date.now();
-      if (!withinRate(verdict.message.from.address, receivedAt, Date.now())) {
+      if (!(await withinRate(ctx, verdict.message.from.address, verdict.message.externalId, receivedAt))) {
         ctx.logger.warn({ uid, from: verdict.message.from.address, limit: settings.maxPerSenderPerHour }, 'email: sender over the hourly limit; dropped');
         return;
       }
@@ -198,12 +255,16 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
         return;
       }
       // Durably enqueued is enough: a message seen again (a rescan, a crash before the
-      // checkpoint moved) is a duplicate by its Message-ID and stored once.
+      // checkpoint moved) is a duplicate by its Message-ID and stored once. To acknowledge a new
+      // ticket the hub waits until it is stored (and knows the ticket's number).
+      const ack = settings.autoAcknowledge.enabled;
+      let accepted: IngestResult;
       try {
-        await ctx.ingest(message, { wait: false });
+        accepted = await ctx.ingest(message, { wait: ack });
       } catch (err) {
         throw new HubRefused(`the hub could not accept mail (UID ${uid}): ${err instanceof Error ? err.message : String(err)}`, err);
       }
+      if (ack && accepted.newTicket && !accepted.duplicate && accepted.ticketNumber !== undefined) await acknowledge(ctx, valid.data, accepted.ticketNumber);
     }
 
     /** Reads everything after the checkpoint, moving it after each message. */
@@ -216,6 +277,7 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
       if (cp && cp.uidValidity !== uidValidity) {
         ctx.logger.warn({ was: cp.uidValidity, now: uidValidity }, 'email: UIDVALIDITY changed; rescanning the folder (stored messages are skipped as duplicates)');
       }
+      await moveLeftovers(ctx, client, lastUid);
       const found = await client.search({ uid: `${lastUid + 1}:*` }, { uid: true });
       // `N:*` always answers the last message, even when its UID is below N.
       const uids = (found || []).filter((u) => u > lastUid).sort((a, b) => a - b);
@@ -228,12 +290,41 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
           lastUid = m.uid;
           await ctx.checkpoint.set(CHECKPOINT, JSON.stringify({ uidValidity, lastUid } satisfies ImapCheckpoint));
         }
-        if (settings.markSeen && messages.length > 0) {
-          await client.messageFlagsAdd(messages.map((m) => m.uid).join(','), ['\\Seen'], { uid: true }).catch((err: unknown) => {
-            ctx.logger.warn({ reason: imapFailureReason(err) }, 'email: could not mark messages seen');
-          });
-        }
+        if (messages.length > 0) await afterAccept(ctx, client, messages.map((m) => m.uid));
       }
+    }
+
+    /** Accepted messages (the checkpoint is past them) are marked \Seen and / or moved to the processed folder. */
+    async function afterAccept(ctx: ChannelContext, client: ImapFlow, uids: number[]): Promise<void> {
+      const set = uids.join(',');
+      if (settings.markSeen) {
+        await client.messageFlagsAdd(set, ['\\Seen'], { uid: true }).catch((err: unknown) => {
+          ctx.logger.warn({ reason: imapFailureReason(err) }, 'email: could not mark messages seen');
+        });
+      }
+      if (settings.processedFolder) {
+        await client.messageMove(set, settings.processedFolder, { uid: true }).catch((err: unknown) => {
+          // They stay where they are; the checkpoint keeps them from being read again, and the next run moves them.
+          ctx.logger.warn({ reason: imapFailureReason(err), folder: settings.processedFolder }, 'email: could not move messages to the processed folder');
+        });
+      }
+    }
+
+    /**
+     * Messages the checkpoint is past that are still in the folder (the hub stopped between the
+     * checkpoint and the move, or a move failed) go to the processed folder now.
+     */
+    async function moveLeftovers(ctx: ChannelContext, client: ImapFlow, lastUid: number): Promise<void> {
+      if (!settings.processedFolder || lastUid < 1) return;
+      const left = ((await client.search({ uid: `1:${lastUid}` }, { uid: true })) || []).filter((u) => u <= lastUid);
+      if (left.length > 0) await afterAccept(ctx, client, left);
+    }
+
+    /** The processed folder exists before anything is moved there. */
+    async function ensureProcessedFolder(ctx: ChannelContext, client: ImapFlow): Promise<void> {
+      if (!settings.processedFolder) return;
+      const made = await client.mailboxCreate(settings.processedFolder);
+      if (made.created) ctx.logger.info({ folder: settings.processedFolder }, 'email: created the processed folder');
     }
 
     async function run(ctx: ChannelContext): Promise<void> {
@@ -257,9 +348,10 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
       const started = Date.now();
       try {
         await client.connect();
+        await ensureProcessedFolder(ctx, client);
         await locked(client, () => sync(ctx, client));
         failures = 0;
-        ctx.reportHealth({ ok: true });
+        ctx.reportHealth({ ok: true, synced: true });
         if (settings.idle) await idle(ctx, client, started + settings.pollIntervalMs - Math.min(2000, Math.floor(settings.pollIntervalMs / 5)));
       } catch (err) {
         if (stopped) return;

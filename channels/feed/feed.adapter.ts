@@ -93,7 +93,7 @@ export const feedKind: ChannelKind<FeedSettings, z.infer<typeof FeedSecretsSchem
       // Durably enqueued is enough: storing happens in the workers, and a replay is a duplicate.
       for (const m of page.messages) await ctx.ingest(m, { wait: false });
       if (page.cursor !== null && page.cursor !== cursor) await ctx.checkpoint.set('cursor', page.cursor);
-      ctx.reportHealth({ ok: true });
+      ctx.reportHealth({ ok: true, synced: true });
     }
 
     return {

@@ -10,7 +10,16 @@ export function channelIngest(ingest: IngestService, waitMs: number) {
   return async (message: InboundMessageInput, options: IngestOptions & { team?: string } = {}): Promise<IngestResult> => {
     const o = await ingest.accept(message, { waitMs: options.wait === false ? 0 : waitMs, ...(options.team ? { team: options.team } : {}) });
     if (o.state === 'stored') {
-      return { accepted: true, messageId: o.messageId, ticketId: o.ticketId, duplicate: o.duplicate, jobId: ingestJobId(message.channel, message.externalId) };
+      return {
+        accepted: true,
+        messageId: o.messageId,
+        ticketId: o.ticketId,
+        duplicate: o.duplicate,
+        ...(o.ticketNumber !== undefined ? { ticketNumber: o.ticketNumber } : {}),
+        // A replay opened nothing.
+        ...(o.newTicket !== undefined && !o.duplicate ? { newTicket: o.newTicket } : {}),
+        jobId: ingestJobId(message.channel, message.externalId),
+      };
     }
     return { accepted: true, messageId: o.messageId, jobId: o.jobId, ...(o.duplicate ? { duplicate: true } : {}) };
   };

@@ -19,7 +19,7 @@ interface Logger extends ChannelLogger {
 }
 
 /** What every adapter's context shares; the runtime adds the per-adapter parts. */
-export type SharedContext = Omit<ChannelContext, 'router' | 'ingest' | 'reportHealth' | 'schedule' | 'checkpoint' | 'instance' | 'logger'>;
+export type SharedContext = Omit<ChannelContext, 'router' | 'ingest' | 'reportHealth' | 'schedule' | 'checkpoint' | 'instance' | 'logger' | 'countInWindow'>;
 
 export interface ChannelRuntimeDeps {
   shared: SharedContext;
@@ -29,6 +29,8 @@ export interface ChannelRuntimeDeps {
   health: ChannelHealthStore;
   checkpoints: CheckpointStore;
   scheduler: ChannelScheduler;
+  /** Occurrence counts shared by the hub's processes (keys are namespaced per adapter instance here). */
+  counters?: { countInWindow(key: string, id: string, at: Date, windowMs: number): Promise<number> };
   /** How often adapters that have `health()` (the email channel's SMTP check) are checked. */
   healthIntervalMs: number;
   logger: Logger;
@@ -110,6 +112,7 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps) {
         });
       },
       checkpoint: checkpoints.for(key),
+      ...(deps.counters ? { countInWindow: (k: string, id: string, at: Date, windowMs: number) => deps.counters!.countInWindow(`${key}:${k}`, id, at, windowMs) } : {}),
       ...(instance ? { instance: { id: instance.id, kind: instance.kind, name: instance.name } } : {}),
     };
   }
@@ -167,7 +170,9 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps) {
       }
       // The process that made the change hears its own event too: the same version is not restarted.
       if (running.get(id)?.updatedAt === inst.updatedAt.getTime()) return;
-      await stopRunning(id, false);
+      // An edit of a running instance restarts its schedules too, so the changed settings are tried
+      // at once (a corrected password), not at the old schedule's next tick.
+      await stopRunning(id, running.has(id));
       await start(inst);
     });
     const settled = next.catch(() => undefined);

@@ -79,6 +79,13 @@ export const ticketSummaryDto = (v: TicketView) => {
 
 export const attachmentUrl = (ref: string): string => `/api/v1/attachments/${ref}`;
 
+/** A chat reply's copy emailed to a customer who had left, and whether it bounced; or null. */
+const emailCopyOf = (m: { metadata: ReadonlyArray<{ key: string; value: string }>; emailCopyBounce?: string | null }): { to: string; status: 'sent' | 'bounced'; error: string | null } | null => {
+  const to = m.metadata.find((x) => x.key === 'emailCopyTo')?.value;
+  if (!to) return null;
+  return m.emailCopyBounce ? { to, status: 'bounced', error: m.emailCopyBounce } : { to, status: 'sent', error: null };
+};
+
 export const messageDto = (v: MessageView) => {
   const m = v.message;
   return {
@@ -96,6 +103,7 @@ export const messageDto = (v: MessageView) => {
     deliveryStatus: m.direction === 'note' ? null : m.deliveryStatus,
     deliveryError: m.deliveryError,
     deliveryErrorCode: m.deliveryErrorCode ?? null,
+    emailCopy: emailCopyOf(m),
     author: v.author,
     createdAt: iso(m.receivedAt),
   };
@@ -172,7 +180,11 @@ export const MessageSchema = z.object({
   text: z.string(),
   html: z.string().describe('sanitized on the server, safe to render'),
   attachments: z.array(z.object({ name: z.string(), contentType: z.string(), size: z.number(), url: z.string() })),
-  deliveryStatus: z.enum(['received', 'queued', 'sent', 'delivered', 'failed']).nullable().describe('null for notes'),
+  emailCopy: z
+    .object({ to: z.string(), status: z.enum(['sent', 'bounced']), error: z.string().nullable() })
+    .nullable()
+    .describe('a chat reply also emailed to a customer who had left: where, and whether that email bounced'),
+  deliveryStatus: z.enum(['received', 'queued', 'sent', 'delivered', 'failed', 'bounced']).nullable().describe('null for notes; bounced: sent, then reported undelivered by the provider (an email bounce)'),
   deliveryError: z.string().nullable().describe("the provider's or hub's own words on why the reply failed (or is being retried)"),
   deliveryErrorCode: z.enum(DELIVERY_ERROR_CODES).nullable().describe('the stable code of deliveryError, for clients to translate; null on replies stored before codes'),
   author: Named.nullable(),
@@ -206,4 +218,22 @@ export const ContactSchema = z.object({
   organization: z.string().nullable(),
   createdAt: z.string(),
   mergedInto: z.string().nullable(),
+});
+
+/** A channel instance as admins see it (GET /api/v1/channels): secrets only as whether they are set, with its last health report. */
+export const ChannelInstanceSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  enabled: z.boolean(),
+  settings: z.record(z.string(), z.unknown()),
+  secrets: z.record(z.string(), z.object({ set: z.boolean() })),
+  team: z.string().nullable(),
+  defaultType: TicketTypeSchema.nullable(),
+  /** The last health report (null: none yet, or the instance is off). */
+  health: z.object({ ok: z.boolean(), reason: z.string().nullable(), at: z.string() }).nullable(),
+  /** When it last completed a read of its provider (a mailbox poll), or null. */
+  lastSyncAt: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
 });

@@ -16,6 +16,10 @@ export interface IngestResult {
   messageId: string;
   ticketId: string;
   duplicate: boolean;
+  /** The ticket's number (absent on a replay of a stored message). */
+  ticketNumber?: number;
+  /** This message opened its ticket (absent on a replay). */
+  newTicket?: boolean;
 }
 
 export interface IngestPipelineDeps {
@@ -175,7 +179,7 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
         channel: msg.channel,
         at,
       });
-      return { messageId: _id.toString(), ticketId: ticket._id.toString(), duplicate: false };
+      return { messageId: _id.toString(), ticketId: ticket._id.toString(), duplicate: false, ticketNumber: ticket.number, newTicket: created };
     },
   };
 }

@@ -16,7 +16,7 @@ import { derivedId } from '../db/derived-id';
 import { isDuplicateKey } from '../db/models';
 import type { EventBus } from '../events/event-bus';
 import { sanitizeCustomerHtml } from '../ingest/sanitize';
-import { conflict, notFound } from '../tickets/desk.errors';
+import { conflict, DeskError, notFound } from '../tickets/desk.errors';
 import { channelErrorCode, type DeliveryErrorCode } from '../tickets/delivery-error.codes';
 import type { DeliveryStatus, MessageDoc, MessageModel } from '../tickets/message.model';
 import { actorOf, agentMessageBase, type TicketDesk } from '../tickets/ticket-desk.service';
@@ -24,6 +24,7 @@ import { assignableId, toObjectId } from '../tickets/ticket-scope';
 import type { MessageView } from '../tickets/ticket-views';
 import type { TicketDoc, TicketModel } from '../tickets/ticket.model';
 import { SYSTEM, type TicketService, ticketUpdated } from '../tickets/ticket.service';
+import type { ReplyAttachments } from './reply-attachments';
 
 export interface OutboundJobData {
   messageId: string;
@@ -52,11 +53,15 @@ export interface OutboundServiceDeps {
    * gave an address and the email channel can send (WEBCHAT_EMAIL_OFFLINE_REPLIES).
    */
   emailAbsentCustomers?: boolean;
+  /** Files agents attach to replies (uploaded first); without it replies take no attachments. */
+  replyAttachments?: ReplyAttachments;
 }
 
 export interface ReplyInput {
   text: string;
   html?: string;
+  /** Files uploaded with POST /api/v1/attachments (or on a ticket the agent may see), by ref. */
+  attachments?: Array<{ ref: string; name: string; contentType: string }>;
 }
 
 /** Why replies on a ticket cannot be sent now (the console says so instead of offering to send). */
@@ -258,6 +263,32 @@ export function createOutboundService(deps: OutboundServiceDeps) {
     await tickets.addEvent(t._id, SYSTEM, 'delivery', null, 'emailed', { code: 'delivery.copy_emailed', params: { address: to.address, messageId: m._id.toString() }, text: `the customer had left the chat; reply ${m._id.toString()} was also emailed to ${to.address}` });
   }
 
+  /**
+   * A bounce of the email copy of a chat reply (sent to a customer who had left): recorded on that
+   * chat message (`emailCopyBounce`: why) and its ticket's timeline, once. The
+   * chat reply itself stays as it was (it waits in the conversation).
+   */
+  async function emailCopyBounced(failure: DeliveryFailure): Promise<boolean> {
+    // The copy's Message-ID is `<the chat message's id@domain>` (the email adapter's): found by id, then checked.
+    const id = /^<([0-9a-f]{24})@[^<>\s]+>$/i.exec(failure.externalId)?.[1];
+    const m = id ? await Message.findById(id).lean() : null;
+    if (!m || m.direction !== 'outbound' || !m.metadata.some((x) => x.key === 'emailCopyMessageId' && x.value === failure.externalId)) return false;
+    const reason = failure.reason.slice(0, 500);
+    // A compare-and-set on the message: the update that sets it records the bounce; a second bounce
+    // of the same copy changes nothing.
+    const res = await Message.updateOne({ _id: m._id, emailCopyBounce: null }, { $set: { emailCopyBounce: reason } });
+    if (res.modifiedCount !== 1 || !m.ticket) return true;
+    const address = m.metadata.find((x) => x.key === 'emailCopyTo')?.value ?? '';
+    await tickets.addEvent(m.ticket, SYSTEM, 'delivery', 'emailed', 'bounced', {
+      code: 'delivery.copy_bounced',
+      params: { address, messageId: m._id.toString(), reason },
+      text: `the email copy of reply ${m._id.toString()} to ${address} bounced: ${reason}`,
+    });
+    await publishDelivery(m, m.deliveryStatus, m.deliveryError);
+    await publishTicket(m.ticket, ['delivery']);
+    return true;
+  }
+
   /** Whether replies on this ticket can go out now: a closed ticket takes none, and a channel needs a sending adapter. */
   function replyAbility(t: Pick<TicketDoc, 'channel' | 'status'>): ReplyAbility {
     if (t.status === 'closed') return { canReply: false, reason: 'ticket_closed', detail: 'The ticket is closed; a new message from the customer opens a new ticket.' };
@@ -266,6 +297,11 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       return { canReply: false, reason: 'channel_cannot_send', detail: `The ${t.channel} channel cannot send replies: no ${t.channel} adapter is configured on this hub${hint}.` };
     }
     return { canReply: true, reason: null, detail: null };
+  }
+
+  function resolveAttachments(p: Principal, items: NonNullable<ReplyInput['attachments']>) {
+    if (!deps.replyAttachments) throw new DeskError(422, 'This hub takes no attachments on replies.', [{ field: 'attachments', message: 'not supported', code: 'not_supported' }]);
+    return deps.replyAttachments.resolve(p, items);
   }
 
   const cannotSend = (a: ReplyAbility) => conflict(`${a.detail ?? 'Replies cannot be sent.'} Internal notes still work.`, [{ field: 'channel', message: 'cannot_send', code: 'cannot_send' }]);
@@ -277,20 +313,21 @@ export function createOutboundService(deps: OutboundServiceDeps) {
 
     /**
      * The provider reported that a sent message did not arrive (an email bounce): the message
-     * turns `failed` with the reason, on its ticket's timeline. False when no sent message has the id.
+     * turns `bounced` with the reason, on its ticket's timeline (it was sent: `firstResponseAt` and
+     * the SLA clocks it met stay). False when no sent message has the id.
      */
     async deliveryFailed(failure: DeliveryFailure): Promise<boolean> {
       const m = await Message.findOne({ channel: failure.channel, externalId: failure.externalId, direction: 'outbound' }).lean();
-      if (!m) return false;
+      if (!m) return failure.channel === 'email' ? emailCopyBounced(failure) : false;
       const reason = failure.reason.slice(0, 500);
-      const reasonCode: DeliveryErrorCode = failure.code ?? 'not_delivered';
+      const reasonCode: DeliveryErrorCode = failure.code ?? 'bounced';
       const res = await Message.updateOne(
         { _id: m._id, deliveryStatus: { $in: ['sent', 'delivered'] } },
-        { $set: { deliveryStatus: 'failed', deliveryError: reason, deliveryErrorCode: reasonCode } },
+        { $set: { deliveryStatus: 'bounced', deliveryError: reason, deliveryErrorCode: reasonCode } },
       );
       if (res.modifiedCount !== 1 || !m.ticket) return res.modifiedCount === 1;
-      await tickets.addEvent(m.ticket, SYSTEM, 'delivery', m.deliveryStatus, 'failed', { code: 'delivery.not_delivered', params: { channel: m.channel, messageId: m._id.toString(), reason, reasonCode }, text: `reply ${m._id.toString()} was not delivered: ${reason}` });
-      await publishDelivery(m, 'failed', reason, reasonCode);
+      await tickets.addEvent(m.ticket, SYSTEM, 'delivery', m.deliveryStatus, 'bounced', { code: 'delivery.bounced', params: { channel: m.channel, messageId: m._id.toString(), reason, reasonCode }, text: `reply ${m._id.toString()} bounced: ${reason}` });
+      await publishDelivery(m, 'bounced', reason, reasonCode);
       await publishTicket(m.ticket, ['delivery']);
       return true;
     },
@@ -344,6 +381,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       // A reply that cannot be sent is refused rather than stored to fail.
       const ability = replyAbility(t);
       if (!ability.canReply) throw cannotSend(ability);
+      const files = input.attachments?.length ? await resolveAttachments(p, input.attachments) : [];
       const to = await recipient(t);
       const { ref: inReplyTo, instance } = await lastInbound(t);
       const actor = actorOf(p);
@@ -357,6 +395,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
           subject: t.subject,
           text: input.text,
           html,
+          attachments: files,
           threadKeys: [_id.toString(), ...(inReplyTo ? [inReplyTo] : [])],
           deliveryStatus: 'queued',
           idempotencyKey: idempotencyKey ?? null,

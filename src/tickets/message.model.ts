@@ -5,7 +5,8 @@ import { DELIVERY_ERROR_CODES, type DeliveryErrorCode } from './delivery-error.c
 
 export const MESSAGE_DIRECTIONS = ['inbound', 'outbound', 'note'] as const;
 export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
-export const DELIVERY_STATUSES = ['received', 'queued', 'sent', 'delivered', 'failed'] as const;
+/** `bounced`: it was sent, and the provider reported later that it did not arrive (an email bounce). */
+export const DELIVERY_STATUSES = ['received', 'queued', 'sent', 'delivered', 'failed', 'bounced'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export interface StoredAttachment {
@@ -42,6 +43,8 @@ export interface MessageDoc {
   deliveryError: string | null;
   /** The stable code of `deliveryError` (null when there is none, and on messages stored before codes). */
   deliveryErrorCode: DeliveryErrorCode | null;
+  /** A chat reply whose copy was emailed to the customer who had left: why that email bounced (null: it did not). */
+  emailCopyBounce?: string | null;
   idempotencyKey: string | null;
   receivedAt: Date;
   /** When the hub durably accepted an inbound message (enqueued); null for agent messages. */
@@ -76,6 +79,7 @@ const messageSchema = new Schema<MessageDoc>(
     deliveryStatus: { type: String, enum: DELIVERY_STATUSES, required: true },
     deliveryError: { type: String, default: null },
     deliveryErrorCode: { type: String, enum: [...DELIVERY_ERROR_CODES, null], default: null },
+    emailCopyBounce: { type: String, default: null },
     idempotencyKey: { type: String, default: null },
     receivedAt: { type: Date, required: true },
     acceptedAt: { type: Date, default: null },

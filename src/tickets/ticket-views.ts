@@ -64,11 +64,11 @@ export function createViews(deps: ViewDeps) {
     };
   }
 
-  /** Failed replies per ticket of the page: one query on (ticket, …) for the whole page. */
+  /** Failed (and bounced) replies per ticket of the page: one query on (ticket, …) for the whole page. */
   async function failedReplies(docs: TicketDoc[]): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     if (docs.length === 0) return counts;
-    const failed = await deps.Message.find({ ticket: { $in: docs.map((d) => d._id) }, direction: 'outbound', deliveryStatus: 'failed' }, { ticket: 1 }).lean();
+    const failed = await deps.Message.find({ ticket: { $in: docs.map((d) => d._id) }, direction: 'outbound', deliveryStatus: { $in: ['failed', 'bounced'] } }, { ticket: 1 }).lean();
     for (const m of failed) {
       const id = m.ticket?.toString();
       if (id) counts.set(id, (counts.get(id) ?? 0) + 1);

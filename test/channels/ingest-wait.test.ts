@@ -57,7 +57,7 @@ test('wait: false answers once enqueued; a replay is a duplicate; a worker store
 
   // A late replay still stores nothing, and now knows the ticket.
   const late = await ingest(sms, { wait: false });
-  expect(late).toEqual({ accepted: true, duplicate: true, messageId: first.messageId, ticketId: expect.any(String), jobId: first.jobId });
+  expect(late).toEqual({ accepted: true, duplicate: true, messageId: first.messageId, ticketId: expect.any(String), ticketNumber: expect.any(Number), jobId: first.jobId });
   expect(await api.models.Message.countDocuments({ externalId: sms.externalId })).toBe(1);
   expect(await api.models.Ticket.countDocuments({ origin: `sms:${sms.externalId}` })).toBe(1);
 });

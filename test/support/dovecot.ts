@@ -23,6 +23,8 @@ export interface TestDovecot {
   recreateFolder(user: string, folder: string): Promise<void>;
   /** The folder's UIDVALIDITY as the server reports it. */
   uidValidity(user: string, folder?: string): Promise<bigint>;
+  /** The Message-IDs of the messages in a folder (null when the folder does not exist). */
+  messageIds(user: string, folder?: string): Promise<string[] | null>;
   log(): string;
   stop(): Promise<void>;
 }
@@ -192,6 +194,19 @@ service managesieve-login {
       withClient(user, async (c) => {
         const st = await c.status(folder, { uidValidity: true });
         return st ? (st.uidValidity ?? 0n) : 0n;
+      }),
+    messageIds: (user, folder = 'INBOX') =>
+      withClient(user, async (c) => {
+        const exists = (await c.list()).some((f) => f.path === folder);
+        if (!exists) return null;
+        const lock = await c.getMailboxLock(folder);
+        try {
+          if (!c.mailbox || c.mailbox.exists === 0) return [];
+          const all = await c.fetchAll('1:*', { envelope: true });
+          return all.map((m) => m.envelope?.messageId ?? '').sort();
+        } finally {
+          lock.release();
+        }
       }),
     log,
     async stop() {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TICKET_TYPES } from '../../../channels/contract';
 import { InstanceInvalid, type ChannelInstanceService, type InstanceView } from '../../channels/channel-instances.service';
+import { ChannelInstanceSchema } from '../dto';
 import { HttpProblem } from '../problem';
 import { Reply, type RouteTable } from '../route';
 
@@ -17,20 +18,27 @@ const Fields = {
   defaultType: z.enum(TICKET_TYPES).nullable(),
 };
 
-const InstanceDto = z.object({
-  id: z.string(),
-  kind: z.string(),
-  name: z.string(),
-  enabled: z.boolean(),
-  settings: z.record(z.string(), z.unknown()),
-  secrets: z.record(z.string(), z.object({ set: z.boolean() })),
-  team: z.string().nullable(),
-  defaultType: z.enum(TICKET_TYPES).nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+const InstanceDto = ChannelInstanceSchema;
 
-const dto = (v: InstanceView): z.infer<typeof InstanceDto> => ({ ...v, createdAt: v.createdAt.toISOString(), updatedAt: v.updatedAt.toISOString() });
+/** An instance's health as the API shows it. */
+export interface InstanceHealth {
+  key: string;
+  ok: boolean;
+  reason: string | null;
+  at: string;
+  lastSyncAt: string | null;
+}
+
+const dto = (v: InstanceView, health: ReadonlyMap<string, InstanceHealth>): z.infer<typeof InstanceDto> => {
+  const h = health.get(v.id);
+  return {
+    ...v,
+    health: h ? { ok: h.ok, reason: h.reason, at: h.at } : null,
+    lastSyncAt: h?.lastSyncAt ?? null,
+    createdAt: v.createdAt.toISOString(),
+    updatedAt: v.updatedAt.toISOString(),
+  };
+};
 
 const problem = (err: unknown): never => {
   if (err instanceof InstanceInvalid) {
@@ -43,12 +51,17 @@ export interface ChannelRoutesDeps {
   instances: ChannelInstanceService;
   /** After a change: start / restart / stop the instance here and tell the other processes. */
   changed(id: string, change: 'created' | 'updated' | 'deleted'): Promise<void>;
+  /** The instances' last health reports (shared by every hub process). */
+  health?(): Promise<InstanceHealth[]>;
 }
 
 /** Channel instances (mailboxes, phone numbers, feeds): admins only; secrets are write-only. */
 export function registerChannelRoutes(t: RouteTable, deps: ChannelRoutesDeps): void {
   const { instances } = deps;
   const notFound = (id: string) => new HttpProblem(404, 'Not found', `No channel instance ${id}.`);
+  /** Health is shown when it can be read; a Redis hiccup does not fail the admin screen. */
+  const healthNow = async (): Promise<Map<string, InstanceHealth>> =>
+    new Map(((await deps.health?.().catch(() => [])) ?? []).map((h) => [h.key, h]));
 
   t.route({
     method: 'get',
@@ -58,7 +71,8 @@ export function registerChannelRoutes(t: RouteTable, deps: ChannelRoutesDeps): v
     access: 'admin',
     response: z.object({ items: z.array(InstanceDto), kinds: z.array(z.string()) }),
     async handler() {
-      return { items: (await instances.list()).map(dto), kinds: instances.kinds() };
+      const [items, health] = await Promise.all([instances.list(), healthNow()]);
+      return { items: items.map((v) => dto(v, health)), kinds: instances.kinds() };
     },
   });
 
@@ -83,7 +97,7 @@ export function registerChannelRoutes(t: RouteTable, deps: ChannelRoutesDeps): v
     async handler({ body }) {
       const created = await instances.create(body).catch(problem);
       await deps.changed(created.id, 'created');
-      return dto(created);
+      return dto(created, new Map());
     },
   });
 
@@ -99,7 +113,7 @@ export function registerChannelRoutes(t: RouteTable, deps: ChannelRoutesDeps): v
     async handler({ params }) {
       const v = await instances.get(params.id);
       if (!v) throw notFound(params.id);
-      return dto(v);
+      return dto(v, await healthNow());
     },
   });
 
@@ -120,7 +134,7 @@ export function registerChannelRoutes(t: RouteTable, deps: ChannelRoutesDeps): v
       const v = await instances.update(params.id, body).catch(problem);
       if (!v) throw notFound(params.id);
       await deps.changed(v.id, 'updated');
-      return dto(v);
+      return dto(v, await healthNow());
     },
   });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CHANNELS, PRIORITIES, PrioritySchema, TICKET_TYPES, TicketTypeSchema } from '../../../channels/contract';
 import type { OutboundService } from '../../outbound/outbound.service';
+import { MAX_REPLY_ATTACHMENTS, type ReplyAttachments } from '../../outbound/reply-attachments';
 import { DeskError } from '../../tickets/desk.errors';
 import { bulkUpdate } from '../../tickets/ticket-bulk.service';
 import { TICKET_SORTS, TICKET_STATUSES, type TicketDesk } from '../../tickets/ticket-desk.service';
@@ -99,6 +100,8 @@ export function registerTicketRoutes(
   deps: {
     desk: TicketDesk;
     outbound: OutboundService;
+    /** Files agents attach to replies (POST /api/v1/attachments). */
+    attachments?: ReplyAttachments;
     /** When the customer and an agent last read the conversation (live channels). */
     readState?: (ticketId: string) => Promise<{ agent: Date | null; customer: Date | null }>;
   },
@@ -218,12 +221,20 @@ export function registerTicketRoutes(
     method: 'post',
     path: '/api/v1/tickets/:id/replies',
     summary:
-      "Reply to the customer on the ticket's channel: stored as queued, then sent by a job (deliveryStatus becomes sent, delivered or failed; only a sent reply sets firstResponseAt). The same Idempotency-Key answers the same message. 409 (errors: channel cannot_send) when the channel has no sending adapter.",
+      "Reply to the customer on the ticket's channel: stored as queued, then sent by a job (deliveryStatus becomes sent, delivered or failed, and bounced if an email bounce comes back later; only a sent reply sets firstResponseAt). The same Idempotency-Key answers the same message. 409 (errors: channel cannot_send) when the channel has no sending adapter.",
     tags: ['tickets'],
     access: 'signed-in',
     status: 201,
     params: Id,
-    body: z.object({ text: z.string().trim().min(1).max(100_000), html: z.string().max(1_000_000).optional() }),
+    body: z.object({
+      text: z.string().trim().min(1).max(100_000),
+      html: z.string().max(1_000_000).optional(),
+      attachments: z
+        .array(z.object({ ref: z.string().min(1).max(100), name: z.string().trim().min(1).max(255), contentType: z.string().trim().min(3).max(255) }))
+        .max(MAX_REPLY_ATTACHMENTS)
+        .optional()
+        .describe('files uploaded with POST /api/v1/attachments (their ref, name and type); sent with the reply where the channel carries files (email as MIME attachments, web chat)'),
+    }),
     headers: { 'Idempotency-Key': 'Makes a retried request (a double click) send once: the same key on the same ticket answers the same message.' },
     errors: [404, 409],
     response: MessageSchema,
@@ -270,6 +281,23 @@ export function registerTicketRoutes(
       return ticketSummaryDto(await desk(() => tickets.merge(principal!, params.id, body.sourceTicketId)));
     },
   });
+
+  const attachments = deps.attachments;
+  if (attachments) {
+    t.route({
+      method: 'post',
+      path: '/api/v1/attachments',
+      summary: `Upload a file to attach to a reply (base64 in JSON): images, PDF, text, CSV, ZIP and Office documents up to REPLY_MAX_ATTACHMENT_BYTES; answers its ref for POST /tickets/:id/replies (usable by the uploader for a day)`,
+      tags: ['tickets'],
+      access: 'signed-in',
+      status: 201,
+      body: z.object({ name: z.string().trim().min(1).max(255), contentType: z.string().trim().min(3).max(255), contentBase64: z.string().min(1) }),
+      response: z.object({ ref: z.string(), name: z.string(), contentType: z.string(), size: z.number().int() }),
+      async handler({ body, principal }) {
+        return desk(() => attachments.upload(principal!, body));
+      },
+    });
+  }
 
   t.route({
     method: 'get',

@@ -77,7 +77,7 @@ const checkpoint = async (id: string) =>
 
 beforeAll(async () => {
   dovecot = await startDovecot();
-  for (const u of [SUPPORT, COMPLAINTS, 'archive@hub.example', 'flood@hub.example', 'idle@hub.example']) dovecot.setUser(u, `pw-${u}`);
+  for (const u of [SUPPORT, COMPLAINTS, 'archive@hub.example', 'flood@hub.example', 'idle@hub.example', 'ack@hub.example']) dovecot.setUser(u, `pw-${u}`);
   smtp = await startSmtpServer();
   hub = await startTestHub('mailbox');
   admin = await signInAdmin(hub);
@@ -148,6 +148,62 @@ test("the agent's reply arrives threaded from the mailbox; the customer's answer
   expect(answer.ticket?.toString()).toBe(t._id.toString());
 });
 
+test("an agent's reply with attachments arrives with the files intact; files of other types, too large, or not uploaded are refused at the field", async () => {
+  await dovecot.append(SUPPORT, mail({ from: 'Pia <pia@example.org>', subject: 'Invoice please', id: '<pia-1@example.org>' }));
+  const t = await ticketOf('<pia-1@example.org>');
+  // A small PDF and a CSV, as the console uploads them.
+  const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 256)), Buffer.from('\n%%EOF\n')]);
+  const csv = Buffer.from('order,amount\n1001,12.50\n', 'utf8');
+  const up = async (name: string, contentType: string, bytes: Buffer) =>
+    api<{ ref: string; size: number; errors?: Array<{ field: string; message: string }> }>(hub, agent.token, 'POST', '/attachments', { name, contentType, contentBase64: bytes.toString('base64') });
+  const a = await up('invoice-1001.pdf', 'application/pdf', pdf);
+  const b = await up('orders.csv', 'text/csv', csv);
+  expect([a.status, b.status]).toEqual([201, 201]);
+  expect(a.body).toMatchObject({ size: pdf.length, ref: expect.stringMatching(/^sha256-/) });
+
+  // Refused, each at its field: a program, a "PDF" that is not one, a file over the limit, a ref nobody uploaded.
+  const exe = await up('setup.exe', 'application/x-msdownload', Buffer.from('MZ....'));
+  expect(exe.status).toBe(422);
+  expect(exe.body.errors?.[0]).toMatchObject({ field: 'contentType', message: expect.stringContaining('cannot be attached') });
+  const fake = await up('fake.pdf', 'application/pdf', Buffer.from('not a pdf at all'));
+  expect(fake.status).toBe(422);
+  expect(fake.body.errors?.[0]?.field).toBe('contentType');
+  const big = await up('huge.pdf', 'application/pdf', Buffer.concat([Buffer.from('%PDF-'), Buffer.alloc(5 * 1024 * 1024)]));
+  expect(big.status).toBe(422);
+  expect(big.body.errors?.[0]).toMatchObject({ field: 'contentBase64', message: expect.stringMatching(/at most 5 MB/) });
+  const unknown = await api<{ errors: Array<{ field: string }> }>(hub, agent.token, 'POST', `/tickets/${t._id.toString()}/replies`, {
+    text: 'Here it is.',
+    attachments: [{ ref: `sha256-${'0'.repeat(64)}`, name: 'x.pdf', contentType: 'application/pdf' }],
+  });
+  expect(unknown.status).toBe(422);
+  expect(unknown.body.errors.map((e) => e.field)).toEqual(['attachments.0.ref']);
+  expect(await hub.models.Message.countDocuments({ ticket: t._id, direction: 'outbound' })).toBe(0);
+
+  const sent = await api<MessageDto>(hub, agent.token, 'POST', `/tickets/${t._id.toString()}/replies`, {
+    text: 'Your invoice and the order list are attached.',
+    attachments: [
+      { ref: a.body.ref, name: 'invoice-1001.pdf', contentType: 'application/pdf' },
+      { ref: b.body.ref, name: 'orders.csv', contentType: 'text/csv' },
+    ],
+  });
+  expect(sent.status).toBe(201);
+  expect(sent.body.attachments.map((x) => [x.name, x.contentType, x.size])).toEqual([
+    ['invoice-1001.pdf', 'application/pdf', pdf.length],
+    ['orders.csv', 'text/csv', csv.length],
+  ]);
+  const got = await smtp.waitFor('pia@example.org', 30_000);
+  expect(got.mail.text).toContain('Your invoice and the order list are attached.');
+  expect(got.mail.attachments.map((x) => [x.filename, x.contentType])).toEqual([
+    ['invoice-1001.pdf', 'application/pdf'],
+    ['orders.csv', 'text/csv'],
+  ]);
+  expect(got.mail.attachments[0]!.content.equals(pdf)).toBe(true);
+  expect(got.mail.attachments[1]!.content.equals(csv)).toBe(true);
+  // The agent can download what they sent from the ticket.
+  const file = await fetch(`${hub.url}${sent.body.attachments[0]!.url}`, { headers: { authorization: `Bearer ${agent.token}` } });
+  expect(Buffer.from(await file.arrayBuffer()).equals(pdf)).toBe(true);
+});
+
 test('the same message delivered twice (two UIDs) is stored once', async () => {
   const raw = mail({ from: 'twice@example.org', subject: 'Delivered twice', id: '<twice-1@example.org>' });
   const [a, b] = [await dovecot.append(SUPPORT, raw), await dovecot.append(SUPPORT, raw)];
@@ -179,8 +235,8 @@ test('an out-of-office reply, a bounce and mail from the hub itself create no ti
   expect(await stored('<bounce-1@mx.example.org>')).toHaveLength(0);
   expect(await stored('<own-1@hub.example>')).toHaveLength(0);
   const reply = (await detail(hub, agent.token, t._id.toString())).messages.find((m) => m.id === sent.body.id);
-  expect(reply?.deliveryStatus).toBe('failed');
-  expect(reply?.deliveryError).toMatch(/bounced \(anna@example\.net\): 550 5\.1\.1/);
+  expect(reply?.deliveryStatus).toBe('bounced');
+  expect(reply?.deliveryError).toMatch(/^anna@example\.net: 550 5\.1\.1/);
   expect(reply?.deliveryErrorCode).toBe('bounced');
 });
 
@@ -277,4 +333,67 @@ test('an answer to a resolved ticket within the reopen window reopens it; forwar
   await dovecot.append(SUPPORT, mail({ from: 'olga@example.org', subject: `Re: ${got.mail.subject}`, id: '<olga-2@example.org>', headers: [`In-Reply-To: ${got.mail.messageId}`] }));
   expect((await storedOnce('<olga-2@example.org>')).ticket?.toString()).toBe(t._id.toString());
   expect((await hub.models.Ticket.findById(t._id).lean())?.status).toBe('open');
+});
+
+test("the hub acknowledges a new ticket as automatic mail; an auto-responder answering it does not loop, and acknowledgements are limited per sender", async () => {
+  const user = 'ack@hub.example';
+  await createMailbox('Ack', user, { settings: { autoAcknowledge: { enabled: true, maxPerSenderPerHour: 2 } } });
+  const to = (address: string) => smtp.received.filter((m) => m.envelopeTo.includes(address));
+
+  // A customer whose mailbox answers everything it gets ("Re: <subject>", In-Reply-To), without marking its answers automatic.
+  const responder = 'echo@example.org';
+  const answered = new Set<string>();
+  let answering = Promise.resolve();
+  const autoResponder = setInterval(() => {
+    for (const got of to(responder)) {
+      const id = got.mail.messageId ?? '';
+      if (answered.has(id)) continue;
+      answered.add(id);
+      const n = answered.size;
+      answering = answering.then(async () => {
+        await dovecot.append(
+          user,
+          mail({ from: `Echo <${responder}>`, to: user, subject: `Re: ${got.mail.subject}`, id: `<echo-re-${n}@example.org>`, text: 'I got your mail.', headers: [`In-Reply-To: ${id}`] }),
+        );
+      });
+    }
+  }, 50);
+  try {
+    await dovecot.append(user, mail({ from: `Echo <${responder}>`, to: user, subject: 'Order 5512', id: '<echo-1@example.org>' }));
+    const t = await ticketOf('<echo-1@example.org>');
+    const ack = await smtp.waitFor(responder, 30_000);
+    expect(ack.mail.subject).toBe(`Re: [#${t.number}] Order 5512`);
+    expect(ack.mail.text).toContain(`ticket [#${t.number}]`);
+    expect(ack.mail.inReplyTo).toBe('<echo-1@example.org>');
+    expect(ack.mail.headers.get('auto-submitted')).toBe('auto-replied');
+    expect(ack.mail.headers.get('x-auto-response-suppress')).toBe('All');
+    expect(ack.mail.headers.get('precedence')).toBe('auto_reply');
+    // The responder's answer to the acknowledgement continues the ticket (and is not acknowledged again).
+    expect((await storedOnce('<echo-re-1@example.org>')).ticket?.toString()).toBe(t._id.toString());
+    // A marker: its acknowledgement is sent after anything the mailbox had to answer before it (it is read in order).
+    await dovecot.append(user, mail({ from: 'marker-ack@example.org', to: user, subject: 'Marker', id: '<marker-ack-1@example.org>' }));
+    await smtp.waitFor('marker-ack@example.org', 30_000);
+    await answering;
+  } finally {
+    clearInterval(autoResponder);
+  }
+  // The exchange settled: one acknowledgement to the responder, one answer from it, one ticket.
+  expect(to(responder)).toHaveLength(1);
+  expect(answered.size).toBe(1);
+  expect(await hub.models.Ticket.countDocuments({ 'origin': /^email:<echo-/ })).toBe(1);
+  expect(await hub.models.Message.countDocuments({ channel: 'email', 'from.address': responder })).toBe(2);
+
+  // No-reply senders get no acknowledgement; a person writing three new mails gets two (the limit).
+  await dovecot.append(user, mail({ from: 'noreply@shop.example', to: user, subject: 'Your receipt', id: '<noreply-1@shop.example>' }));
+  for (const n of [1, 2, 3]) await dovecot.append(user, mail({ from: 'many@example.org', to: user, subject: `Question ${n}`, id: `<many-${n}@example.org>` }));
+  // Again a marker, after them.
+  await dovecot.append(user, mail({ from: 'marker-ack@example.org', to: user, subject: 'Marker 2', id: '<marker-ack-2@example.org>' }));
+  await until(async () => to('marker-ack@example.org').length, (n) => n === 2, 30_000);
+  expect(await storedOnce('<noreply-1@shop.example>')).toBeTruthy();
+  expect(to('noreply@shop.example')).toHaveLength(0);
+  expect(await hub.models.Ticket.countDocuments({ origin: /^email:<many-/ })).toBe(3);
+  expect(to('many@example.org').map((m) => m.mail.subject).sort()).toEqual([
+    expect.stringMatching(/Question 1$/),
+    expect.stringMatching(/Question 2$/),
+  ]);
 });

@@ -5,7 +5,7 @@
  * eslint.config.mjs allows nothing else from src/ in web/console.
  */
 import type { z } from 'zod';
-import type { apiTokenDto, ContactSchema, MessageSchema, TeamSchema, TicketSummarySchema, TimelineEventSchema, userDto } from '../../../src/http/dto';
+import type { apiTokenDto, ChannelInstanceSchema, ContactSchema, MessageSchema, TeamSchema, TicketSummarySchema, TimelineEventSchema, userDto } from '../../../src/http/dto';
 import type { AgentPresenceEvent, DomainEvent } from '../../../src/events/event.types';
 
 /** What JSON makes of a server value: dates become ISO strings. */
@@ -61,6 +61,27 @@ export type ManagedUser = User;
 
 /** An integrator API token as listed (GET /api/v1/api-tokens; the token itself only once, on creation). */
 export type ApiToken = Json<ReturnType<typeof apiTokenDto>>;
+
+/** A channel instance as admins see it (GET /api/v1/channels): secrets only as `{ set }`, with its health. */
+export type ChannelInstance = z.infer<typeof ChannelInstanceSchema>;
+
+/**
+ * The settings of an `email` channel instance (a support mailbox), as channels/email/mailbox.kind.ts
+ * validates them (the console cannot import channel code; the API answers field errors if they drift).
+ */
+export interface MailboxSettings {
+  address: string;
+  displayName?: string;
+  ownAddresses?: string[];
+  imap: { host: string; port: number; secure: boolean; user: string; folder: string; tlsInsecure?: boolean };
+  smtp?: { host: string; port: number; secure: boolean; user?: string; tlsInsecure?: boolean } | null;
+  pollIntervalMs?: number;
+  idle?: boolean;
+  markSeen?: boolean;
+  processedFolder?: string | null;
+  maxPerSenderPerHour?: number;
+  autoAcknowledge?: { enabled: boolean; maxPerSenderPerHour?: number; text?: string };
+}
 
 /** GET /api/v1/tickets/:id (its response schema is declared in src/http/routes/tickets.routes.ts). */
 export interface TicketDetail {

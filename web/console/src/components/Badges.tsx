@@ -42,12 +42,12 @@ export function deliveryReason(t: Translate, code: string | null | undefined): s
 
 export function DeliveryBadge({ status, error, code, read = false }: { status: DeliveryStatus; error?: string | null; code?: string | null; read?: boolean }) {
   const { t } = useI18n();
-  const failed = status === 'failed' && !read;
-  const label = read ? t('delivery.read') : failed && (error || code) ? t('delivery.failedReason', { reason: deliveryReason(t, code) }) : t(`delivery.${status}`);
+  const failed = (status === 'failed' || status === 'bounced') && !read;
+  const label = read ? t('delivery.read') : status === 'bounced' ? t('delivery.bounced') : failed && (error || code) ? t('delivery.failedReason', { reason: deliveryReason(t, code) }) : t(`delivery.${status}`);
   return (
     <>
       <span class={`delivery delivery-${read ? 'read' : status}`} data-delivery={status} data-read={read ? 'true' : undefined} data-reason={failed ? (code ?? 'unknown') : undefined}>
-        {status === 'failed' ? <Icon name="alert" size={12} /> : status === 'queued' ? <Icon name="clock" size={12} /> : <Icon name="check" size={12} />}{' '}
+        {failed ? <Icon name="alert" size={12} /> : status === 'queued' ? <Icon name="clock" size={12} /> : <Icon name="check" size={12} />}{' '}
         {label}
       </span>
       {/* The channel's or provider's own words, as they were reported. */}

@@ -1,10 +1,10 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { post, randomId } from '../api';
-import { sendKeys } from '../format';
+import { ApiError, post, randomId } from '../api';
+import { fileSize, sendKeys } from '../format';
 import { useI18n } from '../i18n/index';
 import type { Realtime } from '../realtime';
 import type { CannedResponse, Message, TicketSummary, User } from '../types';
-import { ProblemMessage } from './ProblemMessage';
+import { currentTranslator, fieldMessage, ProblemMessage } from './ProblemMessage';
 import { Icon } from './Icon';
 
 export interface ComposerProps {
@@ -36,6 +36,32 @@ export function matchCanned(items: CannedResponse[], q: string): CannedResponse[
   return [...starts, ...contains].slice(0, 8);
 }
 
+/** A file attached to the reply being written: uploading, or uploaded with its ref. */
+interface AttachedFile {
+  key: string;
+  name: string;
+  contentType: string;
+  size: number;
+  ref: string | null;
+}
+
+/** The file's bytes as base64 (what POST /api/v1/attachments takes). */
+const base64Of = (file: File): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ''));
+    r.onerror = () => reject(r.error ?? new Error('the file could not be read'));
+    r.readAsDataURL(file);
+  });
+
+/** The API's refusal of a file, in the agent's language (its first field error), else its title. */
+function uploadProblem(err: unknown, name: string): string {
+  const { t, lang } = currentTranslator();
+  const fe = err instanceof ApiError ? err.errors[0] : undefined;
+  const why = fe ? fieldMessage(t, lang, fe) : err instanceof Error ? err.message : String(err);
+  return t('composer.attachRefused', { name, reason: why });
+}
+
 const fill = (text: string, vars: { customer: string; agent: string }) =>
   text.replace(/\{\{\s*(customer(?:\.name)?|agent(?:\.name)?)\s*\}\}/g, (_m, k: string) => (k.startsWith('customer') ? vars.customer : vars.agent));
 
@@ -48,6 +74,9 @@ export function Composer(p: ComposerProps) {
   const [error, setError] = useState<unknown>(null);
   const [active, setActive] = useState(0);
   const [dismissedAt, setDismissedAt] = useState<number | null>(null);
+  const [files, setFiles] = useState<AttachedFile[]>([]);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
   const box = useRef<HTMLTextAreaElement>(null);
   const idempotencyKey = useRef(randomId());
   const typingSent = useRef(0);
@@ -103,19 +132,43 @@ export function Composer(p: ComposerProps) {
     });
   };
 
+  /** Uploads the chosen files one by one; a refused one is named next to the Attach button. */
+  const attach = async (chosen: File[]) => {
+    setFileError(null);
+    for (const file of chosen) {
+      const key = randomId();
+      const contentType = file.type || 'application/octet-stream';
+      setFiles((fs) => [...fs, { key, name: file.name, contentType, size: file.size, ref: null }]);
+      try {
+        const up = await post<{ ref: string; size: number; contentType: string }>('/api/v1/attachments', { name: file.name, contentType, contentBase64: await base64Of(file) });
+        setFiles((fs) => fs.map((f) => (f.key === key ? { ...f, ref: up.ref, size: up.size, contentType: up.contentType } : f)));
+        idempotencyKey.current = randomId();
+      } catch (err) {
+        setFiles((fs) => fs.filter((f) => f.key !== key));
+        setFileError(uploadProblem(err, file.name));
+      }
+    }
+  };
+  const uploading = files.some((f) => f.ref === null);
+
   const send = async () => {
     const body = text.trim();
-    if (!body || busy || (mode === 'reply' && p.cannotSend)) return;
+    if (!body || busy || uploading || (mode === 'reply' && p.cannotSend)) return;
     setBusy(true);
     setError(null);
     try {
+      const attachments = files.flatMap((f) => (f.ref ? [{ ref: f.ref, name: f.name, contentType: f.contentType }] : []));
       const m =
         mode === 'reply'
-          ? await post<Message>(`/api/v1/tickets/${ticketId}/replies`, { text: body }, { 'Idempotency-Key': idempotencyKey.current })
+          ? await post<Message>(`/api/v1/tickets/${ticketId}/replies`, { text: body, ...(attachments.length ? { attachments } : {}) }, { 'Idempotency-Key': idempotencyKey.current })
           : await post<Message>(`/api/v1/tickets/${ticketId}/notes`, { text: body });
       stopTyping();
       setText('');
       setCaret(0);
+      if (mode === 'reply') {
+        setFiles([]);
+        setFileError(null);
+      }
       idempotencyKey.current = randomId();
       p.onSent(m);
     } catch (err) {
@@ -241,10 +294,62 @@ export function Composer(p: ComposerProps) {
           onKeyDown={onKeyDown}
         />
       </div>
+      {mode === 'reply' && !replyOff && (
+        <div class={`composer-files ${fileError ? 'invalid' : ''}`} data-testid="composer-files">
+          {files.length > 0 && (
+            <ul class="attach-list">
+              {files.map((f) => (
+                <li key={f.key} class="attach-chip" data-file={f.name} data-uploaded={f.ref ? 'true' : 'false'}>
+                  <Icon name="clip" size={12} /> <span class="attach-name">{f.name}</span>{' '}
+                  <span class="muted small">{f.ref ? fileSize(f.size) : t('composer.uploading')}</span>
+                  <button
+                    type="button"
+                    class="icon-btn"
+                    data-action="remove-file"
+                    aria-label={t('composer.removeFile', { name: f.name })}
+                    onClick={() => {
+                      setFiles((fs) => fs.filter((x) => x.key !== f.key));
+                      idempotencyKey.current = randomId();
+                    }}
+                  >
+                    ×
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+          {fileError && (
+            <span class="field-error" id="composer-files-error" data-field-error="attachments" role="alert">
+              {fileError}
+            </span>
+          )}
+        </div>
+      )}
       <ProblemMessage error={error} onDismiss={() => setError(null)} />
       <div class="composer-actions">
         <span class="muted small">{sendKeys()}</span>
-        <button type="button" class={`btn ${mode === 'reply' ? 'primary' : 'note'}`} disabled={busy || !text.trim() || replyOff} onClick={() => void send()}>
+        {mode === 'reply' && !replyOff && (
+          <>
+            <input
+              ref={fileInput}
+              type="file"
+              multiple
+              class="sr-only"
+              id="composer-file-input"
+              data-testid="composer-file-input"
+              aria-describedby={fileError ? 'composer-files-error' : undefined}
+              onChange={(e) => {
+                const chosen = [...(e.currentTarget.files ?? [])];
+                e.currentTarget.value = '';
+                void attach(chosen);
+              }}
+            />
+            <button type="button" class="btn ghost" data-action="attach" disabled={busy} onClick={() => fileInput.current?.click()}>
+              <Icon name="clip" /> {t('composer.attach')}
+            </button>
+          </>
+        )}
+        <button type="button" class={`btn ${mode === 'reply' ? 'primary' : 'note'}`} disabled={busy || uploading || !text.trim() || replyOff} onClick={() => void send()}>
           {busy ? t('composer.sending') : mode === 'reply' ? t('composer.send') : t('composer.saveNote')}
         </button>
       </div>

@@ -18,6 +18,7 @@ import type { CannedResponse, Team, User, View } from '../types';
 import { CannedAdmin } from './CannedAdmin';
 import { ContactsDirectory } from './Contacts';
 import { Inbox } from './Inbox';
+import { MailboxesAdmin } from './MailboxesAdmin';
 import { LangSwitch } from './LangSwitch';
 import { Offers } from './Offers';
 import { ProblemMessage } from './ProblemMessage';
@@ -44,7 +45,7 @@ const VIEWS_BY_ROLE: Record<User['role'], View[]> = {
   admin: ['mine', 'unassigned', 'all'],
 };
 /** The settings area's screens, in the nav's order (admins). */
-const SETTINGS_PAGES: readonly SettingsPage[] = ['canned', 'teams', 'users', 'tokens', 'sla', 'rules'];
+const SETTINGS_PAGES: readonly SettingsPage[] = ['canned', 'teams', 'users', 'tokens', 'sla', 'rules', 'email'];
 
 /** The console: the nav, the inbox, the open ticket or a settings screen, offers; the hooks do the work. */
 export function Console({ user, token, onSignOut }: ConsoleProps) {
@@ -321,6 +322,10 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
       ) : settings === 'rules' ? (
         <main class="main settings-main">
           <RulesAdmin />
+        </main>
+      ) : settings === 'email' ? (
+        <main class="main settings-main">
+          <MailboxesAdmin />
         </main>
       ) : (
         <>

@@ -120,8 +120,15 @@ export function Conversation({ messages, contactName, customerTyping, customerRe
                     status={m.deliveryStatus}
                     error={m.deliveryError}
                     code={m.deliveryErrorCode}
-                    read={m.deliveryStatus !== 'failed' && m.deliveryStatus !== 'queued' && customerReadAt !== null && m.createdAt <= customerReadAt}
+                    read={m.deliveryStatus !== 'failed' && m.deliveryStatus !== 'bounced' && m.deliveryStatus !== 'queued' && customerReadAt !== null && m.createdAt <= customerReadAt}
                   />
+                  {m.emailCopy && (
+                    <span class={`email-copy small ${m.emailCopy.status === 'bounced' ? 'delivery-bounced' : 'muted'}`} data-testid="email-copy" data-status={m.emailCopy.status} title={m.emailCopy.error ?? undefined}>
+                      {m.emailCopy.status === 'bounced'
+                        ? t('delivery.copyBounced', { address: m.emailCopy.to, reason: m.emailCopy.error ?? '' })
+                        : t('delivery.copyEmailed', { address: m.emailCopy.to })}
+                    </span>
+                  )}
                   {m.deliveryStatus === 'failed' && onRetry && (
                     <button type="button" class="btn small retry" data-action="retry-reply" disabled={retryDisabled || retrying !== null} onClick={() => retry(m.id)}>
                       {retrying === m.id ? t('delivery.retrying') : t('delivery.retry')}
