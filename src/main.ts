@@ -25,6 +25,8 @@ import { channelIngest } from './channels/channel-ingest';
 import { createChannelRuntime, type ChannelRuntime } from './channels/channel-runtime';
 import { createChannelScheduler } from './channels/channel-scheduler';
 import { createSecretBox } from './channels/secret-box';
+import { createOptOutModel } from './contacts/opt-out.model';
+import { createOptOutService } from './contacts/opt-out.service';
 import { calendarOf } from './auth/team-calendar';
 import { createClassifier } from './classify/classifier';
 import { createContactDesk } from './contacts/contact-desk.service';
@@ -146,6 +148,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     cleanups.push(() => conn.close());
     const models = await createModels(conn);
     const channelModels = await createChannelModels(conn);
+    const optOuts = createOptOutService(await createOptOutModel(conn));
 
     const redis = redisClient(redisUrl, 'hub', logger);
     const bullConnection = redisClient(redisUrl, 'hub-queue', logger);
@@ -256,7 +259,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     });
     cleanups.push(() => sla.close());
     const desk = createTicketDesk({ ...models, tickets, assignment, bus, store, claim: createRoutingClaims(routing) });
-    const contactDesk = createContactDesk({ ...models, tickets, bus });
+    const contactDesk = createContactDesk({ ...models, tickets, bus, optOuts: (identities) => optOuts.forIdentities(identities) });
     const senders = new Map<ChannelId, ChannelAdapter>();
     const outboundQueue = new Queue<OutboundJobData>(QUEUES.outbound, { connection: bullConnection, prefix });
     cleanups.push(() => outboundQueue.close());
@@ -273,6 +276,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       attempts: config.OUTBOUND_ATTEMPTS,
       retryBaseMs: config.OUTBOUND_RETRY_BASE_MS,
       emailAbsentCustomers: config.WEBCHAT_EMAIL_OFFLINE_REPLIES,
+      optedOut: (channel, address) => optOuts.current(channel, address),
     });
 
 
@@ -517,6 +521,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           attachment: (ref) => store.get(ref),
           conversationStatus: (ticketId) => customerStatus.current(ticketId),
           deliveryFailed: (failure) => outbound.deliveryFailed(failure),
+          deliveryReport: (report) => outbound.deliveryReport(report),
+          optOut: (change) => optOuts.record(change),
         },
         ingest: accept,
         instances: channelInstances,

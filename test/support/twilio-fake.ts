@@ -102,6 +102,11 @@ export interface TwilioFake {
   addMedia(path: string, bytes: Buffer, contentType: string): string;
   /** Adds a recording (metadata + .mp3/.wav bytes); answers its RecordingUrl (no extension, as Twilio sends it). */
   addRecording(sid: string, bytes: Buffer): string;
+  /**
+   * Like a reverse proxy in front of the hub: webhooks to URLs under `publicBase` (what Twilio is
+   * configured with and signs) are delivered to `localBase` instead, with X-Forwarded-Host/-Proto.
+   */
+  proxy(publicBase: string, localBase: string): void;
   /** POSTs a signed form webhook the way Twilio does; `times` > 1 delivers it again (Twilio's retries), answering each response. */
   webhook(url: string, params: Record<string, string>, options?: WebhookOptions & { times?: number }): Promise<WebhookResponse[]>;
   /** The parameters Twilio sends with an incoming SMS/MMS. */
@@ -138,6 +143,7 @@ export async function startTwilioFake(account: FakeAccount = { sid: `AC${randomB
   const recordings = new Map<string, { bytes: Buffer }>();
   const requests: TwilioFake['requests'] = [];
   const failures: FakeFailure[] = [];
+  const proxies: Array<{ from: string; to: string }> = [];
   let base = '';
 
   const json = (res: ServerResponse, status: number, body: unknown): void => {
@@ -268,9 +274,16 @@ export async function startTwilioFake(account: FakeAccount = { sid: `AC${randomB
     if (signature !== 'missing') {
       headers['x-twilio-signature'] = twilio.getExpectedTwilioSignature(signature === 'wrong' ? `${account.token}x` : account.token, signed, params);
     }
+    const via = proxies.find((p) => url.startsWith(p.from));
+    const target = via ? `${via.to}${url.slice(via.from.length)}` : url;
+    if (via) {
+      const pub = new URL(via.from);
+      headers['x-forwarded-host'] ??= pub.host;
+      headers['x-forwarded-proto'] ??= pub.protocol.replace(':', '');
+    }
     const out: WebhookResponse[] = [];
     for (let n = 0; n < (options.times ?? 1); n += 1) {
-      const res = await fetch(url, { method: 'POST', headers, body: new URLSearchParams(params).toString() });
+      const res = await fetch(target, { method: 'POST', headers, body: new URLSearchParams(params).toString() });
       out.push({ status: res.status, contentType: res.headers.get('content-type') ?? '', body: await res.text() });
     }
     return out;
@@ -283,6 +296,7 @@ export async function startTwilioFake(account: FakeAccount = { sid: `AC${randomB
     calls,
     requests,
     failNext: (...f) => void failures.push(...f),
+    proxy: (from, to) => void proxies.push({ from: from.replace(/\/+$/, ''), to: to.replace(/\/+$/, '') }),
     addMedia(path, bytes, contentType) {
       media.set(path, { bytes, contentType });
       return `${base}${path}`;
