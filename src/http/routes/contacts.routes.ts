@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { VALUE_TIERS, type ContactDesk } from '../../contacts/contact-desk.service';
-import { contactDto, ContactSchema, ticketSummaryDto, TicketSummarySchema } from '../dto';
+import { contactDto, ContactOptOutSchema, ContactSchema, ticketSummaryDto, TicketSummarySchema } from '../dto';
 import type { RouteTable } from '../route';
 import { desk } from './tickets.routes';
 
@@ -38,7 +38,7 @@ export function registerContactRoutes(t: RouteTable, deps: { contacts: ContactDe
     response: z.object({
       contact: ContactSchema.extend({
         optOuts: z
-          .array(z.object({ channel: z.string(), address: z.string(), keyword: z.string(), at: z.string() }))
+          .array(ContactOptOutSchema)
           .describe('Addresses that opted out (an SMS STOP): replies to them are refused until the customer opts back in (START)'),
       }),
       tickets: z.array(TicketSummarySchema),

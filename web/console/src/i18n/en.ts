@@ -135,6 +135,8 @@ export const en = {
     cannedHint: '↑↓ to choose, Enter to insert, Esc to close',
     closedHint: 'This ticket is closed; a new customer message opens a new ticket.',
     cannotSend: 'Replies cannot be sent by {{channel}}: this hub has no {{channel}} channel configured (ask an administrator). Internal notes still work.',
+    smsSegment: 'SMS: 1 segment · {{units}}/{{per}} characters ({{encoding}})',
+    smsSegments: 'SMS: {{count}} segments · {{units}} characters, {{per}} per segment ({{encoding}})',
   },
   timeline: {
     title: 'Timeline',
@@ -212,6 +214,7 @@ export const en = {
     firstPage: 'First seen on',
     browser: 'Browser',
     visitorId: 'Visitor id',
+    optedOut: 'Opted out of SMS ({{keyword}}, {{date}}): replies are not sent until they text START',
   },
   values: {
     type: { complaint: 'Complaint', suggestion: 'Suggestion', care: 'Care' },

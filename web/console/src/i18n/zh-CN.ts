@@ -133,6 +133,8 @@ export const zhCN: Messages = {
     cannedHint: '↑↓ 选择，Enter 插入，Esc 关闭',
     closedHint: '该工单已关闭；客户的新消息会创建新工单。',
     cannotSend: '无法通过{{channel}}发送回复：本系统未配置{{channel}}渠道（请联系管理员）。内部备注仍可使用。',
+    smsSegment: '短信：1 条 · {{units}}/{{per}} 个字符（{{encoding}}）',
+    smsSegments: '短信：{{count}} 条 · {{units}} 个字符，每条 {{per}} 个（{{encoding}}）',
   },
   timeline: {
     title: '时间线',
@@ -210,6 +212,7 @@ export const zhCN: Messages = {
     firstPage: '首次访问页面',
     browser: '浏览器',
     visitorId: '访客编号',
+    optedOut: '已退订短信（{{keyword}}，{{date}}）：客户回复 START 之前不会发送回复',
   },
   values: {
     type: { complaint: '投诉', suggestion: '建议', care: '关怀' },
