@@ -332,6 +332,23 @@ export interface ChannelContext {
    * SMS STOP / START): replies to it are refused while opted out, and the contact shows it.
    */
   optOut?(change: OptOutChange): Promise<void>;
+  /**
+   * Voice: an agent who can take a call now: online in the instance's team (else the default
+   * team), with a phone number on their profile; the least busy one. Null: nobody.
+   */
+  availableAgent?(): Promise<AvailableAgent | null>;
+  /**
+   * Voice: gives a ticket to the agent a call was connected to (as a manual assignment through
+   * routing, recorded on the timeline). Resolves false when it could not be assigned.
+   */
+  assignTicket?(ticketId: string, agentId: string, note: string): Promise<boolean>;
+}
+
+export interface AvailableAgent {
+  id: string;
+  name: string;
+  /** E.164: where the call rings. */
+  phone: string;
 }
 
 export interface DeliveryReport {

@@ -25,6 +25,7 @@ import { channelIngest } from './channels/channel-ingest';
 import { createChannelRuntime, type ChannelRuntime } from './channels/channel-runtime';
 import { createChannelScheduler } from './channels/channel-scheduler';
 import { createSecretBox } from './channels/secret-box';
+import { createVoiceAgents } from './channels/voice-agents';
 import { createOptOutModel } from './contacts/opt-out.model';
 import { createOptOutService } from './contacts/opt-out.service';
 import { calendarOf } from './auth/team-calendar';
@@ -510,6 +511,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         },
       });
       cleanups.push(() => scheduler.close());
+      // Phone calls are put through to online agents of the number's team who have a phone.
+      const voiceAgents = createVoiceAgents({ users, routing, defaultTeam });
       const runtime = createChannelRuntime({
         shared: {
           ingestStatus: (jobId) => ingest.status(jobId),
@@ -523,8 +526,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           deliveryFailed: (failure) => outbound.deliveryFailed(failure),
           deliveryReport: (report) => outbound.deliveryReport(report),
           optOut: (change) => optOuts.record(change),
+          assignTicket: (ticketId, agentId, note) => voiceAgents.assign(ticketId, agentId, note),
         },
         ingest: accept,
+        availableAgent: (team) => voiceAgents.available(team),
         instances: channelInstances,
         health: channelHealth,
         checkpoints: createCheckpointStore(channelModels.ChannelCheckpoint),

@@ -13,6 +13,7 @@ import {
 } from '../contract';
 import { createTwilioClient, fetchTwilioFile, isApiUrl } from './twilio.client';
 import { deliveryOf, normalizeSms, statusReason } from './twilio.normalize';
+import { mountVoice } from './twilio.voice';
 import { signedForm } from './twilio.webhook';
 
 /**
@@ -38,6 +39,8 @@ export const TwilioSettingsSchema = z.object({
   voice: z.boolean().default(true),
   /** A first word of an SMS that chooses the ticket type, e.g. `{ "complaint": ["投诉", "complaint"] }`. */
   typeKeywords: z.partialRecord(z.enum(TICKET_TYPES), z.array(z.string().trim().min(1).max(40)).max(20)).default({}),
+  /** Longest voicemail, in seconds. */
+  voicemailMaxSeconds: z.number().int().min(5).max(3600).default(120),
   /** Largest MMS media or recording fetched into the attachment store. */
   maxMediaBytes: z.number().int().min(1024).max(20 * 1024 * 1024).default(5 * 1024 * 1024),
 });
@@ -163,6 +166,18 @@ export const twilioKind: ChannelKind<TwilioSettings, TwilioSecrets> = {
         base ||= ctx.publicUrl;
         ctx.router.post(`${path}/sms`, (req, res) => incomingSms(ctx, req, res));
         ctx.router.post(`${path}/sms/status`, (req, res) => smsStatus(ctx, req, res));
+        mountVoice(ctx, path, {
+          number: settings.number,
+          language: settings.voiceLanguage,
+          accountSid: settings.accountSid,
+          authToken: secrets.authToken,
+          apiBaseUrl: settings.apiBaseUrl,
+          maxMediaBytes: settings.maxMediaBytes,
+          voicemailMaxSeconds: settings.voicemailMaxSeconds,
+          hookUrl: () => `${base.replace(/\/+$/, '')}${path}`,
+          signed,
+          enabled: settings.voice,
+        });
       },
       send,
     };

@@ -21,6 +21,7 @@ export const userDto = (u: UserDoc) => ({
   maxConcurrent: { chat: u.maxConcurrent.chat, async: u.maxConcurrent.async },
   active: u.active,
   locale: u.locale,
+  phone: u.phone ?? '',
   createdAt: u.createdAt,
 });
 

@@ -111,6 +111,8 @@ export interface TwilioFake {
   webhook(url: string, params: Record<string, string>, options?: WebhookOptions & { times?: number }): Promise<WebhookResponse[]>;
   /** The parameters Twilio sends with an incoming SMS/MMS. */
   incomingSms(o: { to: string; from: string; body: string; sid?: string; media?: Array<{ url: string; contentType: string }> }): Record<string, string>;
+  /** The parameters Twilio sends with every request of one incoming call (add Digits, DialCallStatus, … per step). */
+  incomingCall(o: { to: string; from: string; sid?: string }): Record<string, string>;
   /** Sends the created message's status callbacks in this order (e.g. delivered before sent). */
   statusCallbacks(messageSid: string, statuses: Array<string | { status: string; errorCode: number; errorMessage?: string }>): Promise<WebhookResponse[]>;
   close(): Promise<void>;
@@ -335,6 +337,21 @@ export async function startTwilioFake(account: FakeAccount = { sid: `AC${randomB
         params[`MediaContentType${i}`] = m.contentType;
       });
       return params;
+    },
+    incomingCall({ to, from, sid }) {
+      return {
+        AccountSid: account.sid,
+        ApiVersion: '2010-04-01',
+        CallSid: sid ?? sidOf('CA'),
+        CallStatus: 'ringing',
+        Direction: 'inbound',
+        From: from,
+        Caller: from,
+        To: to,
+        Called: to,
+        FromCountry: 'CN',
+        ToCountry: 'US',
+      };
     },
     async statusCallbacks(messageSid, statuses) {
       const m = messages.find((x) => x.sid === messageSid);
