@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { View } from './types';
 
 /** Screens of the settings area (admins). */
-export type SettingsPage = 'users' | 'teams' | 'rules' | 'tokens' | 'sla' | 'canned';
+export type SettingsPage = 'users' | 'teams' | 'rules' | 'tokens' | 'sla' | 'canned' | 'phones';
 
 export interface Route {
   view: View;
@@ -15,7 +15,7 @@ const BASE = '/console';
 const CHANGE = 'omnihub:navigate';
 
 export function parseRoute(pathname: string): Route {
-  const s = /^\/console\/settings\/(users|teams|rules|tokens|sla|canned)\/?$/.exec(pathname);
+  const s = /^\/console\/settings\/(users|teams|rules|tokens|sla|canned|phones)\/?$/.exec(pathname);
   if (s) return { view: 'mine', ticketId: null, settings: s[1] as SettingsPage };
   const m = /^\/console\/(mine|unassigned|all)(?:\/tickets\/([A-Za-z0-9_-]+))?\/?$/.exec(pathname);
   if (m) return { view: m[1] as View, ticketId: m[2] ?? null };

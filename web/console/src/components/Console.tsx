@@ -22,6 +22,7 @@ import { RulesAdmin } from './RulesAdmin';
 import { ShortcutsHelp } from './ShortcutsHelp';
 import { SlaAdmin } from './SlaAdmin';
 import { TeamsAdmin } from './TeamsAdmin';
+import { PhonesAdmin } from './PhonesAdmin';
 import { TokensAdmin } from './TokensAdmin';
 import { UsersAdmin } from './UsersAdmin';
 import { TicketView } from './TicketView';
@@ -39,7 +40,7 @@ const VIEWS_BY_ROLE: Record<User['role'], View[]> = {
   admin: ['mine', 'unassigned', 'all'],
 };
 /** The settings area's screens, in the nav's order (admins). */
-const SETTINGS_PAGES: readonly SettingsPage[] = ['canned', 'teams', 'users', 'tokens', 'sla', 'rules'];
+const SETTINGS_PAGES: readonly SettingsPage[] = ['canned', 'teams', 'users', 'tokens', 'sla', 'rules', 'phones'];
 
 /** The console: the nav, the inbox, the open ticket or a settings screen, offers; the hooks do the work. */
 export function Console({ user, token, onSignOut }: ConsoleProps) {
@@ -227,6 +228,10 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
       ) : settings === 'rules' ? (
         <main class="main settings-main">
           <RulesAdmin />
+        </main>
+      ) : settings === 'phones' ? (
+        <main class="main settings-main">
+          <PhonesAdmin />
         </main>
       ) : (
         <>
