@@ -335,6 +335,58 @@ export interface ChannelContext {
    * hourly limits count with.
    */
   countInWindow?(key: string, id: string, at: Date, windowMs: number): Promise<number>;
+  /**
+   * A provider's delivery report about a message the hub sent (an SMS status callback): moves its
+   * delivery status forward only (`sent` → `delivered` / `failed`; a late `sent` after `delivered`
+   * changes nothing), with the provider's reason on a failure. Resolves false when no sent message
+   * matches or nothing changed.
+   */
+  deliveryReport?(report: DeliveryReport): Promise<boolean>;
+  /**
+   * A customer opted out of (or back into) messages to one of their addresses on a channel (an
+   * SMS STOP / START): replies to it are refused while opted out, and the contact shows it.
+   */
+  optOut?(change: OptOutChange): Promise<void>;
+  /**
+   * Voice: an agent who can take a call now: online in the instance's team (else the default
+   * team), with a phone number on their profile; the least busy one. Null: nobody.
+   */
+  availableAgent?(): Promise<AvailableAgent | null>;
+  /**
+   * Voice: gives a ticket to the agent a call was connected to (as a manual assignment through
+   * routing, recorded on the timeline). Resolves false when it could not be assigned.
+   */
+  assignTicket?(ticketId: string, agentId: string, note: string): Promise<boolean>;
+}
+
+export interface AvailableAgent {
+  id: string;
+  name: string;
+  /** E.164: where the call rings. */
+  phone: string;
+}
+
+export interface DeliveryReport {
+  channel: ChannelId;
+  /** The hub's id of the message, when the provider echoes it (a status callback URL that carries it). */
+  messageId?: string;
+  /** The provider id of the sent message ({@link SendResult.externalId}). */
+  externalId: string;
+  status: 'sent' | 'delivered' | 'failed';
+  /** Why it was not delivered, with the provider's error code. */
+  reason?: string;
+}
+
+export interface OptOutChange {
+  channel: ChannelId;
+  /** The customer's address on the channel (an E.164 number). */
+  address: string;
+  optedOut: boolean;
+  /** What the customer sent (STOP, 退订, START). */
+  keyword: string;
+  /** The provider id of the message that asked. */
+  externalId: string;
+  at: Date;
 }
 
 export interface DeliveryFailure {

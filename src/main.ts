@@ -27,6 +27,9 @@ import { createChannelCounters } from './channels/channel-counters';
 import { createChannelRuntime, type ChannelRuntime } from './channels/channel-runtime';
 import { createChannelScheduler } from './channels/channel-scheduler';
 import { createSecretBox } from './channels/secret-box';
+import { createVoiceAgents } from './channels/voice-agents';
+import { createOptOutModel } from './contacts/opt-out.model';
+import { createOptOutService } from './contacts/opt-out.service';
 import { calendarOf } from './auth/team-calendar';
 import { createClassifier } from './classify/classifier';
 import { createContactDesk } from './contacts/contact-desk.service';
@@ -149,6 +152,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     cleanups.push(() => conn.close());
     const models = await createModels(conn);
     const channelModels = await createChannelModels(conn);
+    const optOuts = createOptOutService(await createOptOutModel(conn));
 
     const redis = redisClient(redisUrl, 'hub', logger);
     const bullConnection = redisClient(redisUrl, 'hub-queue', logger);
@@ -259,7 +263,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     });
     cleanups.push(() => sla.close());
     const desk = createTicketDesk({ ...models, tickets, assignment, bus, store, claim: createRoutingClaims(routing) });
-    const contactDesk = createContactDesk({ ...models, tickets, bus });
+    const contactDesk = createContactDesk({ ...models, tickets, bus, optOuts: (identities) => optOuts.forIdentities(identities) });
     const senders = new Map<ChannelId, ChannelAdapter>();
     const replyAttachments = createReplyAttachments({
       store,
@@ -284,6 +288,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       retryBaseMs: config.OUTBOUND_RETRY_BASE_MS,
       emailAbsentCustomers: config.WEBCHAT_EMAIL_OFFLINE_REPLIES,
       replyAttachments,
+      optedOut: (channel, address) => optOuts.current(channel, address),
     });
 
 
@@ -525,6 +530,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         },
       });
       cleanups.push(() => scheduler.close());
+      // Phone calls are put through to online agents of the number's team who have a phone.
+      const voiceAgents = createVoiceAgents({ users, routing, defaultTeam });
       const runtime = createChannelRuntime({
         shared: {
           ingestStatus: (jobId) => ingest.status(jobId),
@@ -536,9 +543,13 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           attachment: (ref) => store.get(ref),
           conversationStatus: (ticketId) => customerStatus.current(ticketId),
           deliveryFailed: (failure) => outbound.deliveryFailed(failure),
+          deliveryReport: (report) => outbound.deliveryReport(report),
+          optOut: (change) => optOuts.record(change),
+          assignTicket: (ticketId, agentId, note) => voiceAgents.assign(ticketId, agentId, note),
         },
         ingest: accept,
         counters: createChannelCounters(redis, prefix),
+        availableAgent: (team) => voiceAgents.available(team),
         instances: channelInstances,
         health: channelHealth,
         checkpoints: createCheckpointStore(channelModels.ChannelCheckpoint),

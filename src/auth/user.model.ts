@@ -18,6 +18,8 @@ export interface UserDoc {
   maxConcurrent: { chat: number; async: number };
   active: boolean;
   locale: string;
+  /** Where phone calls for this agent ring (E.164; a voice menu's <Dial>); empty: none. */
+  phone: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -37,6 +39,7 @@ const schema = new Schema<UserDoc>(
     },
     active: { type: Boolean, default: true },
     locale: { type: String, default: 'en' },
+    phone: { type: String, default: '' },
   },
   { timestamps: true, collection: 'users' },
 );

@@ -15,6 +15,7 @@ export interface NewUser {
   skills?: string[];
   languages?: string[];
   maxConcurrent?: { chat: number; async: number };
+  phone?: string;
 }
 
 export interface UserChanges {
@@ -27,6 +28,7 @@ export interface UserChanges {
   active?: boolean;
   password?: string;
   locale?: string;
+  phone?: string;
 }
 
 export interface TeamChanges {

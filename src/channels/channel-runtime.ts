@@ -1,5 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type {
+  AvailableAgent,
   ChannelAdapter,
   ChannelContext,
   ChannelLogger,
@@ -19,12 +20,14 @@ interface Logger extends ChannelLogger {
 }
 
 /** What every adapter's context shares; the runtime adds the per-adapter parts. */
-export type SharedContext = Omit<ChannelContext, 'router' | 'ingest' | 'reportHealth' | 'schedule' | 'checkpoint' | 'instance' | 'logger' | 'countInWindow'>;
+export type SharedContext = Omit<ChannelContext, 'router' | 'ingest' | 'reportHealth' | 'schedule' | 'checkpoint' | 'instance' | 'logger' | 'countInWindow' | 'availableAgent'>;
 
 export interface ChannelRuntimeDeps {
   shared: SharedContext;
   /** The hub's ingest: `team` and `defaultType` come from the instance. */
   ingest(message: InboundMessageInput, options: IngestOptions & { team?: string }): Promise<IngestResult>;
+  /** Voice: an agent who can take a call now, in this team (null: the default team). */
+  availableAgent?(team: string | null): Promise<AvailableAgent | null>;
   instances: ChannelInstanceService;
   health: ChannelHealthStore;
   checkpoints: CheckpointStore;
@@ -100,6 +103,7 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps) {
         return deps.ingest(withInstance, { ...options, ...(instance.team ? { team: instance.team } : {}) });
       },
       reportHealth: (r) => report(who, r),
+      ...(deps.availableAgent ? { availableAgent: () => deps.availableAgent!(instance?.team ?? null) } : {}),
       schedule(name, everyMs, task) {
         if (!TASK_NAME.test(name)) throw new Error(`schedule name ${JSON.stringify(name)}: lowercase letters, digits and - only`);
         if (!Number.isInteger(everyMs) || everyMs < 100) throw new Error('schedule interval: an integer of at least 100 ms');

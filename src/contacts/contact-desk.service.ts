@@ -10,6 +10,7 @@ import type { TicketModel } from '../tickets/ticket.model';
 import { ticketUpdated, type TicketService } from '../tickets/ticket.service';
 import type { ContactDoc, ContactModel, IdentityModel, ValueTier } from './contact.model';
 import { identityKey } from './identity';
+import type { OptOutView } from './opt-out.service';
 
 export interface ContactChanges {
   name?: string;
@@ -26,6 +27,8 @@ export interface ContactDeskDeps extends ViewDeps {
   ThreadKey: ThreadKeyModel;
   tickets: TicketService;
   bus: EventBus;
+  /** The opt-outs in force for a contact's addresses (SMS STOP). */
+  optOuts?(identities: ContactDoc['identities']): Promise<OptOutView[]>;
 }
 
 /** For the HTTP layer, which may not import models. */
@@ -82,13 +85,13 @@ export function createContactDesk(deps: ContactDeskDeps) {
       return { items, nextCursor: docs.length > limit ? items[items.length - 1]!._id.toString() : null };
     },
 
-    async detail(p: Principal, id: string): Promise<{ contact: ContactDoc; tickets: TicketView[] }> {
+    async detail(p: Principal, id: string): Promise<{ contact: ContactDoc; tickets: TicketView[]; optOuts: OptOutView[] }> {
       const contact = await find(id);
       const docs = await Ticket.find({ $and: [{ contact: contact._id }, ticketScope(p)] })
         .sort({ createdAt: -1, _id: -1 })
         .limit(MAX_CONTACT_TICKETS)
         .lean();
-      return { contact, tickets: await views.tickets(docs) };
+      return { contact, tickets: await views.tickets(docs), optOuts: (await deps.optOuts?.(contact.identities)) ?? [] };
     },
 
     async update(id: string, changes: ContactChanges): Promise<ContactDoc> {

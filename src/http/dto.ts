@@ -22,6 +22,7 @@ export const userDto = (u: UserDoc) => ({
   maxConcurrent: { chat: u.maxConcurrent.chat, async: u.maxConcurrent.async },
   active: u.active,
   locale: u.locale,
+  phone: u.phone ?? '',
   createdAt: u.createdAt,
 });
 
@@ -207,6 +208,8 @@ export const TeamSchema = z.object({
   description: z.string(),
   businessHours: BusinessCalendarSchema.nullable().describe('null: SLA clocks of this team run around the clock'),
 });
+/** An address of the contact that opted out (an SMS number after STOP), on GET /contacts/:id. */
+export const ContactOptOutSchema = z.object({ channel: z.string(), address: z.string(), keyword: z.string(), at: z.string() });
 export const ContactSchema = z.object({
   id: z.string(),
   name: z.string(),

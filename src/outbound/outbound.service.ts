@@ -7,6 +7,7 @@ import {
   type ChannelAdapter,
   type ChannelId,
   type DeliveryFailure,
+  type DeliveryReport,
   type IdentityKind,
   type SendResult,
 } from '../../channels/contract';
@@ -55,6 +56,8 @@ export interface OutboundServiceDeps {
   emailAbsentCustomers?: boolean;
   /** Files agents attach to replies (uploaded first); without it replies take no attachments. */
   replyAttachments?: ReplyAttachments;
+  /** The opt-out in force for a customer's address on a channel (SMS STOP), or null. */
+  optedOut?(channel: ChannelId, address: string): Promise<{ keyword: string; at: Date } | null>;
 }
 
 export interface ReplyInput {
@@ -85,6 +88,13 @@ const DEFAULT_KIND: Record<ChannelId, IdentityKind> = { api: 'external', webchat
 /** An outbound message's _id: derived from (ticket, Idempotency-Key) when there is one, so a double click stores one message. */
 export const outboundMessageId = (ticketId: string, idempotencyKey: string | undefined): Types.ObjectId =>
   idempotencyKey ? derivedId('outbound', ticketId, idempotencyKey) : new Types.ObjectId();
+
+/** Where a delivery status stands: a report only ever moves a reply forward. */
+const DELIVERY_RANK: Record<DeliveryStatus, number> = { received: 0, queued: 0, sent: 1, delivered: 2, failed: 2, bounced: 2 };
+
+/** Why nothing is sent to an address that opted out (for the agent, on the reply or the refusal). */
+export const optedOutReason = (channel: ChannelId, address: string, o: { keyword: string; at: Date }): string =>
+  `${address} opted out of ${channel === 'sms' ? 'SMS' : channel} (they sent ${o.keyword || 'STOP'} on ${o.at.toISOString().slice(0, 16).replace('T', ' ')} UTC); nothing is sent until they text START`;
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err)).slice(0, 500);
 
@@ -333,6 +343,37 @@ export function createOutboundService(deps: OutboundServiceDeps) {
     },
 
     /**
+     * A provider's delivery report (an SMS status callback), possibly out of order: the reply's
+     * status only moves forward (a late `sent` after `delivered` changes nothing), by a
+     * conditional update on the status it had. `failed` carries the provider's reason.
+     */
+    async deliveryReport(report: DeliveryReport): Promise<boolean> {
+      const byId = report.messageId ? toObjectId(report.messageId) : null;
+      const m = await Message.findOne(byId ? { _id: byId, channel: report.channel, direction: 'outbound' } : { channel: report.channel, externalId: report.externalId, direction: 'outbound' }).lean();
+      if (!m) return false;
+      const rank = DELIVERY_RANK[report.status];
+      const below = (Object.keys(DELIVERY_RANK) as DeliveryStatus[]).filter((s) => s !== 'received' && DELIVERY_RANK[s] < rank);
+      const reason = report.status === 'failed' ? (report.reason ?? 'not delivered').slice(0, 500) : null;
+      const reasonCode: DeliveryErrorCode | null = report.status === 'failed' ? 'not_delivered' : null;
+      const res = await Message.updateOne({ _id: m._id, deliveryStatus: { $in: below } }, { $set: { deliveryStatus: report.status, deliveryError: reason, deliveryErrorCode: reasonCode } });
+      if (res.modifiedCount !== 1 || !m.ticket) return res.modifiedCount === 1;
+      const messageId = m._id.toString();
+      await tickets.addEvent(
+        m.ticket,
+        SYSTEM,
+        'delivery',
+        m.deliveryStatus,
+        report.status,
+        report.status === 'failed'
+          ? { code: 'delivery.not_delivered', params: { channel: m.channel, messageId, reason: reason ?? '', reasonCode: 'not_delivered' }, text: `reply ${messageId} was not delivered: ${reason ?? ''}` }
+          : { code: `delivery.${report.status}`, params: { channel: m.channel, messageId, providerId: report.externalId, firstResponse: 'no' }, text: `reply ${messageId} ${report.status} (provider id ${report.externalId})` },
+      );
+      await publishDelivery(m, report.status, reason, reasonCode);
+      await publishTicket(m.ticket, ['delivery']);
+      return true;
+    },
+
+    /**
      * Sends a failed reply again: the same message, through the same job id (so two retries at
      * once send it once: only the one that turns it from `failed` back to `queued` enqueues).
      * Only a `failed` reply can be retried; anything else is a 409. Recorded on the timeline.
@@ -383,6 +424,8 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       if (!ability.canReply) throw cannotSend(ability);
       const files = input.attachments?.length ? await resolveAttachments(p, input.attachments) : [];
       const to = await recipient(t);
+      const optedOut = await deps.optedOut?.(t.channel, to.address);
+      if (optedOut) throw conflict(`${optedOutReason(t.channel, to.address, optedOut)}.`, [{ field: 'to', message: 'opted_out', code: 'opted_out' }]);
       const { ref: inReplyTo, instance } = await lastInbound(t);
       const actor = actorOf(p);
       const now = new Date();
@@ -455,6 +498,11 @@ export function createOutboundService(deps: OutboundServiceDeps) {
         attachments: m.attachments.map((a) => ({ name: a.name, contentType: a.contentType, size: a.size, ref: a.ref })),
       });
       if (!parsed.success) return fail(`the reply is not sendable: ${parsed.error.issues.map((i) => i.message).join('; ')}`, 'not_sendable');
+      // The customer may have opted out after the reply was written.
+      for (const to of parsed.data.to) {
+        const out = await deps.optedOut?.(m.channel, to.address);
+        if (out) return fail(optedOutReason(m.channel, to.address, out), 'opted_out');
+      }
 
       let result: SendResult;
       try {

@@ -6,7 +6,7 @@ import type { ChannelErrorCode } from '../../channels/contract';
  */
 export const DELIVERY_ERROR_CODES = [
   'auth', 'network', 'rejected', 'rate_limited', 'invalid', 'unavailable', 'provider',
-  'no_adapter', 'not_sendable', 'ticket_gone', 'not_delivered', 'bounced', 'unknown',
+  'no_adapter', 'not_sendable', 'ticket_gone', 'not_delivered', 'bounced', 'opted_out', 'unknown',
 ] as const;
 export type DeliveryErrorCode = (typeof DELIVERY_ERROR_CODES)[number];
 /** Every channel error code is a delivery error code (the compiler checks). */

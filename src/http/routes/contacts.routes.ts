@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { VALUE_TIERS, type ContactDesk } from '../../contacts/contact-desk.service';
-import { contactDto, ContactSchema, ticketSummaryDto, TicketSummarySchema } from '../dto';
+import { contactDto, ContactOptOutSchema, ContactSchema, ticketSummaryDto, TicketSummarySchema } from '../dto';
 import type { RouteTable } from '../route';
 import { desk } from './tickets.routes';
 
@@ -35,10 +35,20 @@ export function registerContactRoutes(t: RouteTable, deps: { contacts: ContactDe
     access: 'signed-in',
     params: Id,
     errors: [404],
-    response: z.object({ contact: ContactSchema, tickets: z.array(TicketSummarySchema) }),
+    response: z.object({
+      contact: ContactSchema.extend({
+        optOuts: z
+          .array(ContactOptOutSchema)
+          .describe('Addresses that opted out (an SMS STOP): replies to them are refused until the customer opts back in (START)'),
+      }),
+      tickets: z.array(TicketSummarySchema),
+    }),
     async handler({ params, principal }) {
       const d = await desk(() => contacts.detail(principal!, params.id));
-      return { contact: contactDto(d.contact), tickets: d.tickets.map(ticketSummaryDto) };
+      return {
+        contact: { ...contactDto(d.contact), optOuts: d.optOuts.map((o) => ({ channel: o.channel, address: o.address, keyword: o.keyword, at: o.at.toISOString() })) },
+        tickets: d.tickets.map(ticketSummaryDto),
+      };
     },
   });
 

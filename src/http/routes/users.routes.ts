@@ -20,6 +20,8 @@ const UserFields = {
   languages: z.array(z.string().trim().min(2).max(20)).max(20),
   maxConcurrent: Limits,
   locale: z.enum(['en', 'zh-CN']),
+  /** Where calls for this agent ring (a voice menu connecting a caller); empty: none. */
+  phone: z.union([z.literal(''), z.string().trim().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number: + and 7 to 15 digits')]),
 };
 
 const TeamFields = {
@@ -86,6 +88,7 @@ export function registerUserRoutes(t: RouteTable, deps: UserRouteDeps): void {
       languages: UserFields.languages.default([]),
       maxConcurrent: Limits.optional(),
       locale: UserFields.locale.optional(),
+      phone: UserFields.phone.optional(),
     }),
     async handler({ body }) {
       const password = body.password ?? generatePassword();

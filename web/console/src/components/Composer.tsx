@@ -4,6 +4,7 @@ import { fileSize, sendKeys } from '../format';
 import { useI18n } from '../i18n/index';
 import type { Realtime } from '../realtime';
 import type { CannedResponse, Message, TicketSummary, User } from '../types';
+import { smsSegments } from '../../../common/sms-segments';
 import { currentTranslator, fieldMessage, ProblemMessage } from './ProblemMessage';
 import { Icon } from './Icon';
 
@@ -214,6 +215,8 @@ export function Composer(p: ComposerProps) {
   const channel = t(`values.channel.${p.ticket.channel}`);
   const cannotSend = p.cannotSend === true;
   const replyOff = (closed || cannotSend) && mode === 'reply';
+  // SMS: how many segments the reply takes (Twilio splits it; the customer may pay per segment).
+  const sms = p.ticket.channel === 'sms' && mode === 'reply' && !replyOff && text.trim() !== '' ? smsSegments(text) : null;
 
   return (
     <div class={`composer composer-${mode}`} data-testid="composer">
@@ -348,6 +351,13 @@ export function Composer(p: ComposerProps) {
               <Icon name="clip" /> {t('composer.attach')}
             </button>
           </>
+        )}
+        {sms && (
+          <span class="muted small sms-segments" data-testid="sms-segments" data-segments={sms.segments}>
+            {sms.segments === 1
+              ? t('composer.smsSegment', { units: String(sms.units), per: String(sms.perSegment), encoding: sms.encoding })
+              : t('composer.smsSegments', { count: String(sms.segments), units: String(sms.units), per: String(sms.perSegment), encoding: sms.encoding })}
+          </span>
         )}
         <button type="button" class={`btn ${mode === 'reply' ? 'primary' : 'note'}`} disabled={busy || uploading || !text.trim() || replyOff} onClick={() => void send()}>
           {busy ? t('composer.sending') : mode === 'reply' ? t('composer.send') : t('composer.saveNote')}

@@ -26,6 +26,7 @@ import { RulesAdmin } from './RulesAdmin';
 import { ShortcutsHelp } from './ShortcutsHelp';
 import { SlaAdmin } from './SlaAdmin';
 import { TeamsAdmin } from './TeamsAdmin';
+import { PhonesAdmin } from './PhonesAdmin';
 import { TokensAdmin } from './TokensAdmin';
 import { UsersAdmin } from './UsersAdmin';
 import { TicketView } from './TicketView';
@@ -45,7 +46,7 @@ const VIEWS_BY_ROLE: Record<User['role'], View[]> = {
   admin: ['mine', 'unassigned', 'all'],
 };
 /** The settings area's screens, in the nav's order (admins). */
-const SETTINGS_PAGES: readonly SettingsPage[] = ['canned', 'teams', 'users', 'tokens', 'sla', 'rules', 'email'];
+const SETTINGS_PAGES: readonly SettingsPage[] = ['canned', 'teams', 'users', 'tokens', 'sla', 'rules', 'email', 'phones'];
 
 /** The console: the nav, the inbox, the open ticket or a settings screen, offers; the hooks do the work. */
 export function Console({ user, token, onSignOut }: ConsoleProps) {
@@ -326,6 +327,10 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
       ) : settings === 'email' ? (
         <main class="main settings-main">
           <MailboxesAdmin />
+        </main>
+      ) : settings === 'phones' ? (
+        <main class="main settings-main">
+          <PhonesAdmin />
         </main>
       ) : (
         <>

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { get } from '../api';
 import { browserName, dateTime, pageLabel, relativeTime } from '../format';
 import { useI18n, type MsgKey } from '../i18n/index';
-import type { Contact, TicketSummary, WebVisitor } from '../types';
+import type { Contact, ContactOptOut, TicketSummary, WebVisitor } from '../types';
 import { StatusBadge, TypeBadge } from './Badges';
 import { Icon, type IconName } from './Icon';
 
@@ -23,12 +23,17 @@ export interface CustomerPanelProps {
 export function CustomerPanel({ contact, visitor = null, currentId, reloadKey, onOpenTicket }: CustomerPanelProps) {
   const { t, lang } = useI18n();
   const [others, setOthers] = useState<TicketSummary[] | null>(null);
+  const [optOuts, setOptOuts] = useState<ContactOptOut[]>([]);
 
   useEffect(() => {
     if (!contact?.id) return;
     let live = true;
-    get<{ contact: Contact; tickets: TicketSummary[] }>(`/api/v1/contacts/${contact.id}`).then(
-      (r) => live && setOthers(r.tickets.filter((x) => x.id !== currentId)),
+    get<{ contact: Contact & { optOuts?: ContactOptOut[] }; tickets: TicketSummary[] }>(`/api/v1/contacts/${contact.id}`).then(
+      (r) => {
+        if (!live) return;
+        setOthers(r.tickets.filter((x) => x.id !== currentId));
+        setOptOuts(r.contact.optOuts ?? []);
+      },
       () => live && setOthers([]),
     );
     return () => {
@@ -110,6 +115,13 @@ export function CustomerPanel({ contact, visitor = null, currentId, reloadKey, o
             ) : (
               <li key={`${i.kind}:${i.value}`} title={isKind(i.kind) ? t(`values.identity.${i.kind}`) : i.kind}>
                 <Icon name={isKind(i.kind) ? IDENTITY_ICON[i.kind] : 'dot'} size={12} /> <span class="identity-value">{i.value}</span>
+                {optOuts
+                  .filter((o) => i.kind === 'phone' && o.channel === 'sms' && o.address === i.value)
+                  .map((o) => (
+                    <div key={o.channel} class="opted-out small" data-testid="opted-out" role="note">
+                      <Icon name="alert" size={11} /> {t('customer.optedOut', { keyword: o.keyword, date: dateTime(o.at, lang) })}
+                    </div>
+                  ))}
               </li>
             ),
           )}

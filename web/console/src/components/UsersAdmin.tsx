@@ -11,7 +11,7 @@ import { EditorForm, SettingsScreen, SettingsTable, useEditor, useSettings } fro
 export const ROLES: readonly Role[] = ['agent', 'supervisor', 'admin'];
 
 /** Where the form shows the API's field errors. */
-const SPOTS = ['email', 'name', 'role', 'teams', 'skills', 'languages', 'chat', 'async', 'password'] as const;
+const SPOTS = ['email', 'name', 'role', 'teams', 'skills', 'languages', 'phone', 'chat', 'async', 'password'] as const;
 type Spot = (typeof SPOTS)[number];
 
 interface Draft {
@@ -21,6 +21,8 @@ interface Draft {
   teams: string[];
   skills: string;
   languages: string;
+  /** Where calls for them ring (E.164), or empty. */
+  phone: string;
   chat: string;
   async: string;
   /** New users: the hub makes one up (shown once), or the admin sets it. */
@@ -35,6 +37,7 @@ const draftOf = (u: ManagedUser | null): Draft => ({
   teams: u?.teams ?? [],
   skills: (u?.skills ?? []).join(', '),
   languages: (u?.languages ?? []).join(', '),
+  phone: u?.phone ?? '',
   chat: String(u?.maxConcurrent.chat ?? 3),
   async: String(u?.maxConcurrent.async ?? 10),
   passwordMode: 'generate',
@@ -306,6 +309,9 @@ function UserForm({ initial, teams, isMe, onCancel, onSaved }: UserFormProps) {
           onInput={(e) => set('languages', e.currentTarget.value, 'languages')}
         />
       </FieldRow>
+      <FieldRow fields={fields} name="phone" id="user-phone" label={t('users.phone')} hint={t('users.phoneHint')}>
+        <input id="user-phone" type="tel" name="phone" autoComplete="off" placeholder="+86…" value={draft.phone} {...fields.aria('phone', 'user-phone-hint')} onInput={(e) => set('phone', e.currentTarget.value, 'phone')} />
+      </FieldRow>
       <div class="field-pair">
         <FieldRow fields={fields} name="chat" id="user-chat" label={t('users.chatLimit')}>
           <input id="user-chat" type="number" name="chat" inputMode="numeric" value={draft.chat} {...fields.aria('chat')} onInput={(e) => set('chat', e.currentTarget.value, 'chat')} />
@@ -350,6 +356,7 @@ function editableOf(d: Draft): Record<string, unknown> {
     teams: d.teams,
     skills: wordsOf(d.skills),
     languages: wordsOf(d.languages),
+    phone: d.phone.trim(),
     maxConcurrent: { chat: numberOf(d.chat), async: numberOf(d.async) },
   };
 }
