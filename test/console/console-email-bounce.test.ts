@@ -90,7 +90,10 @@ test('a bounced reply shows Bounced with the reason on the message, and the inbo
   await dovecot.append(MAILBOX, bounce(mail.mail.messageId!, 'gone@customer.example'));
   const badge = reply.locator('[data-delivery=bounced]');
   await badge.waitFor({ timeout: 30_000 });
-  expect((await badge.innerText()).trim()).toMatch(/^Bounced: gone@customer\.example: 550 5\.1\.1/);
+  expect((await badge.innerText()).trim()).toBe('Bounced');
+  expect(await badge.getAttribute('data-reason')).toBe('bounced');
+  // The server's own words, as reported, in the disclosure beside it.
+  expect(await reply.locator('[data-testid=delivery-raw] code').innerText()).toMatch(/^gone@customer\.example: 550 5\.1\.1/);
   await row(id).locator('[data-testid=reply-failed]').waitFor({ timeout: 10_000 });
   await page.locator('[data-testid=timeline] li[data-action=delivery][data-from=sent][data-to=bounced]').waitFor({ timeout: 10_000 });
 

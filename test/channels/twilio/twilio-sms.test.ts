@@ -174,7 +174,7 @@ test('STOP opts the number out: shown on the contact, replies refused with the r
   const sentBefore = fake.messages.length;
   const refused = await api<{ detail: string; errors: Array<{ field: string; message: string }> }>(hub, agent.token, 'POST', `/tickets/${ticketId}/replies`, { text: 'Sorry to hear that!' });
   expect(refused.status).toBe(409);
-  expect(refused.body.errors).toEqual([{ field: 'to', message: 'opted_out' }]);
+  expect(refused.body.errors).toEqual([{ field: 'to', message: 'opted_out', code: 'opted_out' }]);
   expect(refused.body.detail).toMatch(new RegExp(`\\${from} opted out of SMS \\(they sent 退订 on .*\\); nothing is sent until they text START`));
   expect(fake.messages.length).toBe(sentBefore);
 
