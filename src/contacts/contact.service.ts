@@ -3,6 +3,7 @@ import type { Identity } from '../../channels/contract';
 import { isDuplicateKey } from '../db/models';
 import type { ContactDoc, ContactModel, IdentityModel } from './contact.model';
 import { identityKey } from './identity';
+import { insertOne } from '../db/insert-batcher';
 
 export interface ResolveInput {
   identities: Identity[];
@@ -32,7 +33,7 @@ export function createContactService(deps: { Contact: ContactModel; Identity: Id
   /** Insert-first claim of an identity; on a duplicate key it already belongs to someone. */
   async function claim(key: string, contact: Types.ObjectId): Promise<Types.ObjectId> {
     try {
-      await Identity.create({ _id: key, contact, createdAt: new Date() });
+      await insertOne(Identity, { _id: key, contact, createdAt: new Date() });
       return contact;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
@@ -71,7 +72,7 @@ export function createContactService(deps: { Contact: ContactModel; Identity: Id
         // This worker won the claim (or resumes after a crash): write the profile with the
         // identities it holds, so a new customer costs one insert, not an insert and an update.
         try {
-          contact = (await Contact.create({ _id: id, name: name ?? '', language: language ?? '', identities: mine })).toObject<ContactDoc>();
+          contact = (await insertOne(Contact, { _id: id, name: name ?? '', language: language ?? '', identities: mine })).toObject<ContactDoc>();
           return contact;
         } catch (err) {
           if (!isDuplicateKey(err)) throw err;
