@@ -174,6 +174,7 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
         messageId: _id.toString(),
         direction: 'inbound',
         channel: msg.channel,
+        audience: { teamId: ticket.team?.toString() ?? null, assigneeId: ticket.assignee?.toString() ?? null },
         at,
       });
       return { messageId: _id.toString(), ticketId: ticket._id.toString(), duplicate: false };
