@@ -42,6 +42,11 @@ export interface MessageCreatedEvent extends Base {
   messageId: string;
   direction: MessageDirection;
   channel: ChannelId;
+  /**
+   * Who held the ticket when the message was stored (its team and agent), so listeners that
+   * route the event to people need not read the ticket back. Absent on events from older hubs.
+   */
+  audience?: { teamId: string | null; assigneeId: string | null };
 }
 
 // ---------- routing and SLA (src/routing) ----------

@@ -11,6 +11,7 @@ import type { Actor } from '../tickets/ticket-event.model';
 import type { TicketDoc } from '../tickets/ticket.model';
 import { needsNewTicket, type TicketService } from '../tickets/ticket.service';
 import { htmlToText, sanitizeCustomerHtml } from './sanitize';
+import { insertOne } from '../db/insert-batcher';
 
 export interface IngestResult {
   messageId: string;
@@ -66,7 +67,7 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
   async function insert(msg: StoredInboundMessage, _id: Types.ObjectId, ticket: TicketDoc, contact: Types.ObjectId): Promise<IngestResult | null> {
     const rawHtml = msg.html ?? '';
     try {
-      await Message.create({
+      await insertOne(Message, {
         _id,
         ticket: ticket._id,
         contact,
@@ -177,6 +178,7 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
         messageId: _id.toString(),
         direction: 'inbound',
         channel: msg.channel,
+        audience: { teamId: ticket.team?.toString() ?? null, assigneeId: ticket.assignee?.toString() ?? null },
         at,
       });
       return { messageId: _id.toString(), ticketId: ticket._id.toString(), duplicate: false, ticketNumber: ticket.number, newTicket: created };

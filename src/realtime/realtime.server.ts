@@ -257,7 +257,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
       agentsOnlineCache = null;
     }
     let audience: TicketAudience | null = null;
-    if (event.type === 'message.created') audience = await deps.ticketAudience(event.ticketId);
+    if (event.type === 'message.created') audience = event.audience ?? (await deps.ticketAudience(event.ticketId));
     const targets = roomsFor(event, audience);
     if (targets.length === 0) return;
     // Claimed by the event's id, so an event delivered again (a retry, or taken over from a

@@ -11,6 +11,7 @@ import type { TicketNumbers } from './ticket-number';
 import type { TicketOwners } from './ticket-owner.store';
 import type { ClassificationSource, TicketDoc, TicketModel, TicketStatus } from './ticket.model';
 import { transitionError } from './ticket.state';
+import { insertOne } from '../db/insert-batcher';
 
 /** A thread ref naming a ticket by number (`[#123]`, an email subject token): never a thread key. */
 const TICKET_NUMBER_REF = /^\[#(\d{1,12})\]$/;
@@ -105,7 +106,7 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
   const { Ticket, ThreadKey, TicketEvent, numbers, bus } = deps;
 
   const addEvent: TicketService['addEvent'] = async (ticketId, actor, action, from, to, detail, at = new Date()) => {
-    await TicketEvent.create({ ticket: ticketId, actor, action, from, to, ...eventText(detail), at });
+    await insertOne(TicketEvent, { ticket: ticketId, actor, action, from, to, ...eventText(detail), at });
   };
 
   /** The "created" timeline entry, written once (its _id derives from the ticket). */
@@ -115,7 +116,7 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
     const detail = `via ${ticket.channel}; ${ticket.type} / ${ticket.priority} (${c.source}, confidence ${confidence})`;
     const params = { channel: ticket.channel, type: ticket.type, priority: ticket.priority, source: c.source, confidence };
     try {
-      await TicketEvent.create({ _id: derivedId('ticket-created', ticket._id.toString()), ticket: ticket._id, actor, action: 'created', from: null, to: 'new', detail, code: 'created.via', params, at: ticket.createdAt });
+      await insertOne(TicketEvent, { _id: derivedId('ticket-created', ticket._id.toString()), ticket: ticket._id, actor, action: 'created', from: null, to: 'new', detail, code: 'created.via', params, at: ticket.createdAt });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
@@ -214,7 +215,7 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
       const _id = ticketIdForOrigin(input.origin);
       const number = await numbers.next();
       try {
-        const doc = await Ticket.create({
+        const doc = await insertOne(Ticket, {
           _id,
           number,
           origin: input.origin,
@@ -263,7 +264,7 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
           try {
             // Insert first: most keys are new (a message's own id), and an insert costs the
             // database one write where an upsert costs a read and a write (and a lock).
-            await ThreadKey.create({ _id, ...doc });
+            await insertOne(ThreadKey, { _id, ...doc });
           } catch (err) {
             // The key exists (a reference shared with earlier mail): point it at this ticket.
             if (!isDuplicateKey(err)) throw err;
