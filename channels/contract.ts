@@ -342,6 +342,40 @@ export interface ChannelContext {
    * routing, recorded on the timeline). Resolves false when it could not be assigned.
    */
   assignTicket?(ticketId: string, agentId: string, note: string): Promise<boolean>;
+  /**
+   * Voice: what became of a call the hub placed ({@link ChannelAdapter.callBack}), from the
+   * provider's status callback: recorded on its ticket's timeline. False when nothing matched.
+   */
+  callStatus?(report: CallStatusReport): Promise<boolean>;
+}
+
+/** A "call back" the hub places: the agent's phone rings first, then the customer is dialled. */
+export interface OutboundCall {
+  /** The hub's id of this call back (the provider's idempotency and status callback key). */
+  callId: string;
+  ticketId: string;
+  ticketNumber: number;
+  /** E.164: the agent's configured phone, called first. */
+  agentPhone: string;
+  /** E.164: the customer, dialled once the agent answers. */
+  customer: string;
+}
+
+export interface OutboundCallResult {
+  /** The provider's id of the call (a Twilio CallSid). */
+  externalId: string;
+  /** The provider's status of the call when placed (`queued`, `ringing`, …). */
+  status: string;
+}
+
+export interface CallStatusReport {
+  callId: string;
+  ticketId: string;
+  externalId: string;
+  /** The provider's call status (`ringing`, `in-progress`, `completed`, `no-answer`, `busy`, `failed`, `canceled`). */
+  status: string;
+  /** Seconds, once completed. */
+  durationSeconds?: number;
 }
 
 export interface AvailableAgent {
@@ -415,6 +449,13 @@ export interface ChannelAdapter {
   mount(ctx: ChannelContext): void | Promise<void>;
   /** Sends a reply. Throws {@link ChannelError}. */
   send?(message: OutboundMessage): Promise<SendResult>;
+  /**
+   * Tickets of these channels (besides `id`) are answered through this adapter's `send`, as
+   * messages of its channel `id`: a phone number with SMS on answers its call tickets by SMS.
+   */
+  readonly answers?: readonly ChannelId[];
+  /** Voice: places a "call back" (agent first, then the customer). Throws {@link ChannelError}. */
+  callBack?(call: OutboundCall): Promise<OutboundCallResult>;
   /** Checked by /readyz and /metrics; resolves (never throws). */
   health?(): Promise<HealthResult>;
   /** Live channels: an agent's typing / read state on one of this channel's tickets. */

@@ -65,6 +65,7 @@ import { createPresenceStore, createReadStateStore } from './realtime/presence.s
 import { createRealtime, type Realtime } from './realtime/realtime.server';
 import { createMetrics } from './ops/metrics';
 import { createLocalAttachmentStore } from './storage/attachment.storage';
+import { createCallBackService } from './outbound/call-back.service';
 import { createOutboundService, type OutboundJobData } from './outbound/outbound.service';
 import { createOutboundWorker } from './outbound/outbound.worker';
 import { createAssignmentService } from './tickets/ticket-assignment.service';
@@ -274,10 +275,20 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       // Mailboxes (channel instances) send the replies on the tickets they brought in.
       instanceSender: (id) => channelRuntime?.senderOf(id),
       instancesCanSend: (channel) => channelRuntime?.instancesCanSend(channel) ?? false,
+      instancesAnswering: (channel) => channelRuntime?.instancesAnswering(channel) ?? null,
       attempts: config.OUTBOUND_ATTEMPTS,
       retryBaseMs: config.OUTBOUND_RETRY_BASE_MS,
       emailAbsentCustomers: config.WEBCHAT_EMAIL_OFFLINE_REPLIES,
       optedOut: (channel, address) => optOuts.current(channel, address),
+    });
+    // "Call back" on phone tickets, through the number (channel instance) the call came in by.
+    const callBack = createCallBackService({
+      ...models,
+      desk,
+      tickets,
+      bus,
+      phoneOf: async (id) => (await users.get(id))?.phone || null,
+      caller: (id) => channelRuntime?.callerOf(id),
     });
 
 
@@ -380,7 +391,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         onTeamChange: (t) => calendars.set(t._id.toString(), calendarOf(t.businessHours)),
       });
       const readState = createReadStateStore(redis, prefix);
-      registerTicketRoutes(routes, { desk, outbound, readState: (id) => readState.get(id) });
+      registerTicketRoutes(routes, { desk, outbound, callBack, readState: (id) => readState.get(id) });
       registerRoutingRoutes(routes, {
         routing,
         rules: queueRules,
@@ -527,6 +538,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           deliveryReport: (report) => outbound.deliveryReport(report),
           optOut: (change) => optOuts.record(change),
           assignTicket: (ticketId, agentId, note) => voiceAgents.assign(ticketId, agentId, note),
+          callStatus: (report) => callBack.callStatus(report),
         },
         ingest: accept,
         availableAgent: (team) => voiceAgents.available(team),
