@@ -62,6 +62,8 @@ export function TicketView(p: TicketViewProps) {
   const [customerReadAt, setCustomerReadAt] = useState<string | null>(null);
   const [tagDraft, setTagDraft] = useState('');
   const [transferOpen, setTransferOpen] = useState(false);
+  const [calling, setCalling] = useState(false);
+  const [callPlaced, setCallPlaced] = useState<{ agentPhone: string; customer: string } | null>(null);
   const seq = useRef(0);
 
   /** The customer's read receipt as the hub has it (after a reload too); live receipts only move it forward. */
@@ -86,6 +88,8 @@ export function TicketView(p: TicketViewProps) {
   useEffect(() => {
     void load();
   }, [load, p.reloadKey]);
+  // The call back notice belongs to the ticket it was placed on.
+  useEffect(() => setCallPlaced(null), [p.ticketId]);
 
   // The ticket's room: typing, delivery updates and new messages of this ticket.
   useEffect(() => {
@@ -182,6 +186,22 @@ export function TicketView(p: TicketViewProps) {
       setActionError(err);
     } finally {
       setSaving(false);
+    }
+  };
+
+  const callBack = async () => {
+    setCalling(true);
+    setCallPlaced(null);
+    try {
+      const r = await post<{ agentPhone: string; customer: string }>(`/api/v1/tickets/${p.ticketId}/call-back`, {});
+      setCallPlaced({ agentPhone: r.agentPhone, customer: r.customer });
+      setActionError(null);
+      void load();
+    } catch (err) {
+      setActionError(err);
+      void load();
+    } finally {
+      setCalling(false);
     }
   };
 
@@ -356,6 +376,11 @@ export function TicketView(p: TicketViewProps) {
                 <Icon name="swap" /> {t('transfer.action')}
               </button>
             )}
+            {tk.channel === 'voice' && !closed && (
+              <button type="button" class="btn small" disabled={calling} onClick={() => void callBack()} title={t('ticket.callBackTitle')} data-action="call-back">
+                <Icon name="phone" /> {calling ? t('ticket.callingBack') : t('ticket.callBack')}
+              </button>
+            )}
             {tk.status !== 'resolved' && !closed && (
               <button type="button" class="btn small success" disabled={saving} onClick={() => void change({ status: 'resolved' })} title="Ctrl/⌘+Shift+R">
                 <Icon name="check" /> {t('ticket.resolve')}
@@ -403,6 +428,11 @@ export function TicketView(p: TicketViewProps) {
               </div>
             </div>
           )}
+          {callPlaced && (
+            <p class="notice info small" role="status" data-testid="call-back-placed">
+              <Icon name="phone" size={12} /> {t('ticket.callBackPlaced', callPlaced)}
+            </p>
+          )}
           {actionError !== null && <ProblemMessage error={actionError} onDismiss={() => setActionError(null)} />}
         </header>
 
@@ -423,6 +453,7 @@ export function TicketView(p: TicketViewProps) {
           rt={p.rt}
           canned={p.canned}
           cannotSend={detail.replyBlockedReason === 'channel_cannot_send'}
+          replyChannel={detail.replyChannel ?? null}
           onCannedOpen={p.onCannedOpen}
           onSent={onSent}
         />

@@ -3,7 +3,7 @@ import { useI18n, type MsgKey, type Translate } from '../i18n/index';
 import type { TimelineEvent } from '../types';
 import { Icon, type IconName } from './Icon';
 
-const KNOWN = ['created', 'status', 'assignee', 'priority', 'type', 'classification', 'tags', 'team', 'reply', 'delivery', 'note', 'merged', 'transfer', 'needs_attention'] as const;
+const KNOWN = ['created', 'status', 'assignee', 'priority', 'type', 'classification', 'tags', 'team', 'reply', 'delivery', 'call', 'note', 'merged', 'transfer', 'needs_attention'] as const;
 type Known = (typeof KNOWN)[number];
 const ICON: Record<Known, IconName> = {
   created: 'plus',
@@ -16,6 +16,7 @@ const ICON: Record<Known, IconName> = {
   team: 'users',
   reply: 'reply',
   delivery: 'check',
+  call: 'phone',
   note: 'lock',
   merged: 'merge',
   transfer: 'swap',
