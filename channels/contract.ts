@@ -347,7 +347,17 @@ export interface ChannelContext {
    * provider's status callback: recorded on its ticket's timeline. False when nothing matched.
    */
   callStatus?(report: CallStatusReport): Promise<boolean>;
+  /**
+   * Voice: a call's ticket needs a call back (the agent it rang did not answer, the caller hung
+   * up): it is tagged {@link CALL_BACK_TAG}, and while `agentId` (the agent who did not answer)
+   * still holds it, it is taken from them back into the queue for someone else. Idempotent.
+   * False when the ticket does not exist.
+   */
+  callBackNeeded?(ticketId: string, o: { reason: string; agentId?: string }): Promise<boolean>;
 }
+
+/** The tag of a ticket whose customer is waiting to be called back (a missed call). */
+export const CALL_BACK_TAG = 'call back';
 
 /** A "call back" the hub places: the agent's phone rings first, then the customer is dialled. */
 export interface OutboundCall {

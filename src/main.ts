@@ -523,7 +523,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       });
       cleanups.push(() => scheduler.close());
       // Phone calls are put through to online agents of the number's team who have a phone.
-      const voiceAgents = createVoiceAgents({ users, routing, defaultTeam });
+      const voiceAgents = createVoiceAgents({ users, routing, defaultTeam, Ticket: models.Ticket, tickets });
       const runtime = createChannelRuntime({
         shared: {
           ingestStatus: (jobId) => ingest.status(jobId),
@@ -539,6 +539,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           optOut: (change) => optOuts.record(change),
           assignTicket: (ticketId, agentId, note) => voiceAgents.assign(ticketId, agentId, note),
           callStatus: (report) => callBack.callStatus(report),
+          callBackNeeded: (ticketId, o) => voiceAgents.callBackNeeded(ticketId, o),
         },
         ingest: accept,
         availableAgent: (team) => voiceAgents.available(team),
