@@ -281,6 +281,11 @@ export interface ChannelContext {
    * nothing). See {@link IngestOptions} for when it resolves.
    */
   ingest(message: InboundMessageInput, options?: IngestOptions): Promise<IngestResult>;
+  /**
+   * Whether this (channel, externalId) was accepted before: lets an adapter skip costly work for a
+   * provider's retry (fetching MMS media again) before handing it to {@link ingest}.
+   */
+  accepted?(channel: ChannelId, externalId: string): Promise<boolean>;
   /** Looks up an earlier acceptance (for the API channel's poll URL). */
   ingestStatus(jobId: string): Promise<IngestOutcome | { state: 'unknown' } | { state: 'failed'; reason: string }>;
   logger: ChannelLogger;

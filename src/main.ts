@@ -527,6 +527,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       const runtime = createChannelRuntime({
         shared: {
           ingestStatus: (jobId) => ingest.status(jobId),
+          accepted: (channel, externalId) => ingest.seen(channel, externalId),
           publicUrl,
           sockets: { namespace: (name) => realtime.namespace(name) },
           history,

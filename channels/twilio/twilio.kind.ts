@@ -120,8 +120,10 @@ export const twilioKind: ChannelKind<TwilioSettings, TwilioSecrets> = {
       if (keyword && ctx.optOut) {
         await ctx.optOut({ channel: 'sms', address: message.from.address, optedOut: keyword === 'opt-out', keyword: message.text.trim(), externalId: message.externalId, at: message.receivedAt });
       }
-      // Durably enqueued, then answered at once: Twilio's retry of the same MessageSid is a duplicate.
-      await ctx.ingest(await withMedia(ctx, message, media), { wait: false });
+      // Durably enqueued, then answered at once: Twilio's retry of the same MessageSid is a duplicate,
+      // whose media are not fetched again.
+      const retried = media.length > 0 && ctx.accepted ? await ctx.accepted('sms', message.externalId) : false;
+      await ctx.ingest(retried ? message : await withMedia(ctx, message, media), { wait: false });
       twiml(res, EMPTY_TWIML);
     }
 
