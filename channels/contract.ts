@@ -289,6 +289,11 @@ export interface ChannelContext {
    * nothing). See {@link IngestOptions} for when it resolves.
    */
   ingest(message: InboundMessageInput, options?: IngestOptions): Promise<IngestResult>;
+  /**
+   * Whether this (channel, externalId) was accepted before: lets an adapter skip costly work for a
+   * provider's retry (fetching MMS media again) before handing it to {@link ingest}.
+   */
+  accepted?(channel: ChannelId, externalId: string): Promise<boolean>;
   /** Looks up an earlier acceptance (for the API channel's poll URL). */
   ingestStatus(jobId: string): Promise<IngestOutcome | { state: 'unknown' } | { state: 'failed'; reason: string }>;
   logger: ChannelLogger;
@@ -357,6 +362,50 @@ export interface ChannelContext {
    * routing, recorded on the timeline). Resolves false when it could not be assigned.
    */
   assignTicket?(ticketId: string, agentId: string, note: string): Promise<boolean>;
+  /**
+   * Voice: what became of a call the hub placed ({@link ChannelAdapter.callBack}), from the
+   * provider's status callback: recorded on its ticket's timeline. False when nothing matched.
+   */
+  callStatus?(report: CallStatusReport): Promise<boolean>;
+  /**
+   * Voice: a call's ticket needs a call back (the agent it rang did not answer, the caller hung
+   * up): it is tagged {@link CALL_BACK_TAG}, and while `agentId` (the agent who did not answer)
+   * still holds it, it is taken from them back into the queue for someone else. Idempotent.
+   * False when the ticket does not exist.
+   */
+  callBackNeeded?(ticketId: string, o: { reason: string; agentId?: string }): Promise<boolean>;
+}
+
+/** The tag of a ticket whose customer is waiting to be called back (a missed call). */
+export const CALL_BACK_TAG = 'call back';
+
+/** A "call back" the hub places: the agent's phone rings first, then the customer is dialled. */
+export interface OutboundCall {
+  /** The hub's id of this call back (the provider's idempotency and status callback key). */
+  callId: string;
+  ticketId: string;
+  ticketNumber: number;
+  /** E.164: the agent's configured phone, called first. */
+  agentPhone: string;
+  /** E.164: the customer, dialled once the agent answers. */
+  customer: string;
+}
+
+export interface OutboundCallResult {
+  /** The provider's id of the call (a Twilio CallSid). */
+  externalId: string;
+  /** The provider's status of the call when placed (`queued`, `ringing`, …). */
+  status: string;
+}
+
+export interface CallStatusReport {
+  callId: string;
+  ticketId: string;
+  externalId: string;
+  /** The provider's call status (`ringing`, `in-progress`, `completed`, `no-answer`, `busy`, `failed`, `canceled`). */
+  status: string;
+  /** Seconds, once completed. */
+  durationSeconds?: number;
 }
 
 export interface AvailableAgent {
@@ -433,6 +482,13 @@ export interface ChannelAdapter {
   mount(ctx: ChannelContext): void | Promise<void>;
   /** Sends a reply. Throws {@link ChannelError}. */
   send?(message: OutboundMessage): Promise<SendResult>;
+  /**
+   * Tickets of these channels (besides `id`) are answered through this adapter's `send`, as
+   * messages of its channel `id`: a phone number with SMS on answers its call tickets by SMS.
+   */
+  readonly answers?: readonly ChannelId[];
+  /** Voice: places a "call back" (agent first, then the customer). Throws {@link ChannelError}. */
+  callBack?(call: OutboundCall): Promise<OutboundCallResult>;
   /** Checked by /readyz and /metrics; resolves (never throws). */
   health?(): Promise<HealthResult>;
   /** Live channels: an agent's typing / read state on one of this channel's tickets. */

@@ -67,6 +67,7 @@ import { createPresenceStore, createReadStateStore } from './realtime/presence.s
 import { createRealtime, type Realtime } from './realtime/realtime.server';
 import { createMetrics } from './ops/metrics';
 import { createLocalAttachmentStore } from './storage/attachment.storage';
+import { createCallBackService } from './outbound/call-back.service';
 import { createOutboundService, type OutboundJobData } from './outbound/outbound.service';
 import { createOutboundWorker } from './outbound/outbound.worker';
 import { createReplyAttachments } from './outbound/reply-attachments';
@@ -284,11 +285,21 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       // Mailboxes (channel instances) send the replies on the tickets they brought in.
       instanceSender: (id) => channelRuntime?.senderOf(id),
       instancesCanSend: (channel) => channelRuntime?.instancesCanSend(channel) ?? false,
+      instancesAnswering: (channel) => channelRuntime?.instancesAnswering(channel) ?? null,
       attempts: config.OUTBOUND_ATTEMPTS,
       retryBaseMs: config.OUTBOUND_RETRY_BASE_MS,
       emailAbsentCustomers: config.WEBCHAT_EMAIL_OFFLINE_REPLIES,
       replyAttachments,
       optedOut: (channel, address) => optOuts.current(channel, address),
+    });
+    // "Call back" on phone tickets, through the number (channel instance) the call came in by.
+    const callBack = createCallBackService({
+      ...models,
+      desk,
+      tickets,
+      bus,
+      phoneOf: async (id) => (await users.get(id))?.phone || null,
+      caller: (id) => channelRuntime?.callerOf(id),
     });
 
 
@@ -398,7 +409,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         }),
       });
       const readState = createReadStateStore(redis, prefix);
-      registerTicketRoutes(routes, { desk, outbound, attachments: replyAttachments, readState: (id) => readState.get(id) });
+      registerTicketRoutes(routes, { desk, outbound, attachments: replyAttachments, callBack, readState: (id) => readState.get(id) });
       registerRoutingRoutes(routes, {
         routing,
         rules: queueRules,
@@ -531,10 +542,11 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       });
       cleanups.push(() => scheduler.close());
       // Phone calls are put through to online agents of the number's team who have a phone.
-      const voiceAgents = createVoiceAgents({ users, routing, defaultTeam });
+      const voiceAgents = createVoiceAgents({ users, routing, defaultTeam, Ticket: models.Ticket, tickets });
       const runtime = createChannelRuntime({
         shared: {
           ingestStatus: (jobId) => ingest.status(jobId),
+          accepted: (channel, externalId) => ingest.seen(channel, externalId),
           publicUrl,
           sockets: { namespace: (name) => realtime.namespace(name) },
           history,
@@ -546,6 +558,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           deliveryReport: (report) => outbound.deliveryReport(report),
           optOut: (change) => optOuts.record(change),
           assignTicket: (ticketId, agentId, note) => voiceAgents.assign(ticketId, agentId, note),
+          callStatus: (report) => callBack.callStatus(report),
+          callBackNeeded: (ticketId, o) => voiceAgents.callBackNeeded(ticketId, o),
         },
         ingest: accept,
         counters: createChannelCounters(redis, prefix),

@@ -8,6 +8,8 @@ import {
   type ChannelContext,
   type ChannelKind,
   type InboundMessage,
+  type OutboundCall,
+  type OutboundCallResult,
   type OutboundMessage,
   type SendResult,
 } from '../contract';
@@ -118,8 +120,10 @@ export const twilioKind: ChannelKind<TwilioSettings, TwilioSecrets> = {
       if (keyword && ctx.optOut) {
         await ctx.optOut({ channel: 'sms', address: message.from.address, optedOut: keyword === 'opt-out', keyword: message.text.trim(), externalId: message.externalId, at: message.receivedAt });
       }
-      // Durably enqueued, then answered at once: Twilio's retry of the same MessageSid is a duplicate.
-      await ctx.ingest(await withMedia(ctx, message, media), { wait: false });
+      // Durably enqueued, then answered at once: Twilio's retry of the same MessageSid is a duplicate,
+      // whose media are not fetched again.
+      const retried = media.length > 0 && ctx.accepted ? await ctx.accepted('sms', message.externalId) : false;
+      await ctx.ingest(retried ? message : await withMedia(ctx, message, media), { wait: false });
       twiml(res, EMPTY_TWIML);
     }
 
@@ -159,13 +163,55 @@ export const twilioKind: ChannelKind<TwilioSettings, TwilioSecrets> = {
       }
     }
 
+    /**
+     * A "call back": Twilio calls the agent's phone from this number; once they answer, the TwiML
+     * says which ticket it is and dials the customer (showing this number). Its status callbacks
+     * go to `/voice/call-back/status`, recorded on the ticket's timeline.
+     */
+    async function callBack(call: OutboundCall): Promise<OutboundCallResult> {
+      if (!secrets.authToken) throw new ChannelError('auth', 'the number has no auth token configured', { retryable: false });
+      if (!settings.voice) throw new ChannelError('unavailable', `voice is off for ${settings.number}`, { retryable: false });
+      const r = new twilio.twiml.VoiceResponse();
+      r.say({ language: settings.voiceLanguage === 'zh-CN' ? 'zh-CN' : 'en-US' }, settings.voiceLanguage === 'zh-CN' ? `正在为工单 ${call.ticketNumber} 回拨客户。` : `Calling back the customer of ticket ${call.ticketNumber}.`);
+      r.dial({ callerId: settings.number, timeout: 30 }).number(call.customer);
+      const q = new URLSearchParams({ ticketId: call.ticketId, callId: call.callId }).toString();
+      try {
+        const created = await client.calls.create({
+          to: call.agentPhone,
+          from: settings.number,
+          twiml: r.toString(),
+          statusCallback: `${base.replace(/\/+$/, '')}${path}/voice/call-back/status?${q}`,
+          statusCallbackEvent: ['answered', 'completed'],
+          statusCallbackMethod: 'POST',
+        });
+        return { externalId: created.sid, status: created.status };
+      } catch (err) {
+        throw channelErrorOf(err);
+      }
+    }
+
+    async function callBackStatus(ctx: ChannelContext, req: Request, res: Response): Promise<void> {
+      const params = await signed(req);
+      const ticketId = typeof req.query.ticketId === 'string' ? req.query.ticketId : '';
+      const callId = typeof req.query.callId === 'string' ? req.query.callId : '';
+      if (ticketId && callId && params.CallSid && params.CallStatus && ctx.callStatus) {
+        const duration = Number.parseInt(params.CallDuration ?? '', 10);
+        await ctx.callStatus({ ticketId, callId, externalId: params.CallSid, status: params.CallStatus, ...(Number.isFinite(duration) ? { durationSeconds: duration } : {}) });
+      }
+      res.status(204).end();
+    }
+
     return {
       id: 'sms',
+      // With SMS on, the number's call tickets are answered by SMS to the caller.
+      answers: settings.sms ? ['voice'] : [],
+      callBack,
       normalize: (params: Record<string, string>) => [normalizeSms(params, { number: settings.number, receivedAt: new Date(), typeKeywords: settings.typeKeywords }).message],
       mount(ctx) {
         base ||= ctx.publicUrl;
         ctx.router.post(`${path}/sms`, (req, res) => incomingSms(ctx, req, res));
         ctx.router.post(`${path}/sms/status`, (req, res) => smsStatus(ctx, req, res));
+        ctx.router.post(`${path}/voice/call-back/status`, (req, res) => callBackStatus(ctx, req, res));
         mountVoice(ctx, path, {
           number: settings.number,
           language: settings.voiceLanguage,

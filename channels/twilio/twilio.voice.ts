@@ -58,7 +58,7 @@ const callRef = (callSid: string): string => `call:${callSid}`;
 /** The call's messages (pure): what the hub stores for each step of a call. */
 export function callMessage(
   kind: 'call' | 'voicemail' | 'transcript' | 'missed',
-  p: { callSid: string; from: string; number: string; type?: TicketType | undefined; text: string; subject?: string; metadata?: Record<string, string> },
+  p: { callSid: string; from: string; number: string; type?: TicketType | undefined; text: string; subject?: string; metadata?: Record<string, string>; continues?: boolean },
 ): InboundMessageInput {
   const from = toE164(p.from);
   return {
@@ -68,19 +68,26 @@ export function callMessage(
     to: [{ address: p.number, kind: 'phone' }],
     ...(p.subject ? { subject: p.subject } : {}),
     text: p.text,
-    // Missed calls open a ticket of their own; the steps of an answered call share one.
-    threadRefs: kind === 'missed' ? [] : [callRef(p.callSid)],
+    // A call that reached no ticket opens one of its own; the steps of a call that did (a dial nobody answered included) share it.
+    threadRefs: kind === 'missed' && !p.continues ? [] : [callRef(p.callSid)],
     receivedAt: new Date(),
     ...(p.type ? { chosenType: p.type } : {}),
     metadata: { callSid: p.callSid, ...p.metadata },
   };
 }
 
-export function missedCallMessage(p: { callSid: string; from: string; number: string; reason: MissedReason }): InboundMessageInput {
+/**
+ * A call that needs a call back. `dialled`: it was put through to an agent who did not answer, so
+ * it continues the call's own ticket (with the type the caller chose) instead of opening a care one.
+ */
+export function missedCallMessage(p: { callSid: string; from: string; number: string; reason: MissedReason; dialled?: { type: TicketType | undefined } }): InboundMessageInput {
   const from = toE164(p.from);
   return callMessage('missed', {
-    ...p,
-    type: 'care',
+    callSid: p.callSid,
+    from: p.from,
+    number: p.number,
+    type: p.dialled ? p.dialled.type : 'care',
+    continues: p.dialled !== undefined,
     subject: `Call back ${from}`,
     text: `Missed call from ${from} (${p.reason}). Call the customer back.`,
     metadata: { missedReason: p.reason },
@@ -92,8 +99,10 @@ export function missedCallMessage(p: { callSid: string; from: string; number: st
  * `<Dial>` to an online agent of the team (the ticket is created at once and assigned to them) or
  * voicemail (`<Record>` with transcription): the recording (fetched into the attachment store) and
  * later the transcript become the ticket's messages. A call that reached no one (hung up in the
- * menu, the agent did not answer, an empty voicemail) becomes one care "call back" ticket, once per
- * CallSid (its externalId is `<CallSid>:missed`, so every path that notices it stores it once).
+ * menu, an empty voicemail) becomes one care "call back" ticket, once per CallSid (its externalId
+ * is `<CallSid>:missed`, so every path that notices it stores it once). A call put through to an
+ * agent who did not answer makes its own ticket the call-back one: the missed message joins it
+ * (the chosen type stays), it is tagged "call back" and routed again without that agent.
  *
  * Webhooks (all signed): `/voice` (A call comes in), `/voice/menu`, `/voice/dial`,
  * `/voice/recording`, `/voice/transcription`, `/voice/status` (the number's call status callback).
@@ -115,9 +124,17 @@ export function mountVoice(ctx: ChannelContext, path: string, o: VoiceOptions): 
     mark: (sid: string, how: string) => ctx.checkpoint.set(`call-${sid}`, how),
     get: (sid: string) => ctx.checkpoint.get(`call-${sid}`),
   };
-  const missed = async (p: TwilioParams, reason: MissedReason): Promise<void> => {
-    const r = await ctx.ingest(missedCallMessage({ callSid: p.CallSid ?? '', from: p.From ?? '', number: o.number, reason }), { wait: false });
-    ctx.logger.info({ callSid: p.CallSid, reason, duplicate: r.duplicate === true }, 'twilio: missed call');
+  /**
+   * The call needs a call back: stored (within the hub's wait), then its ticket is flagged "call
+   * back" and, after a dial nobody answered, taken from the agent it rang and routed again.
+   */
+  const missed = async (p: TwilioParams, reason: MissedReason, dialled?: { type: TicketType | undefined; agentId: string | undefined }): Promise<void> => {
+    const message = missedCallMessage({ callSid: p.CallSid ?? '', from: p.From ?? '', number: o.number, reason, ...(dialled ? { dialled: { type: dialled.type } } : {}) });
+    const r = await ctx.ingest(message);
+    if (r.ticketId && ctx.callBackNeeded) {
+      await ctx.callBackNeeded(r.ticketId, { reason, ...(dialled?.agentId ? { agentId: dialled.agentId } : {}) });
+    }
+    ctx.logger.info({ callSid: p.CallSid, reason, duplicate: r.duplicate === true, ticketId: r.ticketId }, 'twilio: missed call');
   };
   const needCall = (p: TwilioParams): boolean => Boolean(p.CallSid && p.From);
 
@@ -178,7 +195,7 @@ export function mountVoice(ctx: ChannelContext, path: string, o: VoiceOptions): 
         })
         .catch((err: unknown) => ctx.logger.error({ err, callSid }, 'twilio: could not store the call'));
       say(r, prompts.connecting);
-      const dial = r.dial({ action: url('/voice/dial', { type }), method: 'POST', timeout: 20, answerOnBridge: true });
+      const dial = r.dial({ action: url('/voice/dial', { type, agent: agent.id }), method: 'POST', timeout: 20, answerOnBridge: true });
       dial.number(agent.phone);
       return send(res, r);
     }
@@ -203,7 +220,8 @@ export function mountVoice(ctx: ChannelContext, path: string, o: VoiceOptions): 
     const r = new twilio.twiml.VoiceResponse();
     const status = p.DialCallStatus ?? '';
     if (needCall(p) && ['no-answer', 'busy', 'failed', 'canceled'].includes(status)) {
-      await missed(p, status as MissedReason);
+      const agentId = typeof req.query.agent === 'string' ? req.query.agent : undefined;
+      await missed(p, status as MissedReason, { type: typeOf(req.query.type), agentId });
       say(r, prompts.dialFailed);
     }
     r.hangup();

@@ -210,6 +210,14 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps) {
     },
     /** Whether some running instance of `channel` sends replies. */
     instancesCanSend: (channel: string): boolean => [...running.values()].some((r) => r.adapter.id === channel && r.adapter.send !== undefined),
+    /** The channel a running instance answers tickets of `channel` on (a phone number answers call tickets by SMS), or null. */
+    instancesAnswering: (channel: string): ChannelAdapter['id'] | null =>
+      [...running.values()].find((r) => r.adapter.send !== undefined && (r.adapter.answers ?? []).some((c) => c === channel))?.adapter.id ?? null,
+    /** A running instance's adapter, when it places calls (a phone number's "call back"). */
+    callerOf: (id: string): ChannelAdapter | undefined => {
+      const a = running.get(id)?.adapter;
+      return a?.callBack ? a : undefined;
+    },
     /** Process shutdown: the instances' schedules stay for the other processes. */
     async stopAll(): Promise<void> {
       for (const id of [...running.keys()]) await stopRunning(id, false);

@@ -1,11 +1,15 @@
 import type { Types } from 'mongoose';
-import type { AvailableAgent } from '../../channels/contract';
+import { CALL_BACK_TAG, type AvailableAgent } from '../../channels/contract';
 import type { UserDoc } from '../auth/user.model';
 import type { RoutingService } from '../routing/routing.service';
+import type { TicketModel } from '../tickets/ticket.model';
+import { SYSTEM, type TicketService } from '../tickets/ticket.service';
 
 export interface VoiceAgentDeps {
   users: { list(filter: { team?: string; active?: boolean }): Promise<Array<Pick<UserDoc, '_id' | 'name' | 'phone'>>> };
-  routing: Pick<RoutingService, 'agentState' | 'assignManually'>;
+  routing: Pick<RoutingService, 'agentState' | 'assignManually' | 'reassign'>;
+  Ticket: TicketModel;
+  tickets: Pick<TicketService, 'editFields'>;
   defaultTeam: Types.ObjectId | null;
   /** How long an assignment waits for routing to know a just-created ticket. */
   assignWaitMs?: number;
@@ -28,6 +32,22 @@ export function createVoiceAgents(deps: VoiceAgentDeps) {
       }
       candidates.sort((a, b) => a.load - b.load || a.agent.name.localeCompare(b.agent.name));
       return candidates[0]?.agent ?? null;
+    },
+
+    /**
+     * A call's ticket needs a call back: tagged, and taken from the agent who did not answer
+     * (only while they still hold it, so a retried callback never takes it from the next agent).
+     */
+    async callBackNeeded(ticketId: string, o: { reason: string; agentId?: string }): Promise<boolean> {
+      const t = await deps.Ticket.findById(ticketId, { tags: 1, assignee: 1, status: 1 }).lean();
+      if (!t) return false;
+      if (!t.tags.includes(CALL_BACK_TAG)) {
+        await deps.tickets.editFields(t._id, { tags: [...t.tags, CALL_BACK_TAG] }, SYSTEM, { why: { tags: `call back: ${o.reason}` } });
+      }
+      if (o.agentId && t.assignee?.toString() === o.agentId && t.status !== 'resolved' && t.status !== 'closed') {
+        await deps.routing.reassign(ticketId);
+      }
+      return true;
     },
 
     /** A manual assignment through routing; a ticket routing has not heard of yet is tried again for a while. */

@@ -29,6 +29,8 @@ export interface IngestService {
    */
   accept(input: InboundMessageInput, options: AcceptOptions): Promise<IngestOutcome & { duplicate?: boolean }>;
   status(jobId: string): Promise<IngestOutcome | { state: 'unknown' } | { state: 'failed'; reason: string }>;
+  /** Whether (channel, externalId) was accepted before (its job is waiting, running or stored). */
+  seen(channel: string, externalId: string): Promise<boolean>;
 }
 
 /** The job id is derived from (channel, externalId): a replay enqueues nothing new. */
@@ -92,5 +94,9 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
       return { state: 'accepted', jobId, messageId: s.state === 'accepted' ? s.messageId : data.messageId, duplicate: !first };
     },
     status,
+    async seen(channel, externalId) {
+      const s = await status(ingestJobId(channel, externalId));
+      return s.state === 'stored' || s.state === 'accepted';
+    },
   };
 }

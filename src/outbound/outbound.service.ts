@@ -45,6 +45,8 @@ export interface OutboundServiceDeps {
   instanceSender?(instanceId: string): ChannelAdapter | undefined;
   /** Whether some running instance of the channel can send (for tickets whose channel has no built-in sender). */
   instancesCanSend?(channel: ChannelId): boolean;
+  /** The channel a running instance answers tickets of `channel` on (a phone number answers call tickets by SMS), or null. */
+  instancesAnswering?(channel: ChannelId): ChannelId | null;
   /** Send attempts per reply (the first one included). */
   attempts: number;
   /** Exponential backoff: retry n waits retryBaseMs · 2^(n-1). */
@@ -73,6 +75,8 @@ export type ReplyBlockedReason = 'channel_cannot_send' | 'ticket_closed';
 /** Whether a ticket takes replies, and if not why (`detail` in English, for logs and problem+json). */
 export interface ReplyAbility {
   canReply: boolean;
+  /** The channel a reply goes out on (a call ticket's reply is an SMS); null when none can be sent. */
+  channel: ChannelId | null;
   reason: ReplyBlockedReason | null;
   detail: string | null;
 }
@@ -300,13 +304,20 @@ export function createOutboundService(deps: OutboundServiceDeps) {
   }
 
   /** Whether replies on this ticket can go out now: a closed ticket takes none, and a channel needs a sending adapter. */
+  /** The channel replies on a ticket of `channel` go out on: its own, or one that answers it (a call ticket by SMS). */
+  function replyChannelOf(channel: ChannelId): ChannelId | null {
+    if (deps.adapters.get(channel)?.send || deps.instancesCanSend?.(channel)) return channel;
+    return deps.instancesAnswering?.(channel) ?? null;
+  }
+
   function replyAbility(t: Pick<TicketDoc, 'channel' | 'status'>): ReplyAbility {
-    if (t.status === 'closed') return { canReply: false, reason: 'ticket_closed', detail: 'The ticket is closed; a new message from the customer opens a new ticket.' };
-    if (!deps.adapters.get(t.channel)?.send && !deps.instancesCanSend?.(t.channel)) {
-      const hint = t.channel === 'email' ? ' (set SMTP_URL)' : '';
-      return { canReply: false, reason: 'channel_cannot_send', detail: `The ${t.channel} channel cannot send replies: no ${t.channel} adapter is configured on this hub${hint}.` };
+    if (t.status === 'closed') return { canReply: false, channel: null, reason: 'ticket_closed', detail: 'The ticket is closed; a new message from the customer opens a new ticket.' };
+    const channel = replyChannelOf(t.channel);
+    if (!channel) {
+      const hint = t.channel === 'email' ? ' (set SMTP_URL)' : t.channel === 'voice' ? ' (a phone number with SMS on answers call tickets by SMS)' : '';
+      return { canReply: false, channel: null, reason: 'channel_cannot_send', detail: `The ${t.channel} channel cannot send replies: no ${t.channel} adapter is configured on this hub${hint}.` };
     }
-    return { canReply: true, reason: null, detail: null };
+    return { canReply: true, channel, reason: null, detail: null };
   }
 
   function resolveAttachments(p: Principal, items: NonNullable<ReplyInput['attachments']>) {
@@ -421,11 +432,13 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       if (t.status === 'closed') throw conflict(`Ticket #${t.number} is closed; a new message from the customer opens a new ticket.`);
       // A reply that cannot be sent is refused rather than stored to fail.
       const ability = replyAbility(t);
-      if (!ability.canReply) throw cannotSend(ability);
+      if (!ability.canReply || !ability.channel) throw cannotSend(ability);
       const files = input.attachments?.length ? await resolveAttachments(p, input.attachments) : [];
+      // A call ticket's reply is an SMS to the caller: stored, sent, opted out and reported as one.
+      const channel = ability.channel;
       const to = await recipient(t);
-      const optedOut = await deps.optedOut?.(t.channel, to.address);
-      if (optedOut) throw conflict(`${optedOutReason(t.channel, to.address, optedOut)}.`, [{ field: 'to', message: 'opted_out', code: 'opted_out' }]);
+      const optedOut = await deps.optedOut?.(channel, to.address);
+      if (optedOut) throw conflict(`${optedOutReason(channel, to.address, optedOut)}.`, [{ field: 'to', message: 'opted_out', code: 'opted_out' }]);
       const { ref: inReplyTo, instance } = await lastInbound(t);
       const actor = actorOf(p);
       const now = new Date();
@@ -433,7 +446,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       let doc: MessageDoc;
       try {
         const created = await Message.create({
-          ...agentMessageBase(p, t, _id, 'outbound'),
+          ...agentMessageBase(p, { _id: t._id, contact: t.contact, channel }, _id, 'outbound'),
           to: [{ address: to.address, name: to.name }],
           subject: t.subject,
           text: input.text,
@@ -454,14 +467,14 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       }
 
       // The customer answering this reply (threadRefs: [its id]) lands on this ticket.
-      await tickets.indexThread(t.channel, [_id.toString()], t, now);
+      await tickets.indexThread(channel, [_id.toString()], t, now);
       // firstResponseAt waits for the send (markSent): a reply that fails is no response.
       await Ticket.updateOne({ _id: t._id }, { $set: { lastAgentMessageAt: now } });
-      await tickets.addEvent(t._id, actor, 'reply', null, 'queued', { code: 'reply.written', params: { channel: t.channel, messageId: _id.toString() }, text: `reply ${_id.toString()} via ${t.channel}` }, now);
+      await tickets.addEvent(t._id, actor, 'reply', null, 'queued', { code: 'reply.written', params: { channel, messageId: _id.toString() }, text: `reply ${_id.toString()} via ${channel}` }, now);
       // Replying to an unassigned or new ticket takes it and opens it (through the one state machine).
       if (t.status === 'new' || (!t.assignee && assignableId(p))) t = await desk.takeForReply(p, t);
       await enqueue(_id.toString());
-      await bus.publish({ type: 'message.created', ticketId: t._id.toString(), messageId: _id.toString(), direction: 'outbound', channel: t.channel, at: now.toISOString() });
+      await bus.publish({ type: 'message.created', ticketId: t._id.toString(), messageId: _id.toString(), direction: 'outbound', channel, at: now.toISOString() });
       await publishTicket(t._id, ['reply']);
       return { message: (await desk.messages([doc]))[0]!, replayed: false };
     },

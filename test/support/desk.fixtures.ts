@@ -89,6 +89,7 @@ export interface TicketDetail {
   timeline: TimelineEvent[];
   contact: ContactDto;
   canReply: boolean;
+  replyChannel: string | null;
   replyBlockedReason: 'channel_cannot_send' | 'ticket_closed' | null;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CHANNELS, PRIORITIES, PrioritySchema, TICKET_TYPES, TicketTypeSchema } from '../../../channels/contract';
+import type { CallBackService } from '../../outbound/call-back.service';
 import type { OutboundService } from '../../outbound/outbound.service';
 import { MAX_REPLY_ATTACHMENTS, type ReplyAttachments } from '../../outbound/reply-attachments';
 import { DeskError } from '../../tickets/desk.errors';
@@ -102,6 +103,8 @@ export function registerTicketRoutes(
     outbound: OutboundService;
     /** Files agents attach to replies (POST /api/v1/attachments). */
     attachments?: ReplyAttachments;
+    /** "Call back" on phone tickets (absent: no phone numbers on this hub). */
+    callBack?: CallBackService;
     /** When the customer and an agent last read the conversation (live channels). */
     readState?: (ticketId: string) => Promise<{ agent: Date | null; customer: Date | null }>;
   },
@@ -142,6 +145,7 @@ export function registerTicketRoutes(
         .describe('web chat: the page the visitor was first seen on and their browser (null on other channels)'),
       readState: z.object({ customerReadAt: z.string().nullable(), agentReadAt: z.string().nullable() }),
       canReply: z.boolean(),
+      replyChannel: z.enum(CHANNELS).nullable().describe('the channel a reply goes out on: the ticket\'s own, or sms for a phone call\'s ticket when its number has SMS on; null when replies cannot be sent'),
       replyBlockedReason: z.enum(['channel_cannot_send', 'ticket_closed']).nullable(),
       replyBlockedDetail: z.string().nullable(),
     }),
@@ -152,6 +156,7 @@ export function registerTicketRoutes(
       const ability = outbound.replyAbility(d.ticket.ticket);
       return {
         canReply: ability.canReply,
+        replyChannel: ability.channel,
         replyBlockedReason: ability.reason,
         replyBlockedDetail: ability.detail,
         ticket: ticketSummaryDto(d.ticket),
@@ -250,6 +255,31 @@ export function registerTicketRoutes(
       return new Reply(201, messageDto(r.message), r.replayed ? { 'Idempotent-Replayed': 'true' } : {});
     },
   });
+
+  const callBack = deps.callBack;
+  if (callBack) {
+    t.route({
+      method: 'post',
+      path: '/api/v1/tickets/:id/call-back',
+      summary:
+        "Call the customer of a phone ticket back: the number they called rings your phone (your profile's phone), then dials the customer once you answer. Placed and every later status of the call are on the timeline. 409 (errors: agentPhone missing; channel cannot_call; call failed).",
+      tags: ['tickets'],
+      access: 'signed-in',
+      status: 202,
+      params: Id,
+      errors: [404, 409],
+      response: z.object({
+        callId: z.string(),
+        externalId: z.string().describe('the provider\'s call id (a Twilio CallSid)'),
+        status: z.string().describe('the provider\'s status of the call when placed (queued, ringing, …)'),
+        agentPhone: z.string(),
+        customer: z.string(),
+      }),
+      async handler({ params, principal }) {
+        return new Reply(202, await desk(() => callBack.callBack(principal!, params.id)));
+      },
+    });
+  }
 
   t.route({
     method: 'post',

@@ -159,6 +159,19 @@ test('MMS media are fetched with the account credentials into attachments; a fai
   expect(bytes.equals(png)).toBe(true);
 });
 
+test('a retried MMS webhook fetches its media once and stores one message with them', async () => {
+  const from = customer();
+  const jpg = Buffer.from('ffd8ffe000104a46494600010101', 'hex');
+  const path = `/2010-04-01/Accounts/${fake.account.sid}/Messages/MM2/Media/ME2`;
+  const url = fake.addMedia(path, jpg, 'image/jpeg');
+  const { sid, answers } = await text(from, 'the label is torn', { media: [{ url, contentType: 'image/jpeg' }], times: 4 });
+  expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+  const m = await storedOnce(sid);
+  expect(m.attachments.map((a) => [a.contentType, a.size])).toEqual([['image/jpeg', jpg.length]]);
+  expect(await stored(sid)).toHaveLength(1);
+  expect(fake.requests.filter((r) => r.path === path)).toHaveLength(1);
+});
+
 test('STOP opts the number out: shown on the contact, replies refused with the reason; START opts back in', async () => {
   const from = customer();
   const first = await text(from, 'complaint: the courier was rude');

@@ -152,7 +152,7 @@ test('with an agent online the call is put through to their phone and the ticket
   await setPresence(hub, agent, 'offline');
 });
 
-test('hang-up in the menu and a dial nobody answers give one "call back" care ticket each, not two', async () => {
+test('hang-up in the menu and a dial nobody answers give one "call back" ticket each, not two: the dialled call\'s own ticket, released from the agent', async () => {
   // Hung up in the menu: Twilio's status callback, delivered twice.
   const hangUp = call('zh');
   await hangUp.step('/voice');
@@ -165,14 +165,23 @@ test('hang-up in the menu and a dial nobody answers give one "call back" care ti
   const noAnswer = call('en');
   const menu = await noAnswer.step(actionOf(await noAnswer.step('/voice'), 'Gather'), { Digits: '1' });
   expect(menu).toContain('<Dial');
+  const dialled = await ticketOf(`${noAnswer.sid}:call`);
+  await until(() => hub.models.Ticket.findById(dialled._id).lean(), (t) => t?.assignee?.toString() === agent.id, 20_000);
+  await setPresence(hub, agent, 'offline');
   const sorry = await noAnswer.step(actionOf(menu, 'Dial'), { DialCallStatus: 'no-answer' }, 2);
   expect(sorry).toContain('We will call you back soon');
   await noAnswer.step('/voice/status', { CallStatus: 'completed' });
-  await setPresence(hub, agent, 'offline');
-  const t2 = await ticketOf(`${noAnswer.sid}:missed`);
-  expect(t2).toMatchObject({ type: 'care', subject: `Call back ${noAnswer.from}` });
-  const d = await detail(hub, admin.token, t2._id.toString());
-  expect(d.messages.map((m) => m.text)).toEqual([`Missed call from ${noAnswer.from} (no-answer). Call the customer back.`]);
+  // The call's own ticket is the call-back one: the chosen type stays, flagged, no longer the agent's who did not answer.
+  expect((await ticketOf(`${noAnswer.sid}:missed`))._id.toString()).toBe(dialled._id.toString());
+  const t2 = await until(() => hub.models.Ticket.findById(dialled._id).lean(), (t) => t !== null && t.assignee === null, 20_000);
+  expect(t2).toMatchObject({ type: 'complaint', tags: ['call back'], assignee: null });
+  expect(await hub.models.Ticket.countDocuments({ contact: t2!.contact })).toBe(1);
+  const d = await detail(hub, admin.token, dialled._id.toString());
+  expect(d.messages.map((m) => m.text)).toEqual([
+    `Phone call from ${noAnswer.from}: pressed 1 (complaint); put through to Agent Li.`,
+    `Missed call from ${noAnswer.from} (no-answer). Call the customer back.`,
+  ]);
+  expect(d.timeline.some((e) => e.action === 'assignee' && e.code === 'assignee.reassigned')).toBe(true);
 
   // An empty voicemail (Twilio skips the Record action; the TwiML's Redirect comes instead).
   const empty = call('en');
@@ -185,8 +194,10 @@ test('hang-up in the menu and a dial nobody answers give one "call back" care ti
   for (const c of [hangUp, noAnswer, empty]) {
     const missed = (await messagesOf(c.sid)).filter((m) => m.externalId.endsWith(':missed'));
     expect(missed).toHaveLength(1);
-    expect(await hub.models.Ticket.countDocuments({ contact: missed[0]!.contact, type: 'care', subject: /^Call back/ })).toBe(1);
+    const tickets = await hub.models.Ticket.find({ contact: missed[0]!.contact }).lean();
+    expect(tickets.map((t) => t.tags)).toEqual([['call back']]);
   }
+  expect(t1.tags).toEqual(['call back']);
 });
 
 test('an unsigned call webhook is refused and nothing is stored', async () => {

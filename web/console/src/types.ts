@@ -94,6 +94,8 @@ export interface TicketDetail {
   readState?: { customerReadAt: string | null; agentReadAt: string | null };
   /** Whether a reply can be sent now, and if not why (absent from older hubs: assume it can). */
   canReply?: boolean;
+  /** The channel a reply goes out on (sms for a phone call's ticket whose number has SMS on). */
+  replyChannel?: TicketSummary['channel'] | null;
   replyBlockedReason?: 'channel_cannot_send' | 'ticket_closed' | null;
   replyBlockedDetail?: string | null;
   /** Web chat: the page the visitor was first seen on and their browser's User-Agent. */

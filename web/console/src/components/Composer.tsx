@@ -16,6 +16,8 @@ export interface ComposerProps {
   canned: CannedResponse[];
   /** The ticket's channel cannot send replies from this hub: say why, offer notes only. */
   cannotSend?: boolean;
+  /** The channel replies go out on, when it is not the ticket's own (a phone call's ticket is answered by SMS). */
+  replyChannel?: TicketSummary['channel'] | null;
   onCannedOpen(): void;
   onSent(m: Message): void;
 }
@@ -212,11 +214,13 @@ export function Composer(p: ComposerProps) {
   };
 
   const closed = p.ticket.status === 'closed';
-  const channel = t(`values.channel.${p.ticket.channel}`);
+  const outChannel = p.replyChannel ?? p.ticket.channel;
+  const channel = t(`values.channel.${outChannel}`);
+  const bySms = outChannel === 'sms' && p.ticket.channel !== 'sms';
   const cannotSend = p.cannotSend === true;
   const replyOff = (closed || cannotSend) && mode === 'reply';
   // SMS: how many segments the reply takes (Twilio splits it; the customer may pay per segment).
-  const sms = p.ticket.channel === 'sms' && mode === 'reply' && !replyOff && text.trim() !== '' ? smsSegments(text) : null;
+  const sms = outChannel === 'sms' && mode === 'reply' && !replyOff && text.trim() !== '' ? smsSegments(text) : null;
 
   return (
     <div class={`composer composer-${mode}`} data-testid="composer">
@@ -360,7 +364,7 @@ export function Composer(p: ComposerProps) {
           </span>
         )}
         <button type="button" class={`btn ${mode === 'reply' ? 'primary' : 'note'}`} disabled={busy || uploading || !text.trim() || replyOff} onClick={() => void send()}>
-          {busy ? t('composer.sending') : mode === 'reply' ? t('composer.send') : t('composer.saveNote')}
+          {busy ? t('composer.sending') : mode === 'reply' ? (bySms ? t('composer.sendSms') : t('composer.send')) : t('composer.saveNote')}
         </button>
       </div>
     </div>

@@ -69,6 +69,8 @@ export function TicketView(p: TicketViewProps) {
   const sidebar = useRef<HTMLElement>(null);
   const [mergeOpen, setMergeOpen] = useState(false);
   const [mergeNotice, setMergeNotice] = useState<string | null>(null);
+  const [calling, setCalling] = useState(false);
+  const [callPlaced, setCallPlaced] = useState<{ agentPhone: string; customer: string } | null>(null);
   const seq = useRef(0);
 
   useEffect(() => {
@@ -105,6 +107,8 @@ export function TicketView(p: TicketViewProps) {
   useEffect(() => {
     void load();
   }, [load, p.reloadKey]);
+  // The call back notice belongs to the ticket it was placed on.
+  useEffect(() => setCallPlaced(null), [p.ticketId]);
 
   // The ticket's room: typing, delivery updates and new messages of this ticket.
   useEffect(() => {
@@ -201,6 +205,22 @@ export function TicketView(p: TicketViewProps) {
       setActionError(err);
     } finally {
       setSaving(false);
+    }
+  };
+
+  const callBack = async () => {
+    setCalling(true);
+    setCallPlaced(null);
+    try {
+      const r = await post<{ agentPhone: string; customer: string }>(`/api/v1/tickets/${p.ticketId}/call-back`, {});
+      setCallPlaced({ agentPhone: r.agentPhone, customer: r.customer });
+      setActionError(null);
+      void load();
+    } catch (err) {
+      setActionError(err);
+      void load();
+    } finally {
+      setCalling(false);
     }
   };
 
@@ -392,6 +412,11 @@ export function TicketView(p: TicketViewProps) {
                 <Icon name="merge" /> {t('ticketMerge.action')}
               </button>
             )}
+            {tk.channel === 'voice' && !closed && (
+              <button type="button" class="btn small" disabled={calling} onClick={() => void callBack()} title={t('ticket.callBackTitle')} data-action="call-back">
+                <Icon name="phone" /> {calling ? t('ticket.callingBack') : t('ticket.callBack')}
+              </button>
+            )}
             {tk.status !== 'resolved' && !closed && (
               <button type="button" class="btn small success" disabled={saving} onClick={() => void change({ status: 'resolved' })} title="Ctrl/⌘+Shift+R">
                 <Icon name="check" /> {t('ticket.resolve')}
@@ -445,6 +470,11 @@ export function TicketView(p: TicketViewProps) {
               {mergeNotice}
             </div>
           )}
+          {callPlaced && (
+            <p class="notice info small" role="status" data-testid="call-back-placed">
+              <Icon name="phone" size={12} /> {t('ticket.callBackPlaced', callPlaced)}
+            </p>
+          )}
           {actionError !== null && <ProblemMessage error={actionError} onDismiss={() => setActionError(null)} />}
         </header>
 
@@ -465,6 +495,7 @@ export function TicketView(p: TicketViewProps) {
           rt={p.rt}
           canned={p.canned}
           cannotSend={detail.replyBlockedReason === 'channel_cannot_send'}
+          replyChannel={detail.replyChannel ?? null}
           onCannedOpen={p.onCannedOpen}
           onSent={onSent}
         />

@@ -4,7 +4,7 @@ import type { TimelineEvent } from '../types';
 import { deliveryReason } from './Badges';
 import { Icon, type IconName } from './Icon';
 
-const KNOWN = ['created', 'status', 'assignee', 'priority', 'type', 'classification', 'tags', 'team', 'reply', 'delivery', 'note', 'merged', 'transfer', 'needs_attention'] as const;
+const KNOWN = ['created', 'status', 'assignee', 'priority', 'type', 'classification', 'tags', 'team', 'reply', 'delivery', 'call', 'note', 'merged', 'transfer', 'needs_attention'] as const;
 type Known = (typeof KNOWN)[number];
 const ICON: Record<Known, IconName> = {
   created: 'plus',
@@ -17,6 +17,7 @@ const ICON: Record<Known, IconName> = {
   team: 'users',
   reply: 'reply',
   delivery: 'check',
+  call: 'phone',
   note: 'lock',
   merged: 'merge',
   transfer: 'swap',

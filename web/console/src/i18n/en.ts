@@ -81,6 +81,10 @@ export const en = {
     repliesFailed: '{{count}} replies failed',
   },
   ticket: {
+    callBack: 'Call back',
+    callBackTitle: 'Rings your phone from the number the customer called, then dials the customer',
+    callingBack: 'Calling…',
+    callBackPlaced: 'Your phone ({{agentPhone}}) is ringing: answer it to be connected to {{customer}}.',
     none: 'Select a ticket from the inbox',
     noneHint: 'Press j / k to move through the list, ? for all shortcuts.',
     number: '#{{number}}',
@@ -162,6 +166,7 @@ export const en = {
     replyPlaceholder: 'Reply via {{channel}}… ({{keys}} to send, / for canned responses)',
     notePlaceholder: 'Write an internal note, only agents see it… ({{keys}} to save)',
     send: 'Send',
+    sendSms: 'Send SMS',
     saveNote: 'Add note',
     sending: 'Sending…',
     attach: 'Attach files',
@@ -190,6 +195,7 @@ export const en = {
     team: 'Team changed',
     reply: 'Reply written',
     delivery: 'Delivery',
+    call: 'Call back',
     classification: 'Type corrected',
     note: 'Internal note added',
     merged: 'Tickets merged',
@@ -222,6 +228,11 @@ export const en = {
       },
       team: { changed: 'Team: {{from}} → {{to}}', rules: 'Queue rules moved it to {{to}}', routing: 'Routing moved it to {{to}}' },
       reply: { written: 'Reply written by {{channel}}' },
+      call: {
+        placed: '{{name}} called the customer back ({{customer}}): their phone {{agentPhone}} rings first ({{status}})',
+        status: 'Call back: {{status}}',
+        failed: 'The call back to {{customer}} could not be placed: {{reason}}',
+      },
       delivery: {
         sent: 'Reply sent by {{channel}}',
         delivered: 'Reply delivered by {{channel}}',

@@ -79,6 +79,10 @@ export const zhCN: Messages = {
     repliesFailed: '{{count}} 条回复发送失败',
   },
   ticket: {
+    callBack: '回拨',
+    callBackTitle: '用客户拨打的号码先呼叫您的电话，接通后再拨打客户',
+    callingBack: '正在呼叫…',
+    callBackPlaced: '正在呼叫您的电话（{{agentPhone}}）：接听后即为您接通 {{customer}}。',
     none: '从收件箱中选择一个工单',
     noneHint: '按 j / k 在列表中移动，按 ? 查看全部快捷键。',
     number: '#{{number}}',
@@ -160,6 +164,7 @@ export const zhCN: Messages = {
     replyPlaceholder: '通过{{channel}}回复…（{{keys}} 发送，输入 / 插入快捷回复）',
     notePlaceholder: '写一条内部备注，仅客服可见…（{{keys}} 保存）',
     send: '发送',
+    sendSms: '发送短信',
     saveNote: '添加备注',
     sending: '正在发送…',
     attach: '添加附件',
@@ -188,6 +193,7 @@ export const zhCN: Messages = {
     team: '团队变更',
     reply: '撰写回复',
     delivery: '投递状态',
+    call: '回拨',
     classification: '类型已更正',
     note: '已添加内部备注',
     merged: '工单已合并',
@@ -220,6 +226,11 @@ export const zhCN: Messages = {
       },
       team: { changed: '团队：{{from}} → {{to}}', rules: '队列规则将其移至 {{to}}', routing: '系统将其移至 {{to}}' },
       reply: { written: '通过{{channel}}撰写了回复' },
+      call: {
+        placed: '{{name}} 回拨客户（{{customer}}）：先呼叫其电话 {{agentPhone}}（{{status}}）',
+        status: '回拨：{{status}}',
+        failed: '无法回拨 {{customer}}：{{reason}}',
+      },
       delivery: {
         sent: '通过{{channel}}发送了回复',
         delivered: '通过{{channel}}送达了回复',
