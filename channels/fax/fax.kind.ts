@@ -8,6 +8,7 @@ import {
   type ChannelContext,
   type ChannelKind,
   type InboundMessageInput,
+  type IngestResult,
 } from '../contract';
 import { processFaxDocument, type FaxDocument } from './fax.document';
 import { IGNORED, parseGeneric, parseTelnyx, type FaxNotice } from './fax.notice';
@@ -104,6 +105,8 @@ export const faxKind: ChannelKind<FaxSettings, FaxSecrets> = {
   create({ id, settings, secrets }): ChannelAdapter {
     let key: KeyObject | null = null;
     let misconfigured: string | null = null;
+    /** Faxes being fetched and read now, by fax id. */
+    const inFlight = new Map<string, Promise<IngestResult>>();
     if (settings.provider === 'telnyx') {
       if (!secrets.publicKey) misconfigured = 'no Telnyx public key: every fax is refused';
       else {
@@ -141,12 +144,23 @@ export const faxKind: ChannelKind<FaxSettings, FaxSecrets> = {
         res.status(200).json({ received: true, duplicate: true });
         return;
       }
+      // A delivery of a fax this process is reading already (the provider retried meanwhile) waits for that one.
+      let work = inFlight.get(notice.faxId);
+      const first = work === undefined;
+      if (!work) {
+        work = accept(ctx, notice).finally(() => inFlight.delete(notice.faxId));
+        inFlight.set(notice.faxId, work);
+      }
+      const accepted = await work;
+      await ctx.checkpoint.set(seen, accepted.messageId);
+      res.status(200).json({ received: true, duplicate: !first || accepted.duplicate === true, messageId: accepted.messageId });
+    }
+
+    async function accept(ctx: ChannelContext, notice: FaxNotice): Promise<IngestResult> {
       const original = 'url' in notice.media ? await fetchMedia(notice.media.url, settings.mediaTimeoutMs) : notice.media.bytes;
       const doc = await processFaxDocument(original, { maxPages: settings.maxPages, languages: settings.ocrLanguages, timeoutMs: settings.ocrTimeoutMs });
       if (doc.error !== null) ctx.logger.warn({ faxId: notice.faxId, reason: doc.error }, 'fax: OCR failed; the original is kept');
-      const accepted = await ctx.ingest(faxMessage(notice, doc, original, settings.provider, settings.maxPages), { wait: false });
-      await ctx.checkpoint.set(seen, accepted.messageId);
-      res.status(200).json({ received: true, duplicate: accepted.duplicate === true, messageId: accepted.messageId });
+      return ctx.ingest(faxMessage(notice, doc, original, settings.provider, settings.maxPages), { wait: false });
     }
 
     return {

@@ -101,6 +101,9 @@ test('a replay, or duplicates arriving together, stay one ticket; forged or stal
   expect(replay.body).toMatchObject({ duplicate: true });
   const stored = await storedFax('fx-2');
   expect(stored).toHaveLength(1);
+  // The document was fetched and read once: the second delivery waited for the first, the replay was known.
+  expect(provider.hits.get('/media/fx-2.tif')).toBe(1);
+  expect([a.body, b.body].map((r) => (r as { duplicate: boolean }).duplicate).sort()).toEqual([false, true]);
   expect(await hub.models.Ticket.countDocuments({ origin: 'fax:fx-2' })).toBe(1);
 
   // Forged: signed by another key; tampered: the body changed after signing; stale: 10 minutes old.
