@@ -154,6 +154,20 @@ export class ChannelRequestError extends Error {
   }
 }
 
+/**
+ * The host keeps the exact bytes of every JSON request body as `rawBody` on the express
+ * request, for webhooks whose signature covers them (read it with {@link rawBodyOf}).
+ */
+export interface RawBodyRequest {
+  rawBody?: Buffer;
+}
+
+/** The exact bytes of a JSON request body (undefined: not JSON, or no body). */
+export const rawBodyOf = (req: object): Buffer | undefined => {
+  const raw = (req as RawBodyRequest).rawBody;
+  return Buffer.isBuffer(raw) ? raw : undefined;
+};
+
 export interface HealthResult {
   ok: boolean;
   detail?: string;

@@ -1,6 +1,7 @@
 import { createApiChannel, type ApiWebhookOptions } from './api/api.adapter';
 import type { ChannelAdapter, ChannelKind } from './contract';
 import { createEmailChannel, type EmailOptions } from './email/email.adapter';
+import { faxKind } from './fax/fax.kind';
 import { feedKind } from './feed/feed.adapter';
 import { mailboxKind } from './email/mailbox.kind';
 import { twilioKind } from './twilio/twilio.kind';
@@ -28,4 +29,4 @@ export function createChannels(config: ChannelsConfig): ChannelAdapter[] {
  * The kinds of channel instances admins configure in the database (several mailboxes, several
  * phone numbers, several feeds): one adapter per enabled instance. The explicit list again.
  */
-export const CHANNEL_KINDS: readonly ChannelKind[] = [feedKind as ChannelKind, mailboxKind as ChannelKind, twilioKind as ChannelKind];
+export const CHANNEL_KINDS: readonly ChannelKind[] = [feedKind as ChannelKind, mailboxKind as ChannelKind, twilioKind as ChannelKind, faxKind as ChannelKind];

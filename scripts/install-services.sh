@@ -4,6 +4,8 @@
 #   - redis-server (Debian package, when run as root)
 #   - chromium (Debian package, for the browser tests, when run as root)
 #   - dovecot-imapd + dovecot-lmtpd (Debian packages, the IMAP server of the email tests, when run as root)
+#   - the fax tools (Debian packages, when run as root): poppler-utils, libtiff-tools, ghostscript,
+#     tesseract-ocr with its Chinese (simplified) and English data, fonts-noto-cjk
 # Safe to run repeatedly; does nothing when everything is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -85,3 +87,18 @@ if [ "${SKIP_DOVECOT:-0}" != 1 ] && ! command -v dovecot >/dev/null && [ ! -x "$
   apt_install dovecot "dovecot-imapd" && apt_install dovecot "dovecot-lmtpd" || echo "services: dovecot missing; the email (IMAP) tests will fail" >&2
 fi
 say "dovecot: $(command -v dovecot || echo "${DOVECOT_PATH:-missing}")"
+
+# Fax documents: TIFF → PDF (libtiff-tools), pages (poppler-utils), OCR (tesseract + chi_sim + eng);
+# the fax tests render their fixtures with the CJK fonts and ghostscript.
+if [ "${SKIP_FAX:-0}" != 1 ]; then
+  fax_missing=0
+  for pair in pdftoppm:poppler-utils pdfinfo:poppler-utils tiff2pdf:libtiff-tools tiffcp:libtiff-tools gs:ghostscript tesseract:tesseract-ocr; do
+    command -v "${pair%%:*}" >/dev/null || { apt_install "${pair%%:*}" "${pair#*:}" || fax_missing=1; }
+  done
+  for lang in chi_sim eng; do
+    compgen -G "/usr/share/tesseract-ocr/*/tessdata/$lang.traineddata" >/dev/null || { apt_install "tesseract $lang data" "tesseract-ocr-${lang//_/-}" || fax_missing=1; }
+  done
+  compgen -G "/usr/share/fonts/opentype/noto/NotoSansCJK-*" >/dev/null || { apt_install "CJK fonts" fonts-noto-cjk || fax_missing=1; }
+  [ "$fax_missing" = 0 ] || echo "services: fax tools missing; fax OCR and the fax tests will fail" >&2
+  say "fax tools: $(command -v tesseract || echo 'tesseract missing') $(command -v pdftoppm || echo 'pdftoppm missing') $(command -v tiff2pdf || echo 'tiff2pdf missing')"
+fi

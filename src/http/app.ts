@@ -3,6 +3,7 @@ import cors from 'cors';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import { problemHandler, sendProblem } from './problem';
+import type { RawBodyRequest } from '../../channels/contract';
 
 interface Logger {
   error(obj: object, msg?: string): void;
@@ -47,7 +48,16 @@ export function createHttpApp(opts: HttpAppOptions): Express {
   );
   if (opts.publicRateLimit) app.use(opts.publicPaths ?? [], opts.publicRateLimit);
   app.use(cookieParser());
-  app.use(express.json({ limit: opts.maxBodyBytes, type: ['application/json', 'application/*+json'] }));
+  // The exact bytes are kept (`rawBody`) for webhooks whose signature covers them (fax providers).
+  app.use(
+    express.json({
+      limit: opts.maxBodyBytes,
+      type: ['application/json', 'application/*+json'],
+      verify: (req, _res, buf) => {
+        (req as typeof req & RawBodyRequest).rawBody = buf;
+      },
+    }),
+  );
   for (const r of opts.routers) app.use(r);
   app.use((req, res) => sendProblem(res, 404, 'Not found', `No route for ${req.method} ${req.path}.`));
   app.use(problemHandler(opts.logger));
