@@ -88,6 +88,10 @@ import { createTicketOwners } from './tickets/ticket-owner.store';
 import { createConversationReader } from './tickets/conversation.reader';
 import { createTicketQueries } from './tickets/ticket-queries.service';
 import { createTicketService, type TicketService } from './tickets/ticket.service';
+import { createStatModels } from './stats/stat-bucket.model';
+import { startStatsListener } from './stats/stats.listener';
+import { createStatsService, type StatsService } from './stats/stats.service';
+import { registerStatsRoutes } from './http/routes/stats.routes';
 
 const PROJECT_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 
@@ -99,6 +103,8 @@ export interface Hub {
   bus: EventBus;
   ingest: IngestService;
   tickets: TicketService;
+  /** Hourly response-time buckets (kept by the `stats` listener group) and the figures from them. */
+  stats: StatsService;
   /** The mounted channel adapters (api role). */
   channels: ChannelAdapter[];
   /** Ids of the channel instances running in this process (api role). */
@@ -188,6 +194,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     const reopenWindowMs = config.REOPEN_WINDOW_HOURS * 3_600_000;
     const owners = createTicketOwners(redis, prefix);
     const tickets = createTicketService({ ...models, numbers, bus, reopenWindowMs, owners });
+    // Every process runs the `stats` group: each event is handled once, by one of them.
+    const stats = createStatsService({ ...(await createStatModels(conn)), Ticket: models.Ticket, User: models.User, locks: createDocumentLocks(redis, prefix) });
+    cleanups.push(startStatsListener(bus, stats));
     const ticketQueries = createTicketQueries(models);
     const contacts = createContactService(models);
     const users = createUserService(models);
@@ -419,6 +428,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         setPresence: (agentId, status) => agentPresence.set(agentId, status),
       });
       registerContactRoutes(routes, { contacts: contactDesk });
+      registerStatsRoutes(routes, { stats });
       registerCannedRoutes(routes, { canned: createCannedService({ CannedResponse: await createCannedResponseModel(conn) }) });
       registerChannelRoutes(routes, {
         instances: channelInstances,
@@ -604,6 +614,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       bus,
       ingest,
       tickets,
+      stats,
       channels,
       runningChannelInstances: () => channelRuntime?.runningIds() ?? [],
       url,
@@ -640,6 +651,40 @@ async function ensureAdmin(
   return { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD ? null : password };
 }
 
+/**
+ * `npm run stats:rebuild`: recomputes the stats buckets from the stored tickets, on the
+ * configured (or embedded) database, and prints how many tickets and buckets it wrote.
+ * Run it while no hub process handles events (a change during the rebuild may be missed).
+ */
+export async function rebuildStats(config: Config): Promise<{ tickets: number; buckets: number }> {
+  const dataDir = path.resolve(config.DATA_DIR);
+  const embedded: LocalService[] = [];
+  try {
+    const started = async (svc: Promise<LocalService>) => {
+      const s = await svc;
+      embedded.push(s);
+      return s.url;
+    };
+    // A running hub's embedded services are reused (and left running).
+    const mongoUri = config.MONGODB_URI ?? `${await started(startFerretDB({ dir: path.join(dataDir, 'ferretdb'), reuse: true, binary: ferretdbBinary(PROJECT_ROOT) }))}omnihub`;
+    const redisUrl = config.REDIS_URL ?? (await started(startRedis({ dir: path.join(dataDir, 'redis'), reuse: true })));
+    const conn: Connection = await mongoose.createConnection(mongoUri, { serverSelectionTimeoutMS: 15_000 }).asPromise();
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, connectionName: 'stats-rebuild' });
+    try {
+      const locks = createDocumentLocks(redis, config.REDIS_PREFIX);
+      useDocumentLocks(conn, locks);
+      const models = await createModels(conn);
+      const stats = createStatsService({ ...(await createStatModels(conn)), Ticket: models.Ticket, User: models.User, locks });
+      return await stats.rebuild();
+    } finally {
+      await redis.quit().catch(() => redis.disconnect());
+      await conn.close();
+    }
+  } finally {
+    for (const s of embedded) await s.stop();
+  }
+}
+
 async function runCli(): Promise<void> {
   let config: Config;
   try {
@@ -650,6 +695,10 @@ async function runCli(): Promise<void> {
       process.exit(2);
     }
     throw err;
+  }
+  if (process.argv[2] === 'stats:rebuild') {
+    process.stdout.write(`${JSON.stringify(await rebuildStats(config))}\n`);
+    return;
   }
   const logger = pino({ level: config.LOG_LEVEL });
   const hub = await createHub(config, { logger });
