@@ -142,7 +142,7 @@ test('at 390×844 an agent signs in, goes online, opens a ticket, replies, sees 
   await expectOnScreen(box);
   await box.tap();
   await box.fill('Sorry about that, a new parcel leaves today.');
-  const send = view.locator('.composer-actions button.btn');
+  const send = view.locator('.composer-actions button.btn.primary');
   await expectOnScreen(send);
   await expectOnTop(send);
   await send.tap();

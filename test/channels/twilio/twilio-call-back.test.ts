@@ -105,7 +105,7 @@ test('a reply on the call\'s ticket is an SMS to the caller, delivered through t
   await fake.webhook(hook('/sms'), fake.incomingSms({ to: NUMBER, from, body: 'STOP' }));
   const refused = await api<{ detail: string; errors: Array<{ field: string; message: string }> }>(hub, agent.token, 'POST', `/tickets/${ticketId}/replies`, { text: 'Are you there?' });
   expect(refused.status).toBe(409);
-  expect(refused.body.errors).toEqual([{ field: 'to', message: 'opted_out' }]);
+  expect(refused.body.errors).toEqual([{ field: 'to', message: 'opted_out', code: 'opted_out' }]);
   expect(refused.body.detail).toContain(`${from} opted out of SMS`);
   expect(fake.messages.filter((x) => x.to === from)).toHaveLength(1);
 });
