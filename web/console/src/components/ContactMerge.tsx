@@ -4,7 +4,7 @@ import { useI18n } from '../i18n/index';
 import type { Contact } from '../types';
 import { useContactLabel, useContactSearch } from './Contacts';
 import { Dialog } from './Dialog';
-import { FormFooter, useSubmission } from './Form';
+import { PickConfirmFooter, useSubmission } from './Form';
 import { Icon } from './Icon';
 
 /** Supervisors and admins merge another profile of the same person into this one (`POST /api/v1/contacts/:id/merge`). */
@@ -75,22 +75,20 @@ export function ContactMergeDialog({ contact, onClose, onMerged }: { contact: Co
             </div>
           )
         )}
-        <FormFooter
+        <PickConfirmFooter
           error={error}
           onDismissError={() => setError(null)}
-          cancelLabel={confirming ? t('contactMerge.back') : t('contactMerge.cancel')}
-          onCancel={() => {
-            if (!confirming) onClose();
-            else {
-              setConfirming(false);
-              setError(null);
-            }
+          confirming={confirming}
+          onBack={() => {
+            setConfirming(false);
+            setError(null);
           }}
-          submitDisabled={!picked || busy}
-          submitAction={confirming ? 'contact-merge-confirm' : 'contact-merge-next'}
-        >
-          {confirming ? (busy ? t('contactMerge.merging') : t('contactMerge.merge')) : t('contactMerge.next')}
-        </FormFooter>
+          onClose={onClose}
+          busy={busy}
+          canSubmit={picked !== null}
+          action="contact-merge"
+          labels={{ back: t('contactMerge.back'), cancel: t('contactMerge.cancel'), next: t('contactMerge.next'), confirm: t('contactMerge.merge'), working: t('contactMerge.merging') }}
+        />
       </form>
     </Dialog>
   );

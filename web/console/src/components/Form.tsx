@@ -186,3 +186,33 @@ export function LoadState({ error, loading, children }: { error: unknown; loadin
     </>
   );
 }
+
+/**
+ * The footer of a two-step "pick, then confirm" dialog (merging contacts or tickets): Back from the
+ * confirmation to the pick, Cancel from the pick; Next, then the action itself.
+ */
+export function PickConfirmFooter(p: {
+  error: unknown;
+  onDismissError: () => void;
+  confirming: boolean;
+  onBack: () => void;
+  onClose: () => void;
+  busy: boolean;
+  canSubmit: boolean;
+  /** data-action prefix: `<action>-next`, `<action>-confirm`. */
+  action: string;
+  labels: { back: string; cancel: string; next: string; confirm: string; working: string };
+}) {
+  return (
+    <FormFooter
+      error={p.error}
+      onDismissError={p.onDismissError}
+      cancelLabel={p.confirming ? p.labels.back : p.labels.cancel}
+      onCancel={() => (p.confirming ? p.onBack() : p.onClose())}
+      submitDisabled={!p.canSubmit || p.busy}
+      submitAction={p.confirming ? `${p.action}-confirm` : `${p.action}-next`}
+    >
+      {p.confirming ? (p.busy ? p.labels.working : p.labels.confirm) : p.labels.next}
+    </FormFooter>
+  );
+}

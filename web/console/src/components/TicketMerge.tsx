@@ -4,7 +4,7 @@ import { useI18n } from '../i18n/index';
 import type { Contact, TicketSummary, TimelineEvent } from '../types';
 import { ChannelBadge, StatusBadge } from './Badges';
 import { Dialog } from './Dialog';
-import { FormFooter, useSubmission } from './Form';
+import { PickConfirmFooter, useSubmission } from './Form';
 import { Icon } from './Icon';
 
 /** A ticket that can take another one in: not closed, not merged away itself. */
@@ -126,22 +126,20 @@ export function TicketMergeDialog({ ticket, onClose, onMerged }: { ticket: Ticke
             </div>
           )
         )}
-        <FormFooter
+        <PickConfirmFooter
           error={error}
           onDismissError={() => setError(null)}
-          cancelLabel={confirming ? t('ticketMerge.back') : t('ticketMerge.cancel')}
-          onCancel={() => {
-            if (!confirming) onClose();
-            else {
-              setConfirming(false);
-              setError(null);
-            }
+          confirming={confirming}
+          onBack={() => {
+            setConfirming(false);
+            setError(null);
           }}
-          submitDisabled={!picked || busy}
-          submitAction={confirming ? 'ticket-merge-confirm' : 'ticket-merge-next'}
-        >
-          {confirming ? (busy ? t('ticketMerge.merging') : t('ticketMerge.merge')) : t('ticketMerge.next')}
-        </FormFooter>
+          onClose={onClose}
+          busy={busy}
+          canSubmit={picked !== null}
+          action="ticket-merge"
+          labels={{ back: t('ticketMerge.back'), cancel: t('ticketMerge.cancel'), next: t('ticketMerge.next'), confirm: t('ticketMerge.merge'), working: t('ticketMerge.merging') }}
+        />
       </form>
     </Dialog>
   );
