@@ -49,7 +49,9 @@ const agents = (token: string, extra = '') => api<{ items: AgentRow[] }>(hub, to
 
 /** Moves a ticket's creation `minutes` back (before any answer), as if it had come in then. */
 async function createdMinutesAgo(ticketId: string, minutes: number): Promise<void> {
-  await hub.models.Ticket.collection.updateOne({ _id: new Types.ObjectId(ticketId) }, { $set: { createdAt: new Date(Date.now() - minutes * 60_000) } });
+  // Through the model, so it waits for the desk's own concurrent writes to this ticket (routing,
+  // classification) instead of racing them: FerretDB would let one of the two overwrite the other.
+  await hub.models.Ticket.updateOne({ _id: new Types.ObjectId(ticketId) }, { $set: { createdAt: new Date(Date.now() - minutes * 60_000) } }, { timestamps: false, overwriteImmutable: true });
 }
 
 async function replyAndWait(agent: SignedIn, ticketId: string, text: string): Promise<void> {
@@ -101,7 +103,7 @@ beforeAll(async () => {
   await replyAndWait(ada, ids.reopened, 'Done');
   await setStatus(ada, ids.reopened, 'resolved');
   await setStatus(ada, ids.reopened, 'open');
-  await hub.models.Ticket.collection.updateOne({ _id: new Types.ObjectId(ids.reopened) }, { $set: { createdAt: new Date(Date.now() - 30 * 60_000) } });
+  await hub.models.Ticket.updateOne({ _id: new Types.ObjectId(ids.reopened) }, { $set: { createdAt: new Date(Date.now() - 30 * 60_000) } }, { timestamps: false, overwriteImmutable: true });
   await setStatus(ada, ids.reopened, 'resolved');
   // Waiting for 5 hours, nobody answered.
   ids.waiting = (await inbound(hub)).ticketId;

@@ -224,7 +224,9 @@ export function createChatClient(opts: ChatClientOptions) {
   function askStatus(): void {
     socket.timeout(ACK_TIMEOUT_MS).emit('status', {}, (err: Error | null, s: ChatStatus | null) => {
       if (err || !s || state.status) return;
-      applyStatus(s, false);
+      // A ticket this tab has not seen yet: an agent who already took it is news to the customer
+      // (the live status may have been sent before this answer; the history check keeps it single).
+      applyStatus(s, true);
     });
   }
 
