@@ -204,11 +204,16 @@ export function createRedisEventBus(redis: Redis, options: RedisEventBusOptions)
       );
     let ready: Promise<void> | null = createGroup();
 
-    async function deliver(id: string, fields: string[], attempt: number): Promise<void> {
+    /**
+     * Runs the handler; `true` once it succeeded. The caller acknowledges (`ack`), at once or,
+     * for a batch read together, all in one XACK after the batch: an entry handled but not yet
+     * acknowledged when the process dies is delivered again, which handlers allow for.
+     */
+    async function handle(id: string, fields: string[], attempt: number): Promise<boolean> {
       const event = parse(id, fields);
       if (!event) {
         await deadLetter(id, 1, 'unparseable entry');
-        return;
+        return false;
       }
       try {
         await handler(event, { attempt });
@@ -216,11 +221,18 @@ export function createRedisEventBus(redis: Redis, options: RedisEventBusOptions)
         lastError.set(id, message(err));
         options.onDelivery?.(group, 'failed');
         logger.warn({ ...log, err: message(err), event: event.type, eventId: event.id }, 'event handler failed; it will be retried');
-        return;
+        return false;
       }
       lastError.delete(id);
-      await redis.xack(key, group, id);
-      options.onDelivery?.(group, 'handled');
+      return true;
+    }
+    async function ack(ids: string[]): Promise<void> {
+      if (ids.length === 0) return;
+      await redis.xack(key, group, ...ids);
+      for (let i = 0; i < ids.length; i++) options.onDelivery?.(group, 'handled');
+    }
+    async function deliver(id: string, fields: string[], attempt: number): Promise<void> {
+      if (await handle(id, fields, attempt)) await ack([id]);
     }
 
     async function deadLetter(id: string, deliveries: number, error?: string): Promise<void> {
@@ -311,9 +323,14 @@ export function createRedisEventBus(redis: Redis, options: RedisEventBusOptions)
           if (stopped) break;
           const res = (await r.conn.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', batch, 'BLOCK', blockMs, 'STREAMS', key, '>')) as Array<[string, unknown]> | null;
           // Entries read but not handled before a stop stay pending: retried on restart or claimed.
-          for (const [id, fields] of entriesOf(res?.[0]?.[1])) {
-            if (stopped) break;
-            await deliver(id, fields, 1);
+          const handled: string[] = [];
+          try {
+            for (const [id, fields] of entriesOf(res?.[0]?.[1])) {
+              if (stopped) break;
+              if (await handle(id, fields, 1)) handled.push(id);
+            }
+          } finally {
+            await ack(handled);
           }
         } catch (err) {
           if (stopped) break;

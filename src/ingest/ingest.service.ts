@@ -85,9 +85,11 @@ export function createIngestService(deps: IngestServiceDeps): IngestService {
         removeOnFail: { age: 30 * 86400 },
       });
       if (waitMs > 0) {
-        await job.waitUntilFinished(events, waitMs).catch(() => undefined);
+        // The job's own result (the first acceptance's, for a replay of a finished one): no read-back needed.
+        const result = (await job.waitUntilFinished(events, waitMs).catch(() => null)) as IngestResult | null;
+        if (result && typeof result.messageId === 'string') return { state: 'stored', ...result, duplicate: result.duplicate || !first };
       }
-      // Read the outcome back from Redis: it holds the first acceptance's data and result.
+      // Not finished in time (or it failed): read the outcome back from Redis.
       const s = await status(jobId);
       if (s.state === 'failed') throw new Error(`ingest failed: ${s.reason}`);
       if (s.state === 'stored') return { ...s, duplicate: s.duplicate || !first };
