@@ -166,7 +166,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     cleanups.push(() => Promise.all([redis.quit(), bullConnection.quit()]).catch(() => undefined));
 
     const prefix = config.REDIS_PREFIX;
-    useDocumentLocks(conn, createDocumentLocks(redis, prefix));
+    const locks = createDocumentLocks(redis, prefix);
+    useDocumentLocks(conn, locks);
     const metrics = createMetrics(async () => {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
       return Object.entries(counts).map(([state, count]) => ({ queue: QUEUES.ingest, state, count }));
@@ -195,7 +196,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     const owners = createTicketOwners(redis, prefix);
     const tickets = createTicketService({ ...models, numbers, bus, reopenWindowMs, owners });
     // Every process runs the `stats` group: each event is handled once, by one of them.
-    const stats = createStatsService({ ...(await createStatModels(conn)), Ticket: models.Ticket, User: models.User, locks: createDocumentLocks(redis, prefix) });
+    const stats = createStatsService({ ...(await createStatModels(conn)), Ticket: models.Ticket, User: models.User, locks });
     cleanups.push(startStatsListener(bus, stats));
     const ticketQueries = createTicketQueries(models);
     const contacts = createContactService(models);
@@ -204,7 +205,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     const classifier = createClassifier(defaultClassificationRules);
     const store = createLocalAttachmentStore(path.join(dataDir, 'attachments'));
     const defaultTeam = await users.ensureTeam(config.DEFAULT_TEAM);
-    const pipeline = createIngestPipeline({ Message: models.Message, contacts, tickets, classifier, bus, reopenWindowMs, defaultTeam });
+    const pipeline = createIngestPipeline({ Message: models.Message, contacts, tickets, classifier, bus, reopenWindowMs, defaultTeam, locks });
 
     const queue = new Queue<IngestJobData, IngestResult>(QUEUES.ingest, { connection: bullConnection, prefix });
     const eventsConnection = redisClient(redisUrl, 'hub-queue-events', logger);

@@ -12,6 +12,7 @@ import type { TicketDoc } from '../tickets/ticket.model';
 import { needsNewTicket, type TicketService } from '../tickets/ticket.service';
 import { htmlToText, sanitizeCustomerHtml } from './sanitize';
 import { insertOne } from '../db/insert-batcher';
+import type { DocumentLocks } from '../db/update-lock';
 
 export interface IngestResult {
   messageId: string;
@@ -32,6 +33,12 @@ export interface IngestPipelineDeps {
   reopenWindowMs: number;
   /** The queue new tickets join until routing rules place them elsewhere. */
   defaultTeam: Types.ObjectId | null;
+  /**
+   * One customer's messages decide their ticket one at a time (across workers and processes):
+   * otherwise a message and the reply to it, processed at the same moment, each find no thread
+   * and open two tickets.
+   */
+  locks?: DocumentLocks;
 }
 
 /** A normalized message whose attachments are already in the attachment store. */
@@ -104,7 +111,8 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
     customer: Actor,
     team: Types.ObjectId | null,
   ): Promise<{ ticket: TicketDoc; created: boolean } | { replay: IngestResult }> {
-    const thread = await tickets.findThread(msg.channel, msg.threadRefs, contact);
+    // Its own id too: a reply processed before it (out of order) already indexed it into its thread.
+    const thread = await tickets.findThread(msg.channel, [msg.externalId, ...msg.threadRefs], contact);
     if (thread && !needsNewTicket(thread, msg.receivedAt, deps.reopenWindowMs)) {
       // A replay must not touch the thread again (it would move its clocks back or reopen it).
       const replay = await storedAs(messageId);
@@ -149,13 +157,20 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
       });
       const customer: Actor = { kind: 'customer', id: contact._id.toString(), name: contact.name || msg.from.address };
       const team = options.team && Types.ObjectId.isValid(options.team) ? new Types.ObjectId(options.team) : deps.defaultTeam;
-      const found = await ticketFor(msg, _id, contact._id, customer, team);
-      if ('replay' in found) return found.replay;
-      const { ticket, created } = found;
-      // Before the insert: after it, a retry would return early and never index the keys.
-      await tickets.indexThread(msg.channel, [msg.externalId, ...msg.threadRefs], ticket, msg.receivedAt);
-      const dup = await insert(msg, _id, ticket, contact._id);
-      if (dup) return dup;
+      const release = await deps.locks?.acquire(`ingest-contact:${contact._id.toString()}`);
+      let ticket: TicketDoc;
+      let created: boolean;
+      try {
+        const found = await ticketFor(msg, _id, contact._id, customer, team);
+        if ('replay' in found) return found.replay;
+        ({ ticket, created } = found);
+        // Before the insert: after it, a retry would return early and never index the keys.
+        await tickets.indexThread(msg.channel, [msg.externalId, ...msg.threadRefs], ticket, msg.receivedAt);
+        const dup = await insert(msg, _id, ticket, contact._id);
+        if (dup) return dup;
+      } finally {
+        await release?.();
+      }
 
       const at = new Date().toISOString();
       if (created) {

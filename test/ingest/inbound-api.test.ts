@@ -159,6 +159,25 @@ describe('POST /api/v1/inbound', () => {
     expect(m?.text).toContain('Hello there');
     expect(m?.attachments).toEqual([expect.objectContaining({ name: 'photo.png', size: 4, ref: expect.stringMatching(/^sha256-/) })]);
   });
+
+  test('a message and the replies to it arriving at the same moment, in any order, make one ticket per conversation', async () => {
+    // Ten customers each send a message and two replies to it, all at once; some replies come before the message.
+    const conversations = Array.from({ length: 10 }, (_, c) => {
+      const from = { address: `race-${c}@example.org`, name: `Race ${c}` };
+      const first = base(`race-${c}-1`, { from });
+      const second = base(`race-${c}-2`, { from, text: 'Any news?', threadRefs: [`race-${c}-1`] });
+      const third = base(`race-${c}-3`, { from, text: 'Still waiting.', threadRefs: [`race-${c}-1`, `race-${c}-2`] });
+      return c % 2 ? [third, second, first] : [first, second, third];
+    });
+    const answers = await Promise.all(conversations.flat().map((m) => request<Stored>(inbound(), { body: m })));
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 201));
+    for (let c = 0; c < 10; c++) {
+      const tickets = new Set(answers.slice(c * 3, c * 3 + 3).map((a) => a.body.ticketId));
+      expect(tickets.size).toBe(1);
+      const stored = await hub.models.Message.find({ externalId: { $in: [`race-${c}-1`, `race-${c}-2`, `race-${c}-3`] } }, { ticket: 1 }).lean();
+      expect(stored.map((m) => m.ticket!.toString())).toEqual([...tickets, ...tickets, ...tickets]);
+    }
+  });
 });
 
 describe('bad input gets problem+json and stores nothing', () => {
