@@ -310,6 +310,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       bus,
       phoneOf: async (id) => (await users.get(id))?.phone || null,
       caller: (id) => channelRuntime?.callerOf(id),
+      redis,
+      prefix,
     });
 
 

@@ -95,6 +95,16 @@ const BulkResultSchema = z.union([
 ]);
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+/** An Idempotency-Key header's value (absent: undefined); a malformed one is a 400 naming the header. */
+function idempotencyKeyOf(raw: string | undefined): string | undefined {
+  const key = raw?.trim();
+  if (raw !== undefined && (!key || !IDEMPOTENCY_KEY.test(key))) {
+    throw new HttpProblem(400, 'Invalid request', 'Idempotency-Key must be 1 to 200 visible ASCII characters.', [
+      { field: 'Idempotency-Key', message: 'invalid', code: 'invalid_format' },
+    ]);
+  }
+  return key || undefined;
+}
 
 export function registerTicketRoutes(
   t: RouteTable,
@@ -244,14 +254,8 @@ export function registerTicketRoutes(
     errors: [404, 409],
     response: MessageSchema,
     async handler({ params, body, principal, req }) {
-      const raw = req.get('idempotency-key');
-      const key = raw?.trim();
-      if (raw !== undefined && (!key || !IDEMPOTENCY_KEY.test(key))) {
-        throw new HttpProblem(400, 'Invalid request', 'Idempotency-Key must be 1 to 200 visible ASCII characters.', [
-          { field: 'Idempotency-Key', message: 'invalid', code: 'invalid_format' },
-        ]);
-      }
-      const r = await desk(() => outbound.reply(principal!, params.id, body, key || undefined));
+      const key = idempotencyKeyOf(req.get('idempotency-key'));
+      const r = await desk(() => outbound.reply(principal!, params.id, body, key));
       return new Reply(201, messageDto(r.message), r.replayed ? { 'Idempotent-Replayed': 'true' } : {});
     },
   });
@@ -267,6 +271,7 @@ export function registerTicketRoutes(
       access: 'signed-in',
       status: 202,
       params: Id,
+      headers: { 'Idempotency-Key': 'Makes a retried request (a double click) place one call: the same key on the same ticket answers the call already placed (Idempotent-Replayed: true).' },
       errors: [404, 409],
       response: z.object({
         callId: z.string(),
@@ -275,8 +280,11 @@ export function registerTicketRoutes(
         agentPhone: z.string(),
         customer: z.string(),
       }),
-      async handler({ params, principal }) {
-        return new Reply(202, await desk(() => callBack.callBack(principal!, params.id)));
+      async handler({ params, principal, req }) {
+        const key = idempotencyKeyOf(req.get('idempotency-key'));
+        const placed = await desk(() => callBack.callBack(principal!, params.id, key));
+        const { replayed, ...body } = placed;
+        return new Reply(202, body, replayed ? { 'Idempotent-Replayed': 'true' } : {});
       },
     });
   }

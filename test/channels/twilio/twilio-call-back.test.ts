@@ -79,6 +79,23 @@ test('"Call back" rings the agent\'s phone from the number, then dials the custo
   expect(d.timeline.filter((e) => e.code === 'call.status').map((e) => [e.to, e.params.seconds])).toEqual([['in-progress', ''], ['completed', '42']]);
 });
 
+test('the same Idempotency-Key twice at once (a double click) places one call; both answers name it', async () => {
+  const { ticketId } = await missedCall();
+  const before = fake.calls.length;
+  const key = { 'Idempotency-Key': `dbl-${ticketId}` };
+  const [a, b] = await Promise.all([0, 1].map(() => api<{ callId: string; externalId: string }>(hub, agent.token, 'POST', `/tickets/${ticketId}/call-back`, undefined, key)));
+  expect([a!.status, b!.status]).toEqual([202, 202]);
+  expect(a!.body.callId).toBe(b!.body.callId);
+  expect(fake.calls.length).toBe(before + 1);
+  expect([a!.headers.get('idempotent-replayed'), b!.headers.get('idempotent-replayed')].sort()).toEqual(['true', null].sort());
+  // A new press (a new key) is a new call.
+  const again = await api<{ callId: string }>(hub, agent.token, 'POST', `/tickets/${ticketId}/call-back`, undefined, { 'Idempotency-Key': `next-${ticketId}` });
+  expect(again.status).toBe(202);
+  expect(again.body.callId).not.toBe(a!.body.callId);
+  expect(fake.calls.length).toBe(before + 2);
+  expect((await detail(hub, agent.token, ticketId)).timeline.filter((e) => e.code === 'call.placed')).toHaveLength(2);
+});
+
 test('without a phone on the profile the call back is refused and nothing is dialled', async () => {
   const { ticketId } = await missedCall();
   const before = fake.calls.length;

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { ApiError, get, patch, post } from '../api';
+import { ApiError, get, patch, post, randomId } from '../api';
 import { dateTime, duration } from '../format';
 import { useI18n } from '../i18n/index';
 import type { Realtime } from '../realtime';
@@ -70,6 +70,7 @@ export function TicketView(p: TicketViewProps) {
   const [mergeOpen, setMergeOpen] = useState(false);
   const [mergeNotice, setMergeNotice] = useState<string | null>(null);
   const [calling, setCalling] = useState(false);
+  const callKey = useRef(randomId());
   const [callPlaced, setCallPlaced] = useState<{ agentPhone: string; customer: string } | null>(null);
   const seq = useRef(0);
 
@@ -212,7 +213,9 @@ export function TicketView(p: TicketViewProps) {
     setCalling(true);
     setCallPlaced(null);
     try {
-      const r = await post<{ agentPhone: string; customer: string }>(`/api/v1/tickets/${p.ticketId}/call-back`, {});
+      // The same key until a call is placed: a second press before the button is disabled places no second call.
+      const r = await post<{ agentPhone: string; customer: string }>(`/api/v1/tickets/${p.ticketId}/call-back`, {}, { 'Idempotency-Key': callKey.current });
+      callKey.current = randomId();
       setCallPlaced({ agentPhone: r.agentPhone, customer: r.customer });
       setActionError(null);
       void load();
