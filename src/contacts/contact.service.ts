@@ -84,12 +84,15 @@ export function createContactService(deps: { Contact: ContactModel; Identity: Id
       // Nobody owns any of them: race to claim the primary identity with a fresh id.
       const claimed = new Map<string, Types.ObjectId>();
       let start: Types.ObjectId;
+      let fresh: Types.ObjectId | null = null;
       if (oldest) start = oldest.contact;
       else {
-        start = await claim(keys[0]!, new Types.ObjectId());
+        fresh = new Types.ObjectId();
+        start = await claim(keys[0]!, fresh);
         claimed.set(keys[0]!, start);
       }
-      const { id, doc } = await surviving(start);
+      // A new customer (the claim with the id made just now won): no profile to read yet.
+      const { id, doc } = fresh && start.equals(fresh) ? { id: fresh, doc: null } : await surviving(start);
 
       // Claim identities nobody owns yet; ones that belong to another contact stay there.
       const mine: Identity[] = [];
