@@ -11,6 +11,11 @@ RUN npm run typecheck && npm run build && npm prune --omit=dev
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production PORT=3000 DATA_DIR=/data
 WORKDIR /app
+# The fax channel's document tools (the same Debian packages `npm run services:install` adds for the tests):
+# PDF/TIFF pages (poppler-utils, libtiff-tools), OCR in Chinese and English (tesseract), CJK fonts for fax replies.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends poppler-utils libtiff-tools tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng fonts-noto-cjk \
+  && rm -rf /var/lib/apt/lists/*
 RUN mkdir -p /data && chown node:node /data
 COPY --from=build --chown=node:node /app/package.json /app/package-lock.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
