@@ -1,85 +1,13 @@
 import { z } from 'zod';
-import type { OrderDoc } from '../../value/orders.model';
 import { CSV_COLUMN_NAMES, OrderInputSchema, type OrderService } from '../../value/orders.service';
 import type { SegmentService } from '../../value/segments.service';
 import { ValueBusy, type ValueJobs } from '../../value/value.jobs';
 import type { ValueService } from '../../value/value.service';
 import { SegmentsKSchema, ValueSettingsSchema, type ValueSettingsStore } from '../../value/value-settings.store';
+import { ContactValueSchema, ImportReportSchema, orderDto, OrderSchema, SegmentsSchema, ValueJobSchema } from '../dto';
 import { HttpProblem } from '../problem';
 import { Reply, type RouteTable } from '../route';
 import { desk, ObjectIdString } from './tickets.routes';
-
-const Tier = z.enum(['platinum', 'gold', 'silver', 'bronze']);
-const Stage = z.enum(['exploring', 'forming', 'stable', 'declining']);
-const Scores = z.object({ r: z.number().int(), f: z.number().int(), m: z.number().int() });
-
-export const OrderSchema = z.object({
-  id: z.string(),
-  contactId: z.string(),
-  identity: z.object({ kind: z.string(), value: z.string() }),
-  amount: z.number(),
-  currency: z.string(),
-  orderedAt: z.string(),
-  source: z.enum(['api', 'import']),
-  createdAt: z.string(),
-});
-const orderDto = (o: OrderDoc) => ({
-  id: o._id,
-  contactId: o.contact.toString(),
-  identity: { kind: o.identity.kind, value: o.identity.value },
-  amount: o.amount,
-  currency: o.currency,
-  orderedAt: o.orderedAt.toISOString(),
-  source: o.source,
-  createdAt: o.createdAt.toISOString(),
-});
-const RowErrorSchema = z.object({ row: z.number().int(), field: z.string(), code: z.string(), message: z.string() });
-const ImportReportSchema = z.object({
-  dryRun: z.boolean(),
-  rows: z.number().int(),
-  valid: z.number().int(),
-  imported: z.number().int(),
-  duplicates: z.number().int().describe('valid rows whose order id was already recorded (or came earlier in the file): nothing changed'),
-  invalid: z.number().int().describe('rows with at least one error'),
-  errors: z.array(RowErrorSchema),
-  preview: z.array(z.object({ row: z.number().int(), values: z.record(z.string(), z.string()), errors: z.array(RowErrorSchema) })),
-});
-const Summary = z.object({
-  count: z.number().int(),
-  total: z.number(),
-  currency: z.string(),
-  unconverted: z.number().int().describe('orders in a currency without a rate (not in total)'),
-  lastOrderAt: z.string().nullable(),
-  latest: z.array(OrderSchema),
-});
-const ContactValueSchema = z.object({
-  tier: Tier.nullable().describe('the tier routing and SLA use'),
-  computedTier: Tier.nullable(),
-  tierOverride: Tier.nullable().describe('a tier set by hand (PATCH /contacts/:id), winning over the computed one'),
-  stage: Stage.nullable(),
-  stageReason: z.object({ code: z.string(), params: z.record(z.string(), z.number()) }).nullable(),
-  rfm: Scores.nullable(),
-  recencyDays: z.number().nullable(),
-  segment: z.number().int().nullable(),
-  computedAt: z.string().nullable(),
-  orders: Summary,
-});
-const JobSchema = z.object({
-  id: z.string(),
-  state: z.string().describe('waiting, active, delayed, completed, failed'),
-  trigger: z.string(),
-  result: z.unknown().nullable(),
-  error: z.string().nullable(),
-  attempts: z.number().int(),
-  createdAt: z.string(),
-  finishedAt: z.string().nullable(),
-});
-const SegmentsSchema = z.object({
-  k: z.number().int().describe('the k supervisors chose (the next segmentation uses it)'),
-  computedAt: z.string().nullable(),
-  customers: z.number().int(),
-  segments: z.array(z.object({ id: z.number().int(), size: z.number().int(), centroid: z.object({ r: z.number(), f: z.number(), m: z.number() }) })),
-});
 
 export interface ValueRouteDeps {
   orders: OrderService;
@@ -180,7 +108,7 @@ export function registerValueRoutes(t: RouteTable, deps: ValueRouteDeps): void {
     access: 'supervisor',
     params: z.object({ id: z.string().min(1).max(64) }),
     errors: [404],
-    response: JobSchema,
+    response: ValueJobSchema,
     async handler({ params }) {
       const s = await jobs.status(params.id);
       if (!s) throw new HttpProblem(404, 'Not found', `No value job ${params.id}.`);
