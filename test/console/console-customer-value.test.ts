@@ -112,3 +112,22 @@ test("the customer panel shows the tier (computed, then set by hand), the stage 
     await zh.context.close();
   }
 });
+
+test('supervisors see the segments (sizes adding up to the base, best first) and export a segment as CSV', async () => {
+  const page = tab.page;
+  await page.goto(`${hub.url}/console/contacts`);
+  const card = page.locator('[data-testid=segments]');
+  await card.locator('[data-testid=segments-k]').fill('2');
+  await card.locator('button[data-action=segments-compute]').click();
+  const rows = card.locator('[data-testid=segments-table] tbody tr');
+  await until(() => rows.count(), (n) => n === 2, 10_000);
+  const sizes = (await rows.locator('[data-cell=size]').allInnerTexts()).map(Number);
+  expect(sizes.reduce((a, b) => a + b, 0)).toBe(2);
+  const href = await rows.first().locator('a').getAttribute('href');
+  expect(href).toBe('/api/v1/value/segments/0/members.csv');
+  // The export, with the console's own session: the best segment is Ada's.
+  const csv = await page.evaluate(async (url) => (await fetch(url, { credentials: 'same-origin' })).text(), href!);
+  const lines = csv.trim().split('\n');
+  expect(lines).toHaveLength(2);
+  expect(lines[1]).toContain('ada.value@example.org');
+});

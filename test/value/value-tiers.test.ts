@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq';
 import { api, signInAdmin, type SignedIn, type TestHub } from '../support/desk.fixtures';
 import { request, startTestHub } from '../support/hub';
 import { until } from '../support/process';
@@ -112,4 +113,17 @@ test('segments: sizes add up to the base, centroids best first, and the CSV list
   // The best segment holds the best customer.
   const best = await (await fetch(`${hub.url}/api/v1/value/segments/0/members.csv`, { headers: { authorization: `Bearer ${admin.token}` } })).text();
   expect(best).toContain(email(9));
+});
+
+test('the nightly run is one repeatable job scheduler at VALUE_RECOMPUTE_CRON, opening care tickets', async () => {
+  const connection = hub.redis.duplicate();
+  const queue = new Queue('value', { connection, prefix: hub.env.REDIS_PREFIX });
+  try {
+    const schedulers = await queue.getJobSchedulers();
+    expect(schedulers.map((s) => [s.key, s.pattern, s.tz])).toEqual([['value-nightly', '30 2 * * *', 'UTC']]);
+    expect(schedulers[0]!.template?.data).toEqual({ care: true, trigger: 'nightly' });
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
 });
