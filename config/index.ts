@@ -165,7 +165,18 @@ export const ConfigSchema = z.object({
     .regex(/^(\S+\s+){4,5}\S+$/, 'a cron pattern of 5 or 6 fields')
     .default('30 2 * * *'),
   /** Time zone of VALUE_RECOMPUTE_CRON (IANA name, e.g. Asia/Shanghai); default UTC. */
-  VALUE_TIMEZONE: z.string().trim().regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, 'an IANA time zone name').default('UTC'),
+  VALUE_TIMEZONE: z
+    .string()
+    .trim()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'an IANA time zone name (e.g. Asia/Shanghai)')
+    .default('UTC'),
 });
 
 export type Config = Readonly<

@@ -12,6 +12,11 @@ export interface SegmentsDeps extends Pick<ValueModels, 'CustomerValue' | 'Segme
 const normalise = (s: number): number => (s - 1) / 4;
 const SEED = 20_240_601;
 const round = (x: number): number => Math.round(x * 100) / 100;
+/**
+ * Names and addresses come from customers: a cell a spreadsheet would run as a formula
+ * (`=`, `+`, `-`, `@`, tab, CR first; a phone number `+<digits>` is fine) is exported with a leading apostrophe.
+ */
+const safeCell = (v: string | number): string | number => (typeof v === 'string' && /^[=+\-@\t\r]/.test(v) && !/^\+\d+$/.test(v) ? `'${v}` : v);
 
 /**
  * Segments: K-means (ml-kmeans, k-means++ seeding with a fixed seed, so the same base gives the
@@ -65,7 +70,7 @@ export function createSegmentService(deps: SegmentsDeps) {
       const rows = members.map((m) => {
         const c = contacts.get(m._id.toString());
         const first = (kind: string) => c?.identities.find((i) => i.kind === kind)?.value ?? '';
-        return [m._id.toString(), c?.name ?? '', first('email'), first('phone'), m.orders, m.monetary, m.recencyDays ?? '', m.rfm?.r ?? '', m.rfm?.f ?? '', m.rfm?.m ?? '', m.tier ?? '', m.stage];
+        return [m._id.toString(), safeCell(c?.name ?? ''), safeCell(first('email')), safeCell(first('phone')), m.orders, m.monetary, m.recencyDays ?? '', m.rfm?.r ?? '', m.rfm?.f ?? '', m.rfm?.m ?? '', m.tier ?? '', m.stage];
       });
       const header = ['contact_id', 'name', 'email', 'phone', 'orders', 'monetary', 'recency_days', 'r', 'f', 'm', 'tier', 'stage'];
       return { csv: stringify([header, ...rows]), count: rows.length };

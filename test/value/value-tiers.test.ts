@@ -110,6 +110,11 @@ test('segments: sizes add up to the base, centroids best first, and the CSV list
     for (const l of lines.slice(1)) seen.add(l.split(',')[2]!);
   }
   expect([...seen].sort()).toEqual([...Array(10).keys()].map(email).sort());
+  // A customer-given name that a spreadsheet would run as a formula is exported inert.
+  await hub.models.Contact.updateOne({ 'identities.value': email(3) }, { $set: { name: '=HYPERLINK("http://x.example","open")' } });
+  const all = (await Promise.all(put.body.segments.map(async (s) => (await fetch(`${hub.url}/api/v1/value/segments/${s.id}/members.csv`, { headers: { authorization: `Bearer ${admin.token}` } })).text()))).join('\n');
+  expect(all).toContain(`"'=HYPERLINK(""http://x.example"",""open"")"`);
+  expect(all).not.toMatch(/,=HYPERLINK|,"=HYPERLINK/);
   // The best segment holds the best customer.
   const best = await (await fetch(`${hub.url}/api/v1/value/segments/0/members.csv`, { headers: { authorization: `Bearer ${admin.token}` } })).text();
   expect(best).toContain(email(9));
