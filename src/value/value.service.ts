@@ -79,7 +79,8 @@ export function createValueService(deps: ValueServiceDeps) {
 
       const nowMs = now.getTime();
       const buyers = [...acc.entries()];
-      const figures = buyers.map(([, a]) => ({ recencyDays: Math.max(0, (nowMs - Math.max(...a.times)) / DAY_MS), frequency: a.times.length, monetary: a.monetary }));
+      // Recency in whole days: two customers who last bought the same day are tied.
+      const figures = buyers.map(([, a]) => ({ recencyDays: Math.max(0, Math.floor((nowMs - Math.max(...a.times)) / DAY_MS)), frequency: a.times.length, monetary: Math.round(a.monetary * 100) / 100 }));
       const scores = rfmScores(figures);
       const scoreOf = new Map(buyers.map(([id], i) => [id, { figures: figures[i]!, rfm: scores[i]! }]));
 
@@ -144,6 +145,9 @@ export function createValueService(deps: ValueServiceDeps) {
         }
       }
       for (let i = 0; i < writes.length; i += 500) await CustomerValue.bulkWrite(writes.slice(i, i + 500), { ordered: false });
+      // A profile merged into another since the last run: its figures now count for the survivor only.
+      const merged = contacts.filter((c) => c.mergedInto && previous.has(c._id.toString())).map((c) => c._id);
+      if (merged.length) await CustomerValue.deleteMany({ _id: { $in: merged } });
       return summary;
     },
 

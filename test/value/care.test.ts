@@ -44,7 +44,8 @@ test('one care ticket per newly declining customer, for the tier’s team; none 
     'once@care.example': { days: [400], amount: 50 },
   };
   const rows = ['order_id,email,amount,currency,ordered_at'];
-  for (const [email, c] of Object.entries(customers)) c.days.forEach((d, n) => rows.push(`${email}-${n},${email},${c.amount},CNY,${new Date(Date.now() - d * DAY).toISOString()}`));
+  const now = Date.now();
+  for (const [email, c] of Object.entries(customers)) c.days.forEach((d, n) => rows.push(`${email}-${n},${email},${c.amount},CNY,${new Date(now - d * DAY).toISOString()}`));
   expect((await api<{ imported: number }>(hub, admin.token, 'POST', '/orders/import', { csv: rows.join('\n') })).body.imported).toBe(16);
 
   const first = await nightly();

@@ -120,6 +120,18 @@ test('segments: sizes add up to the base, centroids best first, and the CSV list
   expect(best).toContain(email(9));
 });
 
+test("a merged profile's orders count for the survivor, and it leaves the base", async () => {
+  const [zero, one] = await Promise.all([contactOf(0), contactOf(1)]);
+  expect((await api(hub, admin.token, 'POST', `/contacts/${one._id.toString()}/merge`, { sourceContactId: zero._id.toString() })).status).toBe(200);
+  const job = await recompute();
+  expect(job.result!.recompute.customers).toBe(9);
+  const v = await api<{ rfm: { f: number }; orders: { count: number } }>(hub, admin.token, 'GET', `/contacts/${one._id.toString()}/value`);
+  expect(v.body.orders.count).toBe(3);
+  const seg = await api<{ customers: number; segments: Array<{ size: number }> }>(hub, admin.token, 'PUT', '/value/segments', { k: 3 });
+  expect(seg.body.customers).toBe(9);
+  expect(seg.body.segments.reduce((n, s) => n + s.size, 0)).toBe(9);
+});
+
 test('the nightly run is one repeatable job scheduler at VALUE_RECOMPUTE_CRON, opening care tickets', async () => {
   const connection = hub.redis.duplicate();
   const queue = new Queue('value', { connection, prefix: hub.env.REDIS_PREFIX });
