@@ -338,7 +338,8 @@ function ContactPage({ user, id, onOpenTicket }: { user: User; id: string; onOpe
             ))}
           </div>
         </section>
-        <CustomerValueCard contactId={c.id} />
+        {/* Remounted when the tier changes (an edit here): the card asks again. */}
+        <CustomerValueCard key={`${c.id}:${c.tier ?? ''}`} contactId={c.id} />
         <section class="card contact-tickets" aria-label={t('contacts.tickets')}>
           <h3>
             {t('contacts.tickets')} <span class="muted small">({detail.tickets.length})</span>
