@@ -157,6 +157,26 @@ export const ConfigSchema = z.object({
   EVENT_RETRY_DELAY_MS: int(10, 600_000).default(2000),
   /** Deliveries of one event to one listener before it goes to the dead letters (`<prefix>:events:dead`). */
   EVENT_MAX_DELIVERIES: int(1, 1000).default(5),
+  // ---------- customer value ----------
+  /** When the nightly value job runs (RFM, tiers, stages, segments, proactive care): a cron pattern (5 or 6 fields). */
+  VALUE_RECOMPUTE_CRON: z
+    .string()
+    .trim()
+    .regex(/^(\S+\s+){4,5}\S+$/, 'a cron pattern of 5 or 6 fields')
+    .default('30 2 * * *'),
+  /** Time zone of VALUE_RECOMPUTE_CRON (IANA name, e.g. Asia/Shanghai); default UTC. */
+  VALUE_TIMEZONE: z
+    .string()
+    .trim()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'an IANA time zone name (e.g. Asia/Shanghai)')
+    .default('UTC'),
 });
 
 export type Config = Readonly<

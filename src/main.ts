@@ -92,6 +92,15 @@ import { createStatModels } from './stats/stat-bucket.model';
 import { startStatsListener } from './stats/stats.listener';
 import { createStatsService, type StatsService } from './stats/stats.service';
 import { registerStatsRoutes } from './http/routes/stats.routes';
+import { registerValueRoutes } from './http/routes/value.routes';
+import { createCareService } from './value/care.service';
+import { createOrderModel } from './value/orders.model';
+import { createOrderService } from './value/orders.service';
+import { createSegmentService } from './value/segments.service';
+import { createValueJobs } from './value/value.jobs';
+import { createValueModels } from './value/value.model';
+import { createValueService } from './value/value.service';
+import { createValueSettingsStore } from './value/value-settings.store';
 
 const PROJECT_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 
@@ -275,6 +284,30 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     cleanups.push(() => sla.close());
     const desk = createTicketDesk({ ...models, tickets, assignment, bus, store, claim: createRoutingClaims(routing) });
     const contactDesk = createContactDesk({ ...models, tickets, bus, optOuts: (identities) => optOuts.forIdentities(identities) });
+    // Customer value: orders, RFM tiers and stages (onto the contacts routing and SLA read), segments, proactive care.
+    const Order = createOrderModel(conn);
+    await Order.init();
+    const valueModels = await createValueModels(conn);
+    const valueSettings = createValueSettingsStore(redis, prefix);
+    const currentValueSettings = async () => (await valueSettings.get()).settings;
+    const orders = createOrderService({ Order, contacts });
+    const values = createValueService({ ...valueModels, Contact: models.Contact, Order, orders, settings: currentValueSettings });
+    const segments = createSegmentService({ ...valueModels, Contact: models.Contact });
+    const care = createCareService({ ...valueModels, Contact: models.Contact, Ticket: models.Ticket, tickets, bus, defaultTeam, settings: currentValueSettings });
+    const valueJobs = createValueJobs({
+      connection: bullConnection,
+      redis,
+      prefix,
+      values,
+      segments,
+      care,
+      segmentsK: () => valueSettings.segmentsK(),
+      cron: config.VALUE_RECOMPUTE_CRON,
+      timezone: config.VALUE_TIMEZONE,
+      lockMs: config.JOB_LOCK_MS,
+      logger: logger.child({ module: 'value' }),
+    });
+    cleanups.push(() => valueJobs.close());
     const senders = new Map<ChannelId, ChannelAdapter>();
     const replyAttachments = createReplyAttachments({
       store,
@@ -349,6 +382,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         logger: logger.child({ module: 'routing' }),
       });
       sla.runWorker();
+      await valueJobs.schedule();
+      valueJobs.start();
       routing.start({ intervalMs: config.ROUTING_SWEEP_MS });
       cleanups.push(async () => {
         await routingListeners.stop();
@@ -432,6 +467,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       });
       registerContactRoutes(routes, { contacts: contactDesk });
       registerStatsRoutes(routes, { stats });
+      registerValueRoutes(routes, { orders, values, segments, jobs: valueJobs, settings: valueSettings });
       registerCannedRoutes(routes, { canned: createCannedService({ CannedResponse: await createCannedResponseModel(conn) }) });
       registerChannelRoutes(routes, {
         instances: channelInstances,

@@ -99,7 +99,11 @@ export function createContactDesk(deps: ContactDeskDeps) {
       const set: Record<string, unknown> = {};
       if (changes.name !== undefined) set.name = changes.name;
       if (changes.language !== undefined) set.language = changes.language;
-      if (changes.tier !== undefined) set.tier = changes.tier;
+      // A tier set by hand is an override: it wins over the computed one; null clears it (the computed tier applies again).
+      if (changes.tier !== undefined) {
+        set.tierOverride = changes.tier;
+        set.tier = changes.tier ?? contact.computedTier ?? null;
+      }
       if (changes.tags !== undefined) set.tags = [...new Set(changes.tags.map((t) => t.trim()).filter(Boolean))];
       if (Object.keys(set).length) await Contact.updateOne({ _id: contact._id }, { $set: set });
       return find(id);

@@ -15,8 +15,13 @@ export interface ContactDoc {
   organization: Types.ObjectId | null;
   language: string;
   tags: string[];
+  /** The tier routing and SLA use: `tierOverride` when a person set one, else `computedTier`. */
   tier: ValueTier | null;
   stage: RelationshipStage | null;
+  /** The tier the value job last computed from the customer's orders (RFM), null without orders. */
+  computedTier?: ValueTier | null;
+  /** A tier a person set by hand: it wins over the computed one until cleared (null). */
+  tierOverride?: ValueTier | null;
   mergedInto: Types.ObjectId | null;
   /** Contacts merged into this one, newest last: who, when, what moved. */
   merges: ContactMergeRecord[];
@@ -44,6 +49,8 @@ const schema = new Schema<ContactDoc>(
     tags: { type: [String], default: [] },
     tier: { type: String, enum: [...VALUE_TIERS, null], default: null },
     stage: { type: String, enum: [...RELATIONSHIP_STAGES, null], default: null },
+    computedTier: { type: String, enum: [...VALUE_TIERS, null], default: null },
+    tierOverride: { type: String, enum: [...VALUE_TIERS, null], default: null },
     mergedInto: { type: Schema.Types.ObjectId, ref: 'Contact', default: null },
     merges: {
       type: [

@@ -23,6 +23,8 @@ export interface TicketCreatedEvent extends Base {
   channel: ChannelId;
   contactId: string;
   teamId: string | null;
+  /** The creator chose the team (a proactive care ticket for the team owning the tier): routing skips the queue rules. */
+  placed?: boolean;
 }
 
 export interface TicketUpdatedEvent extends Base {

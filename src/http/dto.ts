@@ -5,6 +5,7 @@ import { calendarOf } from '../auth/team-calendar';
 import type { TeamDoc } from '../auth/team.model';
 import type { UserDoc } from '../auth/user.model';
 import type { ContactDoc } from '../contacts/contact.model';
+import type { OrderDoc } from '../value/orders.model';
 import { DELIVERY_ERROR_CODES } from '../tickets/delivery-error.codes';
 import type { TicketEventDoc } from '../tickets/ticket-event.model';
 import type { MessageView, TicketView } from '../tickets/ticket-views';
@@ -240,3 +241,77 @@ export const ChannelInstanceSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
+
+// ---------- customer value (src/value, src/http/routes/value.routes.ts) ----------
+const ValueTierSchema = z.enum(['platinum', 'gold', 'silver', 'bronze']);
+const StageSchema = z.enum(['exploring', 'forming', 'stable', 'declining']);
+const Scores = z.object({ r: z.number().int(), f: z.number().int(), m: z.number().int() });
+
+export const OrderSchema = z.object({
+  id: z.string(),
+  contactId: z.string(),
+  identity: z.object({ kind: z.string(), value: z.string() }),
+  amount: z.number(),
+  currency: z.string(),
+  orderedAt: z.string(),
+  source: z.enum(['api', 'import']),
+  createdAt: z.string(),
+});
+export const orderDto = (o: OrderDoc) => ({
+  id: o._id,
+  contactId: o.contact.toString(),
+  identity: { kind: o.identity.kind, value: o.identity.value },
+  amount: o.amount,
+  currency: o.currency,
+  orderedAt: o.orderedAt.toISOString(),
+  source: o.source,
+  createdAt: o.createdAt.toISOString(),
+});
+const RowErrorSchema = z.object({ row: z.number().int(), field: z.string(), code: z.string(), message: z.string() });
+export const ImportReportSchema = z.object({
+  dryRun: z.boolean(),
+  rows: z.number().int(),
+  valid: z.number().int(),
+  imported: z.number().int(),
+  duplicates: z.number().int().describe('valid rows whose order id was already recorded (or came earlier in the file): nothing changed'),
+  invalid: z.number().int().describe('rows with at least one error'),
+  errors: z.array(RowErrorSchema),
+  preview: z.array(z.object({ row: z.number().int(), values: z.record(z.string(), z.string()), errors: z.array(RowErrorSchema) })),
+});
+const Summary = z.object({
+  count: z.number().int(),
+  total: z.number(),
+  currency: z.string(),
+  unconverted: z.number().int().describe('orders in a currency without a rate (not in total)'),
+  lastOrderAt: z.string().nullable(),
+  latest: z.array(OrderSchema),
+});
+export const ContactValueSchema = z.object({
+  tier: ValueTierSchema.nullable().describe('the tier routing and SLA use'),
+  computedTier: ValueTierSchema.nullable(),
+  tierOverride: ValueTierSchema.nullable().describe('a tier set by hand (PATCH /contacts/:id), winning over the computed one'),
+  stage: StageSchema.nullable(),
+  stageReason: z.object({ code: z.string(), params: z.record(z.string(), z.number()) }).nullable(),
+  rfm: Scores.nullable(),
+  recencyDays: z.number().nullable(),
+  segment: z.number().int().nullable(),
+  computedAt: z.string().nullable(),
+  orders: Summary,
+});
+export const ValueJobSchema = z.object({
+  id: z.string(),
+  state: z.string().describe('waiting, active, delayed, completed, failed'),
+  trigger: z.string(),
+  result: z.unknown().nullable(),
+  error: z.string().nullable(),
+  attempts: z.number().int(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export const SegmentsSchema = z.object({
+  k: z.number().int().describe('the k supervisors chose (the next segmentation uses it)'),
+  computedAt: z.string().nullable(),
+  customers: z.number().int(),
+  segments: z.array(z.object({ id: z.number().int(), size: z.number().int(), centroid: z.object({ r: z.number(), f: z.number(), m: z.number() }) })),
+});
+

@@ -7,3 +7,5 @@ export const QUEUES = {
   channelSchedules: 'channel-schedules',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+/** Customer value: RFM / tiers / stages recompute, segments and proactive care (src/value/value.jobs.ts). */
+export const VALUE_QUEUE = 'value';

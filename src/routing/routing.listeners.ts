@@ -72,7 +72,7 @@ export function attachRoutingListeners(deps: RoutingListenerDeps) {
   async function onEvent(e: DomainEvent, delivery: Delivery): Promise<void> {
     switch (e.type) {
       case 'ticket.created':
-        return queue(e.ticketId, true);
+        return queue(e.ticketId, !e.placed);
       case 'ticket.updated': {
         const moved = e.changes.includes('team') && e.teamId && !e.assigneeId;
         if (!moved && !e.changes.includes('status')) return;

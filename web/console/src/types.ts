@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { apiTokenDto, ChannelInstanceSchema, ContactOptOutSchema, ContactSchema, MessageSchema, TeamSchema, TicketSummarySchema, TimelineEventSchema, userDto } from '../../../src/http/dto';
+import type { ContactValueSchema, ImportReportSchema, SegmentsSchema } from '../../../src/http/dto';
 import type { AgentPresenceEvent, DomainEvent } from '../../../src/events/event.types';
 
 /** What JSON makes of a server value: dates become ISO strings. */
@@ -168,3 +169,8 @@ export type HubEventType = HubEvent['type'];
 
 /** The ticket an event is about, if any. */
 export const ticketOf = (ev: HubEvent): string | null => ('ticketId' in ev ? ev.ticketId : null);
+
+/** Customer value (GET /api/v1/contacts/:id/value, POST /api/v1/orders/import, GET /api/v1/value/segments). */
+export type ContactValue = z.infer<typeof ContactValueSchema>;
+export type OrderImportReport = z.infer<typeof ImportReportSchema>;
+export type Segments = z.infer<typeof SegmentsSchema>;

@@ -9,6 +9,8 @@ import { ContactEditForm } from './ContactEdit';
 import { ContactMergeDialog } from './ContactMerge';
 import { Icon } from './Icon';
 import { ProblemMessage } from './ProblemMessage';
+import { ValueTools } from './ValueTools';
+import { CustomerValueCard } from './CustomerValueCard';
 
 /** How many contacts one page of the directory holds. */
 export const CONTACTS_PAGE = 20;
@@ -51,7 +53,14 @@ export function useTierLabel(): (tier: string | null) => string {
 
 /** The contacts directory (`/console/contacts`) and one contact's page (`/console/contacts/:id`). */
 export function ContactsDirectory({ user, contactId, onOpenTicket }: { user: User; contactId: string; onOpenTicket(id: string): void }) {
-  return contactId ? <ContactPage key={contactId} user={user} id={contactId} onOpenTicket={onOpenTicket} /> : <ContactList />;
+  if (contactId) return <ContactPage key={contactId} user={user} id={contactId} onOpenTicket={onOpenTicket} />;
+  return (
+    <>
+      <ContactList />
+      {/* Orders import and segments: the API allows them to supervisors and admins. */}
+      {user.role !== 'agent' && <ValueTools />}
+    </>
+  );
 }
 
 /** A page of contacts matching `q` (name or any identity), and the ones after it on demand. */
@@ -329,6 +338,8 @@ function ContactPage({ user, id, onOpenTicket }: { user: User; id: string; onOpe
             ))}
           </div>
         </section>
+        {/* Remounted when the tier changes (an edit here): the card asks again. */}
+        <CustomerValueCard key={`${c.id}:${c.tier ?? ''}`} contactId={c.id} />
         <section class="card contact-tickets" aria-label={t('contacts.tickets')}>
           <h3>
             {t('contacts.tickets')} <span class="muted small">({detail.tickets.length})</span>

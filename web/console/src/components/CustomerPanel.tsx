@@ -4,6 +4,7 @@ import { browserName, dateTime, pageLabel, relativeTime } from '../format';
 import { useI18n, type MsgKey } from '../i18n/index';
 import type { Contact, ContactOptOut, TicketSummary, WebVisitor } from '../types';
 import { StatusBadge, TypeBadge } from './Badges';
+import { CustomerValueCard } from './CustomerValueCard';
 import { Icon, type IconName } from './Icon';
 
 const IDENTITY_KINDS = ['email', 'phone', 'fax', 'webchat', 'external'] as const;
@@ -139,6 +140,8 @@ export function CustomerPanel({ contact, visitor = null, currentId, reloadKey, o
           </>
         )}
       </section>
+      <CustomerValueCard contactId={contact.id} reloadKey={reloadKey} />
+      {/* Slot: the customer's CSAT history (issue 14 item 1) goes here. */}
       <section class="card other-tickets" aria-label={t('customer.otherTickets')} data-testid="other-tickets">
         <h3>{t('customer.otherTickets')}</h3>
         {others !== null && others.length === 0 && <p class="muted">{t('customer.noOtherTickets')}</p>}
