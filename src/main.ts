@@ -92,6 +92,8 @@ import { createStatModels } from './stats/stat-bucket.model';
 import { startStatsListener } from './stats/stats.listener';
 import { createStatsService, type StatsService } from './stats/stats.service';
 import { registerStatsRoutes } from './http/routes/stats.routes';
+import { createFloorService } from './stats/floor.service';
+import { floorAlertsOf } from './auth/team.model';
 
 const PROJECT_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 
@@ -272,6 +274,16 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       },
     });
     cleanups.push(() => sla.close());
+    // The supervisors' live floor: routing's and the SLA clocks' Redis state, open tickets by team.
+    const floor = createFloorService({
+      Ticket: models.Ticket,
+      teams: async (ids) =>
+        (await users.listTeams())
+          .filter((t) => !ids || ids.includes(t._id.toString()))
+          .map((t) => ({ id: t._id.toString(), name: t.name, floorAlerts: floorAlertsOf(t.floorAlerts) })),
+      routingFloor: (teamId) => routing.floor(teamId),
+      warnedClocks: (ids) => sla.warnedClocks(ids),
+    });
     const desk = createTicketDesk({ ...models, tickets, assignment, bus, store, claim: createRoutingClaims(routing) });
     const contactDesk = createContactDesk({ ...models, tickets, bus, optOuts: (identities) => optOuts.forIdentities(identities) });
     const senders = new Map<ChannelId, ChannelAdapter>();
@@ -428,7 +440,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         setPresence: (agentId, status) => agentPresence.set(agentId, status),
       });
       registerContactRoutes(routes, { contacts: contactDesk });
-      registerStatsRoutes(routes, { stats });
+      registerStatsRoutes(routes, { stats, floor });
       registerCannedRoutes(routes, { canned: createCannedService({ CannedResponse: await createCannedResponseModel(conn) }) });
       registerChannelRoutes(routes, {
         instances: channelInstances,

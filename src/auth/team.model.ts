@@ -9,9 +9,23 @@ export interface TeamDoc {
   description: string;
   /** Business hours for SLA policies that count them (see team-calendar.ts); null = around the clock. */
   businessHours: StoredCalendar | null;
+  /**
+   * When supervisors are alerted about the team's queue: more than `maxWaiting` tickets waiting,
+   * or the longest-waiting one waiting more than `maxWaitSeconds` (null: no such limit).
+   */
+  floorAlerts?: FloorAlertLimits | null;
   createdAt: Date;
   updatedAt: Date;
 }
+
+export interface FloorAlertLimits {
+  maxWaiting: number | null;
+  maxWaitSeconds: number | null;
+}
+
+/** The stored limits as the API shows them: null when neither is set. */
+export const floorAlertsOf = (a: TeamDoc['floorAlerts']): FloorAlertLimits | null =>
+  a && (a.maxWaiting != null || a.maxWaitSeconds != null) ? { maxWaiting: a.maxWaiting ?? null, maxWaitSeconds: a.maxWaitSeconds ?? null } : null;
 
 const interval = new Schema({ open: { type: String, required: true }, close: { type: String, required: true } }, { _id: false });
 const week = new Schema(Object.fromEntries(WEEKDAYS.map((d) => [d, { type: [interval], default: undefined }])), { _id: false });
@@ -29,6 +43,10 @@ const schema = new Schema<TeamDoc>(
     name: { type: String, required: true, trim: true },
     description: { type: String, default: '' },
     businessHours: { type: calendar, default: null },
+    floorAlerts: {
+      type: new Schema({ maxWaiting: { type: Number, default: null }, maxWaitSeconds: { type: Number, default: null } }, { _id: false }),
+      default: null,
+    },
   },
   { timestamps: true, collection: 'teams' },
 );

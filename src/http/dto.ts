@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ChannelIdSchema, IdentityKindSchema, PrioritySchema, TicketTypeSchema } from '../../channels/contract';
 import type { ApiTokenDoc } from '../auth/api-token.model';
 import { calendarOf } from '../auth/team-calendar';
-import type { TeamDoc } from '../auth/team.model';
+import { floorAlertsOf, type TeamDoc } from '../auth/team.model';
 import type { UserDoc } from '../auth/user.model';
 import type { ContactDoc } from '../contacts/contact.model';
 import { DELIVERY_ERROR_CODES } from '../tickets/delivery-error.codes';
@@ -26,7 +26,7 @@ export const userDto = (u: UserDoc) => ({
   createdAt: u.createdAt,
 });
 
-export const teamDto = (t: TeamDoc) => ({ id: t._id.toString(), name: t.name, description: t.description, businessHours: calendarOf(t.businessHours) });
+export const teamDto = (t: TeamDoc) => ({ id: t._id.toString(), name: t.name, description: t.description, businessHours: calendarOf(t.businessHours), floorAlerts: floorAlertsOf(t.floorAlerts) });
 
 export const apiTokenDto = (t: ApiTokenDoc) => ({
   id: t._id.slice(0, 16),
@@ -202,11 +202,19 @@ export const TimelineEventSchema = z.object({
   params: z.record(z.string(), z.string()).describe('the parameters of `code` (names, channel, ids…)'),
   at: z.string(),
 });
+/** Queue limits of a team that alert its supervisors once per crossing (at least one of them set). */
+export const FloorAlertsSchema = z
+  .object({
+    maxWaiting: z.number().int().min(1).max(100_000).nullable().describe('alert when more tickets than this wait in the queue'),
+    maxWaitSeconds: z.number().int().min(1).max(30 * 86_400).nullable().describe('alert when the longest-waiting ticket waits longer than this'),
+  })
+  .refine((a) => a.maxWaiting !== null || a.maxWaitSeconds !== null, { message: 'give maxWaiting or maxWaitSeconds (or null for no alerts)', path: ['maxWaiting'] });
 export const TeamSchema = z.object({
   id: z.string(),
   name: z.string(),
   description: z.string(),
   businessHours: BusinessCalendarSchema.nullable().describe('null: SLA clocks of this team run around the clock'),
+  floorAlerts: FloorAlertsSchema.nullable().describe("null: the team's queue never alerts its supervisors"),
 });
 /** An address of the contact that opted out (an SMS number after STOP), on GET /contacts/:id. */
 export const ContactOptOutSchema = z.object({ channel: z.string(), address: z.string(), keyword: z.string(), at: z.string() });

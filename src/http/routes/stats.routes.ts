@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CHANNELS, PRIORITIES, TICKET_TYPES } from '../../../channels/contract';
-import { scopeStats, StatsForbidden, type StatsQuery } from '../../stats/stats.scope';
+import type { FloorService } from '../../stats/floor.service';
+import { scopeFloor, scopeStats, StatsForbidden, type StatsQuery } from '../../stats/stats.scope';
 import { BACKLOG_AGES, type StatsService } from '../../stats/stats.service';
 import { HttpProblem } from '../problem';
 import type { RouteTable } from '../route';
@@ -37,10 +38,40 @@ const Summary = z.object({
 
 const Agent = z.object({ agentId: z.string(), name: z.string(), handled: z.number().int(), firstResponse: Durations, resolution: Durations });
 
+const FloorTicket = { ticketId: z.string(), number: z.number().int(), subject: z.string() };
+const SlaTicket = z.object({ ...FloorTicket, clock: z.enum(['first_response', 'next_response', 'resolution']), dueAt: z.string(), assigneeId: z.string().nullable() });
+const Kinds = z.object({ chat: z.number().int(), async: z.number().int() });
+const Floor = z.object({
+  at: z.string().describe('when the figures were read; wait times are as of then'),
+  teams: z.array(
+    z.object({
+      teamId: z.string(),
+      name: z.string(),
+      alerts: z.object({ maxWaiting: z.number().int().nullable(), maxWaitSeconds: z.number().int().nullable() }).nullable().describe("the team's queue alert limits"),
+      waiting: z.number().int(),
+      oldestWaitSeconds: z.number().int().nullable(),
+      queues: z.array(z.object({ channel: z.string(), waiting: z.number().int(), oldestWaitSeconds: z.number().int(), oldestSince: z.string() })).describe('per channel with tickets waiting'),
+      agents: z.array(
+        z.object({
+          agentId: z.string(),
+          name: z.string(),
+          status: z.enum(['online', 'away', 'offline']),
+          load: Kinds.describe('counted against the limits: held tickets and open offers'),
+          limits: Kinds,
+          tickets: z.array(z.object({ ...FloorTicket, kind: z.enum(['chat', 'async']) })).describe('held (accepted) tickets'),
+        }),
+      ),
+      offers: z.array(z.object({ ...FloorTicket, agentId: z.string(), agentName: z.string(), expiresAt: z.string().nullable() })),
+      atRisk: z.array(SlaTicket).describe('open tickets whose SLA warning fired, not past due yet'),
+      breached: z.array(SlaTicket).describe('open tickets past a due time now'),
+    }),
+  ),
+});
+
 const DAY_MS = 86_400_000;
 
 /** Response-time reports from the hourly buckets: supervisors their teams, admins all, agents their own. */
-export function registerStatsRoutes(t: RouteTable, deps: { stats: StatsService }): void {
+export function registerStatsRoutes(t: RouteTable, deps: { stats: StatsService; floor?: FloorService }): void {
   const filter = (principal: Parameters<typeof scopeStats>[0] | null, q: z.infer<typeof Query>) => {
     if (!principal) throw new HttpProblem(401, 'Unauthorized', 'Sign in first.');
     const to = q.to ? new Date(q.to) : new Date();
@@ -79,4 +110,28 @@ export function registerStatsRoutes(t: RouteTable, deps: { stats: StatsService }
       return { items: await deps.stats.agents(filter(principal, query)) };
     },
   });
+
+  const floor = deps.floor;
+  if (floor) {
+    t.route({
+      method: 'get',
+      path: '/api/v1/stats/floor',
+      summary:
+        'The live floor (supervisors their teams, admins all; agents 403): per team the queues by channel (waiting, oldest wait), members with presence, load against capacity and held tickets, offers pending, tickets at SLA risk and breached now',
+      tags: ['stats'],
+      access: 'signed-in',
+      query: z.object({ team: z.string().min(1).max(64).optional() }),
+      errors: [403],
+      response: Floor,
+      async handler({ principal, query }) {
+        if (!principal) throw new HttpProblem(401, 'Unauthorized', 'Sign in first.');
+        try {
+          return await floor.floor(scopeFloor(principal, query.team));
+        } catch (err) {
+          if (err instanceof StatsForbidden) throw new HttpProblem(403, 'Forbidden', err.message);
+          throw err;
+        }
+      },
+    });
+  }
 }
