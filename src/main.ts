@@ -93,7 +93,8 @@ import { startStatsListener } from './stats/stats.listener';
 import { createStatsService, type StatsService } from './stats/stats.service';
 import { registerStatsRoutes } from './http/routes/stats.routes';
 import { createFloorService } from './stats/floor.service';
-import { floorAlertsOf } from './auth/team.model';
+import { createFloorAlerts } from './stats/floor-alerts';
+import { floorAlertsOf } from './auth/team-alerts';
 
 const PROJECT_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 
@@ -275,12 +276,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     });
     cleanups.push(() => sla.close());
     // The supervisors' live floor: routing's and the SLA clocks' Redis state, open tickets by team.
+    const floorTeams = async () => (await users.listTeams()).map((t) => ({ id: t._id.toString(), name: t.name, floorAlerts: floorAlertsOf(t.floorAlerts) }));
     const floor = createFloorService({
       Ticket: models.Ticket,
-      teams: async (ids) =>
-        (await users.listTeams())
-          .filter((t) => !ids || ids.includes(t._id.toString()))
-          .map((t) => ({ id: t._id.toString(), name: t.name, floorAlerts: floorAlertsOf(t.floorAlerts) })),
+      teams: async (ids) => (await floorTeams()).filter((t) => !ids || ids.includes(t.id)),
       routingFloor: (teamId) => routing.floor(teamId),
       warnedClocks: (ids) => sla.warnedClocks(ids),
     });
@@ -363,6 +362,17 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         await routingListeners.stop();
         await routing.stop();
       });
+      // Queue alerts for supervisors (the teams' floorAlerts limits), once per crossing.
+      const floorAlerts = createFloorAlerts({
+        redis,
+        prefix,
+        bus,
+        floor,
+        teams: floorTeams,
+        publish: (e) => bus.publish(e),
+        logger: logger.child({ module: 'floor' }),
+      });
+      cleanups.push(() => floorAlerts.stop());
       // Tickets from before the event stream (or trimmed off it) still waiting: queue them now.
       void routingListeners.reconcile().catch((err: unknown) => logger.warn({ err }, 'routing reconcile failed'));
     }
@@ -513,6 +523,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           );
         },
         agentPresence,
+        agentTeams: async (agentId) => (await routing.agentState(agentId))?.teams ?? [],
       });
       cleanups.push(() => realtime.close());
 

@@ -1,7 +1,10 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { documentLockPlugin } from '../db/update-lock';
 import { WEEKDAYS } from '../routing/business-hours.calculator';
+import type { FloorAlertLimits } from './team-alerts';
 import type { StoredCalendar } from './team-calendar';
+
+export type { FloorAlertLimits } from './team-alerts';
 
 export interface TeamDoc {
   _id: Types.ObjectId;
@@ -17,15 +20,6 @@ export interface TeamDoc {
   createdAt: Date;
   updatedAt: Date;
 }
-
-export interface FloorAlertLimits {
-  maxWaiting: number | null;
-  maxWaitSeconds: number | null;
-}
-
-/** The stored limits as the API shows them: null when neither is set. */
-export const floorAlertsOf = (a: TeamDoc['floorAlerts']): FloorAlertLimits | null =>
-  a && (a.maxWaiting != null || a.maxWaitSeconds != null) ? { maxWaiting: a.maxWaiting ?? null, maxWaitSeconds: a.maxWaitSeconds ?? null } : null;
 
 const interval = new Schema({ open: { type: String, required: true }, close: { type: String, required: true } }, { _id: false });
 const week = new Schema(Object.fromEntries(WEEKDAYS.map((d) => [d, { type: [interval], default: undefined }])), { _id: false });

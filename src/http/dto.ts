@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ChannelIdSchema, IdentityKindSchema, PrioritySchema, TicketTypeSchema } from '../../channels/contract';
 import type { ApiTokenDoc } from '../auth/api-token.model';
 import { calendarOf } from '../auth/team-calendar';
-import { floorAlertsOf, type TeamDoc } from '../auth/team.model';
+import { floorAlertsOf } from '../auth/team-alerts';
+import type { TeamDoc } from '../auth/team.model';
 import type { UserDoc } from '../auth/user.model';
 import type { ContactDoc } from '../contacts/contact.model';
 import { DELIVERY_ERROR_CODES } from '../tickets/delivery-error.codes';
@@ -247,4 +248,35 @@ export const ChannelInstanceSchema = z.object({
   lastSyncAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
+});
+
+const FloorTicketFields = { ticketId: z.string(), number: z.number().int(), subject: z.string() };
+const FloorSlaTicket = z.object({ ...FloorTicketFields, clock: z.enum(['first_response', 'next_response', 'resolution']), dueAt: z.string(), assigneeId: z.string().nullable() });
+const FloorKinds = z.object({ chat: z.number().int(), async: z.number().int() });
+/** GET /api/v1/stats/floor: the supervisors' live floor, per team. */
+export const FloorSchema = z.object({
+  at: z.string().describe('when the figures were read; wait times are as of then'),
+  teams: z.array(
+    z.object({
+      teamId: z.string(),
+      name: z.string(),
+      alerts: z.object({ maxWaiting: z.number().int().nullable(), maxWaitSeconds: z.number().int().nullable() }).nullable().describe("the team's queue alert limits"),
+      waiting: z.number().int(),
+      oldestWaitSeconds: z.number().int().nullable(),
+      queues: z.array(z.object({ channel: z.string(), waiting: z.number().int(), oldestWaitSeconds: z.number().int(), oldestSince: z.string() })).describe('per channel with tickets waiting'),
+      agents: z.array(
+        z.object({
+          agentId: z.string(),
+          name: z.string(),
+          status: z.enum(['online', 'away', 'offline']),
+          load: FloorKinds.describe('counted against the limits: held tickets and open offers'),
+          limits: FloorKinds,
+          tickets: z.array(z.object({ ...FloorTicketFields, kind: z.enum(['chat', 'async']) })).describe('held (accepted) tickets'),
+        }),
+      ),
+      offers: z.array(z.object({ ...FloorTicketFields, agentId: z.string(), agentName: z.string(), expiresAt: z.string().nullable() })),
+      atRisk: z.array(FloorSlaTicket).describe('open tickets whose SLA warning fired, not past due yet'),
+      breached: z.array(FloorSlaTicket).describe('open tickets past a due time now'),
+    }),
+  ),
 });

@@ -3,6 +3,7 @@ import { CHANNELS, PRIORITIES, TICKET_TYPES } from '../../../channels/contract';
 import type { FloorService } from '../../stats/floor.service';
 import { scopeFloor, scopeStats, StatsForbidden, type StatsQuery } from '../../stats/stats.scope';
 import { BACKLOG_AGES, type StatsService } from '../../stats/stats.service';
+import { FloorSchema } from '../dto';
 import { HttpProblem } from '../problem';
 import type { RouteTable } from '../route';
 
@@ -37,36 +38,6 @@ const Summary = z.object({
 });
 
 const Agent = z.object({ agentId: z.string(), name: z.string(), handled: z.number().int(), firstResponse: Durations, resolution: Durations });
-
-const FloorTicket = { ticketId: z.string(), number: z.number().int(), subject: z.string() };
-const SlaTicket = z.object({ ...FloorTicket, clock: z.enum(['first_response', 'next_response', 'resolution']), dueAt: z.string(), assigneeId: z.string().nullable() });
-const Kinds = z.object({ chat: z.number().int(), async: z.number().int() });
-const Floor = z.object({
-  at: z.string().describe('when the figures were read; wait times are as of then'),
-  teams: z.array(
-    z.object({
-      teamId: z.string(),
-      name: z.string(),
-      alerts: z.object({ maxWaiting: z.number().int().nullable(), maxWaitSeconds: z.number().int().nullable() }).nullable().describe("the team's queue alert limits"),
-      waiting: z.number().int(),
-      oldestWaitSeconds: z.number().int().nullable(),
-      queues: z.array(z.object({ channel: z.string(), waiting: z.number().int(), oldestWaitSeconds: z.number().int(), oldestSince: z.string() })).describe('per channel with tickets waiting'),
-      agents: z.array(
-        z.object({
-          agentId: z.string(),
-          name: z.string(),
-          status: z.enum(['online', 'away', 'offline']),
-          load: Kinds.describe('counted against the limits: held tickets and open offers'),
-          limits: Kinds,
-          tickets: z.array(z.object({ ...FloorTicket, kind: z.enum(['chat', 'async']) })).describe('held (accepted) tickets'),
-        }),
-      ),
-      offers: z.array(z.object({ ...FloorTicket, agentId: z.string(), agentName: z.string(), expiresAt: z.string().nullable() })),
-      atRisk: z.array(SlaTicket).describe('open tickets whose SLA warning fired, not past due yet'),
-      breached: z.array(SlaTicket).describe('open tickets past a due time now'),
-    }),
-  ),
-});
 
 const DAY_MS = 86_400_000;
 
@@ -122,7 +93,7 @@ export function registerStatsRoutes(t: RouteTable, deps: { stats: StatsService; 
       access: 'signed-in',
       query: z.object({ team: z.string().min(1).max(64).optional() }),
       errors: [403],
-      response: Floor,
+      response: FloorSchema,
       async handler({ principal, query }) {
         if (!principal) throw new HttpProblem(401, 'Unauthorized', 'Sign in first.');
         try {
