@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import type { TestHub } from '../support/desk.fixtures';
 import { request, TEST_ADMIN } from '../support/hub';
 import { until } from '../support/process';
-import { apiLogin, expectNoPageTrouble, launchBrowser, newPage, signIn, waitLive, ensureConsoleBuilt } from './console.support';
+import { apiLogin, expectNoPageTrouble, launchBrowser, newPage, openConsole, signIn, waitLive, ensureConsoleBuilt } from './console.support';
 import { startTestHub } from '../support/hub';
 
 /**
@@ -138,4 +138,46 @@ test('the floor follows an agent coming online, taking a ticket and a breach liv
 
   expectNoPageTrouble({ guard });
   await context.close();
+}, 120_000);
+
+test("an admin sets a team's queue alerts under Settings → Teams; the floor reads in Chinese", async () => {
+  const admin = await apiLogin(hub.url, TEST_ADMIN.email, TEST_ADMIN.password);
+  const teams = await request<{ items: Array<{ id: string; name: string }> }>(`${hub.url}/api/v1/teams`, { apiKey: admin });
+  const team = teams.body.items.find((x) => x.name === 'Support') ?? teams.body.items[0]!;
+
+  const tab = await openConsole(browser, hub.url, TEST_ADMIN);
+  await tab.page.locator('nav a[data-nav=teams]').click();
+  const row = tab.page.locator(`[data-testid=teams-table] tr[data-team-id="${team.id}"]`);
+  await row.locator('button[data-action=team-alerts]').click();
+  const form = tab.page.locator('[data-testid=team-alerts-form]');
+  await form.locator('input[name=maxWaiting]').fill('5');
+  await form.locator('input[name=maxWaitMinutes]').fill('2');
+  await form.locator('[data-action=team-alerts-save]').click();
+  await row.locator('[data-cell=alerts]', { hasText: 'Queue alerts: > 5 waiting · > 2 min' }).waitFor();
+  const saved = await request<{ floorAlerts: unknown }>(`${hub.url}/api/v1/teams/${team.id}`, { apiKey: admin });
+  expect(saved.body.floorAlerts).toEqual({ maxWaiting: 5, maxWaitSeconds: 120 });
+  // An unusable limit is refused at its field, nothing saved.
+  await row.locator('button[data-action=team-alerts]').click();
+  await form.locator('input[name=maxWaiting]').fill('0');
+  await form.locator('[data-action=team-alerts-save]').click();
+  await form.locator('#alerts-maxWaiting-error').waitFor();
+  expect((await request<{ floorAlerts: unknown }>(`${hub.url}/api/v1/teams/${team.id}`, { apiKey: admin })).body.floorAlerts).toEqual({ maxWaiting: 5, maxWaitSeconds: 120 });
+
+  // A supervisor whose console is in Chinese: the floor's words and the limits by locale.
+  const created = await request(`${hub.url}/api/v1/users`, {
+    apiKey: admin,
+    body: { email: 'mei.floor@test.example', name: 'Mei', password: 'super-password-2', role: 'supervisor', teams: [team.id], maxConcurrent: { chat: 0, async: 0 }, locale: 'zh-CN' },
+  });
+  expect(created.status).toBe(201);
+  const zh = await newPage(browser, { locale: 'zh-CN' });
+  await signIn(zh.page, hub.url, 'mei.floor@test.example', 'super-password-2');
+  await zh.page.locator('nav a[data-view=floor]', { hasText: '现场' }).click();
+  await zh.page.locator('[data-testid=floor] h1', { hasText: '实时现场' }).waitFor();
+  const limits = zh.page.locator(`[data-testid=floor] section[data-team-id="${team.id}"] .floor-limits`);
+  await limits.waitFor();
+  expect(await limits.textContent()).toContain('提醒：等待超过 5 个，或等待超过 2分钟');
+
+  expectNoPageTrouble(tab, zh);
+  await tab.context.close();
+  await zh.context.close();
 }, 120_000);

@@ -247,7 +247,7 @@ export function Floor({ rt, onOpenTicket }: FloorProps) {
   };
 
   return (
-    <div class="floor" data-testid="floor">
+    <div class="settings floor" data-testid="floor">
       <header class="settings-head floor-head">
         <h1>{t('floor.title')}</h1>
         {floor && <span class="muted small">{t('floor.updated', { time: shortTime(floor.at, lang) })}</span>}
