@@ -83,7 +83,7 @@ export function createFloorAlerts(deps: FloorAlertsDeps): FloorAlerts {
 
   // One process of the group hears each queue event; the SET NX keeps it to one alert anyway.
   const unsubscribe: Unsubscribe = deps.bus.subscribe('floor-alerts', (event) => {
-    if (event.type === 'routing.queued' || event.type === 'routing.assigned' || event.type === 'routing.offered') soon(event.teamId);
+    if (event.type === 'routing.queued' || event.type === 'routing.assigned' || event.type === 'routing.offered' || event.type === 'routing.released') soon(event.teamId);
     else if (event.type === 'routing.transferred') soon(event.toTeamId);
   });
 

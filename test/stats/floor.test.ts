@@ -1,3 +1,4 @@
+import type { FloorAlertEvent } from '../../src/events/event.types';
 import { request } from '../support/hub';
 import { until } from '../support/process';
 import { api, createUser, detail, inbound, setPresence, startDeskHub, type SignedIn, type TestHub } from '../support/desk.fixtures';
@@ -146,6 +147,51 @@ test("agents may not see the floor; a supervisor of another team sees none of th
   expect(b.agents.map((a) => a.name)).toEqual(['Bea']);
   const text = JSON.stringify(other.body);
   for (const id of Object.values(ids)) expect(text).not.toContain(id);
+});
+
+test('a queue over its limit alerts once per crossing, again only after it was back within the limit; a long wait alerts too', async () => {
+  const alerts: FloorAlertEvent[] = [];
+  const off = hub.bus.subscribe(
+    'floor-alerts-test',
+    (e) => {
+      if (e.type === 'floor.alert') alerts.push(e);
+    },
+    { mode: 'broadcast' },
+  );
+  const crossed = `${hub.env.REDIS_PREFIX}:floor-alert:${front}:waiting`;
+  try {
+    // Two wait; more than one alerts.
+    const limits = await api<{ floorAlerts: unknown }>(hub, admin.token, 'PATCH', `/teams/${front}`, { floorAlerts: { maxWaiting: 1, maxWaitSeconds: null } });
+    expect(limits.status).toBe(200);
+    expect(limits.body.floorAlerts).toEqual({ maxWaiting: 1, maxWaitSeconds: null });
+    await until(async () => alerts.length, (n) => n >= 1, 15_000, 100);
+    expect(alerts[0]).toMatchObject({ teamId: front, teamName: 'Front', reason: 'waiting', limit: 1, waiting: 2 });
+    // A third one: still over, no new alert.
+    const third = (await inbound(hub, { subject: 'Third in line' })).ticketId;
+    await routed(third, 'queued');
+    // Back within the limit (one waiting): the crossing is over.
+    for (const id of [ids.wait2, third]) expect((await api(hub, admin.token, 'PATCH', `/tickets/${id}`, { status: 'resolved' })).status).toBe(200);
+    await until(async () => hub.redis.exists(crossed), (n) => n === 0, 15_000, 100);
+    expect(alerts).toHaveLength(1);
+    // Over again: a second alert.
+    const fourth = (await inbound(hub, { subject: 'Fourth in line' })).ticketId;
+    await routed(fourth, 'queued');
+    await until(async () => alerts.length, (n) => n >= 2, 15_000, 100);
+    expect(alerts[1]).toMatchObject({ teamId: front, reason: 'waiting', limit: 1, waiting: 2 });
+    expect(alerts).toHaveLength(2);
+
+    // A wait limit of one second: the longest-waiting ticket is over it.
+    expect((await api(hub, admin.token, 'PATCH', `/teams/${front}`, { floorAlerts: { maxWaiting: null, maxWaitSeconds: 1 } })).status).toBe(200);
+    await until(async () => alerts.filter((a) => a.reason === 'wait').length, (n) => n >= 1, 15_000, 100);
+    const wait = alerts.find((a) => a.reason === 'wait')!;
+    expect(wait).toMatchObject({ teamId: front, limit: 1, waiting: 2 });
+    expect(wait.oldestWaitSeconds).toBeGreaterThan(1);
+    // Neither limit is refused; null clears them.
+    expect((await api(hub, admin.token, 'PATCH', `/teams/${front}`, { floorAlerts: { maxWaiting: null, maxWaitSeconds: null } })).status).toBe(422);
+    expect((await api(hub, admin.token, 'PATCH', `/teams/${front}`, { floorAlerts: null })).body.floorAlerts).toBeNull();
+  } finally {
+    await off();
+  }
 });
 
 test('the route is in the OpenAPI document', async () => {
