@@ -280,7 +280,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     const floor = createFloorService({
       Ticket: models.Ticket,
       teams: async (ids) => (await floorTeams()).filter((t) => !ids || ids.includes(t.id)),
-      routingFloor: (teamId) => routing.floor(teamId),
+      routingFloor: (teamId, includeAgents) => routing.floor(teamId, includeAgents),
       warnedClocks: (ids) => sla.warnedClocks(ids),
     });
     const desk = createTicketDesk({ ...models, tickets, assignment, bus, store, claim: createRoutingClaims(routing) });

@@ -566,7 +566,7 @@ return out
 `);
 
 /**
- * ARGV: P, team. The team's live floor: per channel of its queues how many wait and the
+ * ARGV: P, team, includeAgents ('1' | '0'). The team's live floor: per channel of its queues how many wait and the
  * earliest `since` (ms), and every member with status, limits and what they hold / were offered.
  * Returns {{channel, count, oldestSince}...}, {{agent, name, status, maxChat, maxAsync,
  * chat load ids, async load ids, {offer tid, expiresAt}...}...}.
@@ -595,7 +595,9 @@ for _, ch in ipairs(order) do
   queues[#queues + 1] = {q[1], q[2], tostring(q[3])}
 end
 local agents = {}
-for _, a in ipairs(redis.call('SMEMBERS', k('team', team, 'agents'))) do
+local members = {}
+if ARGV[3] ~= '0' then members = redis.call('SMEMBERS', k('team', team, 'agents')) end
+for _, a in ipairs(members) do
   local f = redis.call('HMGET', k('agent', a), 'name', 'status', 'maxChat', 'maxAsync')
   if f[2] then
     local offers = {}

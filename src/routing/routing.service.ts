@@ -189,8 +189,8 @@ export interface RoutingService {
   agentState(agentId: string): Promise<(AgentSnapshot & { teams: string[]; offers: string[]; tickets: { chat: string[]; async: string[] } }) | null>;
   /** Queue in order, both kinds merged (for manual pick and the supervisor view). */
   listQueue(teamId: string, limit?: number): Promise<QueuedTicket[]>;
-  /** The team's live floor: waiting tickets per channel, members with presence, load and offers. */
-  floor(teamId: string): Promise<TeamFloor>;
+  /** The team's live floor: waiting tickets per channel, members with presence, load and offers (none with `includeAgents` false). */
+  floor(teamId: string, includeAgents?: boolean): Promise<TeamFloor>;
 
   /** Routes a team's queue now (after config changes, on start). */
   drainTeam(teamId: string): Promise<void>;
@@ -259,7 +259,7 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
     ticketState: queries.ticketState,
     agentState: queries.agentState,
     listQueue: queries.listQueue,
-    floor: (teamId) => ctx.store.floor(teamId),
+    floor: (teamId, includeAgents) => ctx.store.floor(teamId, includeAgents),
 
     drainTeam: drain.drainTeam,
     drainAll: drain.drainAll,

@@ -455,8 +455,9 @@ export function createRoutingStore(redis: Redis, prefix: string, teamDefaults: O
       return arr(await run(S.LIST_QUEUE, [teamId, kind, start, stop])).map((row) => decodeTicket(arr(row)));
     },
 
-    async floor(teamId: string): Promise<TeamFloor> {
-      const [queues, agents] = arr(await run(S.FLOOR, [teamId]));
+    /** Without agents (`includeAgents` false) only the queues are read (the alert checks). */
+    async floor(teamId: string, includeAgents = true): Promise<TeamFloor> {
+      const [queues, agents] = arr(await run(S.FLOOR, [teamId, includeAgents ? '1' : '0']));
       return {
         queues: arr(queues).map((row) => {
           const [channel, count, since] = arr(row);

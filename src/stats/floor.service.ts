@@ -58,8 +58,8 @@ export interface FloorDeps {
   Ticket: TicketModel;
   /** Teams by id (null: every team). */
   teams(ids: string[] | null): Promise<FloorTeam[]>;
-  /** Routing's live state of a team (Redis). */
-  routingFloor(teamId: string): Promise<TeamFloor>;
+  /** Routing's live state of a team (Redis); only its queues with `includeAgents` false. */
+  routingFloor(teamId: string, includeAgents?: boolean): Promise<TeamFloor>;
   /** The SLA clocks whose warning fired, per ticket (Redis). */
   warnedClocks(ticketIds: string[]): Promise<Map<string, Array<{ clock: SlaClock; dueAt: number; breached: boolean }>>>;
   now?: () => number;
@@ -187,7 +187,7 @@ export function createFloorService(deps: FloorDeps): FloorService {
     },
 
     async queueOf(teamId) {
-      const f = await deps.routingFloor(teamId);
+      const f = await deps.routingFloor(teamId, false);
       const t = now();
       const waiting = f.queues.reduce((s, q) => s + q.waiting, 0);
       return { waiting, oldestWaitSeconds: f.queues.length > 0 ? Math.max(...f.queues.map((q) => secondsSince(q.oldestSinceMs, t))) : null };
