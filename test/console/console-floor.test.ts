@@ -91,6 +91,7 @@ test('the floor follows an agent coming online, taking a ticket and a breach liv
   const adaRow = floor.locator(`tr[data-agent-id="${ada.body.id}"]`);
   await adaRow.waitFor();
   expect(await adaRow.getAttribute('data-status')).toBe('offline');
+  expect(await floor.locator('.floor-limits').textContent()).toBe(' Alerts: more than 1 waiting');
   await floor.locator('[data-testid=floor-queues]', { hasText: 'Nobody is waiting.' }).waitFor();
 
   // Ada comes online.

@@ -93,9 +93,9 @@ export function Floor({ rt, onOpenTicket }: FloorProps) {
           {limits && (
             <span class="muted small floor-limits">
               {' '}
-              {t('floor.limits', {
-                waiting: limits.maxWaiting === null ? t('floor.noLimit') : num(limits.maxWaiting),
-                wait: limits.maxWaitSeconds === null ? t('floor.noLimit') : duration(limits.maxWaitSeconds * 1000, lang),
+              {t(limits.maxWaiting === null ? 'floor.limitsWait' : limits.maxWaitSeconds === null ? 'floor.limitsWaiting' : 'floor.limits', {
+                waiting: limits.maxWaiting === null ? '' : num(limits.maxWaiting),
+                wait: limits.maxWaitSeconds === null ? '' : duration(limits.maxWaitSeconds * 1000, lang),
               })}
             </span>
           )}

@@ -914,7 +914,8 @@ export const en = {
     overdue: 'overdue since {{time}}',
     clock: { first_response: 'First response', next_response: 'Next response', resolution: 'Resolution' },
     limits: 'Alerts: more than {{waiting}} waiting, or a wait over {{wait}}',
-    noLimit: '—',
+    limitsWaiting: 'Alerts: more than {{waiting}} waiting',
+    limitsWait: 'Alerts: a wait over {{wait}}',
     alertWaiting: '{{team}}: {{waiting}} waiting (limit {{limit}})',
     alertWait: '{{team}}: longest wait {{wait}} (limit {{limit}})',
     alertBreach: 'SLA breached: #{{number}} {{subject}}',
@@ -931,7 +932,6 @@ export const en = {
     maxWaitHint: 'Empty: no limit on the wait.',
     teamAlertsSaved: 'Saved the queue alerts of {{name}}.',
     alertsSummary: '> {{waiting}} waiting · > {{wait}}',
-    noAlerts: 'None',
   },
 };
 

@@ -912,7 +912,8 @@ export const zhCN: Messages = {
     overdue: '自{{time}}起超时',
     clock: { first_response: '首次响应', next_response: '下次响应', resolution: '解决' },
     limits: '提醒：等待超过 {{waiting}} 个，或等待超过 {{wait}}',
-    noLimit: '—',
+    limitsWaiting: '提醒：等待超过 {{waiting}} 个',
+    limitsWait: '提醒：等待超过 {{wait}}',
     alertWaiting: '{{team}}：{{waiting}} 个等待中（上限 {{limit}}）',
     alertWait: '{{team}}：最长等待 {{wait}}（上限 {{limit}}）',
     alertBreach: 'SLA 超时：#{{number}} {{subject}}',
@@ -929,6 +930,5 @@ export const zhCN: Messages = {
     maxWaitHint: '留空：不限制等待时长。',
     teamAlertsSaved: '已保存 {{name}} 的队列提醒。',
     alertsSummary: '> {{waiting}} 个等待 · > {{wait}}',
-    noAlerts: '无',
   },
 };
