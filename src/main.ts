@@ -101,6 +101,9 @@ import { createValueJobs } from './value/value.jobs';
 import { createValueModels } from './value/value.model';
 import { createValueService } from './value/value.service';
 import { createValueSettingsStore } from './value/value-settings.store';
+import { createFloorService } from './stats/floor.service';
+import { createFloorAlerts } from './stats/floor-alerts';
+import { floorAlertsOf } from './auth/team-alerts';
 
 const PROJECT_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 
@@ -282,6 +285,14 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       },
     });
     cleanups.push(() => sla.close());
+    // The supervisors' live floor: routing's and the SLA clocks' Redis state, open tickets by team.
+    const floorTeams = async () => (await users.listTeams()).map((t) => ({ id: t._id.toString(), name: t.name, floorAlerts: floorAlertsOf(t.floorAlerts) }));
+    const floor = createFloorService({
+      Ticket: models.Ticket,
+      teams: async (ids) => (await floorTeams()).filter((t) => !ids || ids.includes(t.id)),
+      routingFloor: (teamId, includeAgents) => routing.floor(teamId, includeAgents),
+      warnedClocks: (ids) => sla.warnedClocks(ids),
+    });
     const desk = createTicketDesk({ ...models, tickets, assignment, bus, store, claim: createRoutingClaims(routing) });
     const contactDesk = createContactDesk({ ...models, tickets, bus, optOuts: (identities) => optOuts.forIdentities(identities) });
     // Customer value: orders, RFM tiers and stages (onto the contacts routing and SLA read), segments, proactive care.
@@ -389,6 +400,17 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         await routingListeners.stop();
         await routing.stop();
       });
+      // Queue alerts for supervisors (the teams' floorAlerts limits), once per crossing.
+      const floorAlerts = createFloorAlerts({
+        redis,
+        prefix,
+        bus,
+        floor,
+        teams: floorTeams,
+        publish: (e) => bus.publish(e),
+        logger: logger.child({ module: 'floor' }),
+      });
+      cleanups.push(() => floorAlerts.stop());
       // Tickets from before the event stream (or trimmed off it) still waiting: queue them now.
       void routingListeners.reconcile().catch((err: unknown) => logger.warn({ err }, 'routing reconcile failed'));
     }
@@ -466,8 +488,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         setPresence: (agentId, status) => agentPresence.set(agentId, status),
       });
       registerContactRoutes(routes, { contacts: contactDesk });
-      registerStatsRoutes(routes, { stats });
       registerValueRoutes(routes, { orders, values, segments, jobs: valueJobs, settings: valueSettings });
+      registerStatsRoutes(routes, { stats, floor });
       registerCannedRoutes(routes, { canned: createCannedService({ CannedResponse: await createCannedResponseModel(conn) }) });
       registerChannelRoutes(routes, {
         instances: channelInstances,
@@ -540,6 +562,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           );
         },
         agentPresence,
+        agentTeams: async (agentId) => (await routing.agentState(agentId))?.teams ?? [],
       });
       cleanups.push(() => realtime.close());
 

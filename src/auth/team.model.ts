@@ -1,7 +1,10 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { documentLockPlugin } from '../db/update-lock';
 import { WEEKDAYS } from '../routing/business-hours.calculator';
+import type { FloorAlertLimits } from './team-alerts';
 import type { StoredCalendar } from './team-calendar';
+
+export type { FloorAlertLimits } from './team-alerts';
 
 export interface TeamDoc {
   _id: Types.ObjectId;
@@ -9,6 +12,11 @@ export interface TeamDoc {
   description: string;
   /** Business hours for SLA policies that count them (see team-calendar.ts); null = around the clock. */
   businessHours: StoredCalendar | null;
+  /**
+   * When supervisors are alerted about the team's queue: more than `maxWaiting` tickets waiting,
+   * or the longest-waiting one waiting more than `maxWaitSeconds` (null: no such limit).
+   */
+  floorAlerts?: FloorAlertLimits | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -29,6 +37,10 @@ const schema = new Schema<TeamDoc>(
     name: { type: String, required: true, trim: true },
     description: { type: String, default: '' },
     businessHours: { type: calendar, default: null },
+    floorAlerts: {
+      type: new Schema({ maxWaiting: { type: Number, default: null }, maxWaitSeconds: { type: Number, default: null } }, { _id: false }),
+      default: null,
+    },
   },
   { timestamps: true, collection: 'teams' },
 );

@@ -3,7 +3,7 @@ import { isDuplicateKey } from '../db/models';
 import type { BusinessCalendar } from '../routing/business-hours.calculator';
 import { hashPassword } from './password';
 import { calendarOf, storedCalendar } from './team-calendar';
-import type { TeamDoc, TeamModel } from './team.model';
+import type { FloorAlertLimits, TeamDoc, TeamModel } from './team.model';
 import type { Role, UserDoc, UserModel } from './user.model';
 
 export interface NewUser {
@@ -36,6 +36,8 @@ export interface TeamChanges {
   description?: string;
   /** A validated calendar, or null to count around the clock again. */
   businessHours?: BusinessCalendar | null;
+  /** Queue limits that alert the team's supervisors (null: none). */
+  floorAlerts?: FloorAlertLimits | null;
 }
 
 export class Conflict extends Error {
@@ -98,9 +100,9 @@ export function createUserService(deps: { User: UserModel; Team: TeamModel }) {
     getTeam(id: string): Promise<TeamDoc | null> {
       return oid(id) ? Team.findById(id).lean() : Promise.resolve(null);
     },
-    async createTeam(name: string, description = '', businessHours: BusinessCalendar | null = null): Promise<TeamDoc> {
+    async createTeam(name: string, description = '', businessHours: BusinessCalendar | null = null, floorAlerts: FloorAlertLimits | null = null): Promise<TeamDoc> {
       try {
-        return (await Team.create({ name, description, businessHours: businessHours ? storedCalendar(businessHours) : null })).toObject<TeamDoc>();
+        return (await Team.create({ name, description, businessHours: businessHours ? storedCalendar(businessHours) : null, floorAlerts })).toObject<TeamDoc>();
       } catch (err) {
         if (isDuplicateKey(err)) throw new Conflict(`a team named ${name} exists`, { field: 'name', message: 'already in use', code: 'already_in_use' });
         throw err;

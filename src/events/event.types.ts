@@ -186,6 +186,24 @@ export interface SlaEscalatedEvent extends Base {
   reassigned: boolean;
 }
 
+// ---------- the supervisors' floor (src/stats) ----------
+
+/**
+ * A team's queue went over one of the team's alert limits (`floorAlerts`): more tickets
+ * waiting than `maxWaiting` (`waiting`), or the longest wait over `maxWaitSeconds` (`wait`).
+ * Once per crossing: the next one only after the queue was back within the limit.
+ */
+export interface FloorAlertEvent extends Base {
+  type: 'floor.alert';
+  teamId: string;
+  teamName: string;
+  reason: 'waiting' | 'wait';
+  /** The limit that was crossed (a count, or seconds). */
+  limit: number;
+  waiting: number;
+  oldestWaitSeconds: number | null;
+}
+
 // ---------- outbound delivery (src/outbound) ----------
 
 /** An outbound message's delivery changed: sent, delivered, failed (with the reason), or a retry scheduled. */
@@ -228,7 +246,8 @@ export type DomainEvent =
   | SlaBreachedEvent
   | SlaEscalatedEvent
   | MessageUpdatedEvent
-  | ChannelInstanceChangedEvent;
+  | ChannelInstanceChangedEvent
+  | FloorAlertEvent;
 export type DomainEventType = DomainEvent['type'];
 
 /** An event as handlers receive it: with the id the bus gave it at publish time. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ChannelIdSchema, IdentityKindSchema, PrioritySchema, TicketTypeSchema } from '../../channels/contract';
 import type { ApiTokenDoc } from '../auth/api-token.model';
 import { calendarOf } from '../auth/team-calendar';
+import { floorAlertsOf } from '../auth/team-alerts';
 import type { TeamDoc } from '../auth/team.model';
 import type { UserDoc } from '../auth/user.model';
 import type { ContactDoc } from '../contacts/contact.model';
@@ -27,7 +28,7 @@ export const userDto = (u: UserDoc) => ({
   createdAt: u.createdAt,
 });
 
-export const teamDto = (t: TeamDoc) => ({ id: t._id.toString(), name: t.name, description: t.description, businessHours: calendarOf(t.businessHours) });
+export const teamDto = (t: TeamDoc) => ({ id: t._id.toString(), name: t.name, description: t.description, businessHours: calendarOf(t.businessHours), floorAlerts: floorAlertsOf(t.floorAlerts) });
 
 export const apiTokenDto = (t: ApiTokenDoc) => ({
   id: t._id.slice(0, 16),
@@ -203,11 +204,19 @@ export const TimelineEventSchema = z.object({
   params: z.record(z.string(), z.string()).describe('the parameters of `code` (names, channel, ids…)'),
   at: z.string(),
 });
+/** Queue limits of a team that alert its supervisors once per crossing (at least one of them set). */
+export const FloorAlertsSchema = z
+  .object({
+    maxWaiting: z.number().int().min(1).max(100_000).nullable().describe('alert when more tickets than this wait in the queue'),
+    maxWaitSeconds: z.number().int().min(1).max(30 * 86_400).nullable().describe('alert when the longest-waiting ticket waits longer than this'),
+  })
+  .refine((a) => a.maxWaiting !== null || a.maxWaitSeconds !== null, { message: 'give maxWaiting or maxWaitSeconds (or null for no alerts)', path: ['maxWaiting'] });
 export const TeamSchema = z.object({
   id: z.string(),
   name: z.string(),
   description: z.string(),
   businessHours: BusinessCalendarSchema.nullable().describe('null: SLA clocks of this team run around the clock'),
+  floorAlerts: FloorAlertsSchema.nullable().describe("null: the team's queue never alerts its supervisors"),
 });
 /** An address of the contact that opted out (an SMS number after STOP), on GET /contacts/:id. */
 export const ContactOptOutSchema = z.object({ channel: z.string(), address: z.string(), keyword: z.string(), at: z.string() });
@@ -315,3 +324,33 @@ export const SegmentsSchema = z.object({
   segments: z.array(z.object({ id: z.number().int(), size: z.number().int(), centroid: z.object({ r: z.number(), f: z.number(), m: z.number() }) })),
 });
 
+const FloorTicketFields = { ticketId: z.string(), number: z.number().int(), subject: z.string() };
+const FloorSlaTicket = z.object({ ...FloorTicketFields, clock: z.enum(['first_response', 'next_response', 'resolution']), dueAt: z.string(), assigneeId: z.string().nullable() });
+const FloorKinds = z.object({ chat: z.number().int(), async: z.number().int() });
+/** GET /api/v1/stats/floor: the supervisors' live floor, per team. */
+export const FloorSchema = z.object({
+  at: z.string().describe('when the figures were read; wait times are as of then'),
+  teams: z.array(
+    z.object({
+      teamId: z.string(),
+      name: z.string(),
+      alerts: z.object({ maxWaiting: z.number().int().nullable(), maxWaitSeconds: z.number().int().nullable() }).nullable().describe("the team's queue alert limits"),
+      waiting: z.number().int(),
+      oldestWaitSeconds: z.number().int().nullable(),
+      queues: z.array(z.object({ channel: z.string(), waiting: z.number().int(), oldestWaitSeconds: z.number().int(), oldestSince: z.string() })).describe('per channel with tickets waiting'),
+      agents: z.array(
+        z.object({
+          agentId: z.string(),
+          name: z.string(),
+          status: z.enum(['online', 'away', 'offline']),
+          load: FloorKinds.describe('counted against the limits: held tickets and open offers'),
+          limits: FloorKinds,
+          tickets: z.array(z.object({ ...FloorTicketFields, kind: z.enum(['chat', 'async']) })).describe('held (accepted) tickets'),
+        }),
+      ),
+      offers: z.array(z.object({ ...FloorTicketFields, agentId: z.string(), agentName: z.string(), expiresAt: z.string().nullable() })),
+      atRisk: z.array(FloorSlaTicket).describe('open tickets whose SLA warning fired, not past due yet'),
+      breached: z.array(FloorSlaTicket).describe('open tickets past a due time now'),
+    }),
+  ),
+});

@@ -5,7 +5,35 @@ export const rooms = {
   team: (id: string) => `team:${id}`,
   ticket: (id: string) => `ticket:${id}`,
   role: (role: string) => `role:${role}`,
+  /** Supervisors' floor of a team (joined by its supervisors); `floor:*` is every team's (admins). */
+  floor: (teamId: string) => `floor:${teamId}`,
+  allFloors: 'floor:*',
 } as const;
+
+/**
+ * The teams whose floor (queues, agents, offers, SLA risk) an event may have changed; for
+ * agent.presence the caller adds the agent's teams. Empty: nothing on a floor changed.
+ */
+export function floorTeamsOf(event: DomainEvent): string[] {
+  switch (event.type) {
+    case 'ticket.created':
+    case 'ticket.updated':
+    case 'routing.queued':
+    case 'routing.offered':
+    case 'routing.offer_declined':
+    case 'routing.offer_expired':
+    case 'routing.assigned':
+    case 'routing.unassigned':
+    case 'routing.released':
+    case 'sla.warning':
+    case 'sla.breached':
+      return event.teamId ? [event.teamId] : [];
+    case 'routing.transferred':
+      return [...new Set([event.fromTeamId, event.toTeamId].filter(Boolean))];
+    default:
+      return [];
+  }
+}
 
 /** Who holds a ticket, for events that do not say (message.created). */
 export interface TicketAudience {
@@ -25,6 +53,7 @@ const add = (set: Set<string>, room: (id: string) => string, id: string | null |
  *   routing.* / sla.*               → the agents, teams and ticket they name, admins
  *   agent.presence                  → the agent's own sockets, supervisors, admins
  *   channel.instance.changed        → admins
+ *   floor.alert                     → the team's floor (its supervisors), every admin
  */
 export function roomsFor(event: DomainEvent, audience: TicketAudience | null = null): string[] {
   const out = new Set<string>();
@@ -37,6 +66,9 @@ export function roomsFor(event: DomainEvent, audience: TicketAudience | null = n
     case 'channel.instance.changed':
       // Configuration, not work: only admins' consoles hear of it.
       return [rooms.role('admin')];
+    case 'floor.alert':
+      // The team's supervisors and every admin.
+      return [rooms.floor(event.teamId), rooms.allFloors];
     case 'message.created':
       add(out, rooms.team, audience?.teamId);
       add(out, rooms.agent, audience?.assigneeId);

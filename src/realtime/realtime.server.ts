@@ -7,7 +7,7 @@ import type { AgentActivity, CustomerActivity } from '../../channels/contract';
 import type { Principal } from '../auth/principal';
 import type { EventBus } from '../events/event-bus';
 import type { DomainEvent, PublishedEvent } from '../events/event.types';
-import { roomsFor, rooms, type TicketAudience } from './event-rooms';
+import { floorTeamsOf, roomsFor, rooms, type TicketAudience } from './event-rooms';
 import { PRESENCE_STATUSES, type PresenceStatus, type PresenceStore, type ReadStateStore } from './presence.store';
 
 export const AGENTS_NAMESPACE = '/agents';
@@ -51,6 +51,10 @@ export interface RealtimeDeps {
    * Presence changes (routing's presence service, main.ts): the console's switch, a first
    * sign-in, and routing's disconnect grace period ending; applied in order per agent there.
    */
+  /** The teams an agent is a member of (whose floors a presence change touches). */
+  agentTeams?(agentId: string): Promise<string[]>;
+  /** How long floor changes of a team are gathered into one `floor.changed` signal (default 500 ms). */
+  floorDebounceMs?: number;
   agentPresence: {
     set(agentId: string, status: PresenceStatus): Promise<unknown>;
     signedIn(agentId: string): Promise<void>;
@@ -151,7 +155,9 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   agents.on('connection', (socket) => {
     const p = principalOf(socket);
     if (!socket.recovered) {
-      void socket.join([...p.teams.map(rooms.team), rooms.role(p.role), ...(p.kind === 'user' ? [rooms.agent(p.id)] : [])]);
+      // Supervisors watch their teams' floors, admins every floor.
+      const floors = p.role === 'admin' ? [rooms.allFloors] : p.role === 'supervisor' ? p.teams.map(rooms.floor) : [];
+      void socket.join([...p.teams.map(rooms.team), rooms.role(p.role), ...(p.kind === 'user' ? [rooms.agent(p.id)] : []), ...floors]);
     }
 
     socket.on('ticket.join', (raw: unknown, ack: unknown) => {
@@ -245,6 +251,24 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     }
   });
 
+  // ---------- floor signals ----------
+
+  // Changes of one team's floor within the debounce window become one `floor.changed` to its
+  // supervisors and the admins, who fetch the floor again.
+  const floorDebounceMs = deps.floorDebounceMs ?? 500;
+  const floorTimers = new Map<string, NodeJS.Timeout>();
+  function floorChanged(teamIds: string[]): void {
+    for (const teamId of teamIds) {
+      if (floorTimers.has(teamId)) continue;
+      const timer = setTimeout(() => {
+        floorTimers.delete(teamId);
+        agents.to([rooms.floor(teamId), rooms.allFloors]).emit('floor.changed', { teamId });
+      }, floorDebounceMs);
+      timer.unref();
+      floorTimers.set(teamId, timer);
+    }
+  }
+
   // ---------- domain events → rooms ----------
 
   // The `realtime` consumer group: one hub process (of those serving consoles) takes each event,
@@ -256,6 +280,9 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
       await deps.agentPresence.followRouting(event);
       agentsOnlineCache = null;
     }
+    const floorTeams = floorTeamsOf(event);
+    if (event.type === 'agent.presence' && deps.agentTeams) floorTeams.push(...(await deps.agentTeams(event.agentId)));
+    floorChanged(floorTeams);
     let audience: TicketAudience | null = null;
     if (event.type === 'message.created') audience = event.audience ?? (await deps.ticketAudience(event.ticketId));
     const targets = roomsFor(event, audience);
@@ -308,6 +335,8 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
 
     async close() {
       await unsubscribe();
+      for (const timer of floorTimers.values()) clearTimeout(timer);
+      floorTimers.clear();
       // Closes every socket and the adapter's Redis readers, and stops the HTTP server listening
       // (without waiting for its open requests: main.ts closes the server afterwards).
       await io.close();

@@ -564,3 +564,49 @@ for _, tid in ipairs(redis.call('ZRANGE', k('queue', ARGV[2], ARGV[3]), tonumber
 end
 return out
 `);
+
+/**
+ * ARGV: P, team, includeAgents ('1' | '0'). The team's live floor: per channel of its queues how many wait and the
+ * earliest `since` (ms), and every member with status, limits and what they hold / were offered.
+ * Returns {{channel, count, oldestSince}...}, {{agent, name, status, maxChat, maxAsync,
+ * chat load ids, async load ids, {offer tid, expiresAt}...}...}.
+ */
+export const FLOOR = script(`
+local team = ARGV[2]
+local per, order = {}, {}
+for _, kind in ipairs({'chat', 'async'}) do
+  for _, tid in ipairs(redis.call('ZRANGE', k('queue', team, kind), 0, -1)) do
+    local f = redis.call('HMGET', k('ticket', tid), 'channel', 'since')
+    local ch = f[1] or kind
+    local since = tonumber(f[2] or '0') or 0
+    local q = per[ch]
+    if not q then
+      q = {ch, 0, since}
+      per[ch] = q
+      order[#order + 1] = ch
+    end
+    q[2] = q[2] + 1
+    if since < q[3] then q[3] = since end
+  end
+end
+local queues = {}
+for _, ch in ipairs(order) do
+  local q = per[ch]
+  queues[#queues + 1] = {q[1], q[2], tostring(q[3])}
+end
+local agents = {}
+local members = {}
+if ARGV[3] ~= '0' then members = redis.call('SMEMBERS', k('team', team, 'agents')) end
+for _, a in ipairs(members) do
+  local f = redis.call('HMGET', k('agent', a), 'name', 'status', 'maxChat', 'maxAsync')
+  if f[2] then
+    local offers = {}
+    for _, tid in ipairs(redis.call('SMEMBERS', k('agent', a, 'offers'))) do
+      offers[#offers + 1] = {tid, redis.call('HGET', k('ticket', tid), 'offerExpiresAt') or ''}
+    end
+    agents[#agents + 1] = {a, f[1] or '', f[2], f[3] or '0', f[4] or '0',
+      redis.call('SMEMBERS', k('agent', a, 'load', 'chat')), redis.call('SMEMBERS', k('agent', a, 'load', 'async')), offers}
+  end
+end
+return {queues, agents}
+`);

@@ -12,7 +12,7 @@ import { createRoutingQueue } from './routing-queue';
 import { createRoutingRegistry } from './routing-registry';
 import { createRoutingSweep } from './routing-sweep';
 import { createRoutingTransfers } from './routing-transfers';
-import type { RoutingStore } from './routing.store';
+import type { RoutingStore, TeamFloor } from './routing.store';
 import type {
   AgentProfile,
   AgentSnapshot,
@@ -189,6 +189,8 @@ export interface RoutingService {
   agentState(agentId: string): Promise<(AgentSnapshot & { teams: string[]; offers: string[]; tickets: { chat: string[]; async: string[] } }) | null>;
   /** Queue in order, both kinds merged (for manual pick and the supervisor view). */
   listQueue(teamId: string, limit?: number): Promise<QueuedTicket[]>;
+  /** The team's live floor: waiting tickets per channel, members with presence, load and offers (none with `includeAgents` false). */
+  floor(teamId: string, includeAgents?: boolean): Promise<TeamFloor>;
 
   /** Routes a team's queue now (after config changes, on start). */
   drainTeam(teamId: string): Promise<void>;
@@ -257,6 +259,7 @@ export function createRoutingService(deps: RoutingServiceDeps): RoutingService {
     ticketState: queries.ticketState,
     agentState: queries.agentState,
     listQueue: queries.listQueue,
+    floor: (teamId, includeAgents) => ctx.store.floor(teamId, includeAgents),
 
     drainTeam: drain.drainTeam,
     drainAll: drain.drainAll,

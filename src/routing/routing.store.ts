@@ -69,6 +69,21 @@ export interface PositionFacts {
   needsAttention: string | null;
 }
 
+/** One team's live floor as routing keeps it (see {@link createRoutingStore} `floor`). */
+export interface TeamFloor {
+  /** Waiting tickets per channel: how many, and since when the longest-waiting one waits (epoch ms). */
+  queues: Array<{ channel: string; waiting: number; oldestSinceMs: number }>;
+  agents: Array<{
+    agentId: string;
+    name: string;
+    status: AgentStatus;
+    limits: { chat: number; async: number };
+    /** Ticket ids counted against each limit (offers included). */
+    load: { chat: string[]; async: string[] };
+    offers: Array<{ ticketId: string; expiresAtMs: number | null }>;
+  }>;
+}
+
 export interface EnqueueArgs {
   ticketId: string;
   teamId: string;
@@ -438,6 +453,31 @@ export function createRoutingStore(redis: Redis, prefix: string, teamDefaults: O
 
     async listQueue(teamId: string, kind: WorkKind, start: number, stop: number): Promise<QueuedTicket[]> {
       return arr(await run(S.LIST_QUEUE, [teamId, kind, start, stop])).map((row) => decodeTicket(arr(row)));
+    },
+
+    /** Without agents (`includeAgents` false) only the queues are read (the alert checks). */
+    async floor(teamId: string, includeAgents = true): Promise<TeamFloor> {
+      const [queues, agents] = arr(await run(S.FLOOR, [teamId, includeAgents ? '1' : '0']));
+      return {
+        queues: arr(queues).map((row) => {
+          const [channel, count, since] = arr(row);
+          return { channel: str(channel), waiting: num(count), oldestSinceMs: num(since) };
+        }),
+        agents: arr(agents).map((row) => {
+          const [id, name, status, maxChat, maxAsync, chat, async, offers] = arr(row);
+          return {
+            agentId: str(id),
+            name: str(name),
+            status: statusOf(status),
+            limits: { chat: num(maxChat), async: num(maxAsync) },
+            load: { chat: strList(chat), async: strList(async) },
+            offers: arr(offers).map((o) => {
+              const [tid, exp] = arr(o);
+              return { ticketId: str(tid), expiresAtMs: str(exp) ? num(exp) : null };
+            }),
+          };
+        }),
+      };
     },
 
     async queueLength(teamId: string, kind: WorkKind): Promise<number> {

@@ -88,6 +88,11 @@ export interface SlaService {
   /** Resolved or closed: every clock stops. */
   complete(ticketId: string, at?: Date): Promise<void>;
   state(ticketId: string): Promise<SlaState | null>;
+  /**
+   * The running clocks of these tickets whose warning has fired (one pipelined read): per
+   * ticket id, each such clock with its due time (epoch ms) and whether it breached too.
+   */
+  warnedClocks(ticketIds: string[]): Promise<Map<string, Array<{ clock: SlaClock; dueAt: number; breached: boolean }>>>;
   /** Starts the worker that fires warning and breach timers. */
   runWorker(): Worker;
   close(): Promise<void>;
@@ -377,6 +382,26 @@ export function createSlaService(deps: SlaServiceDeps): SlaService {
     },
 
     state,
+
+    async warnedClocks(ticketIds) {
+      const out = new Map<string, Array<{ clock: SlaClock; dueAt: number; breached: boolean }>>();
+      if (ticketIds.length === 0) return out;
+      const fields = SLA_CLOCKS.flatMap((c) => [`${c}:status`, `${c}:warned`, `${c}:breached`, `${c}:dueAt`]);
+      const pipe = deps.redis.pipeline();
+      for (const id of ticketIds) pipe.hmget(key(id), ...fields);
+      const replies = (await pipe.exec()) ?? [];
+      replies.forEach(([err, values], i) => {
+        if (err || !Array.isArray(values)) return;
+        const v = values as Array<string | null>;
+        const clocks: Array<{ clock: SlaClock; dueAt: number; breached: boolean }> = [];
+        SLA_CLOCKS.forEach((clock, j) => {
+          const [status, warned, breached, dueAt] = v.slice(j * 4, j * 4 + 4);
+          if (status === 'running' && warned === '1' && dueAt) clocks.push({ clock, dueAt: Number(dueAt), breached: breached === '1' });
+        });
+        if (clocks.length > 0) out.set(ticketIds[i]!, clocks);
+      });
+      return out;
+    },
 
     runWorker() {
       if (worker) return worker;

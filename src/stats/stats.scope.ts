@@ -29,3 +29,16 @@ export function scopeStats(p: Principal, q: StatsQuery): StatsFilter {
   if (q.team && !p.teams.includes(q.team)) throw new StatsForbidden("Agents see their own figures only.");
   return { ...base, teams: q.team ? [q.team] : null, agent: p.id };
 }
+
+/**
+ * Whose floor: admins every team (or the one named), supervisors their own teams (or one of
+ * them); agents and API tokens of lower roles none ({@link StatsForbidden}). Null: every team.
+ */
+export function scopeFloor(p: Principal, team?: string): string[] | null {
+  if (p.role === 'admin') return team ? [team] : null;
+  if (p.role === 'supervisor') {
+    if (team && !p.teams.includes(team)) throw new StatsForbidden('Supervisors see the floor of their own teams only.');
+    return team ? [team] : p.teams;
+  }
+  throw new StatsForbidden('The floor is for supervisors and admins.');
+}

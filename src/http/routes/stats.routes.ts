@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { CHANNELS, PRIORITIES, TICKET_TYPES } from '../../../channels/contract';
-import { scopeStats, StatsForbidden, type StatsQuery } from '../../stats/stats.scope';
+import type { FloorService } from '../../stats/floor.service';
+import { scopeFloor, scopeStats, StatsForbidden, type StatsQuery } from '../../stats/stats.scope';
 import { BACKLOG_AGES, type StatsService } from '../../stats/stats.service';
+import { FloorSchema } from '../dto';
 import { HttpProblem } from '../problem';
 import type { RouteTable } from '../route';
 
@@ -40,7 +42,7 @@ const Agent = z.object({ agentId: z.string(), name: z.string(), handled: z.numbe
 const DAY_MS = 86_400_000;
 
 /** Response-time reports from the hourly buckets: supervisors their teams, admins all, agents their own. */
-export function registerStatsRoutes(t: RouteTable, deps: { stats: StatsService }): void {
+export function registerStatsRoutes(t: RouteTable, deps: { stats: StatsService; floor?: FloorService }): void {
   const filter = (principal: Parameters<typeof scopeStats>[0] | null, q: z.infer<typeof Query>) => {
     if (!principal) throw new HttpProblem(401, 'Unauthorized', 'Sign in first.');
     const to = q.to ? new Date(q.to) : new Date();
@@ -79,4 +81,28 @@ export function registerStatsRoutes(t: RouteTable, deps: { stats: StatsService }
       return { items: await deps.stats.agents(filter(principal, query)) };
     },
   });
+
+  const floor = deps.floor;
+  if (floor) {
+    t.route({
+      method: 'get',
+      path: '/api/v1/stats/floor',
+      summary:
+        'The live floor (supervisors their teams, admins all; agents 403): per team the queues by channel (waiting, oldest wait), members with presence, load against capacity and held tickets, offers pending, tickets at SLA risk and breached now',
+      tags: ['stats'],
+      access: 'signed-in',
+      query: z.object({ team: z.string().min(1).max(64).optional() }),
+      errors: [403],
+      response: FloorSchema,
+      async handler({ principal, query }) {
+        if (!principal) throw new HttpProblem(401, 'Unauthorized', 'Sign in first.');
+        try {
+          return await floor.floor(scopeFloor(principal, query.team));
+        } catch (err) {
+          if (err instanceof StatsForbidden) throw new HttpProblem(403, 'Forbidden', err.message);
+          throw err;
+        }
+      },
+    });
+  }
 }

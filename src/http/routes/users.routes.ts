@@ -6,7 +6,7 @@ import type { UserDoc } from '../../auth/user.model';
 import type { UserService } from '../../auth/user.service';
 import { TeamInUse, type TeamRemoval } from '../../auth/team-removal.service';
 import { BusinessCalendarSchema } from '../../routing/business-calendar.schema';
-import { TeamSchema, teamDto, userDto } from '../dto';
+import { FloorAlertsSchema, TeamSchema, teamDto, userDto } from '../dto';
 import { HttpProblem } from '../problem';
 import type { RouteTable } from '../route';
 
@@ -28,6 +28,7 @@ const TeamFields = {
   name: z.string().trim().min(1).max(100),
   description: z.string().max(1000),
   businessHours: BusinessCalendarSchema.nullable(),
+  floorAlerts: FloorAlertsSchema.nullable(),
 };
 
 export interface UserRouteDeps {
@@ -161,9 +162,9 @@ export function registerUserRoutes(t: RouteTable, deps: UserRouteDeps): void {
     status: 201,
     errors: [409],
     response: TeamSchema,
-    body: z.object({ name: TeamFields.name, description: TeamFields.description.default(''), businessHours: TeamFields.businessHours.default(null) }),
+    body: z.object({ name: TeamFields.name, description: TeamFields.description.default(''), businessHours: TeamFields.businessHours.default(null), floorAlerts: TeamFields.floorAlerts.default(null) }),
     async handler({ body }) {
-      const team = await users.createTeam(body.name, body.description, body.businessHours);
+      const team = await users.createTeam(body.name, body.description, body.businessHours, body.floorAlerts);
       deps.onTeamChange?.(team);
       return teamDto(team);
     },
@@ -172,7 +173,7 @@ export function registerUserRoutes(t: RouteTable, deps: UserRouteDeps): void {
   t.route({
     method: 'patch',
     path: '/api/v1/teams/:id',
-    summary: 'Edit a team (admins): name, description, business hours (null: around the clock)',
+    summary: 'Edit a team (admins): name, description, business hours (null: around the clock), queue alert limits (null: none)',
     tags: ['teams'],
     access: 'admin',
     params: Id,

@@ -26,6 +26,8 @@ export interface Realtime {
   onPresence(listener: (status: Presence) => void): () => void;
   /** Someone read the ticket's messages (the customer in the widget, or a colleague). */
   onRead(listener: (e: ReadEvent) => void): () => void;
+  /** A team's floor changed (supervisors' and admins' consoles; gathered over half a second by the hub). */
+  onFloorChanged(listener: (teamId: string) => void): () => void;
   connected(): boolean;
   joinTicket(ticketId: string): void;
   leaveTicket(ticketId: string): void;
@@ -52,6 +54,7 @@ export function connectRealtime(token: string | null): Realtime {
   const statusListeners = new Set<(c: boolean) => void>();
   const presenceListeners = new Set<(s: Presence) => void>();
   const readListeners = new Set<(e: ReadEvent) => void>();
+  const floorListeners = new Set<(teamId: string) => void>();
   /** The ticket whose room this console is in (one at a time), and whether the hub confirmed it. */
   let joined: string | null = null;
   let joinedOk = false;
@@ -86,8 +89,11 @@ export function connectRealtime(token: string | null): Realtime {
   socket.on('presence', (e: { status?: unknown } | null) => {
     if (isPresence(e?.status)) for (const l of presenceListeners) l(e.status);
   });
+  socket.on('floor.changed', (e: { teamId?: unknown } | null) => {
+    if (typeof e?.teamId === 'string') for (const l of floorListeners) l(e.teamId);
+  });
   socket.onAny((name: string, payload: unknown) => {
-    if (name === 'typing' || name === 'presence' || name === 'read') return;
+    if (name === 'typing' || name === 'presence' || name === 'read' || name === 'floor.changed') return;
     // The hub emits every domain event under its own type (src/realtime/realtime.server.ts).
     if (typeof payload !== 'object' || payload === null || (payload as { type?: unknown }).type !== name) return;
     const event = payload as HubEvent;
@@ -114,6 +120,10 @@ export function connectRealtime(token: string | null): Realtime {
     onPresence(l) {
       presenceListeners.add(l);
       return () => presenceListeners.delete(l);
+    },
+    onFloorChanged(l) {
+      floorListeners.add(l);
+      return () => floorListeners.delete(l);
     },
     connected: () => socket.connected,
     joinTicket(ticketId) {
@@ -147,6 +157,7 @@ export function connectRealtime(token: string | null): Realtime {
       statusListeners.clear();
       presenceListeners.clear();
       readListeners.clear();
+      floorListeners.clear();
       socket.close();
     },
   };

@@ -5,8 +5,8 @@
  * eslint.config.mjs allows nothing else from src/ in web/console.
  */
 import type { z } from 'zod';
-import type { apiTokenDto, ChannelInstanceSchema, ContactOptOutSchema, ContactSchema, MessageSchema, TeamSchema, TicketSummarySchema, TimelineEventSchema, userDto } from '../../../src/http/dto';
 import type { ContactValueSchema, ImportReportSchema, SegmentsSchema } from '../../../src/http/dto';
+import type { apiTokenDto, FloorSchema, ChannelInstanceSchema, ContactOptOutSchema, ContactSchema, MessageSchema, TeamSchema, TicketSummarySchema, TimelineEventSchema, userDto } from '../../../src/http/dto';
 import type { AgentPresenceEvent, DomainEvent } from '../../../src/events/event.types';
 
 /** What JSON makes of a server value: dates become ISO strings. */
@@ -32,6 +32,9 @@ export type TimelineEvent = z.infer<typeof TimelineEventSchema>;
 export type Contact = z.infer<typeof ContactSchema>;
 export type ContactOptOut = z.infer<typeof ContactOptOutSchema>;
 export type Team = z.infer<typeof TeamSchema>;
+/** GET /api/v1/stats/floor. */
+export type Floor = z.infer<typeof FloorSchema>;
+export type TeamFloor = Floor['teams'][number];
 
 export type Role = User['role'];
 export type TicketType = TicketSummary['type'];

@@ -33,6 +33,8 @@ import { TicketView } from './TicketView';
 import { TicketSearchBox, TicketSearchResults } from './TicketSearch';
 import { BulkActions } from './BulkActions';
 import { Icon } from './Icon';
+import { Floor } from './Floor';
+import { FloorAlerts } from './FloorAlerts';
 
 export interface ConsoleProps {
   user: User;
@@ -58,7 +60,9 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   const settings = user.role === 'admin' ? (route.settings ?? null) : null;
   // The contacts directory (a contact's id, or '' for the list) takes the inbox's place.
   const contacts = settings ? null : (route.contacts ?? null);
-  const ticketId = settings || contacts !== null ? null : route.ticketId;
+  // The live floor (supervisors and admins) takes the inbox's place too.
+  const floor = user.role !== 'agent' && !settings && contacts === null && route.floor === true;
+  const ticketId = settings || contacts !== null || floor ? null : route.ticketId;
 
   const [prefs, setPrefs] = usePrefs();
   const { rt, connected } = useRealtime(token);
@@ -125,7 +129,7 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   const open = useCallback((id: string | null) => navigate({ view, ticketId: id }), [view]);
 
   useShortcuts({
-    inSettings: settings !== null || contacts !== null,
+    inSettings: settings !== null || contacts !== null || floor,
     ticketOpen: ticketId !== null,
     helpOpen,
     move: (delta) => {
@@ -144,10 +148,10 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
     return <span class="count">{c.more ? `${c.n}+` : c.n}</span>;
   };
 
-  const heading = settings ? t(`nav.${settings}`) : t(`nav.${view}`);
+  const heading = settings ? t(`nav.${settings}`) : floor ? t('floor.nav') : t(`nav.${view}`);
 
   return (
-    <div class={`console ${ticketId ? 'has-ticket' : ''} ${settings || contacts !== null ? 'has-settings' : ''} ${menuOpen ? 'menu-open' : ''}`}>
+    <div class={`console ${ticketId ? 'has-ticket' : ''} ${settings || contacts !== null || floor ? 'has-settings' : ''} ${menuOpen ? 'menu-open' : ''}`}>
       {/* Narrow screens only (styles.css): one compact bar with the menu, Back from a ticket, where I am and my status. */}
       <header class="mobile-bar" data-testid="mobile-bar">
         {ticketId ? (
@@ -218,9 +222,9 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
             <li key={v}>
               <a
                 href={`/console/${v}`}
-                class={v === view && !settings && contacts === null ? 'active' : ''}
+                class={v === view && !settings && contacts === null && !floor ? 'active' : ''}
                 data-view={v}
-                aria-current={v === view && !settings && contacts === null ? 'page' : undefined}
+                aria-current={v === view && !settings && contacts === null && !floor ? 'page' : undefined}
                 onClick={(e) => {
                   e.preventDefault();
                   navigate({ view: v, ticketId: null });
@@ -245,6 +249,22 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
               <span>{t('nav.contacts')}</span>
             </a>
           </li>
+          {user.role !== 'agent' && (
+            <li>
+              <a
+                href="/console/floor"
+                class={floor ? 'active' : ''}
+                data-view="floor"
+                aria-current={floor ? 'page' : undefined}
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate({ view, ticketId: null, floor: true });
+                }}
+              >
+                <span>{t('floor.nav')}</span>
+              </a>
+            </li>
+          )}
         </ul>
         {user.role === 'admin' && (
           <>
@@ -296,7 +316,11 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
         </div>
       </nav>
 
-      {contacts !== null ? (
+      {floor ? (
+        <main class="main settings-main">
+          <Floor rt={rt} onOpenTicket={(id) => navigate({ view: 'all', ticketId: id })} />
+        </main>
+      ) : contacts !== null ? (
         <main class="main settings-main">
           <ContactsDirectory user={user} contactId={contacts} onOpenTicket={(id) => navigate({ view, ticketId: id })} />
         </main>
@@ -393,6 +417,15 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
         </>
       )}
 
+      {user.role !== 'agent' && (
+        <FloorAlerts
+          rt={rt}
+          user={user}
+          notify={alerts.floor}
+          onOpenTicket={(id) => navigate({ view: 'all', ticketId: id })}
+          onOpenFloor={() => navigate({ view, ticketId: null, floor: true })}
+        />
+      )}
       <Offers
         offers={offers.offers}
         missed={offers.missed}

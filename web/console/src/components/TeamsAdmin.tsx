@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { del, get, patch } from '../api';
+import { duration } from '../format';
 import { useI18n, type Translate } from '../i18n/index';
 import { WEEKDAYS, type BusinessHours, type Team, type Weekday } from '../types';
 import { FieldRow, useFieldErrors, type FieldErrors } from './Form';
@@ -10,6 +11,7 @@ import { EditorForm, SettingsScreen, SettingsTable, useEditor, useSettings } fro
 import { TeamDetailsForm, TeamRoutingForm, type TeamRouting } from './TeamRouting';
 import { InlineConfirm, useRowActions } from './AdminPieces';
 import { TeamDeleteProblem } from './TeamDelete';
+import { TeamAlertsForm } from './TeamFloorAlerts';
 
 /** Suggestions for the time zone field; any IANA zone the hub knows is accepted. */
 const COMMON_ZONES = [
@@ -124,11 +126,11 @@ export interface TeamsAdminProps {
 }
 
 /** What the editor is open on: a team's business hours, its routing, its name (or a new team). */
-type Editing = { kind: 'hours'; team: Team } | { kind: 'routing'; team: Team; routing: TeamRouting } | { kind: 'details'; team: Team | null };
+type Editing = { kind: 'hours'; team: Team } | { kind: 'alerts'; team: Team } | { kind: 'routing'; team: Team; routing: TeamRouting } | { kind: 'details'; team: Team | null };
 
 /** Settings → teams: create and rename teams; each team's business hours for its SLA clocks and its routing (admins; the API decides). */
 export function TeamsAdmin({ onChanged }: TeamsAdminProps) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const settings = useSettings<Team, Editing>('/api/v1/teams', onChanged);
   const { editing, items } = settings;
   const [routing, setRouting] = useState<Record<string, TeamRouting>>({});
@@ -178,6 +180,18 @@ export function TeamsAdmin({ onChanged }: TeamsAdminProps) {
           }}
         />
       );
+    if (editing.kind === 'alerts')
+      return (
+        <TeamAlertsForm
+          key={`alerts-${editing.team.id}`}
+          team={editing.team}
+          onCancel={settings.close}
+          onSaved={(team) => {
+            settings.close();
+            settings.changed(t('floor.teamAlertsSaved', { name: team.name }));
+          }}
+        />
+      );
     return (
       <TeamHoursForm
         key={`hours-${editing.team.id}`}
@@ -224,6 +238,15 @@ export function TeamsAdmin({ onChanged }: TeamsAdminProps) {
                 <td>
                   <div class="team-name">{team.name}</div>
                   {team.description && <div class="muted small">{team.description}</div>}
+                  {team.floorAlerts && (
+                    <div class="muted small" data-cell="alerts">
+                      {t('floor.teamAlerts')}:{' '}
+                      {t('floor.alertsSummary', {
+                        waiting: team.floorAlerts.maxWaiting ?? '—',
+                        wait: team.floorAlerts.maxWaitSeconds === null ? '—' : duration(team.floorAlerts.maxWaitSeconds * 1000, lang),
+                      })}
+                    </div>
+                  )}
                 </td>
                 <td class="small" data-cell="zone">
                   {bh ? bh.timeZone : '—'}
@@ -264,6 +287,9 @@ export function TeamsAdmin({ onChanged }: TeamsAdminProps) {
                     onClick={() => r && settings.edit({ kind: 'routing', team, routing: r })}
                   >
                     {t('teams.routingEdit')}
+                  </button>
+                  <button type="button" class="btn small" data-action="team-alerts" aria-label={t('floor.teamAlertsOne', { name: team.name })} onClick={() => settings.edit({ kind: 'alerts', team })}>
+                    {t('floor.teamAlerts')}
                   </button>
                   <button type="button" class="btn small ghost" data-action="team-rename" aria-label={t('teams.renameOne', { name: team.name })} onClick={() => settings.edit({ kind: 'details', team })}>
                     {t('teams.rename')}

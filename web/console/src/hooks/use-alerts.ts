@@ -62,6 +62,11 @@ export function useAlerts(sound: boolean) {
           () => undefined,
         );
       },
+      /** A supervisor's floor alert (queue over its limit, SLA breach): to the ticket, or the floor. */
+      floor(title: string, body: string, tag: string, ticketId: string | null) {
+        if (soundRef.current) beep();
+        desktopNotify(title, body, tag, () => navigate(ticketId ? { view: 'all', ticketId } : { view: 'mine', ticketId: null, floor: true }));
+      },
       /** The customer wrote on a ticket of mine. */
       newMessage(ticket: TicketSummary) {
         alert(t('notify.newMessage', { number: ticket.number }), ticket.subject, `msg-${ticket.id}`, ticket.id);
