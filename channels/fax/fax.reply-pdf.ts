@@ -55,7 +55,13 @@ function day(date: Date, timeZone: string): string {
 }
 
 /** Control characters a fax page cannot show (tabs become spaces, CRLF becomes LF). */
-const printable = (t: string): string => t.replace(/\r\n?/g, '\n').replace(/\t/g, '    ').replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, '');
+const printable = (t: string): string =>
+  [...t.replace(/\r\n?/g, '\n').replace(/\t/g, '    ')]
+    .filter((c) => {
+      const code = c.codePointAt(0) ?? 0;
+      return c === '\n' || (code >= 0x20 && code !== 0x7f);
+    })
+    .join('');
 
 export function renderFaxReply(page: FaxReplyPage, o: { fontPath?: string } = {}): Promise<Buffer> {
   const l = LABELS[page.language];
