@@ -127,14 +127,15 @@ export function createOutboundService(deps: OutboundServiceDeps) {
 
   /**
    * A send again after the provider could not get through (a busy line): its own job, `delay`
-   * from now (the first job of the message is done; `n` numbers the re-sends).
+   * from now (the message's earlier jobs are done), named by the provider id of the send it
+   * repeats, so it is enqueued once per failed send.
    */
-  async function enqueueResend(messageId: string, n: number, delayMs: number): Promise<void> {
+  async function enqueueResend(messageId: string, after: string, delayMs: number): Promise<void> {
     await queue.add(
       'send',
       { messageId },
       {
-        jobId: `${messageId}-resend-${n}`,
+        jobId: `${messageId}-after-${after.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 120)}`,
         delay: delayMs,
         attempts: deps.attempts,
         backoff: { type: 'exponential', delay: deps.retryBaseMs },
@@ -263,6 +264,8 @@ export function createOutboundService(deps: OutboundServiceDeps) {
 
   /** Provider ids of a reply's earlier sends (each re-send after a busy line notes the one before). */
   const RESENT_FROM = 'resentFrom';
+  /** A user's retry of a failed reply: the re-sends before it no longer count against the attempts. */
+  const REDIALS_RESET = 'resendsReset';
 
   /**
    * The provider could not get through this time (a busy line, no answer): while sends are left,
@@ -273,7 +276,8 @@ export function createOutboundService(deps: OutboundServiceDeps) {
   async function resendOrFail(m: MessageDoc, report: DeliveryReport, retry: { attempts: number; backoffMs: number }): Promise<boolean> {
     const reason = (report.reason ?? 'not delivered').slice(0, 400);
     const reasonCode = reportErrorCode(report.code ?? 'not_delivered');
-    const sends = 1 + m.metadata.filter((x) => x.key === RESENT_FROM).length;
+    const since = m.metadata.map((x) => x.key).lastIndexOf(REDIALS_RESET) + 1;
+    const sends = 1 + m.metadata.slice(since).filter((x) => x.key === RESENT_FROM).length;
     const current = { _id: m._id, externalId: report.externalId, deliveryStatus: { $in: ['sent', 'sending'] as DeliveryStatus[] } };
     const messageId = m._id.toString();
     if (sends >= retry.attempts) {
@@ -297,7 +301,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
         text: `reply ${messageId}: attempt ${sends} of ${retry.attempts} was not delivered (${reason}); sent again in ${Math.round(delayMs / 1000)} s`,
       });
     }
-    await enqueueResend(messageId, sends, delayMs);
+    await enqueueResend(messageId, report.externalId, delayMs);
     await publishDelivery(m, 'queued', note, reasonCode);
     if (m.ticket) await publishTicket(m.ticket, ['delivery']);
     return true;
@@ -475,7 +479,14 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       const ability = replyAbility({ channel: m.channel, status: t.status });
       if (!ability.canReply) throw cannotSend(ability);
       const was = m.deliveryError;
-      const flipped = await Message.updateOne({ _id: m._id, deliveryStatus: 'failed' }, { $set: { deliveryStatus: 'queued', deliveryError: null, deliveryErrorCode: null } });
+      // A retried fax starts its redials afresh: only dials after this mark count.
+      const flipped = await Message.updateOne(
+        { _id: m._id, deliveryStatus: 'failed' },
+        {
+          $set: { deliveryStatus: 'queued', deliveryError: null, deliveryErrorCode: null },
+          ...(m.metadata.some((x) => x.key === RESENT_FROM) ? { $push: { metadata: { key: REDIALS_RESET, value: new Date().toISOString() } } } : {}),
+        },
+      );
       if (flipped.modifiedCount !== 1) throw notFailed();
       const now = new Date();
       const actor = actorOf(p);

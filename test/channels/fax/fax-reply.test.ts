@@ -4,7 +4,7 @@
  * from the hub, whose text (pdftotext, and OCR of the rendered page) is the reply with the
  * ticket number; the signed status callbacks move the reply sent → sending → delivered as the
  * agent sees it, duplicates and late ones change nothing; a busy line is dialled again with
- * backoff and then delivered, or failed once the dials are used up; a forged callback is
+ * backoff and then delivered, or failed once the dials are used up (a Retry starts them afresh); a forged callback is
  * refused and changes nothing; a wrong API key fails the reply with the reason.
  */
 import { execFileSync } from 'node:child_process';
@@ -185,6 +185,16 @@ test('busy on every dial: failed once the dials are used up, with the reason the
   const d = await detail(hub, agent.token, t.ticketId);
   expect(d.timeline.filter((e) => e.code === 'delivery.retry_scheduled').map((e) => e.params.reasonCode)).toEqual(['busy', 'no_answer']);
   expect(d.ticket.failedReplies).toBe(1);
+
+  // The agent retries it: the redials start afresh (a busy line is attempt 1 of 3 again), then it gets through.
+  provider.outbound.script([{ failed: 'user_busy' }, 'delivered']);
+  const retried = await api(hub, agent.token, 'POST', `/tickets/${t.ticketId}/messages/${id}/retry`);
+  expect(retried.status).toBe(202);
+  expect(await provider.outbound.play((await nthSend(id, 4)).id)).toBe(200);
+  const d2 = await detail(hub, agent.token, t.ticketId);
+  expect(d2.timeline.filter((e) => e.code === 'delivery.retry_scheduled').map((e) => e.params.attempt)).toEqual(['1', '2', '1']);
+  expect(await provider.outbound.play((await nthSend(id, 5)).id)).toBe(200);
+  expect(await shown(t.ticketId, id)).toMatchObject({ deliveryStatus: 'delivered', deliveryError: null });
 });
 
 test('a forged, tampered or stale callback is refused and changes nothing; a final failure shows its reason', async () => {
