@@ -326,6 +326,12 @@ export interface ChannelContext {
   customerActivity?(activity: CustomerActivity): void;
   /** The bytes of a stored attachment (`ref` from a message or an outbound attachment). */
   attachment?(ref: string): Promise<Buffer>;
+  /**
+   * Keeps bytes in the hub's attachment store (content-addressed: the same bytes give the same
+   * ref), for {@link attachment} to read back on any hub process (a rendered fax the provider
+   * fetches).
+   */
+  storeFile?(bytes: Buffer): Promise<string>;
   /** Where a ticket stands in routing now (null: unknown, closed, or no routing in this hub). */
   conversationStatus?(ticketId: string): Promise<ConversationStatus | null>;
   /** Records this adapter's (instance's) health, shown by /readyz and as a /metrics gauge, shared by every hub process. */
@@ -429,15 +435,31 @@ export interface AvailableAgent {
   phone: string;
 }
 
+/**
+ * Why a provider could not deliver a sent message, as a stable code clients translate: the
+ * line was busy, nobody (no fax machine) answered, or anything else.
+ */
+export const DELIVERY_REPORT_CODES = ['not_delivered', 'busy', 'no_answer'] as const;
+export type DeliveryReportCode = (typeof DELIVERY_REPORT_CODES)[number];
+
 export interface DeliveryReport {
   channel: ChannelId;
   /** The hub's id of the message, when the provider echoes it (a status callback URL that carries it). */
   messageId?: string;
   /** The provider id of the sent message ({@link SendResult.externalId}). */
   externalId: string;
-  status: 'sent' | 'delivered' | 'failed';
+  /** `sending`: the provider is transmitting it now (a fax on the line). */
+  status: 'sent' | 'sending' | 'delivered' | 'failed';
   /** Why it was not delivered, with the provider's error code. */
   reason?: string;
+  /** `failed`: what kind of failure (default `not_delivered`). */
+  code?: DeliveryReportCode;
+  /**
+   * `failed`, but worth trying again (a busy line, no answer): the hub sends the message again
+   * after `backoffMs · 2^(n-1)` (n: the sends so far), up to `attempts` sends in all, and only
+   * then records it failed. Reports about the earlier sends' provider ids change nothing after.
+   */
+  retry?: { attempts: number; backoffMs: number };
 }
 
 export interface OptOutChange {

@@ -625,6 +625,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           agentsOnline: () => realtime.agentsOnline(),
           customerActivity: (activity) => realtime.customerActivity(activity),
           attachment: (ref) => store.get(ref),
+          storeFile: (bytes) => store.put(bytes),
           conversationStatus: (ticketId) => customerStatus.current(ticketId),
           deliveryFailed: (failure) => outbound.deliveryFailed(failure),
           deliveryReport: (report) => outbound.deliveryReport(report),

@@ -12,6 +12,7 @@ import {
 } from '../contract';
 import { processFaxDocument, type FaxDocument } from './fax.document';
 import { IGNORED, parseGeneric, parseTelnyx, type FaxNotice } from './fax.notice';
+import { createFaxOutbound, FaxOutboundSettingsSchema } from './fax.outbound';
 import { telnyxPublicKey, verifyGeneric, verifyTelnyx, type VerifyFailure } from './fax.verify';
 
 /**
@@ -42,6 +43,8 @@ export const FaxSettingsSchema = z.object({
   mediaTimeoutMs: z.number().int().min(500).max(120_000).default(30_000),
   /** Each tool run (per page for OCR). */
   ocrTimeoutMs: z.number().int().min(1000).max(600_000).default(120_000),
+  /** Replies by fax (fax.outbound.ts); unset: agents' replies on the number's tickets cannot be sent. */
+  outbound: FaxOutboundSettingsSchema.optional(),
 });
 export type FaxSettings = z.infer<typeof FaxSettingsSchema>;
 
@@ -50,6 +53,8 @@ export const FaxSecretsSchema = z.object({
   signingSecret: z.string().min(16).max(1000).optional(),
   /** `telnyx`: the account's public key (base64 of 32 bytes, from the portal) or a PEM key. */
   publicKey: z.string().min(40).max(2000).optional(),
+  /** `outbound`: the provider's API key (Telnyx API v2 key) replies are sent with. */
+  apiKey: z.string().min(10).max(1000).optional(),
 });
 type FaxSecrets = z.infer<typeof FaxSecretsSchema>;
 
@@ -105,6 +110,9 @@ export const faxKind: ChannelKind<FaxSettings, FaxSecrets> = {
   create({ id, settings, secrets }): ChannelAdapter {
     let key: KeyObject | null = null;
     let misconfigured: string | null = null;
+    const outbound = settings.outbound
+      ? createFaxOutbound({ id, settings: settings.outbound, number: settings.number, toleranceSeconds: settings.toleranceSeconds, apiKey: secrets.apiKey, publicKey: secrets.publicKey })
+      : null;
     /** Faxes being fetched and read now, by fax id. */
     const inFlight = new Map<string, Promise<IngestResult>>();
     if (settings.provider === 'telnyx') {
@@ -170,7 +178,9 @@ export const faxKind: ChannelKind<FaxSettings, FaxSecrets> = {
         ctx.router.post(`/channels/fax/${id}/inbound`, (req, res, next) => {
           inbound(ctx, req, res).catch(next);
         });
+        outbound?.mount(ctx);
       },
+      ...(outbound ? { send: outbound.send } : {}),
     };
   },
 };

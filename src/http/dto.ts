@@ -187,7 +187,7 @@ export const MessageSchema = z.object({
     .object({ to: z.string(), status: z.enum(['sent', 'bounced']), error: z.string().nullable() })
     .nullable()
     .describe('a chat reply also emailed to a customer who had left: where, and whether that email bounced'),
-  deliveryStatus: z.enum(['received', 'queued', 'sent', 'delivered', 'failed', 'bounced']).nullable().describe('null for notes; bounced: sent, then reported undelivered by the provider (an email bounce)'),
+  deliveryStatus: z.enum(['received', 'queued', 'sent', 'delivered', 'failed', 'bounced', 'sending']).nullable().describe('null for notes; bounced: sent, then reported undelivered by the provider (an email bounce); sending: the provider is transmitting it (a fax on the line)'),
   deliveryError: z.string().nullable().describe("the provider's or hub's own words on why the reply failed (or is being retried)"),
   deliveryErrorCode: z.enum(DELIVERY_ERROR_CODES).nullable().describe('the stable code of deliveryError, for clients to translate; null on replies stored before codes'),
   author: Named.nullable(),

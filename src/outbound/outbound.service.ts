@@ -18,7 +18,7 @@ import { isDuplicateKey } from '../db/models';
 import type { EventBus } from '../events/event-bus';
 import { sanitizeCustomerHtml } from '../ingest/sanitize';
 import { conflict, DeskError, notFound } from '../tickets/desk.errors';
-import { channelErrorCode, type DeliveryErrorCode } from '../tickets/delivery-error.codes';
+import { channelErrorCode, reportErrorCode, type DeliveryErrorCode } from '../tickets/delivery-error.codes';
 import type { DeliveryStatus, MessageDoc, MessageModel } from '../tickets/message.model';
 import { actorOf, agentMessageBase, type TicketDesk } from '../tickets/ticket-desk.service';
 import { assignableId, toObjectId } from '../tickets/ticket-scope';
@@ -94,7 +94,7 @@ export const outboundMessageId = (ticketId: string, idempotencyKey: string | und
   idempotencyKey ? derivedId('outbound', ticketId, idempotencyKey) : new Types.ObjectId();
 
 /** Where a delivery status stands: a report only ever moves a reply forward. */
-const DELIVERY_RANK: Record<DeliveryStatus, number> = { received: 0, queued: 0, sent: 1, delivered: 2, failed: 2, bounced: 2 };
+const DELIVERY_RANK: Record<DeliveryStatus, number> = { received: 0, queued: 0, sent: 1, sending: 2, delivered: 3, failed: 3, bounced: 3 };
 
 /** Why nothing is sent to an address that opted out (for the agent, on the reply or the refusal). */
 export const optedOutReason = (channel: ChannelId, address: string, o: { keyword: string; at: Date }): string =>
@@ -117,6 +117,26 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       { messageId },
       {
         jobId: messageId,
+        attempts: deps.attempts,
+        backoff: { type: 'exponential', delay: deps.retryBaseMs },
+        removeOnComplete: { age: 7 * 86_400, count: 100_000 },
+        removeOnFail: { age: 30 * 86_400 },
+      },
+    );
+  }
+
+  /**
+   * A send again after the provider could not get through (a busy line): its own job, `delay`
+   * from now (the message's earlier jobs are done), named by the provider id of the send it
+   * repeats, so it is enqueued once per failed send.
+   */
+  async function enqueueResend(messageId: string, after: string, delayMs: number): Promise<void> {
+    await queue.add(
+      'send',
+      { messageId },
+      {
+        jobId: `${messageId}-after-${after.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 120)}`,
+        delay: delayMs,
         attempts: deps.attempts,
         backoff: { type: 'exponential', delay: deps.retryBaseMs },
         removeOnComplete: { age: 7 * 86_400, count: 100_000 },
@@ -222,6 +242,69 @@ export function createOutboundService(deps: OutboundServiceDeps) {
     );
     await publishDelivery(m, result.status, null, null, sentAt);
     await publishTicket(m.ticket, firstResponse ? ['delivery', 'firstResponseAt'] : ['delivery']);
+  }
+
+  /** A delivery report that moved a reply (`from` its status then): on the timeline and the bus. */
+  async function recordReport(m: MessageDoc, status: DeliveryReport['status'], providerId: string, reason: string | null, reasonCode: DeliveryErrorCode | null): Promise<void> {
+    if (!m.ticket) return;
+    const messageId = m._id.toString();
+    await tickets.addEvent(
+      m.ticket,
+      SYSTEM,
+      'delivery',
+      m.deliveryStatus,
+      status,
+      status === 'failed'
+        ? { code: 'delivery.not_delivered', params: { channel: m.channel, messageId, reason: reason ?? '', reasonCode: reasonCode ?? 'not_delivered' }, text: `reply ${messageId} was not delivered: ${reason ?? ''}` }
+        : { code: `delivery.${status}`, params: { channel: m.channel, messageId, providerId, firstResponse: 'no' }, text: `reply ${messageId} ${status} (provider id ${providerId})` },
+    );
+    await publishDelivery(m, status, reason, reasonCode);
+    await publishTicket(m.ticket, ['delivery']);
+  }
+
+  /** Provider ids of a reply's earlier sends (each re-send after a busy line notes the one before). */
+  const RESENT_FROM = 'resentFrom';
+  /** A user's retry of a failed reply: the re-sends before it no longer count against the attempts. */
+  const REDIALS_RESET = 'resendsReset';
+
+  /**
+   * The provider could not get through this time (a busy line, no answer): while sends are left,
+   * the reply goes back to `queued` with the reason and a re-send is enqueued after the backoff;
+   * the last one fails it. Only the report about its current send counts (a conditional update
+   * on the provider id and a sent status), so a duplicate or a stale report changes nothing.
+   */
+  async function resendOrFail(m: MessageDoc, report: DeliveryReport, retry: { attempts: number; backoffMs: number }): Promise<boolean> {
+    const reason = (report.reason ?? 'not delivered').slice(0, 400);
+    const reasonCode = reportErrorCode(report.code ?? 'not_delivered');
+    const since = m.metadata.map((x) => x.key).lastIndexOf(REDIALS_RESET) + 1;
+    const sends = 1 + m.metadata.slice(since).filter((x) => x.key === RESENT_FROM).length;
+    const current = { _id: m._id, externalId: report.externalId, deliveryStatus: { $in: ['sent', 'sending'] as DeliveryStatus[] } };
+    const messageId = m._id.toString();
+    if (sends >= retry.attempts) {
+      const final = `${reason} (gave up after ${sends} attempts)`;
+      const res = await Message.updateOne(current, { $set: { deliveryStatus: 'failed', deliveryError: final, deliveryErrorCode: reasonCode } });
+      if (res.modifiedCount !== 1) return false;
+      await recordReport(m, 'failed', report.externalId, final, reasonCode);
+      return true;
+    }
+    const delayMs = retry.backoffMs * 2 ** (sends - 1);
+    const note = `attempt ${sends} of ${retry.attempts} failed (${reason}); trying again in ${Math.max(1, Math.round(delayMs / 1000))} s`;
+    const res = await Message.updateOne(current, {
+      $set: { deliveryStatus: 'queued', deliveryError: note, deliveryErrorCode: reasonCode },
+      $push: { metadata: { key: RESENT_FROM, value: report.externalId } },
+    });
+    if (res.modifiedCount !== 1) return false;
+    if (m.ticket) {
+      await tickets.addEvent(m.ticket, SYSTEM, 'delivery', m.deliveryStatus, 'queued', {
+        code: 'delivery.retry_scheduled',
+        params: { channel: m.channel, messageId, reason, reasonCode, attempt: String(sends), attempts: String(retry.attempts), seconds: String(Math.max(1, Math.round(delayMs / 1000))) },
+        text: `reply ${messageId}: attempt ${sends} of ${retry.attempts} was not delivered (${reason}); sent again in ${Math.round(delayMs / 1000)} s`,
+      });
+    }
+    await enqueueResend(messageId, report.externalId, delayMs);
+    await publishDelivery(m, 'queued', note, reasonCode);
+    if (m.ticket) await publishTicket(m.ticket, ['delivery']);
+    return true;
   }
 
   /** The address a chat customer asked replies to go to (pre-chat form), else the contact's email. */
@@ -354,33 +437,29 @@ export function createOutboundService(deps: OutboundServiceDeps) {
     },
 
     /**
-     * A provider's delivery report (an SMS status callback), possibly out of order: the reply's
-     * status only moves forward (a late `sent` after `delivered` changes nothing), by a
-     * conditional update on the status it had. `failed` carries the provider's reason.
+     * A provider's delivery report (an SMS or fax status callback), possibly out of order or
+     * twice: the reply's status only moves forward (`sent` → `sending` → `delivered` / `failed`;
+     * a late `sent` after `delivered` changes nothing), by a conditional update on the status it
+     * had. `failed` carries the provider's reason and code; a failure worth retrying (`retry`: a
+     * busy line) sends it again later instead, until the attempts are used up.
      */
     async deliveryReport(report: DeliveryReport): Promise<boolean> {
       const byId = report.messageId ? toObjectId(report.messageId) : null;
       const m = await Message.findOne(byId ? { _id: byId, channel: report.channel, direction: 'outbound' } : { channel: report.channel, externalId: report.externalId, direction: 'outbound' }).lean();
       if (!m) return false;
+      if (report.status === 'failed' && report.retry) return resendOrFail(m, report, report.retry);
       const rank = DELIVERY_RANK[report.status];
-      const below = (Object.keys(DELIVERY_RANK) as DeliveryStatus[]).filter((s) => s !== 'received' && DELIVERY_RANK[s] < rank);
+      // Named by the provider id only, a message waiting to be sent again (after a busy line) takes
+      // no report: it still carries its last send's id, whose reports are stale now.
+      const below = (Object.keys(DELIVERY_RANK) as DeliveryStatus[]).filter((s) => s !== 'received' && (byId || s !== 'queued') && DELIVERY_RANK[s] < rank);
       const reason = report.status === 'failed' ? (report.reason ?? 'not delivered').slice(0, 500) : null;
-      const reasonCode: DeliveryErrorCode | null = report.status === 'failed' ? 'not_delivered' : null;
-      const res = await Message.updateOne({ _id: m._id, deliveryStatus: { $in: below } }, { $set: { deliveryStatus: report.status, deliveryError: reason, deliveryErrorCode: reasonCode } });
-      if (res.modifiedCount !== 1 || !m.ticket) return res.modifiedCount === 1;
-      const messageId = m._id.toString();
-      await tickets.addEvent(
-        m.ticket,
-        SYSTEM,
-        'delivery',
-        m.deliveryStatus,
-        report.status,
-        report.status === 'failed'
-          ? { code: 'delivery.not_delivered', params: { channel: m.channel, messageId, reason: reason ?? '', reasonCode: 'not_delivered' }, text: `reply ${messageId} was not delivered: ${reason ?? ''}` }
-          : { code: `delivery.${report.status}`, params: { channel: m.channel, messageId, providerId: report.externalId, firstResponse: 'no' }, text: `reply ${messageId} ${report.status} (provider id ${report.externalId})` },
+      const reasonCode: DeliveryErrorCode | null = report.status === 'failed' ? reportErrorCode(report.code ?? 'not_delivered') : null;
+      const res = await Message.updateOne(
+        { _id: m._id, deliveryStatus: { $in: below }, ...(byId ? {} : { externalId: report.externalId }) },
+        { $set: { deliveryStatus: report.status, deliveryError: reason, deliveryErrorCode: reasonCode } },
       );
-      await publishDelivery(m, report.status, reason, reasonCode);
-      await publishTicket(m.ticket, ['delivery']);
+      if (res.modifiedCount !== 1 || !m.ticket) return res.modifiedCount === 1;
+      await recordReport(m, report.status, report.externalId, reason, reasonCode);
       return true;
     },
 
@@ -400,7 +479,14 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       const ability = replyAbility({ channel: m.channel, status: t.status });
       if (!ability.canReply) throw cannotSend(ability);
       const was = m.deliveryError;
-      const flipped = await Message.updateOne({ _id: m._id, deliveryStatus: 'failed' }, { $set: { deliveryStatus: 'queued', deliveryError: null, deliveryErrorCode: null } });
+      // A retried fax starts its redials afresh: only dials after this mark count.
+      const flipped = await Message.updateOne(
+        { _id: m._id, deliveryStatus: 'failed' },
+        {
+          $set: { deliveryStatus: 'queued', deliveryError: null, deliveryErrorCode: null },
+          ...(m.metadata.some((x) => x.key === RESENT_FROM) ? { $push: { metadata: { key: REDIALS_RESET, value: new Date().toISOString() } } } : {}),
+        },
+      );
       if (flipped.modifiedCount !== 1) throw notFailed();
       const now = new Date();
       const actor = actorOf(p);

@@ -5,8 +5,11 @@ import { DELIVERY_ERROR_CODES, type DeliveryErrorCode } from './delivery-error.c
 
 export const MESSAGE_DIRECTIONS = ['inbound', 'outbound', 'note'] as const;
 export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
-/** `bounced`: it was sent, and the provider reported later that it did not arrive (an email bounce). */
-export const DELIVERY_STATUSES = ['received', 'queued', 'sent', 'delivered', 'failed', 'bounced'] as const;
+/**
+ * `bounced`: it was sent, and the provider reported later that it did not arrive (an email bounce).
+ * `sending`: the provider reported it is transmitting it (a fax on the line).
+ */
+export const DELIVERY_STATUSES = ['received', 'queued', 'sent', 'delivered', 'failed', 'bounced', 'sending'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export interface StoredAttachment {

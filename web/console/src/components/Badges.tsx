@@ -47,7 +47,7 @@ export function DeliveryBadge({ status, error, code, read = false }: { status: D
   return (
     <>
       <span class={`delivery delivery-${read ? 'read' : status}`} data-delivery={status} data-read={read ? 'true' : undefined} data-reason={failed ? (code ?? 'unknown') : undefined}>
-        {failed ? <Icon name="alert" size={12} /> : status === 'queued' ? <Icon name="clock" size={12} /> : <Icon name="check" size={12} />}{' '}
+        {failed ? <Icon name="alert" size={12} /> : status === 'queued' || status === 'sending' ? <Icon name="clock" size={12} /> : <Icon name="check" size={12} />}{' '}
         {label}
       </span>
       {/* The channel's or provider's own words, as they were reported. */}
