@@ -9,7 +9,7 @@ import type { EventBus } from '../events/event-bus';
 import type { MessageDoc, MessageModel } from '../tickets/message.model';
 import type { Actor } from '../tickets/ticket-event.model';
 import type { TicketDoc } from '../tickets/ticket.model';
-import { needsNewTicket, type TicketService } from '../tickets/ticket.service';
+import { needsNewTicket, ticketCreated, type TicketService } from '../tickets/ticket.service';
 import { htmlToText, sanitizeCustomerHtml } from './sanitize';
 import { insertOne } from '../db/insert-batcher';
 import type { DocumentLocks } from '../db/update-lock';
@@ -174,18 +174,7 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
 
       const at = new Date().toISOString();
       if (created) {
-        await bus.publish({
-          type: 'ticket.created',
-          ticketId: ticket._id.toString(),
-          number: ticket.number,
-          ticketType: ticket.type,
-          priority: ticket.priority,
-          status: ticket.status,
-          channel: ticket.channel,
-          contactId: contact._id.toString(),
-          teamId: ticket.team?.toString() ?? null,
-          at,
-        });
+        await bus.publish(ticketCreated(ticket, at));
       }
       await bus.publish({
         type: 'message.created',

@@ -4,7 +4,7 @@ import type { TeamModel } from '../auth/team.model';
 import { derivedId } from '../db/derived-id';
 import { isDuplicateKey } from '../db/models';
 import type { EventBus } from '../events/event-bus';
-import type { TicketUpdatedEvent } from '../events/event.types';
+import type { TicketCreatedEvent, TicketUpdatedEvent } from '../events/event.types';
 import type { ThreadKeyModel } from './thread-key.model';
 import { eventText, type Actor, type EventDetail, type TicketEventModel } from './ticket-event.model';
 import type { TicketNumbers } from './ticket-number';
@@ -306,6 +306,27 @@ export function ticketUpdated(t: Pick<TicketDoc, '_id' | 'number' | 'status' | '
     teamId: t.team?.toString() ?? null,
     changes,
     at: at.toISOString(),
+  };
+}
+
+/** The `ticket.created` event of a ticket just opened (`placed`: its team was chosen, routing keeps it). */
+export function ticketCreated(
+  t: Pick<TicketDoc, '_id' | 'number' | 'type' | 'priority' | 'status' | 'channel' | 'contact' | 'team'>,
+  at: Date | string = new Date(),
+  placed?: boolean,
+): TicketCreatedEvent {
+  return {
+    type: 'ticket.created',
+    ticketId: t._id.toString(),
+    number: t.number,
+    ticketType: t.type,
+    priority: t.priority,
+    status: t.status,
+    channel: t.channel,
+    contactId: t.contact.toString(),
+    teamId: t.team?.toString() ?? null,
+    ...(placed ? { placed } : {}),
+    at: typeof at === 'string' ? at : at.toISOString(),
   };
 }
 

@@ -4,7 +4,7 @@ import type { ContactModel, ValueTier } from '../contacts/contact.model';
 import { isDuplicateKey } from '../db/models';
 import type { EventBus } from '../events/event-bus';
 import type { TicketModel } from '../tickets/ticket.model';
-import { SYSTEM, ticketIdForOrigin, type TicketService } from '../tickets/ticket.service';
+import { SYSTEM, ticketCreated, ticketIdForOrigin, type TicketService } from '../tickets/ticket.service';
 import type { CustomerValueDoc, ValueModels } from './value.model';
 import type { ValueSettings } from './value-settings.store';
 
@@ -112,19 +112,7 @@ export function createCareService(deps: CareDeps) {
         params,
         text: change.kind === 'declining' ? `customer moved to declining (${v.stageReason.code})` : `customer dropped from ${change.from} to ${change.to}`,
       });
-      await bus.publish({
-        type: 'ticket.created',
-        ticketId: ticket._id.toString(),
-        number: ticket.number,
-        ticketType: ticket.type,
-        priority: ticket.priority,
-        status: ticket.status,
-        channel: ticket.channel,
-        contactId: contact._id.toString(),
-        teamId: teamId.toString(),
-        placed: true,
-        at: at.toISOString(),
-      });
+      await bus.publish(ticketCreated({ ...ticket, team: teamId }, at, true));
     }
     return 'opened';
   }
