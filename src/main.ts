@@ -92,6 +92,16 @@ import { createStatModels } from './stats/stat-bucket.model';
 import { startStatsListener } from './stats/stats.listener';
 import { createStatsService, type StatsService } from './stats/stats.service';
 import { registerStatsRoutes } from './http/routes/stats.routes';
+import { createCareSettings } from './care/care-settings.store';
+import { createComplaintFollowThrough } from './care/complaint-follow-up.service';
+import { createSuggestionService } from './care/suggestion.service';
+import { createCsatModels } from './csat/csat-survey.model';
+import { createCsatLinks } from './csat/csat-token';
+import { startCsatListener } from './csat/csat.listener';
+import { createCsatService, type CsatService } from './csat/csat.service';
+import { registerCareRoutes } from './http/routes/care.routes';
+import { createCsatPageRouter } from './http/routes/csat-page.routes';
+import { SYSTEM } from './tickets/ticket.service';
 
 const PROJECT_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 
@@ -160,6 +170,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     const models = await createModels(conn);
     const channelModels = await createChannelModels(conn);
     const optOuts = createOptOutService(await createOptOutModel(conn));
+    const csatModels = await createCsatModels(conn);
 
     const redis = redisClient(redisUrl, 'hub', logger);
     const bullConnection = redisClient(redisUrl, 'hub-queue', logger);
@@ -204,7 +215,18 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     const classifier = createClassifier(defaultClassificationRules);
     const store = createLocalAttachmentStore(path.join(dataDir, 'attachments'));
     const defaultTeam = await users.ensureTeam(config.DEFAULT_TEAM);
-    const pipeline = createIngestPipeline({ Message: models.Message, contacts, tickets, classifier, bus, reopenWindowMs, defaultTeam });
+    // CSAT (built below, once outbound exists): an SMS that is just a score answers the question instead of becoming a message.
+    const lateCsat: { service?: CsatService } = {};
+    const pipeline = createIngestPipeline({
+      Message: models.Message,
+      contacts,
+      tickets,
+      classifier,
+      bus,
+      reopenWindowMs,
+      defaultTeam,
+      intercept: (m) => lateCsat.service?.intercept(m) ?? Promise.resolve(null),
+    });
 
     const queue = new Queue<IngestJobData, IngestResult>(QUEUES.ingest, { connection: bullConnection, prefix });
     const eventsConnection = redisClient(redisUrl, 'hub-queue-events', logger);
@@ -272,7 +294,12 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       },
     });
     cleanups.push(() => sla.close());
-    const desk = createTicketDesk({ ...models, tickets, assignment, bus, store, claim: createRoutingClaims(routing) });
+    // Complaint follow-through: the cause on resolution, a care follow-up N days later (delayed job).
+    const careSettings = createCareSettings(redis, prefix);
+    const complaints = createComplaintFollowThrough({ Ticket: models.Ticket, tickets, bus, settings: careSettings, connection: bullConnection, prefix });
+    cleanups.push(() => complaints.close());
+    const routingClaim = createRoutingClaims(routing);
+    const desk = createTicketDesk({ ...models, tickets, assignment, bus, store, claim: routingClaim, resolution: complaints });
     const contactDesk = createContactDesk({ ...models, tickets, bus, optOuts: (identities) => optOuts.forIdentities(identities) });
     const senders = new Map<ChannelId, ChannelAdapter>();
     const replyAttachments = createReplyAttachments({
@@ -301,6 +328,31 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       replyAttachments,
       optedOut: (channel, address) => optOuts.current(channel, address),
     });
+    const suggestions = createSuggestionService({ Ticket: models.Ticket, tickets, bus, visible: (p, id) => desk.visible(p, id), notify: (id, n) => outbound.notify(id, n) });
+    // CSAT: asked on resolution in the ticket's channel; links signed with a key derived from JWT_SECRET.
+    const csat = createCsatService({
+      ...models,
+      ...csatModels,
+      tickets,
+      bus,
+      settings: careSettings,
+      links: createCsatLinks(config.JWT_SECRET ?? persistedSecret(dataDir, 'jwt-secret', 48).value),
+      redis,
+      prefix,
+      publicUrl: () => publicUrl || config.PUBLIC_URL || '',
+      notify: (id, n) => outbound.notify(id, n),
+      live: (_channel, prompt, state) => {
+        for (const c of channels) c.surveyUpdate?.(prompt, state);
+      },
+      assign: async (ticketId, userId, note) => {
+        const outcome = await routingClaim(ticketId, userId, null, note, null);
+        if (outcome !== 'direct') return;
+        const t = await models.Ticket.findById(ticketId).lean();
+        if (t) await assignment.setAssignee(t, new mongoose.Types.ObjectId(userId), SYSTEM, note);
+      },
+    });
+    lateCsat.service = csat;
+
     // "Call back" on phone tickets, through the number (channel instance) the call came in by.
     const callBack = createCallBackService({
       ...models,
@@ -346,6 +398,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         logger: logger.child({ module: 'routing' }),
       });
       sla.runWorker();
+      complaints.runWorker();
+      cleanups.push(startCsatListener(bus, csat));
       routing.start({ intervalMs: config.ROUTING_SWEEP_MS });
       cleanups.push(async () => {
         await routingListeners.stop();
@@ -429,6 +483,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       });
       registerContactRoutes(routes, { contacts: contactDesk });
       registerStatsRoutes(routes, { stats });
+      registerCareRoutes(routes, { settings: careSettings, suggestions, desk });
       registerCannedRoutes(routes, { canned: createCannedService({ CannedResponse: await createCannedResponseModel(conn) }) });
       registerChannelRoutes(routes, {
         instances: channelInstances,
@@ -454,8 +509,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           identify: inboundKeyCaller(inboundKey),
           perMinute: config.INBOUND_RATE_LIMIT_PER_MINUTE_PER_KEY,
         }),
-        publicPaths: ['/api/v1/auth/login', '/api/v1/inbound', '/webchat'],
-        routers: [ops, docs, channelRouter, instanceRouter, apiRouter, createConsoleRouter({ distDir: path.join(PROJECT_ROOT, 'web/console/dist') }), createDemoRouter({ channelKey: config.WEBCHAT_CHANNEL_KEY })],
+        publicPaths: ['/api/v1/auth/login', '/api/v1/inbound', '/webchat', '/csat'],
+        routers: [ops, docs, channelRouter, instanceRouter, apiRouter, createConsoleRouter({ distDir: path.join(PROJECT_ROOT, 'web/console/dist') }), createDemoRouter({ channelKey: config.WEBCHAT_CHANNEL_KEY }), createCsatPageRouter({ csat })],
       });
       const server: Server = app.listen(config.PORT, config.HOST);
       await once(server, 'listening');
@@ -570,6 +625,11 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           assignTicket: (ticketId, agentId, note) => voiceAgents.assign(ticketId, agentId, note),
           callStatus: (report) => callBack.callStatus(report),
           callBackNeeded: (ticketId, o) => voiceAgents.callBackNeeded(ticketId, o),
+          pendingSurvey: (channel, address) => csat.pending(channel, address),
+          answerSurvey: async (a) => {
+            const r = await csat.answer({ ticketId: a.ticketId, score: a.score, comment: a.comment, address: a.address, via: 'chat' });
+            return r.ok ? { ok: true } : { ok: false, reason: r.reason };
+          },
         },
         ingest: accept,
         counters: createChannelCounters(redis, prefix),

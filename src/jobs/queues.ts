@@ -5,5 +5,7 @@ export const QUEUES = {
   sla: 'sla',
   /** Periodic tasks of channel instances (pollers): src/channels/channel-scheduler.ts. */
   channelSchedules: 'channel-schedules',
+  /** Customer care: complaint follow-ups scheduled days ahead (src/care). */
+  care: 'care',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
