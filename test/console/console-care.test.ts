@@ -8,7 +8,8 @@ import { io } from 'socket.io-client';
 import type { Welcome } from '../../channels/webchat/webchat.protocol';
 import { request, TEST_API_KEY } from '../support/hub';
 import { until } from '../support/process';
-import { createAgent, ensureConsoleBuilt, newPage, signIn, startConsole, stopConsole, type TestHub } from './console.support';
+import type { TestHub } from '../support/desk.fixtures';
+import { createAgent, ensureConsoleBuilt, newPage, signIn, startConsole, stopConsole } from './console.support';
 
 let hub: TestHub;
 let browser: Browser;
