@@ -394,7 +394,38 @@ export interface ChannelContext {
    * False when the ticket does not exist.
    */
   callBackNeeded?(ticketId: string, o: { reason: string; agentId?: string }): Promise<boolean>;
+  /**
+   * Live channels (CSAT): the satisfaction question still waiting for this customer's answer
+   * (`address`: the visitor id), or null. Shown again after a reload until answered.
+   */
+  pendingSurvey?(channel: ChannelId, address: string): Promise<SurveyPrompt | null>;
+  /** Live channels (CSAT): the customer's answer; refused unless `address` is the customer who was asked. */
+  answerSurvey?(answer: SurveyAnswer): Promise<SurveyOutcome>;
 }
+
+/** A satisfaction question (CSAT) a customer was asked about one resolved ticket. */
+export interface SurveyPrompt {
+  ticketId: string;
+  ticketNumber: number;
+  subject: string;
+  /** The customer asked (a web chat visitor id, an email address, a phone number). */
+  to: string;
+  /** The customer's language (`en`, `zh-CN`, …) for the question's words. */
+  language: string;
+  askedAt: Date;
+}
+
+export interface SurveyAnswer {
+  ticketId: string;
+  channel: ChannelId;
+  /** Who answers: it must be the customer who was asked. */
+  address: string;
+  /** 1 … 5. */
+  score: number;
+  comment?: string;
+}
+
+export type SurveyOutcome = { ok: true } | { ok: false; reason: 'not_asked' | 'already_answered' | 'not_yours' | 'invalid' };
 
 /** The tag of a ticket whose customer is waiting to be called back (a missed call). */
 export const CALL_BACK_TAG = 'call back';
@@ -531,5 +562,7 @@ export interface ChannelAdapter {
   agentActivity?(activity: AgentActivity): void;
   /** Live channels: a ticket of this channel moved in routing (queue position, agent, transfer). */
   conversationUpdate?(status: ConversationStatus): void;
+  /** Live channels (CSAT): shows the satisfaction question to the customer now (a rating card); `answered` hides it. */
+  surveyUpdate?(prompt: SurveyPrompt, state: 'asked' | 'answered'): void;
   stop?(): Promise<void>;
 }

@@ -104,6 +104,16 @@ import { createValueSettingsStore } from './value/value-settings.store';
 import { createFloorService } from './stats/floor.service';
 import { createFloorAlerts } from './stats/floor-alerts';
 import { floorAlertsOf } from './auth/team-alerts';
+import { createCareSettings } from './care/care-settings.store';
+import { createComplaintFollowThrough } from './care/complaint-follow-up.service';
+import { createSuggestionService } from './care/suggestion.service';
+import { createCsatModels } from './csat/csat-survey.model';
+import { createCsatLinks } from './csat/csat-token';
+import { startCsatListener } from './csat/csat.listener';
+import { createCsatService, type CsatService } from './csat/csat.service';
+import { registerCareRoutes } from './http/routes/care.routes';
+import { createCsatPageRouter } from './http/routes/csat-page.routes';
+import { SYSTEM } from './tickets/ticket.service';
 
 const PROJECT_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 
@@ -172,6 +182,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     const models = await createModels(conn);
     const channelModels = await createChannelModels(conn);
     const optOuts = createOptOutService(await createOptOutModel(conn));
+    const csatModels = await createCsatModels(conn);
 
     const redis = redisClient(redisUrl, 'hub', logger);
     const bullConnection = redisClient(redisUrl, 'hub-queue', logger);
@@ -217,7 +228,19 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     const classifier = createClassifier(defaultClassificationRules);
     const store = createLocalAttachmentStore(path.join(dataDir, 'attachments'));
     const defaultTeam = await users.ensureTeam(config.DEFAULT_TEAM);
-    const pipeline = createIngestPipeline({ Message: models.Message, contacts, tickets, classifier, bus, reopenWindowMs, defaultTeam, locks });
+    // CSAT (built below, once outbound exists): an SMS that is just a score answers the question instead of becoming a message.
+    const lateCsat: { service?: CsatService } = {};
+    const pipeline = createIngestPipeline({
+      Message: models.Message,
+      contacts,
+      tickets,
+      classifier,
+      bus,
+      reopenWindowMs,
+      defaultTeam,
+      intercept: (m) => lateCsat.service?.intercept(m) ?? Promise.resolve(null),
+      locks,
+    });
 
     const queue = new Queue<IngestJobData, IngestResult>(QUEUES.ingest, { connection: bullConnection, prefix });
     const eventsConnection = redisClient(redisUrl, 'hub-queue-events', logger);
@@ -293,7 +316,12 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       routingFloor: (teamId, includeAgents) => routing.floor(teamId, includeAgents),
       warnedClocks: (ids) => sla.warnedClocks(ids),
     });
-    const desk = createTicketDesk({ ...models, tickets, assignment, bus, store, claim: createRoutingClaims(routing) });
+    // Complaint follow-through: the cause on resolution, a care follow-up N days later (delayed job).
+    const careSettings = createCareSettings(redis, prefix);
+    const complaints = createComplaintFollowThrough({ Ticket: models.Ticket, tickets, bus, settings: careSettings, connection: bullConnection, prefix });
+    cleanups.push(() => complaints.close());
+    const routingClaim = createRoutingClaims(routing);
+    const desk = createTicketDesk({ ...models, tickets, assignment, bus, store, claim: routingClaim, resolution: complaints });
     const contactDesk = createContactDesk({ ...models, tickets, bus, optOuts: (identities) => optOuts.forIdentities(identities) });
     // Customer value: orders, RFM tiers and stages (onto the contacts routing and SLA read), segments, proactive care.
     const Order = createOrderModel(conn);
@@ -346,6 +374,31 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       replyAttachments,
       optedOut: (channel, address) => optOuts.current(channel, address),
     });
+    const suggestions = createSuggestionService({ Ticket: models.Ticket, tickets, bus, visible: (p, id) => desk.visible(p, id), notify: (id, n) => outbound.notify(id, n) });
+    // CSAT: asked on resolution in the ticket's channel; links signed with a key derived from JWT_SECRET.
+    const csat = createCsatService({
+      ...models,
+      ...csatModels,
+      tickets,
+      bus,
+      settings: careSettings,
+      links: createCsatLinks(config.JWT_SECRET ?? persistedSecret(dataDir, 'jwt-secret', 48).value),
+      redis,
+      prefix,
+      publicUrl: () => publicUrl || config.PUBLIC_URL || '',
+      notify: (id, n) => outbound.notify(id, n),
+      live: (_channel, prompt, state) => {
+        for (const c of channels) c.surveyUpdate?.(prompt, state);
+      },
+      assign: async (ticketId, userId, note) => {
+        const outcome = await routingClaim(ticketId, userId, null, note, null);
+        if (outcome !== 'direct') return;
+        const t = await models.Ticket.findById(ticketId).lean();
+        if (t) await assignment.setAssignee(t, new mongoose.Types.ObjectId(userId), SYSTEM, note);
+      },
+    });
+    lateCsat.service = csat;
+
     // "Call back" on phone tickets, through the number (channel instance) the call came in by.
     const callBack = createCallBackService({
       ...models,
@@ -395,6 +448,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       sla.runWorker();
       await valueJobs.schedule();
       valueJobs.start();
+      complaints.runWorker();
+      cleanups.push(startCsatListener(bus, csat));
       routing.start({ intervalMs: config.ROUTING_SWEEP_MS });
       cleanups.push(async () => {
         await routingListeners.stop();
@@ -490,6 +545,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       registerContactRoutes(routes, { contacts: contactDesk });
       registerValueRoutes(routes, { orders, values, segments, jobs: valueJobs, settings: valueSettings });
       registerStatsRoutes(routes, { stats, floor });
+      registerCareRoutes(routes, { settings: careSettings, suggestions, desk });
       registerCannedRoutes(routes, { canned: createCannedService({ CannedResponse: await createCannedResponseModel(conn) }) });
       registerChannelRoutes(routes, {
         instances: channelInstances,
@@ -515,8 +571,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           identify: inboundKeyCaller(inboundKey),
           perMinute: config.INBOUND_RATE_LIMIT_PER_MINUTE_PER_KEY,
         }),
-        publicPaths: ['/api/v1/auth/login', '/api/v1/inbound', '/webchat'],
-        routers: [ops, docs, channelRouter, instanceRouter, apiRouter, createConsoleRouter({ distDir: path.join(PROJECT_ROOT, 'web/console/dist') }), createDemoRouter({ channelKey: config.WEBCHAT_CHANNEL_KEY })],
+        publicPaths: ['/api/v1/auth/login', '/api/v1/inbound', '/webchat', '/csat'],
+        routers: [ops, docs, channelRouter, instanceRouter, apiRouter, createConsoleRouter({ distDir: path.join(PROJECT_ROOT, 'web/console/dist') }), createDemoRouter({ channelKey: config.WEBCHAT_CHANNEL_KEY }), createCsatPageRouter({ csat })],
       });
       const server: Server = app.listen(config.PORT, config.HOST);
       await once(server, 'listening');
@@ -633,6 +689,11 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           assignTicket: (ticketId, agentId, note) => voiceAgents.assign(ticketId, agentId, note),
           callStatus: (report) => callBack.callStatus(report),
           callBackNeeded: (ticketId, o) => voiceAgents.callBackNeeded(ticketId, o),
+          pendingSurvey: (channel, address) => csat.pending(channel, address),
+          answerSurvey: async (a) => {
+            const r = await csat.answer({ ticketId: a.ticketId, score: a.score, comment: a.comment, address: a.address, via: 'chat' });
+            return r.ok ? { ok: true } : { ok: false, reason: r.reason };
+          },
         },
         ingest: accept,
         counters: createChannelCounters(redis, prefix),

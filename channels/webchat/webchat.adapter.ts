@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { z } from 'zod';
 import type { Request, Response } from 'express';
 import type { Namespace, Socket } from 'socket.io';
 import {
@@ -11,6 +12,7 @@ import {
   type ConversationStatus,
   type OutboundMessage,
   type SendResult,
+  type SurveyPrompt,
 } from '../contract';
 import { ATTACHMENT_TYPES, cleanFileName, sniffAttachmentType, type AttachmentType } from './attachment.sniff';
 import { chatSessionRef, clientIdOf, normalizeChatMessage } from './webchat.normalize';
@@ -18,6 +20,8 @@ import {
   WEBCHAT_NAMESPACE,
   type AgentTyping,
   type ChatAttachment,
+  type CsatAck,
+  type CsatCard,
   type ChatMessage,
   type ChatStatus,
   type MessageAck,
@@ -60,6 +64,8 @@ interface VisitorData {
 }
 
 const ATTACHMENT_URL_TTL_MS = 7 * 86_400_000;
+const CsatAnswerSchema = z.object({ ticketId: z.string().regex(/^[0-9a-f]{24}$/), score: z.number().int().min(1).max(5), comment: z.string().max(2000).optional() });
+const cardOf = (p: SurveyPrompt, state: CsatCard['state']): CsatCard => ({ ticketId: p.ticketId, ticketNumber: p.ticketNumber, subject: p.subject, state });
 const visitorRoom = (visitorId: string): string => `visitor:${visitorId}`;
 const ticketRoom = (ticketId: string): string => `ticket:${ticketId}`;
 
@@ -256,6 +262,7 @@ export function createWebchatChannel(options: WebchatOptions): ChannelAdapter {
     const current = conversation?.ticketIds.at(-1);
     if (current) await socket.join(ticketRoom(current));
     const status = current ? await statusOf(c, current) : null;
+    const survey = c.pendingSurvey ? await c.pendingSurvey('webchat', visitorId).catch(() => null) : null;
     const w: Welcome = {
       visitorId,
       visitorToken: token,
@@ -267,6 +274,7 @@ export function createWebchatChannel(options: WebchatOptions): ChannelAdapter {
       agentReadAt: conversation?.agentReadAt?.toISOString() ?? null,
       status,
       userId: (socket.data as VisitorData).userId ?? null,
+      csat: survey ? cardOf(survey, 'asked') : null,
     };
     socket.emit('welcome', w);
     // Through the adapter (not straight down the socket): the packet carries a stream offset,
@@ -303,6 +311,20 @@ export function createWebchatChannel(options: WebchatOptions): ChannelAdapter {
       const answer = ack as (s: ChatStatus | null) => void;
       if (!ticketId) return answer(null);
       statusOf(c, ticketId).then(answer, () => answer(null));
+    });
+    socket.on('csat', (raw: unknown, ack: unknown) => {
+      const reply = typeof ack === 'function' ? (a: CsatAck) => (ack as (a: CsatAck) => void)(a) : () => undefined;
+      const parsed = CsatAnswerSchema.safeParse(raw);
+      if (!parsed.success) return reply({ ok: false, error: 'invalid' });
+      if (!c.answerSurvey) return reply({ ok: false, error: 'unavailable' });
+      // The visitor answering is the one who must have been asked: the hub checks it against the survey.
+      c.answerSurvey({ ...parsed.data, channel: 'webchat', address: visitorId }).then(
+        (r) => reply(r.ok ? { ok: true } : { ok: false, error: r.reason }),
+        (err: unknown) => {
+          c.logger.error({ err, visitorId }, 'webchat: storing a satisfaction answer failed');
+          reply({ ok: false, error: 'unavailable' });
+        },
+      );
     });
     socket.on('read', () => {
       const ticketId = currentTicket(socket);
@@ -433,6 +455,11 @@ export function createWebchatChannel(options: WebchatOptions): ChannelAdapter {
       // Through the adapter: every hub process's tabs of this visitor, and kept for recovering connections.
       nsp.to(rooms).emit('message', chat);
       return { externalId: message.messageId, status: 'sent', ...((await visitorPresent(rooms)) ? {} : { recipientAbsent: true }) };
+    },
+
+    surveyUpdate(prompt: SurveyPrompt, state: 'asked' | 'answered') {
+      // Every tab of the visitor who was asked, on every hub process.
+      if (isVisitorId(prompt.to)) nsp?.to(visitorRoom(prompt.to)).emit('csat', cardOf(prompt, state));
     },
 
     conversationUpdate(status: ConversationStatus) {

@@ -9,12 +9,14 @@
  *   typing    `{ typing }`
  *   read      `{}` the customer has seen every agent message so far
  *   status    acknowledged with the current {@link ChatStatus} of the conversation (or null)
+ *   csat      {@link CsatAnswerPayload} the rating card's answer, acknowledged with {@link CsatAck}
  * Server → client
  *   welcome   {@link Welcome} on every (re)connection: the visitor token and the history
  *   message   {@link ChatMessage}: an agent reply, or the visitor's own message sent from another tab
  *   typing    `{ typing, agent }` an agent is typing
  *   read      `{ at }` an agent has read the customer's messages up to `at`
  *   agents    `{ online }` how many agents are online (after every welcome)
+ *   csat      {@link CsatCard} a resolved conversation's satisfaction question (`asked`), or that it was answered (`answered`, in another tab too)
  *   status    {@link ChatStatus} the conversation moved in routing (place in line, agent, handover), or the
  *             agent holding it went away / came back (`agentAway`)
  */
@@ -119,7 +121,26 @@ export interface Welcome {
   status: ChatStatus | null;
   /** The verified user this visitor is (identity verification), or null. */
   userId: string | null;
+  /** A satisfaction question still waiting for this visitor's answer (shown as the rating card), or null. */
+  csat?: CsatCard | null;
 }
+
+/** A satisfaction question (CSAT) about one resolved conversation: a 1–5 rating card with an optional comment. */
+export interface CsatCard {
+  ticketId: string;
+  ticketNumber: number;
+  subject: string;
+  state: 'asked' | 'answered';
+}
+
+export interface CsatAnswerPayload {
+  ticketId: string;
+  /** 1 (very unhappy) … 5 (very happy). */
+  score: number;
+  comment?: string;
+}
+
+export type CsatAck = { ok: true } | { ok: false; error: 'not_asked' | 'already_answered' | 'not_yours' | 'invalid' | 'unavailable' };
 
 export interface AgentTyping {
   typing: boolean;

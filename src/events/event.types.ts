@@ -228,6 +228,22 @@ export interface ChannelInstanceChangedEvent extends Base {
   change: 'created' | 'updated' | 'deleted';
 }
 
+// ---------- customer satisfaction (src/csat) ----------
+
+/** A customer answered the satisfaction question of a resolved ticket (once per ticket), for the cockpit's CSAT. */
+export interface CsatAnsweredEvent extends Base {
+  type: 'csat.answered';
+  ticketId: string;
+  /** 1 (very unhappy) … 5 (very happy). */
+  score: number;
+  /** The channel the answer came through (the ticket's: webchat, email, sms). */
+  channel: ChannelId;
+  ticketType: TicketType;
+  teamId: string | null;
+  /** The agent who held the ticket when it was resolved. */
+  agentId: string | null;
+}
+
 export type DomainEvent =
   | TicketCreatedEvent
   | TicketUpdatedEvent
@@ -247,7 +263,8 @@ export type DomainEvent =
   | SlaEscalatedEvent
   | MessageUpdatedEvent
   | ChannelInstanceChangedEvent
-  | FloorAlertEvent;
+  | FloorAlertEvent
+  | CsatAnsweredEvent;
 export type DomainEventType = DomainEvent['type'];
 
 /** An event as handlers receive it: with the id the bus gave it at publish time. */

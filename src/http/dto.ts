@@ -77,6 +77,9 @@ export const ticketSummaryDto = (v: TicketView) => {
     mergedInto: t.mergedInto?.toString() ?? null,
     needsAttention: t.needsAttention ? { reason: t.needsAttention.reason, at: iso(t.needsAttention.at) } : null,
     failedReplies: v.failedReplies,
+    csat: t.csat ? { score: t.csat.score, comment: t.csat.comment, at: iso(t.csat.at), channel: t.csat.channel } : null,
+    complaint: t.complaint ? { cause: t.complaint.cause, action: t.complaint.action, at: iso(t.complaint.at) } : null,
+    suggestion: t.type === 'suggestion' ? { stage: t.suggestion?.stage ?? 'under_review', reason: t.suggestion?.reason ?? '', duplicateOf: t.suggestion?.duplicateOf?.toString() ?? null, at: iso(t.suggestion?.at) } : null,
   };
 };
 
@@ -170,6 +173,15 @@ export const TicketSummarySchema = z.object({
     .describe('flagged for supervisors by routing (every eligible agent declined it); null once assigned'),
   /** Replies whose delivery failed and that were not retried (the inbox marks the ticket). */
   failedReplies: z.number().int(),
+  csat: z
+    .object({ score: z.number().int().min(1).max(5), comment: z.string(), at: z.string(), channel: ChannelIdSchema })
+    .nullable()
+    .describe("the customer's satisfaction answer, once given"),
+  complaint: z.object({ cause: z.string(), action: z.string(), at: z.string() }).nullable().describe("a resolved complaint's cause and what was done"),
+  suggestion: z
+    .object({ stage: z.enum(['under_review', 'accepted', 'planned', 'shipped', 'declined']), reason: z.string(), duplicateOf: z.string().nullable(), at: When })
+    .nullable()
+    .describe("a suggestion's lifecycle stage (null on other types)"),
 });
 const Party = z.object({ address: z.string(), name: z.string() });
 export const MessageSchema = z.object({

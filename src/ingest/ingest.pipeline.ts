@@ -39,6 +39,11 @@ export interface IngestPipelineDeps {
    * and open two tickets.
    */
   locks?: DocumentLocks;
+  /**
+   * A message that is an answer to something the hub asked rather than a ticket message (an SMS
+   * that is just a CSAT score): handled there, its result returned, nothing stored here. Null: ingest it.
+   */
+  intercept?(msg: StoredInboundMessage): Promise<IngestResult | null>;
 }
 
 /** A normalized message whose attachments are already in the attachment store. */
@@ -149,6 +154,8 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
       // No "have we seen it" lookup up front: a message that opens a ticket is arbitrated by
       // the derived ids (its ticket's and its own), so a replay costs no extra read on the
       // common path; only a message continuing a thread checks first (see ticketFor).
+      const answered = deps.intercept ? await deps.intercept(msg) : null;
+      if (answered) return answered;
       const _id = messageIdFor(msg.channel, msg.externalId);
       const contact = await contacts.resolve({
         identities: senderIdentities(msg.channel, msg.from, msg.identities),

@@ -5,6 +5,8 @@ export const QUEUES = {
   sla: 'sla',
   /** Periodic tasks of channel instances (pollers): src/channels/channel-scheduler.ts. */
   channelSchedules: 'channel-schedules',
+  /** Customer care: complaint follow-ups scheduled days ahead (src/care). */
+  care: 'care',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 /** Customer value: RFM / tiers / stages recompute, segments and proactive care (src/value/value.jobs.ts). */

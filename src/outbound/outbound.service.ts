@@ -210,7 +210,9 @@ export function createOutboundService(deps: OutboundServiceDeps) {
     const sentAt = new Date();
     const set = { deliveryStatus: result.status, deliveryError: null, deliveryErrorCode: null };
     // First, so that whoever reads the reply as sent reads the first response too (set once).
-    const first = m.ticket ? await Ticket.updateOne({ _id: m.ticket, firstResponseAt: null }, { $set: { firstResponseAt: sentAt } }) : null;
+    // A message the hub sent by itself (notify: a satisfaction question) is no agent's response.
+    const hubNotice = m.author === null && m.metadata.some((x) => x.key === 'purpose');
+    const first = m.ticket && !hubNotice ? await Ticket.updateOne({ _id: m.ticket, firstResponseAt: null }, { $set: { firstResponseAt: sentAt } }) : null;
     const firstResponse = first?.modifiedCount === 1;
     let res;
     try {
@@ -410,10 +412,68 @@ export function createOutboundService(deps: OutboundServiceDeps) {
 
   const cannotSend = (a: ReplyAbility) => conflict(`${a.detail ?? 'Replies cannot be sent.'} Internal notes still work.`, [{ field: 'channel', message: 'cannot_send', code: 'cannot_send' }]);
 
+  /**
+   * A message the hub itself sends a ticket's customer (a satisfaction question, news of a shipped
+   * suggestion): stored as an outbound message without an author, once per `key` (its _id derives
+   * from the ticket and the key), and sent by the same job as replies (retries, delivery status).
+   * Closed tickets included. Null when nothing can be sent on the ticket's channel or to its customer.
+   */
+  async function notify(ticketId: Types.ObjectId, n: { key: string; text: string; html?: string; senderName?: string; purpose: string }): Promise<{ messageId: string; created: boolean; channel: ChannelId } | null> {
+    const t = await Ticket.findById(ticketId).lean();
+    if (!t) return null;
+    const channel = replyChannelOf(t.channel);
+    if (!channel) return null;
+    const _id = derivedId('outbound', t._id.toString(), `hub:${n.key}`);
+    const existing = await Message.findById(_id).lean();
+    if (existing) {
+      if (existing.deliveryStatus === 'queued') await enqueue(_id.toString());
+      return { messageId: _id.toString(), created: false, channel };
+    }
+    let to: { address: string; name: string };
+    try {
+      to = await recipient(t);
+    } catch (err) {
+      if (err instanceof DeskError) return null;
+      throw err;
+    }
+    if (await deps.optedOut?.(channel, to.address)) return null;
+    const { ref: inReplyTo, instance } = await lastInbound(t);
+    const now = new Date();
+    try {
+      await Message.create({
+        _id,
+        ticket: t._id,
+        contact: t.contact,
+        author: null,
+        direction: 'outbound',
+        channel,
+        externalId: `out:${_id.toString()}`,
+        from: { address: 'hub', name: n.senderName ?? '' },
+        to: [{ address: to.address, name: to.name }],
+        subject: t.subject,
+        text: n.text,
+        html: n.html ? sanitizeCustomerHtml(n.html) : '',
+        threadKeys: [_id.toString(), ...(inReplyTo ? [inReplyTo] : [])],
+        deliveryStatus: 'queued',
+        idempotencyKey: n.key,
+        metadata: [{ key: 'purpose', value: n.purpose }, ...(instance ? [{ key: 'channelInstance', value: instance }] : [])],
+        receivedAt: now,
+      });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return { messageId: _id.toString(), created: false, channel };
+    }
+    await tickets.indexThread(channel, [_id.toString()], t, now);
+    await enqueue(_id.toString());
+    await bus.publish({ type: 'message.created', ticketId: t._id.toString(), messageId: _id.toString(), direction: 'outbound', channel, at: now.toISOString() });
+    return { messageId: _id.toString(), created: true, channel };
+  }
+
   return {
     enqueue,
     markFailed,
     replyAbility,
+    notify,
 
     /**
      * The provider reported that a sent message did not arrive (an email bounce): the message

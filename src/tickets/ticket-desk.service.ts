@@ -18,7 +18,7 @@ import { TransitionConflict, type TicketService, ticketUpdated } from './ticket.
 import { transitionError } from './ticket.state';
 
 /** For the HTTP layer, which may not import models. */
-export { TICKET_STATUSES } from './ticket.model';
+export { TICKET_STATUSES, SUGGESTION_STAGES } from './ticket.model';
 
 export const TICKET_SORTS = ['-updatedAt', 'updatedAt', '-createdAt', 'createdAt', '-number', 'number'] as const;
 export type TicketSort = (typeof TICKET_SORTS)[number];
@@ -51,6 +51,16 @@ export interface TicketPatch {
   /** A user id, or null to release. */
   assignee?: string | null;
   team?: string;
+  /** Resolving a complaint: its cause (one of the configured list) and what was done. */
+  cause?: string;
+  actionTaken?: string;
+}
+
+/** What resolving a ticket also involves (complaint follow-through): a check before, the follow-up after. */
+export interface ResolutionHooks {
+  /** Throws a {@link DeskError} (400 naming the field) when the ticket may not be resolved like this. */
+  check(t: TicketDoc, patch: TicketPatch): Promise<void>;
+  resolved(ticketId: Types.ObjectId, patch: TicketPatch, actor: Actor): Promise<void>;
 }
 
 /** Where a web chat customer was first seen on this ticket: the page and their browser (from the widget's messages). */
@@ -99,6 +109,8 @@ export interface TicketDeskDeps {
   claim?: (ticketId: string, agentId: string | null, actorId: string | null, note: string, expectedAgentId: string | null) => Promise<'claimed' | 'direct' | 'conflict'>;
   bus: EventBus;
   store: AttachmentStore;
+  /** Complaint follow-through on resolution (src/care). */
+  resolution?: ResolutionHooks;
 }
 
 /** The timeline actor for a principal: a user, or an integrator's API token. */
@@ -301,6 +313,7 @@ export function createTicketDesk(deps: TicketDeskDeps) {
         if (reason) throw new TransitionConflict(reason);
         const owner = assigneeChanges ? next : t.assignee;
         if (patch.status === 'open' && !owner && !assignableId(p)) throw conflict('An open ticket needs an owner: set the assignee too.');
+        if (patch.status === 'resolved') await deps.resolution?.check(patch.type ? { ...t, type: patch.type } : t, patch);
       }
 
       // Field edits through the ticket service (timeline included); published together below.
@@ -321,7 +334,10 @@ export function createTicketDesk(deps: TicketDeskDeps) {
           // Opening means someone owns it: the one who opens it, unless someone else just did.
           t = await setAssignee(t, assignableId(p), actor, 'taken');
         }
-        if (patch.status !== t.status) t = await tickets.transition(t._id, patch.status, actor);
+        if (patch.status !== t.status) {
+          t = await tickets.transition(t._id, patch.status, actor);
+          if (t.status === 'resolved') await deps.resolution?.resolved(t._id, patch, actor);
+        }
       }
       t = await reload(t._id);
       await publishUpdate(t, changes);

@@ -6,6 +6,8 @@ export const TICKET_STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] 
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export const CLASSIFICATION_SOURCES = ['customer', 'rules', 'agent'] as const;
 export type ClassificationSource = (typeof CLASSIFICATION_SOURCES)[number];
+export const SUGGESTION_STAGES = ['under_review', 'accepted', 'planned', 'shipped', 'declined'] as const;
+export type SuggestionStage = (typeof SUGGESTION_STAGES)[number];
 
 export interface TicketDoc {
   _id: Types.ObjectId;
@@ -35,6 +37,12 @@ export interface TicketDoc {
   sla: { firstResponseDueAt: Date | null; nextResponseDueAt: Date | null; resolutionDueAt: Date | null };
   /** Flagged for supervisors by routing (every eligible agent declined it); cleared when assigned. */
   needsAttention: { reason: string; at: Date } | null;
+  /** The customer's satisfaction answer (CSAT, src/csat), once they gave it. */
+  csat?: { score: number; comment: string; at: Date; channel: ChannelId } | null;
+  /** A resolved complaint's cause and what was done (complaint follow-through, src/care). */
+  complaint?: { cause: string; action: string; at: Date } | null;
+  /** A suggestion's lifecycle (src/care/suggestion.state.ts); null: under review, never changed. */
+  suggestion?: { stage: SuggestionStage; reason: string; duplicateOf: Types.ObjectId | null; at: Date } | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -75,6 +83,26 @@ const ticketSchema = new Schema<TicketDoc>(
       type: new Schema({ reason: { type: String, required: true }, at: { type: Date, required: true } }, { _id: false }),
       default: null,
     },
+    csat: {
+      type: new Schema({ score: { type: Number, required: true }, comment: { type: String, default: '' }, at: { type: Date, required: true }, channel: { type: String, enum: CHANNELS, required: true } }, { _id: false }),
+      default: null,
+    },
+    complaint: {
+      type: new Schema({ cause: { type: String, required: true }, action: { type: String, default: '' }, at: { type: Date, required: true } }, { _id: false }),
+      default: null,
+    },
+    suggestion: {
+      type: new Schema(
+        {
+          stage: { type: String, enum: SUGGESTION_STAGES, required: true },
+          reason: { type: String, default: '' },
+          duplicateOf: { type: Schema.Types.ObjectId, ref: 'Ticket', default: null },
+          at: { type: Date, required: true },
+        },
+        { _id: false },
+      ),
+      default: null,
+    },
   },
   { timestamps: true, collection: 'tickets' },
 );
@@ -83,6 +111,7 @@ ticketSchema.index({ origin: 1 }, { unique: true });
 ticketSchema.index({ contact: 1, createdAt: -1 });
 ticketSchema.index({ status: 1, team: 1, priority: 1 });
 ticketSchema.index({ assignee: 1, status: 1 });
+ticketSchema.index({ 'suggestion.duplicateOf': 1 });
 
 // Single-document updates are serialized (FerretDB applies updates without isolation).
 ticketSchema.plugin(documentLockPlugin);

@@ -60,13 +60,13 @@ test('an agent at capacity manually assigned one more carries limit + 1; new wor
   expect((await ticket(t4))?.assignee).toBeNull();
 
   // One resolved: at her limit, still nothing new.
-  expect((await request(api(`/tickets/${t1}`), { method: 'PATCH', apiKey: fay.token, body: { status: 'resolved' } })).status).toBe(200);
+  expect((await request(api(`/tickets/${t1}`), { method: 'PATCH', apiKey: fay.token, body: { status: 'resolved', cause: 'other' } })).status).toBe(200);
   await until(load, (r) => r.load.async === 2, 10_000);
   await new Promise((r) => setTimeout(r, 500));
   expect((await ticket(t4))?.assignee).toBeNull();
 
   // Two resolved: below the limit, the head of the queue comes to her.
-  expect((await request(api(`/tickets/${t2}`), { method: 'PATCH', apiKey: fay.token, body: { status: 'resolved' } })).status).toBe(200);
+  expect((await request(api(`/tickets/${t2}`), { method: 'PATCH', apiKey: fay.token, body: { status: 'resolved', cause: 'other' } })).status).toBe(200);
   await until(() => ticket(t4), (t) => t?.assignee?.toString() === fay.id && t.status === 'open', 20_000);
   expect((await load()).tickets.async.sort()).toEqual([t3, t4].sort());
 });

@@ -66,7 +66,7 @@ test('tickets are routed to online agents within capacity and priority order, pe
   }
 
   // Resolving one frees a slot: the head of the queue (the next oldest) goes to the agent.
-  expect((await request(api(`/tickets/${urgent}`), { method: 'PATCH', apiKey: a.token, body: { status: 'resolved' } })).status).toBe(200);
+  expect((await request(api(`/tickets/${urgent}`), { method: 'PATCH', apiKey: a.token, body: { status: 'resolved', cause: 'other' } })).status).toBe(200);
   await until(() => hub.models.Ticket.findById(ids[1]).lean(), (t) => t?.assignee?.toString() === a.id && t.status === 'open', 20_000);
   expect(await hub.models.Ticket.countDocuments({ assignee: a.id, status: 'open' })).toBe(2);
   expect((await hub.models.Ticket.findById(ids[2]).lean())?.assignee).toBeNull();

@@ -34,6 +34,9 @@ export interface TicketSummary {
   updatedAt: string;
   sla: { firstResponseDueAt: string | null; nextResponseDueAt: string | null; resolutionDueAt: string | null };
   failedReplies: number;
+  csat: { score: number; comment: string; at: string; channel: string } | null;
+  complaint: { cause: string; action: string; at: string } | null;
+  suggestion: { stage: string; reason: string; duplicateOf: string | null; at: string | null } | null;
 }
 
 export interface MessageDto {

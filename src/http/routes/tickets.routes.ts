@@ -19,7 +19,7 @@ import {
 import { HttpProblem } from '../problem';
 import { Reply, type RouteTable } from '../route';
 
-const TITLES: Record<DeskError['status'], string> = { 400: 'Bad request', 403: 'Forbidden', 404: 'Not found', 409: 'Conflict', 422: 'Invalid request' };
+export const TITLES: Record<DeskError['status'], string> = { 400: 'Bad request', 403: 'Forbidden', 404: 'Not found', 409: 'Conflict', 422: 'Invalid request' };
 
 /** Runs a service call; its {@link DeskError}s leave as problem+json with their status. */
 export async function desk<T>(call: () => Promise<T>): Promise<T> {
@@ -68,6 +68,8 @@ const Patch = z
     tags: z.array(z.string().trim().min(1).max(50)).max(50),
     assignee: ObjectIdString.nullable(),
     team: ObjectIdString,
+    cause: z.string().trim().min(1).max(80).describe('resolving a complaint: its cause, one of GET /api/v1/settings/complaints causes (required then: 400 at `cause` without it)'),
+    actionTaken: z.string().trim().max(2000).describe('resolving a complaint: what was done'),
   })
   .partial()
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');

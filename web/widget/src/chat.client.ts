@@ -7,6 +7,9 @@ import type {
   ChatStatus,
   ClientAttachment,
   ClientMessage,
+  CsatAck,
+  CsatAnswerPayload,
+  CsatCard,
   MessageAck,
   PrechatProfile,
   VerifiedIdentity,
@@ -22,8 +25,10 @@ interface ServerToClient {
   read: (r: { at: string }) => void;
   agents: (a: { online: number }) => void;
   status: (s: ChatStatus) => void;
+  csat: (c: CsatCard) => void;
 }
 interface ClientToServer {
+  csat: (a: CsatAnswerPayload, ack: (a: CsatAck) => void) => void;
   message: (m: ClientMessage, ack: (a: MessageAck) => void) => void;
   typing: (t: { typing: boolean }) => void;
   read: (r: Record<string, never>) => void;
@@ -61,6 +66,11 @@ export interface ChatState {
   status: ChatStatus | null;
   /** A refusal the widget cannot recover from (wrong channel key, origin not allowed, identity refused). */
   fatal: string | null;
+  /**
+   * The satisfaction question of a resolved conversation (the rating card): `asked` while it waits,
+   * `sending` while the answer travels, `thanks` once stored, `refused` when the hub would not take it.
+   */
+  csat: { card: CsatCard; phase: 'asked' | 'sending' | 'thanks' | 'refused'; error?: string } | null;
 }
 
 interface Outgoing extends PendingMessage {
@@ -107,6 +117,7 @@ export function createChatClient(opts: ChatClientOptions) {
     messages: [],
     status: null,
     fatal: null,
+    csat: null,
   };
   const byKey = new Map<string, ViewMessage>();
   const outbox: Outgoing[] = (store.get().outbox ?? []).map((m) => ({ ...m }));
@@ -278,8 +289,20 @@ export function createChatClient(opts: ChatClientOptions) {
     }
     for (const m of w.history) upsert(m);
     if (w.events) historyEvents(w.events);
+    // A question still open comes back after a reload; an answered one stays thanked.
+    if (w.csat && state.csat?.card.ticketId !== w.csat.ticketId) state.csat = { card: w.csat, phase: 'asked' };
     changed();
     flush();
+  });
+
+  socket.on('csat', (c) => {
+    if (c.state === 'asked') {
+      if (state.csat?.card.ticketId !== c.ticketId) state.csat = { card: c, phase: 'asked' };
+    } else if (state.csat?.card.ticketId === c.ticketId && state.csat.phase !== 'thanks') {
+      // Answered in another tab.
+      state.csat = { card: c, phase: 'thanks' };
+    }
+    changed();
   });
 
   socket.on('message', (m) => {
@@ -387,6 +410,24 @@ export function createChatClient(opts: ChatClientOptions) {
         socket.emit('typing', { typing: false });
         typingSent = 0;
       }
+    },
+    /** The rating card's answer (1–5 and an optional comment). */
+    rate(score: number, comment: string): void {
+      const current = state.csat;
+      if (!current || current.phase === 'sending' || current.phase === 'thanks') return;
+      state.csat = { card: current.card, phase: 'sending' };
+      changed();
+      const payload: CsatAnswerPayload = { ticketId: current.card.ticketId, score, ...(comment.trim() ? { comment: comment.trim() } : {}) };
+      socket.timeout(ACK_TIMEOUT_MS).emit('csat', payload, (err: Error | null, ack: CsatAck) => {
+        if (err) state.csat = { card: current.card, phase: 'asked', error: 'unavailable' };
+        else if (ack.ok) state.csat = { card: current.card, phase: 'thanks' };
+        else state.csat = { card: current.card, phase: 'refused', error: ack.error };
+        changed();
+      });
+    },
+    dismissCsat(): void {
+      state.csat = null;
+      changed();
     },
     /** The visitor has seen everything shown: tell the agents (once per new agent message). */
     markRead(): void {

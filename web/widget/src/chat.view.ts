@@ -368,12 +368,53 @@ export function createChatView(
       log.append(n.el);
       if (m.direction === 'agent' && !seenAgentKeys.has(m.key)) newAgent = true;
     }
+    renderCsat(state);
     if (newAgent && !isOpen) unread += state.messages.filter((m) => m.direction === 'agent' && !seenAgentKeys.has(m.key)).length;
     seenAgentKeys = new Set(state.messages.filter((m) => m.direction === 'agent').map((m) => m.key));
     badge.hidden = unread === 0 || isOpen;
     badge.textContent = String(unread);
     if (nearBottom || newAgent) log.scrollTop = log.scrollHeight;
     if (isOpen && document.visibilityState === 'visible') client.markRead();
+  }
+
+  /** The satisfaction question's rating card, at the end of the conversation: 1–5, an optional comment, then thanks. */
+  let csatCard: { ticketId: string; el: HTMLElement; phase: string } | null = null;
+  function renderCsat(state: ChatState): void {
+    const c = state.csat;
+    if (!c) {
+      csatCard?.el.remove();
+      csatCard = null;
+      return;
+    }
+    if (csatCard && csatCard.ticketId === c.card.ticketId && csatCard.phase === `${c.phase}:${c.error ?? ''}`) {
+      log.append(csatCard.el);
+      return;
+    }
+    csatCard?.el.remove();
+    const el = h('div', { class: 'csat', role: 'group', 'aria-label': t('csatTitle'), 'data-ticket': c.card.ticketId, 'data-phase': c.phase });
+    if (c.phase === 'thanks') {
+      el.append(h('p', { class: 'csat-q' }, t('csatThanks')));
+    } else if (c.phase === 'refused') {
+      el.append(h('p', { class: 'csat-q' }, c.error === 'already_answered' ? t('csatAlready') : t('csatRefused')));
+    } else {
+      const comment = h('textarea', { class: 'csat-comment', rows: '2', maxlength: '2000', placeholder: t('csatComment'), 'aria-label': t('csatComment') });
+      const scores = h('div', { class: 'csat-scores' });
+      for (let n = 1; n <= 5; n += 1) {
+        const b = h('button', { type: 'button', class: 'csat-score', 'data-score': String(n), title: t(`csatScore${n}` as 'csatScore1'), 'aria-label': t(`csatScore${n}` as 'csatScore1'), disabled: c.phase === 'sending' }, String(n));
+        b.addEventListener('click', () => client.rate(n, comment.value));
+        scores.append(b);
+      }
+      el.append(
+        h('p', { class: 'csat-q' }, t('csatQuestion', { number: String(c.card.ticketNumber) })),
+        scores,
+        h('div', { class: 'csat-ends' }, h('span', {}, t('csatScore1')), h('span', {}, t('csatScore5'))),
+        comment,
+        ...(c.error ? [h('p', { class: 'csat-error', role: 'alert' }, t('csatRefused'))] : []),
+      );
+    }
+    csatCard = { ticketId: c.card.ticketId, el, phase: `${c.phase}:${c.error ?? ''}` };
+    log.append(el);
+    log.scrollTop = log.scrollHeight;
   }
 
   if (opts.startOpen) setOpen(true);

@@ -54,6 +54,17 @@ const en = {
   transferredToTeam: 'Your chat has been handed over to our {team} team. Someone will be with you shortly.',
   transferred: 'Your chat has been handed over to a colleague.',
   errIdentity: 'Chat is unavailable: this page could not confirm who you are. Please sign in again.',
+  csatTitle: 'Rate our help',
+  csatQuestion: 'Your conversation #{number} has been resolved. How satisfied are you with our help?',
+  csatScore1: 'Very unhappy',
+  csatScore2: 'Unhappy',
+  csatScore3: 'Okay',
+  csatScore4: 'Happy',
+  csatScore5: 'Very happy',
+  csatComment: 'Anything to add? (optional; then pick a score)',
+  csatThanks: 'Thank you for your rating!',
+  csatAlready: 'This conversation has already been rated. Thank you!',
+  csatRefused: 'Your rating could not be saved. Please try again.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -114,6 +125,17 @@ const zhCN: Table = {
   transferredToTeam: '您的对话已转接至{team}团队，稍后会有客服为您服务。',
   transferred: '您的对话已转接给其他同事。',
   errIdentity: '无法使用在线客服：本页面无法确认您的身份，请重新登录。',
+  csatTitle: '为我们的服务评分',
+  csatQuestion: '您的对话 #{number} 已解决。您对我们的服务满意吗？',
+  csatScore1: '非常不满意',
+  csatScore2: '不满意',
+  csatScore3: '一般',
+  csatScore4: '满意',
+  csatScore5: '非常满意',
+  csatComment: '还有什么想说的吗？（可选，填写后再选择分数）',
+  csatThanks: '感谢您的评分！',
+  csatAlready: '此对话已评分，谢谢！',
+  csatRefused: '您的评分未能保存，请重试。',
 };
 
 export type Locale = 'en' | 'zh-CN';

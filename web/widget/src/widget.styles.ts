@@ -80,4 +80,12 @@ button, input, textarea, select { font: inherit; color: inherit; margin: 0; }
   .prechat .start { padding: 12px; font-size: 16px; }
   .log { overscroll-behavior: contain; }
 }
+.csat { margin: 8px 4px; padding: 12px; border: 1px solid #cfe3d7; border-radius: 12px; background: #f3faf6; }
+.csat-q { margin: 0 0 8px; }
+.csat-scores { display: flex; gap: 6px; }
+.csat-score { flex: 1; padding: 8px 0; border: 1px solid #2f6f4f; border-radius: 8px; background: #fff; color: #2f6f4f; cursor: pointer; font-weight: 600; }
+.csat-score:hover, .csat-score:focus-visible { background: #2f6f4f; color: #fff; }
+.csat-ends { display: flex; justify-content: space-between; font-size: 11px; color: #5b6b62; margin: 4px 0 8px; }
+.csat-comment { width: 100%; resize: vertical; border: 1px solid #cfd8d3; border-radius: 8px; padding: 6px 8px; }
+.csat-error { color: #b42318; margin: 6px 0 0; }
 `;

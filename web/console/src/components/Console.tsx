@@ -16,6 +16,7 @@ import { useI18n } from '../i18n/index';
 import { backToList, navigate, routePath, useRoute, type SettingsPage } from '../router';
 import type { CannedResponse, Team, User, View } from '../types';
 import { CannedAdmin } from './CannedAdmin';
+import { CareAdmin } from './CareAdmin';
 import { ContactsDirectory } from './Contacts';
 import { Inbox } from './Inbox';
 import { MailboxesAdmin } from './MailboxesAdmin';
@@ -48,7 +49,7 @@ const VIEWS_BY_ROLE: Record<User['role'], View[]> = {
   admin: ['mine', 'unassigned', 'all'],
 };
 /** The settings area's screens, in the nav's order (admins). */
-const SETTINGS_PAGES: readonly SettingsPage[] = ['canned', 'teams', 'users', 'tokens', 'sla', 'rules', 'email', 'phones'];
+const SETTINGS_PAGES: readonly SettingsPage[] = ['canned', 'teams', 'users', 'tokens', 'sla', 'rules', 'email', 'phones', 'care'];
 
 /** The console: the nav, the inbox, the open ticket or a settings screen, offers; the hooks do the work. */
 export function Console({ user, token, onSignOut }: ConsoleProps) {
@@ -355,6 +356,10 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
       ) : settings === 'phones' ? (
         <main class="main settings-main">
           <PhonesAdmin />
+        </main>
+      ) : settings === 'care' ? (
+        <main class="main settings-main">
+          <CareAdmin />
         </main>
       ) : (
         <>

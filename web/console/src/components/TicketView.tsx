@@ -30,6 +30,9 @@ import { Timeline } from './Timeline';
 import { TransferDialog } from './TransferDialog';
 import { MergedInto, TicketMergeDialog } from './TicketMerge';
 import { Icon } from './Icon';
+import { ComplaintResolveDialog } from './ComplaintResolve';
+import { SuggestionStage } from './SuggestionStage';
+import { NEEDS_CAUSE_EVENT } from '../hooks/use-open-ticket';
 
 export interface TicketViewProps {
   ticketId: string;
@@ -68,6 +71,14 @@ export function TicketView(p: TicketViewProps) {
   const [sheet, setSheet] = useState<'customer' | 'timeline' | null>(null);
   const sidebar = useRef<HTMLElement>(null);
   const [mergeOpen, setMergeOpen] = useState(false);
+  const [resolveOpen, setResolveOpen] = useState(false);
+  useEffect(() => {
+    const onNeedsCause = (e: Event) => {
+      if ((e as CustomEvent<string>).detail === p.ticketId) setResolveOpen(true);
+    };
+    window.addEventListener(NEEDS_CAUSE_EVENT, onNeedsCause);
+    return () => window.removeEventListener(NEEDS_CAUSE_EVENT, onNeedsCause);
+  }, [p.ticketId]);
   const [mergeNotice, setMergeNotice] = useState<string | null>(null);
   const [calling, setCalling] = useState(false);
   const callKey = useRef(randomId());
@@ -195,6 +206,11 @@ export function TicketView(p: TicketViewProps) {
   }, [shown, unknownIds, loadColleagues]);
 
   const change = async (body: Change) => {
+    // Resolving a complaint asks its cause and what was done first.
+    if (body.status === 'resolved' && detail?.ticket.type === 'complaint') {
+      setResolveOpen(true);
+      return;
+    }
     setSaving(true);
     try {
       const updated = await patch<TicketSummary>(`/api/v1/tickets/${p.ticketId}`, body);
@@ -426,6 +442,22 @@ export function TicketView(p: TicketViewProps) {
               </button>
             )}
           </div>
+          {tk.suggestion && (
+            <SuggestionStage
+              ticket={tk}
+              onChanged={(updated) => {
+                setDetail((d) => (d ? { ...d, ticket: { ...d.ticket, ...updated } } : d));
+                p.onChanged();
+                void load();
+              }}
+            />
+          )}
+          {tk.csat && (
+            <div class="csat-answer" data-testid="csat-answer" data-score={tk.csat.score}>
+              <span class="control-label">{t('csat.label')}</span> <Icon name="star" /> {t('csat.score', { score: tk.csat.score })}
+              {tk.csat.comment && <span class="muted"> · “{tk.csat.comment}”</span>}
+            </div>
+          )}
           <div class="tags" aria-label={t('ticket.tags')}>
             <span class="control-label">{t('ticket.tags')}</span>
             {tk.tags.map((tag) => (
@@ -522,6 +554,19 @@ export function TicketView(p: TicketViewProps) {
           onMerged={(target) => {
             setMergeOpen(false);
             setMergeNotice(t('ticketMerge.done', { source: tk.number, target: target.number }));
+            p.onChanged();
+            void load();
+          }}
+        />
+      )}
+      {resolveOpen && (
+        <ComplaintResolveDialog
+          ticket={tk}
+          onClose={() => setResolveOpen(false)}
+          onResolved={(updated) => {
+            setResolveOpen(false);
+            setDetail((d) => (d ? { ...d, ticket: { ...d.ticket, ...updated } } : d));
+            setActionError(null);
             p.onChanged();
             void load();
           }}

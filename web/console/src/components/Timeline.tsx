@@ -4,7 +4,7 @@ import type { TimelineEvent } from '../types';
 import { deliveryReason } from './Badges';
 import { Icon, type IconName } from './Icon';
 
-const KNOWN = ['created', 'status', 'assignee', 'priority', 'type', 'classification', 'tags', 'team', 'reply', 'delivery', 'call', 'note', 'merged', 'transfer', 'needs_attention'] as const;
+const KNOWN = ['created', 'status', 'assignee', 'priority', 'type', 'classification', 'tags', 'team', 'reply', 'delivery', 'call', 'note', 'merged', 'transfer', 'needs_attention', 'csat', 'complaint', 'suggestion'] as const;
 type Known = (typeof KNOWN)[number];
 const ICON: Record<Known, IconName> = {
   created: 'plus',
@@ -22,6 +22,9 @@ const ICON: Record<Known, IconName> = {
   merged: 'merge',
   transfer: 'swap',
   needs_attention: 'alert',
+  csat: 'star',
+  complaint: 'alert',
+  suggestion: 'layers',
 };
 
 /** These record ids in from / to; their detail says it in words. */
@@ -64,7 +67,7 @@ function label(t: Translate, action: string): { text: string; icon: IconName } {
 /** Parameters holding ids and technical text: shown only in the entry's details. */
 const ID_PARAMS = ['messageId', 'providerId', 'reason'] as const;
 /** Actions whose coded words say the whole change (no from → to beside them). */
-const CODE_SAYS_ALL = new Set(['created', 'assignee', 'team', 'reply', 'delivery', 'merged', 'contact_merged', 'needs_attention']);
+const CODE_SAYS_ALL = new Set(['created', 'assignee', 'team', 'reply', 'delivery', 'merged', 'contact_merged', 'needs_attention', 'csat', 'complaint', 'suggestion']);
 const CODE = /^[a-z_]+\.[a-z_]+$/;
 
 /** A parameter as the viewer reads it: the known values in the console's language. */
@@ -74,6 +77,7 @@ function param(t: Translate, name: string, v: string): string {
     if (name === 'type' || name === 'was') return `values.type.${v}`;
     if (name === 'priority') return `values.priority.${v}`;
     if (name === 'source') return `timeline.sources.${v}`;
+    if (name === 'from' || name === 'to') return `suggestion.stages.${v}`;
     return null;
   })();
   if (v === '' && (name === 'from' || name === 'to')) return t('timeline.nobody');

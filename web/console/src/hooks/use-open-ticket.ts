@@ -1,8 +1,11 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { patch } from '../api';
+import { ApiError, patch } from '../api';
 import { navigate, type SettingsPage } from '../router';
 import type { View } from '../types';
 import { useLatest } from './use-latest';
+
+/** The window event the resolve shortcut sends when the hub asks a complaint's cause first (the open ticket's dialog opens). */
+export const NEEDS_CAUSE_EVENT = 'omnihub:complaint-needs-cause';
 
 /** A note about what just happened (a transfer), shown while the screen it belongs to is. */
 export interface Notice {
@@ -33,6 +36,11 @@ export function useOpenTicket(view: View, ticketId: string | null, settings: Set
       reload();
       onListChanged();
     } catch (err) {
+      // A complaint needs its cause: the open ticket's dialog asks for it.
+      if (err instanceof ApiError && err.status === 400 && err.errors.some((e) => e.field === 'cause')) {
+        window.dispatchEvent(new CustomEvent(NEEDS_CAUSE_EVENT, { detail: id }));
+        return;
+      }
       setActionError(err);
     }
   }, [ticketRef, reload, onListChanged]);
