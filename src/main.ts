@@ -195,7 +195,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     const owners = createTicketOwners(redis, prefix);
     const tickets = createTicketService({ ...models, numbers, bus, reopenWindowMs, owners });
     // Every process runs the `stats` group: each event is handled once, by one of them.
-    const stats = createStatsService({ ...(await createStatModels(conn)), Ticket: models.Ticket, User: models.User, locks: createDocumentLocks(redis, prefix) });
+    const stats = createStatsService({ ...(await createStatModels(conn)), Ticket: models.Ticket, User: models.User, Team: models.Team, TicketEvent: models.TicketEvent, Message: models.Message, locks: createDocumentLocks(redis, prefix) });
     cleanups.push(startStatsListener(bus, stats));
     const ticketQueries = createTicketQueries(models);
     const contacts = createContactService(models);
@@ -428,7 +428,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         setPresence: (agentId, status) => agentPresence.set(agentId, status),
       });
       registerContactRoutes(routes, { contacts: contactDesk });
-      registerStatsRoutes(routes, { stats });
+      registerStatsRoutes(routes, { stats, savedZone: async (userId) => (await users.get(userId))?.timeZone || null });
       registerCannedRoutes(routes, { canned: createCannedService({ CannedResponse: await createCannedResponseModel(conn) }) });
       registerChannelRoutes(routes, {
         instances: channelInstances,
@@ -674,7 +674,7 @@ export async function rebuildStats(config: Config): Promise<{ tickets: number; b
       const locks = createDocumentLocks(redis, config.REDIS_PREFIX);
       useDocumentLocks(conn, locks);
       const models = await createModels(conn);
-      const stats = createStatsService({ ...(await createStatModels(conn)), Ticket: models.Ticket, User: models.User, locks });
+      const stats = createStatsService({ ...(await createStatModels(conn)), Ticket: models.Ticket, User: models.User, Team: models.Team, TicketEvent: models.TicketEvent, Message: models.Message, locks });
       return await stats.rebuild();
     } finally {
       await redis.quit().catch(() => redis.disconnect());
