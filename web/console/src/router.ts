@@ -11,12 +11,15 @@ export interface Route {
   settings?: SettingsPage | null;
   /** Set when the contacts directory is shown instead of the inbox: a contact's id, or '' for the list. */
   contacts?: string | null;
+  /** Set when the Reports screen is shown instead of the inbox. */
+  reports?: boolean;
 }
 
 const BASE = '/console';
 const CHANGE = 'omnihub:navigate';
 
 export function parseRoute(pathname: string): Route {
+  if (/^\/console\/reports\/?$/.test(pathname)) return { view: 'mine', ticketId: null, reports: true };
   const c = /^\/console\/contacts(?:\/([A-Za-z0-9_-]+))?\/?$/.exec(pathname);
   if (c) return { view: 'mine', ticketId: null, contacts: c[1] ?? '' };
   const s = /^\/console\/settings\/(users|teams|rules|tokens|sla|canned|email|phones)\/?$/.exec(pathname);
@@ -28,7 +31,9 @@ export function parseRoute(pathname: string): Route {
 }
 
 export const routePath = (r: Route): string =>
-  r.settings
+  r.reports
+    ? `${BASE}/reports`
+    : r.settings
     ? `${BASE}/settings/${r.settings}`
     : typeof r.contacts === 'string'
       ? `${BASE}/contacts${r.contacts ? `/${r.contacts}` : ''}`

@@ -17,6 +17,7 @@ import { backToList, navigate, routePath, useRoute, type SettingsPage } from '..
 import type { CannedResponse, Team, User, View } from '../types';
 import { CannedAdmin } from './CannedAdmin';
 import { ContactsDirectory } from './Contacts';
+import { ReportsScreen } from './Reports';
 import { Inbox } from './Inbox';
 import { MailboxesAdmin } from './MailboxesAdmin';
 import { LangSwitch } from './LangSwitch';
@@ -58,7 +59,9 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   const settings = user.role === 'admin' ? (route.settings ?? null) : null;
   // The contacts directory (a contact's id, or '' for the list) takes the inbox's place.
   const contacts = settings ? null : (route.contacts ?? null);
-  const ticketId = settings || contacts !== null ? null : route.ticketId;
+  // The Reports screen (everyone: agents see their own figures) takes the inbox's place too.
+  const reports = !settings && contacts === null && route.reports === true;
+  const ticketId = settings || contacts !== null || reports ? null : route.ticketId;
 
   const [prefs, setPrefs] = usePrefs();
   const { rt, connected } = useRealtime(token);
@@ -125,7 +128,7 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   const open = useCallback((id: string | null) => navigate({ view, ticketId: id }), [view]);
 
   useShortcuts({
-    inSettings: settings !== null || contacts !== null,
+    inSettings: settings !== null || contacts !== null || reports,
     ticketOpen: ticketId !== null,
     helpOpen,
     move: (delta) => {
@@ -144,10 +147,10 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
     return <span class="count">{c.more ? `${c.n}+` : c.n}</span>;
   };
 
-  const heading = settings ? t(`nav.${settings}`) : t(`nav.${view}`);
+  const heading = settings ? t(`nav.${settings}`) : reports ? t('nav.reports') : t(`nav.${view}`);
 
   return (
-    <div class={`console ${ticketId ? 'has-ticket' : ''} ${settings || contacts !== null ? 'has-settings' : ''} ${menuOpen ? 'menu-open' : ''}`}>
+    <div class={`console ${ticketId ? 'has-ticket' : ''} ${settings || contacts !== null || reports ? 'has-settings' : ''} ${menuOpen ? 'menu-open' : ''}`}>
       {/* Narrow screens only (styles.css): one compact bar with the menu, Back from a ticket, where I am and my status. */}
       <header class="mobile-bar" data-testid="mobile-bar">
         {ticketId ? (
@@ -218,9 +221,9 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
             <li key={v}>
               <a
                 href={`/console/${v}`}
-                class={v === view && !settings && contacts === null ? 'active' : ''}
+                class={v === view && !settings && contacts === null && !reports ? 'active' : ''}
                 data-view={v}
-                aria-current={v === view && !settings && contacts === null ? 'page' : undefined}
+                aria-current={v === view && !settings && contacts === null && !reports ? 'page' : undefined}
                 onClick={(e) => {
                   e.preventDefault();
                   navigate({ view: v, ticketId: null });
@@ -243,6 +246,20 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
               }}
             >
               <span>{t('nav.contacts')}</span>
+            </a>
+          </li>
+          <li>
+            <a
+              href="/console/reports"
+              class={reports ? 'active' : ''}
+              data-view="reports"
+              aria-current={reports ? 'page' : undefined}
+              onClick={(e) => {
+                e.preventDefault();
+                navigate({ view, ticketId: null, reports: true });
+              }}
+            >
+              <span>{t('nav.reports')}</span>
             </a>
           </li>
         </ul>
@@ -296,7 +313,11 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
         </div>
       </nav>
 
-      {contacts !== null ? (
+      {reports ? (
+        <main class="main settings-main">
+          <ReportsScreen user={user} />
+        </main>
+      ) : contacts !== null ? (
         <main class="main settings-main">
           <ContactsDirectory user={user} contactId={contacts} onOpenTicket={(id) => navigate({ view, ticketId: id })} />
         </main>
