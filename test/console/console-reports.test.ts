@@ -110,9 +110,9 @@ async function openReports(user: SignedIn, locale = 'en-US'): Promise<Page> {
 const figure = (page: Page, name: string) => page.locator(`[data-figure=${name}] .report-figure-value`).innerText();
 const tableOf = async (page: Page, name: string) =>
   page.locator(`[data-testid=report-table-${name}]`).evaluate((t) => ({
-    head: [...t.querySelectorAll('thead th')].map((th) => (th as HTMLElement).innerText),
-    rows: [...t.querySelectorAll('tbody tr')].map((tr) => Object.fromEntries([...tr.querySelectorAll('td')].map((td) => [td.getAttribute('data-cell') ?? '', (td as HTMLElement).innerText]))),
-    keys: [...t.querySelectorAll('tbody tr')].map((tr) => tr.getAttribute('data-row')),
+    head: Array.from(t.querySelectorAll('thead th')).map((th) => (th as HTMLElement).innerText),
+    rows: Array.from(t.querySelectorAll('tbody tr')).map((tr) => Object.fromEntries(Array.from(tr.querySelectorAll('td')).map((td) => [td.getAttribute('data-cell') ?? '', (td as HTMLElement).innerText]))),
+    keys: Array.from(t.querySelectorAll('tbody tr')).map((tr) => tr.getAttribute('data-row')),
   }));
 
 test('a supervisor: every figure equals the API and the hand-computed value; charts are drawn', async () => {
