@@ -5,6 +5,7 @@
 import { benchServices, type BenchRecord } from './harness';
 import { runIngestBench } from './ingest.bench';
 import { runRoutingBench } from './routing.bench';
+import { runStatsBench } from './stats.bench';
 
 type Scenario = (mongo: string, redis: string) => Promise<object[]>;
 
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   const scenarios: Array<[string, Scenario]> = [
     ['ingest', (m, r) => runIngestBench(m, r, Number(process.env.BENCH_MESSAGES ?? 1500))],
     ['routing', (_m, r) => runRoutingBench(r)],
+    ['stats', (m, r) => runStatsBench(m, r)],
   ];
   const only = process.argv[2];
   try {

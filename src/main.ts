@@ -219,7 +219,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     const owners = createTicketOwners(redis, prefix);
     const tickets = createTicketService({ ...models, numbers, bus, reopenWindowMs, owners });
     // Every process runs the `stats` group: each event is handled once, by one of them.
-    const stats = createStatsService({ ...(await createStatModels(conn)), Ticket: models.Ticket, User: models.User, locks });
+    const stats = createStatsService({ ...(await createStatModels(conn)), Ticket: models.Ticket, User: models.User, Team: models.Team, TicketEvent: models.TicketEvent, Message: models.Message, locks });
     cleanups.push(startStatsListener(bus, stats));
     const ticketQueries = createTicketQueries(models);
     const contacts = createContactService(models);
@@ -544,8 +544,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       });
       registerContactRoutes(routes, { contacts: contactDesk });
       registerValueRoutes(routes, { orders, values, segments, jobs: valueJobs, settings: valueSettings });
-      registerStatsRoutes(routes, { stats, floor });
       registerCareRoutes(routes, { settings: careSettings, suggestions, desk });
+      registerStatsRoutes(routes, { stats, floor, savedZone: async (userId) => (await users.get(userId))?.timeZone || null });
       registerCannedRoutes(routes, { canned: createCannedService({ CannedResponse: await createCannedResponseModel(conn) }) });
       registerChannelRoutes(routes, {
         instances: channelInstances,
@@ -798,7 +798,7 @@ export async function rebuildStats(config: Config): Promise<{ tickets: number; b
       const locks = createDocumentLocks(redis, config.REDIS_PREFIX);
       useDocumentLocks(conn, locks);
       const models = await createModels(conn);
-      const stats = createStatsService({ ...(await createStatModels(conn)), Ticket: models.Ticket, User: models.User, locks });
+      const stats = createStatsService({ ...(await createStatModels(conn)), Ticket: models.Ticket, User: models.User, Team: models.Team, TicketEvent: models.TicketEvent, Message: models.Message, locks });
       return await stats.rebuild();
     } finally {
       await redis.quit().catch(() => redis.disconnect());

@@ -20,6 +20,8 @@ export interface UserDoc {
   locale: string;
   /** Where phone calls for this agent ring (E.164; a voice menu's <Dial>); empty: none. */
   phone: string;
+  /** IANA time zone the user's reports are shown in ('' for UTC). */
+  timeZone?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -40,6 +42,7 @@ const schema = new Schema<UserDoc>(
     active: { type: Boolean, default: true },
     locale: { type: String, default: 'en' },
     phone: { type: String, default: '' },
+    timeZone: { type: String, default: '' },
   },
   { timestamps: true, collection: 'users' },
 );

@@ -16,6 +16,7 @@ export interface NewUser {
   languages?: string[];
   maxConcurrent?: { chat: number; async: number };
   phone?: string;
+  timeZone?: string;
 }
 
 export interface UserChanges {
@@ -29,6 +30,7 @@ export interface UserChanges {
   password?: string;
   locale?: string;
   phone?: string;
+  timeZone?: string;
 }
 
 export interface TeamChanges {

@@ -25,6 +25,7 @@ export const userDto = (u: UserDoc) => ({
   active: u.active,
   locale: u.locale,
   phone: u.phone ?? '',
+  timeZone: u.timeZone ?? '',
   createdAt: u.createdAt,
 });
 

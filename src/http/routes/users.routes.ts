@@ -7,6 +7,7 @@ import type { UserService } from '../../auth/user.service';
 import { TeamInUse, type TeamRemoval } from '../../auth/team-removal.service';
 import { BusinessCalendarSchema } from '../../routing/business-calendar.schema';
 import { FloorAlertsSchema, TeamSchema, teamDto, userDto } from '../dto';
+import { TimeZone } from '../../stats/stats.period';
 import { HttpProblem } from '../problem';
 import type { RouteTable } from '../route';
 
@@ -22,6 +23,8 @@ const UserFields = {
   locale: z.enum(['en', 'zh-CN']),
   /** Where calls for this agent ring (a voice menu connecting a caller); empty: none. */
   phone: z.union([z.literal(''), z.string().trim().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number: + and 7 to 15 digits')]),
+  /** The IANA zone their reports use ('' for UTC). */
+  timeZone: z.union([z.literal(''), TimeZone]),
 };
 
 const TeamFields = {
@@ -90,6 +93,7 @@ export function registerUserRoutes(t: RouteTable, deps: UserRouteDeps): void {
       maxConcurrent: Limits.optional(),
       locale: UserFields.locale.optional(),
       phone: UserFields.phone.optional(),
+      timeZone: UserFields.timeZone.optional(),
     }),
     async handler({ body }) {
       const password = body.password ?? generatePassword();

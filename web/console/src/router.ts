@@ -13,6 +13,8 @@ export interface Route {
   contacts?: string | null;
   /** Set when the supervisors' live floor is shown instead of the inbox. */
   floor?: boolean;
+  /** Set when the Reports screen is shown instead of the inbox. */
+  reports?: boolean;
 }
 
 const BASE = '/console';
@@ -20,6 +22,7 @@ const CHANGE = 'omnihub:navigate';
 
 export function parseRoute(pathname: string): Route {
   if (/^\/console\/floor\/?$/.test(pathname)) return { view: 'mine', ticketId: null, floor: true };
+  if (/^\/console\/reports\/?$/.test(pathname)) return { view: 'mine', ticketId: null, reports: true };
   const c = /^\/console\/contacts(?:\/([A-Za-z0-9_-]+))?\/?$/.exec(pathname);
   if (c) return { view: 'mine', ticketId: null, contacts: c[1] ?? '' };
   const s = /^\/console\/settings\/(users|teams|rules|tokens|sla|canned|email|phones|care)\/?$/.exec(pathname);
@@ -33,6 +36,8 @@ export function parseRoute(pathname: string): Route {
 export const routePath = (r: Route): string =>
   r.floor
     ? `${BASE}/floor`
+    : r.reports
+    ? `${BASE}/reports`
     : r.settings
     ? `${BASE}/settings/${r.settings}`
     : typeof r.contacts === 'string'

@@ -18,6 +18,7 @@ import type { CannedResponse, Team, User, View } from '../types';
 import { CannedAdmin } from './CannedAdmin';
 import { CareAdmin } from './CareAdmin';
 import { ContactsDirectory } from './Contacts';
+import { ReportsScreen } from './Reports';
 import { Inbox } from './Inbox';
 import { MailboxesAdmin } from './MailboxesAdmin';
 import { LangSwitch } from './LangSwitch';
@@ -63,7 +64,9 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   const contacts = settings ? null : (route.contacts ?? null);
   // The live floor (supervisors and admins) takes the inbox's place too.
   const floor = user.role !== 'agent' && !settings && contacts === null && route.floor === true;
-  const ticketId = settings || contacts !== null || floor ? null : route.ticketId;
+  // The Reports screen (everyone: agents see their own figures) takes the inbox's place too.
+  const reports = !settings && contacts === null && route.reports === true;
+  const ticketId = settings || contacts !== null || floor || reports ? null : route.ticketId;
 
   const [prefs, setPrefs] = usePrefs();
   const { rt, connected } = useRealtime(token);
@@ -130,7 +133,7 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
   const open = useCallback((id: string | null) => navigate({ view, ticketId: id }), [view]);
 
   useShortcuts({
-    inSettings: settings !== null || contacts !== null || floor,
+    inSettings: settings !== null || contacts !== null || floor || reports,
     ticketOpen: ticketId !== null,
     helpOpen,
     move: (delta) => {
@@ -149,10 +152,10 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
     return <span class="count">{c.more ? `${c.n}+` : c.n}</span>;
   };
 
-  const heading = settings ? t(`nav.${settings}`) : floor ? t('floor.nav') : t(`nav.${view}`);
+  const heading = settings ? t(`nav.${settings}`) : floor ? t('floor.nav') : reports ? t('nav.reports') : t(`nav.${view}`);
 
   return (
-    <div class={`console ${ticketId ? 'has-ticket' : ''} ${settings || contacts !== null || floor ? 'has-settings' : ''} ${menuOpen ? 'menu-open' : ''}`}>
+    <div class={`console ${ticketId ? 'has-ticket' : ''} ${settings || contacts !== null || floor || reports ? 'has-settings' : ''} ${menuOpen ? 'menu-open' : ''}`}>
       {/* Narrow screens only (styles.css): one compact bar with the menu, Back from a ticket, where I am and my status. */}
       <header class="mobile-bar" data-testid="mobile-bar">
         {ticketId ? (
@@ -223,9 +226,9 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
             <li key={v}>
               <a
                 href={`/console/${v}`}
-                class={v === view && !settings && contacts === null && !floor ? 'active' : ''}
+                class={v === view && !settings && contacts === null && !floor && !reports ? 'active' : ''}
                 data-view={v}
-                aria-current={v === view && !settings && contacts === null && !floor ? 'page' : undefined}
+                aria-current={v === view && !settings && contacts === null && !floor && !reports ? 'page' : undefined}
                 onClick={(e) => {
                   e.preventDefault();
                   navigate({ view: v, ticketId: null });
@@ -266,6 +269,20 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
               </a>
             </li>
           )}
+          <li>
+            <a
+              href="/console/reports"
+              class={reports ? 'active' : ''}
+              data-view="reports"
+              aria-current={reports ? 'page' : undefined}
+              onClick={(e) => {
+                e.preventDefault();
+                navigate({ view, ticketId: null, reports: true });
+              }}
+            >
+              <span>{t('nav.reports')}</span>
+            </a>
+          </li>
         </ul>
         {user.role === 'admin' && (
           <>
@@ -320,6 +337,10 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
       {floor ? (
         <main class="main settings-main">
           <Floor rt={rt} onOpenTicket={(id) => navigate({ view: 'all', ticketId: id })} />
+        </main>
+      ) : reports ? (
+        <main class="main settings-main">
+          <ReportsScreen user={user} />
         </main>
       ) : contacts !== null ? (
         <main class="main settings-main">
