@@ -66,7 +66,7 @@ async function ticket(minutesAgo: number, type: string, answeredBy: SignedIn | n
     expect((await api(hub, answeredBy.token, 'POST', `/tickets/${ticketId}/replies`, { text: 'On it' })).status).toBe(201);
     await until(() => detail(hub, answeredBy.token, ticketId), (d) => d.ticket.firstResponseAt !== null, 15_000, 25);
   }
-  if (resolve) expect((await api(hub, answeredBy!.token, 'PATCH', `/tickets/${ticketId}`, { status: 'resolved' })).status).toBe(200);
+  if (resolve) expect((await api(hub, answeredBy!.token, 'PATCH', `/tickets/${ticketId}`, { status: 'resolved', ...(type === 'complaint' ? { cause: 'other' } : {}) })).status).toBe(200);
   else expect((await api(hub, admin.token, 'PATCH', `/tickets/${ticketId}`, { priority: 'high' })).status).toBe(200);
 }
 
