@@ -25,7 +25,8 @@ export function dimsOfKey(key: string): BucketDims {
 type StatTicket = Pick<
   TicketDoc,
   '_id' | 'type' | 'status' | 'priority' | 'channel' | 'team' | 'assignee' | 'createdAt' | 'acceptedAt' | 'firstResponseAt' | 'resolvedAt' | 'mergedInto' | 'sla'
->;
+> &
+  Partial<Pick<TicketDoc, 'csat'>>;
 
 /** The recorded times beyond the ticket's own fields: its customer messages and its timeline. */
 export interface StatHistory {
@@ -169,6 +170,8 @@ export function contributionOf(t: StatTicket, history: StatHistory = NO_HISTORY)
     if (handled.size > 0) add(t.resolvedAt, duration('tht', total));
   }
   for (const [at, ms] of nextResponses(history.customerMessagesAt, replySendTimes(history.events))) add(new Date(at), duration('nrt', ms));
+  // The customer's satisfaction answer, in the hour it was given (CSAT: the share of 4 and 5).
+  if (t.csat && t.csat.score >= 1 && t.csat.score <= 5) add(t.csat.at, [['csat_count', 1], ['csat_sum', t.csat.score], ...(t.csat.score >= 4 ? [['csat_satisfied', 1] as [string, number]] : [])]);
   return out;
 }
 

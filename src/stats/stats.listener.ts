@@ -11,6 +11,7 @@ const TICKET_EVENTS: ReadonlySet<DomainEventType> = new Set<DomainEventType>([
   'routing.released',
   'routing.transferred',
   'sla.breached',
+  'csat.answered',
 ]);
 
 /**

@@ -42,7 +42,16 @@ export interface StatsSummary {
   nextResponse: DurationFigures;
   handleTime: DurationFigures;
   sla: SlaFigures;
+  csat: CsatFigures;
   backlog: { total: number; byAge: Array<{ age: BacklogAge; count: number }> };
+}
+
+/** Satisfaction answers given in the period: CSAT is the share of 4 and 5 among them. */
+export interface CsatFigures {
+  answers: number;
+  satisfied: number;
+  csatPercent: number | null;
+  averageScore: number | null;
 }
 
 export interface SlaFigures {
@@ -151,6 +160,12 @@ class Durations {
   }
 }
 
+const csatOf = (answers: number, satisfied: number, sum: number): CsatFigures => ({
+  answers,
+  satisfied,
+  csatPercent: answers > 0 ? Math.round((satisfied / answers) * 10_000) / 100 : null,
+  averageScore: answers > 0 ? Math.round((sum / answers) * 100) / 100 : null,
+});
 const sla = (tracked: number, met: number): SlaFigures => ({ tracked, met, compliancePercent: tracked > 0 ? Math.round((met / tracked) * 10_000) / 100 : null });
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -264,6 +279,9 @@ export function createStatsService(deps: StatsServiceDeps): StatsService {
       let total = 0;
       let tracked = 0;
       let met = 0;
+      let answers = 0;
+      let satisfied = 0;
+      let scoreSum = 0;
       const wait = new Durations();
       const frt = new Durations();
       const res = new Durations();
@@ -280,6 +298,9 @@ export function createStatsService(deps: StatsServiceDeps): StatsService {
         }
         tracked += Number(b.sla_tracked ?? 0);
         met += Number(b.sla_met ?? 0);
+        answers += Number(b.csat_count ?? 0);
+        satisfied += Number(b.csat_satisfied ?? 0);
+        scoreSum += Number(b.csat_sum ?? 0);
         wait.add(b, 'wait');
         frt.add(b, 'frt');
         res.add(b, 'res');
@@ -311,6 +332,7 @@ export function createStatsService(deps: StatsServiceDeps): StatsService {
         nextResponse: nrt.figures(),
         handleTime: ht.figures(),
         sla: sla(tracked, met),
+        csat: csatOf(answers, satisfied, scoreSum),
         backlog: { total: byAge.reduce((s, a) => s + a.count, 0), byAge },
       };
     },

@@ -49,6 +49,7 @@ interface Summary {
   resolution: Durations;
   handleTime: Durations;
   sla: { tracked: number; met: number; compliancePercent: number | null };
+  csat: { answers: number; satisfied: number; csatPercent: number | null; averageScore: number | null };
   backlog: { total: number; byAge: Array<{ age: string; count: number }> };
 }
 
@@ -116,6 +117,14 @@ const tableOf = async (page: Page, name: string) =>
   }));
 
 test('a supervisor: every figure equals the API and the hand-computed value; charts are drawn', async () => {
+  // Two customers answered the satisfaction question: a 5 and a 3 (CSAT: one of two is 4–5).
+  const resolved = (await Promise.all(ticketIds.map(async (id) => (await detail(hub, admin.token, id)).ticket))).filter((t) => t.status === 'resolved');
+  for (const [i, score] of [5, 3].entries()) {
+    const t = resolved[i]!;
+    await hub.models.Ticket.updateOne({ _id: new Types.ObjectId(t.id) }, { $set: { csat: { score, comment: '', at: new Date(), channel: 'api' } } });
+    await hub.bus.publish({ type: 'csat.answered', ticketId: t.id, score, channel: 'api', ticketType: t.type as 'complaint', teamId: null, agentId: null, at: new Date().toISOString() });
+  }
+  await until(() => summaryOf(sup.token), (x) => x.csat.answers === 2, 20_000, 50);
   const page = await openReports(sup);
   const tickets = (await Promise.all(ticketIds.map(async (id) => (await detail(hub, admin.token, id)).ticket))) as Ticket[];
   const frt = tickets.filter((t) => t.firstResponseAt).map((t) => wholeMinutes(t.createdAt, t.firstResponseAt!));
@@ -137,6 +146,7 @@ test('a supervisor: every figure equals the API and the hand-computed value; cha
     // Nobody wrote again after an answer.
     nrtMedian: ['—', minutesText(s.nextResponse.medianMinutes)],
     sla: [percentText(slaByHand), percentText(s.sla.compliancePercent)],
+    csat: [percentText(50), percentText(s.csat.csatPercent)],
     backlog: ['3', String(s.backlog.total)],
     htMedian: [minutesText(s.handleTime.medianMinutes), minutesText(s.handleTime.medianMinutes)],
   };

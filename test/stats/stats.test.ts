@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import type { TicketType } from '../../channels/contract';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -41,6 +42,7 @@ interface Summary {
   firstResponse: { count: number; medianMinutes: number | null; p90Minutes: number | null };
   resolution: { count: number; medianMinutes: number | null; p90Minutes: number | null };
   sla: { tracked: number; met: number; compliancePercent: number | null };
+  csat: { answers: number; satisfied: number; csatPercent: number | null; averageScore: number | null };
   backlog: { total: number; byAge: Array<{ age: string; count: number }> };
 }
 interface AgentRow {
@@ -294,6 +296,23 @@ test('the routes are in the OpenAPI document', async () => {
   const doc = await request<{ paths: Record<string, unknown> }>(`${hub.url}/api/docs`, { apiKey: null, headers: { accept: 'application/json' } });
   expect(doc.status).toBe(200);
   expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/stats/summary', '/api/v1/stats/agents', '/api/v1/stats/teams', '/api/v1/stats/series']));
+});
+
+test('CSAT: the share of 4 and 5 among the answers given in the period, counted when each answer arrives', async () => {
+  const before = (await summary(admin.token)).body.csat;
+  // Three resolved tickets answered 5, 4 and 2 (as the CSAT service records an answer: on the ticket, then the event).
+  const answered: Array<[string, number]> = [[ids.quick, 5], [ids.slow, 4], [ids.reopened, 2]];
+  for (const [ticketId, score] of answered) {
+    await hub.models.Ticket.updateOne({ _id: new Types.ObjectId(ticketId) }, { $set: { csat: { score, comment: '', at: new Date(), channel: 'api' } } });
+    const t = (await detail(hub, admin.token, ticketId)).ticket;
+    await hub.bus.publish({ type: 'csat.answered', ticketId, score, channel: 'api', ticketType: t.type as TicketType, teamId: front, agentId: null, at: new Date().toISOString() });
+  }
+  const { body } = await until(() => summary(admin.token), (r) => r.body.csat.answers === before.answers + 3, 20_000, 50);
+  expect(before).toEqual({ answers: 0, satisfied: 0, csatPercent: null, averageScore: null });
+  // Two of three are 4 or 5: 66.67 %; the average of 5, 4, 2 is 3.67.
+  expect(body.csat).toEqual({ answers: 3, satisfied: 2, csatPercent: 66.67, averageScore: 3.67 });
+  // Bo's own figures: his ticket's 4.
+  expect((await summary(bo.token)).body.csat).toEqual({ answers: 1, satisfied: 1, csatPercent: 100, averageScore: 4 });
 });
 
 test('a rebuild from the stored tickets reproduces the live buckets exactly, and a repeated event changes nothing', async () => {

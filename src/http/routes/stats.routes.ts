@@ -44,6 +44,9 @@ const Summary = z.object({
   nextResponse: Durations,
   handleTime: Durations,
   sla: z.object({ tracked: z.number().int(), met: z.number().int(), compliancePercent: z.number().nullable() }),
+  csat: z
+    .object({ answers: z.number().int(), satisfied: z.number().int(), csatPercent: z.number().nullable(), averageScore: z.number().nullable() })
+    .describe('satisfaction answers given in the period; csatPercent: the share of 4 and 5'),
   backlog: z.object({ total: z.number().int(), byAge: z.array(z.object({ age: z.enum(BACKLOG_AGES), count: z.number().int() })) }),
 });
 

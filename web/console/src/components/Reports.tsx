@@ -34,6 +34,7 @@ interface Summary {
   resolution: Durations;
   handleTime: Durations;
   sla: Sla;
+  csat: { answers: number; satisfied: number; csatPercent: number | null; averageScore: number | null };
   backlog: { total: number; byAge: Array<{ age: string; count: number }> };
 }
 interface Series {
@@ -379,6 +380,7 @@ export function ReportsScreen({ user }: { user: User }) {
             <Figure name="resP90" label={t('reports.fig.resP90')} value={mins(report.summary.resolution.p90Minutes)} />
             <Figure name="htMedian" label={t('reports.fig.htMedian')} value={mins(report.summary.handleTime.medianMinutes)} />
             <Figure name="sla" label={t('reports.fig.sla')} value={f.percent(report.summary.sla.compliancePercent).text} />
+            <Figure name="csat" label={t('reports.fig.csat', { count: report.summary.csat.answers })} value={f.percent(report.summary.csat.csatPercent).text} />
             <Figure name="backlog" label={t('reports.fig.backlog')} value={f.count(report.summary.backlog.total).text} />
           </div>
 

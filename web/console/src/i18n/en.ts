@@ -1084,6 +1084,7 @@ export const en = {
       resP90: 'Resolution, p90',
       htMedian: 'Handle time, median',
       sla: 'SLA compliance',
+      csat: 'CSAT (4–5 of {{count}} answers)',
       backlog: 'Open tickets now',
     },
     col: {

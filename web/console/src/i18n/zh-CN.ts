@@ -1082,6 +1082,7 @@ export const zhCN: Messages = {
       resP90: '解决时长 p90',
       htMedian: '处理时长中位数',
       sla: 'SLA 达标率',
+      csat: '满意度（{{count}} 条评价中 4–5 分占比）',
       backlog: '当前未关闭工单',
     },
     col: {
