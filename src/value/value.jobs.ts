@@ -99,9 +99,10 @@ export function createValueJobs(deps: ValueJobsDeps) {
       return job.id!;
     },
     async status(id: string): Promise<{ id: string; state: string; trigger: string; result: ValueJobResult | null; error: string | null; attempts: number; createdAt: string; finishedAt: string | null } | null> {
+      // The state first, then the job: a job read before it completed would carry no result yet.
+      const state = await queue.getJobState(id);
       const job = await queue.getJob(id);
       if (!job) return null;
-      const state = await job.getState();
       return {
         id,
         state,
