@@ -66,6 +66,12 @@ const result = await esbuild.build({
   logLevel: 'warning',
 });
 
+// A warning is a broken stylesheet or script (an unclosed rule swallows the ones after it): fail the build.
+if (result.warnings.length > 0) {
+  process.stderr.write(`console build: ${result.warnings.length} warning(s), see above; nothing was published\n`);
+  process.exit(1);
+}
+
 const outputs = Object.keys(result.metafile.outputs).map((p) => path.resolve(p));
 const asset = (ext) => {
   const f = outputs.find((p) => p.endsWith(ext) && !p.endsWith('.map'));
