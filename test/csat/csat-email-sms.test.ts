@@ -90,18 +90,34 @@ test('an email customer is asked once by mail; a forged link is refused, a 2 is 
 
   // Bob's link does not answer Alice's ticket even if someone swaps the ticket id: the signature covers it.
   const bobLink = linksIn((await smtp.waitFor(other)).mail.text ?? '')[4]!;
-  expect((await open(bobLink)).status).toBe(200);
+  const bobPage = await open(bobLink);
+  expect(bobPage.status).toBe(200);
+  const bobAction = /action="([^"]+)"/.exec(await bobPage.text())![1]!;
+  expect((await fetch(`${hub.url}${bobAction}`, { method: 'POST', body: 'score=5', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(200);
   expect((await detail(hub, admin.token, second.ticketId)).ticket).toMatchObject({ csat: { score: 5 } });
 
-  // Alice clicks "2": thanked, with a comment form.
-  const page = await open(two);
-  expect(page.status).toBe(200);
-  const html = await page.text();
-  expect(html).toContain('We recorded your rating 2/5');
+  // Opening Alice's "2" link (as a mail scanner or link preview does, twice) records nothing:
+  // it shows the rating preselected, with a comment field and a button.
+  for (let i = 0; i < 2; i++) {
+    const preview = await open(two);
+    expect(preview.status).toBe(200);
+    const shown = await preview.text();
+    expect(shown).toMatch(/value="2" checked/);
+    expect(shown).toContain('Send rating');
+  }
+  expect((await detail(hub, admin.token, ticketId)).ticket).toMatchObject({ csat: null });
+  expect((await detail(hub, admin.token, ticketId)).timeline.some((e) => e.code === 'csat.answered')).toBe(false);
+
+  // Alice sends the form: her 2 and her comment are recorded, once.
+  const html = await (await open(two)).text();
+  const action = /action="([^"]+)"/.exec(html)![1]!;
+  const sent = await fetch(`${hub.url}${action}`, { method: 'POST', body: 'score=2&comment=The+replacement+took+too+long', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  expect(sent.status).toBe(200);
+  expect(await sent.text()).toContain('We recorded your rating 2/5');
   const d = await detail(hub, admin.token, ticketId);
-  expect(d.ticket).toMatchObject({ csat: { score: 2, comment: '', channel: 'email' } });
+  expect(d.ticket).toMatchObject({ csat: { score: 2, comment: 'The replacement took too long', channel: 'email' } });
   expect(d.timeline.filter((e) => e.code === 'csat.asked')).toHaveLength(1);
-  expect(d.timeline.find((e) => e.code === 'csat.answered')).toMatchObject({ actor: { kind: 'customer' }, params: { score: '2' } });
+  expect(d.timeline.find((e) => e.code === 'csat.answered_comment')).toMatchObject({ actor: { kind: 'customer' }, params: { score: '2' } });
   await until(async () => answered.filter((e) => e.ticketId === ticketId), (l) => l.length === 1, 15_000);
   expect(answered.find((e) => e.ticketId === ticketId)).toMatchObject({ score: 2, channel: 'email', ticketType: 'care', teamId: support });
 
@@ -111,24 +127,17 @@ test('an email customer is asked once by mail; a forged link is refused, a 2 is 
   expect(followUp!.priority).toBe('high');
   expect((await detail(hub, admin.token, ticketId)).timeline.some((e) => e.code === 'csat.follow_up_opened' && e.params.number === String(followUp!.number))).toBe(true);
 
-  // The same link again, or another score's link: refused, the answer stays 2.
+  // The same link again, or another score's link, opened or sent: refused, the answer stays 2.
   for (const link of [two, links[3]!]) {
     const again = await open(link);
     expect(again.status).toBe(409);
     expect(await again.text()).toContain('already used');
   }
-  expect((await detail(hub, admin.token, ticketId)).ticket).toMatchObject({ csat: { score: 2 } });
-
-  // The comment form adds a comment once.
-  const action = /action="([^"]+)"/.exec(html)![1]!;
-  const saved = await fetch(`${hub.url}${action}`, { method: 'POST', body: 'comment=The+replacement+took+too+long', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  expect(saved.status).toBe(200);
-  expect(await saved.text()).toContain('your comment was added');
-  const twice = await fetch(`${hub.url}${action}`, { method: 'POST', body: 'comment=again', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  expect(twice.status).toBe(409);
+  const resent = await fetch(`${hub.url}${action}`, { method: 'POST', body: 'score=5&comment=again', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  expect(resent.status).toBe(409);
   const after = await detail(hub, admin.token, ticketId);
   expect(after.ticket).toMatchObject({ csat: { score: 2, comment: 'The replacement took too long' } });
-  expect(after.timeline.filter((e) => e.code === 'csat.comment')).toHaveLength(1);
+  expect(after.timeline.filter((e) => e.code === 'csat.answered' || e.code === 'csat.answered_comment')).toHaveLength(1);
   // Only one follow-up, however many clicks.
   expect(await hub.models.Ticket.countDocuments({ previousTicket: ticketId, type: 'care' })).toBe(1);
 });
