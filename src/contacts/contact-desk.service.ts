@@ -94,7 +94,13 @@ export function createContactDesk(deps: ContactDeskDeps) {
       return { contact, tickets: await views.tickets(docs), optOuts: (await deps.optOuts?.(contact.identities)) ?? [] };
     },
 
-    async update(id: string, changes: ContactChanges): Promise<ContactDoc> {
+    async update(p: Principal, id: string, changes: ContactChanges): Promise<ContactDoc> {
+      // A tier drives queue priority and SLA targets: setting it by hand is a supervisor's or an admin's call.
+      if (changes.tier !== undefined && p.role === 'agent') {
+        throw new DeskError(403, 'Only supervisors and admins may set a customer’s value tier.', [
+          { field: 'tier', message: 'only supervisors and admins may set the value tier', code: 'forbidden' },
+        ]);
+      }
       const contact = await find(id);
       const set: Record<string, unknown> = {};
       if (changes.name !== undefined) set.name = changes.name;

@@ -133,25 +133,18 @@ describe('editing a contact', () => {
     expect(await form().locator('[data-field-error=tags]').count()).toBe(1);
   });
 
-  test('name, tags and a tier override are saved and shown; "None" takes the override away', async () => {
+  test('name and tags are saved and shown; an agent cannot set the value tier', async () => {
     await form().getByLabel('Tags').fill('vip, kettle, vip');
-    await form().getByLabel('Value tier').selectOption('gold');
+    // The tier drives queue priority and SLA: only supervisors and admins set it.
+    expect(await form().getByLabel('Value tier').isDisabled()).toBe(true);
+    expect(await form().locator('#contact-tier-hint').innerText()).toContain('Only supervisors and admins');
     await form().locator('button[data-action=contact-save]').click();
     await contactPage().locator('[data-testid=contact-notice]', { hasText: 'Saved.' }).waitFor({ timeout: 10_000 });
     expect(await form().count()).toBe(0);
     expect(await contactPage().locator('[data-testid=contact-name]').innerText()).toBe('Mia Multiple');
-    expect(await contactPage().locator('[data-testid=contact-tier]').innerText()).toBe('Gold');
     expect(await contactPage().locator('[data-testid=contact-tags] .tag').allInnerTexts()).toEqual(['vip', 'kettle']);
     const stored = (await contactOf(mia.contactId)).contact;
-    expect([stored.name, stored.tags, stored.tier]).toEqual(['Mia Multiple', ['vip', 'kettle'], 'gold']);
-
-    await contactPage().locator('button[data-action=contact-edit]').click();
-    expect(await form().getByLabel('Value tier').inputValue()).toBe('gold');
-    await form().getByLabel('Value tier').selectOption('');
-    await form().locator('button[data-action=contact-save]').click();
-    await form().waitFor({ state: 'detached', timeout: 10_000 });
-    expect(await contactPage().locator('[data-testid=contact-tier]').innerText()).toBe('—');
-    expect((await contactOf(mia.contactId)).contact.tier).toBeNull();
+    expect([stored.name, stored.tags, stored.tier]).toEqual(['Mia Multiple', ['vip', 'kettle'], null]);
   });
 });
 
@@ -166,6 +159,27 @@ describe('merging two profiles of one customer (supervisors and admins)', () => 
     sup = await openConsole(browser, hub.url, supervisor);
   });
   afterEach(() => expectNoPageTrouble(sup));
+
+  test('a supervisor sets a tier override, shown on the contact; "None" takes it away', async () => {
+    const page = sup.page;
+    await page.goto(`${hub.url}/console/contacts/${mia.contactId}`);
+    const pageOf = page.locator('[data-testid=contact-page]');
+    const edit = page.locator('[data-testid=contact-form]');
+    await pageOf.locator('button[data-action=contact-edit]').click();
+    await edit.getByLabel('Value tier').selectOption('gold');
+    await edit.locator('button[data-action=contact-save]').click();
+    await pageOf.locator('[data-testid=contact-notice]', { hasText: 'Saved.' }).waitFor({ timeout: 10_000 });
+    expect(await pageOf.locator('[data-testid=contact-tier]').innerText()).toBe('Gold');
+    expect((await contactOf(mia.contactId)).contact.tier).toBe('gold');
+
+    await pageOf.locator('button[data-action=contact-edit]').click();
+    expect(await edit.getByLabel('Value tier').inputValue()).toBe('gold');
+    await edit.getByLabel('Value tier').selectOption('');
+    await edit.locator('button[data-action=contact-save]').click();
+    await edit.waitFor({ state: 'detached', timeout: 10_000 });
+    expect(await pageOf.locator('[data-testid=contact-tier]').innerText()).toBe('—');
+    expect((await contactOf(mia.contactId)).contact.tier).toBeNull();
+  });
 
   test('an agent has no merge button, and the API refuses the agent (403)', async () => {
     await tab.page.goto(`${hub.url}/console/contacts/${mia.contactId}`);

@@ -73,14 +73,22 @@ describe('contacts', () => {
     expect((await api(hub, agent.token, 'GET', '/contacts/000000000000000000000000')).status).toBe(404);
   });
 
-  test('edit name, tags, tier and language', async () => {
+  test('edit name, tags, tier and language; only supervisors and admins set the tier', async () => {
     const { ticketId } = await inbound(hub);
     const id = (await detail(hub, agent.token, ticketId)).contact.id;
-    const res = await api<ContactDto>(hub, agent.token, 'PATCH', `/contacts/${id}`, { name: 'Renamed', tags: ['vip', 'vip', 'b2b'], tier: 'gold', language: 'zh' });
+    const res = await api<ContactDto>(hub, agent.token, 'PATCH', `/contacts/${id}`, { name: 'Renamed', tags: ['vip', 'vip', 'b2b'], language: 'zh' });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ name: 'Renamed', tags: ['vip', 'b2b'], tier: 'gold', language: 'zh' });
-    expect((await api<ContactDto>(hub, agent.token, 'PATCH', `/contacts/${id}`, { tier: null })).body.tier).toBeNull();
-    expect((await api(hub, agent.token, 'PATCH', `/contacts/${id}`, { tier: 'diamond' })).status).toBe(422);
+    expect(res.body).toMatchObject({ name: 'Renamed', tags: ['vip', 'b2b'], tier: null, language: 'zh' });
+    // The tier changes queue priority and SLA targets: an agent is refused, naming the field, and nothing changes.
+    const refused = await api<{ code: string; errors: Array<{ field: string; code: string }> }>(hub, agent.token, 'PATCH', `/contacts/${id}`, { name: 'Not saved', tier: 'platinum' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'tier', code: 'forbidden' })]);
+    expect((await api<ContactDto>(hub, agent.token, 'GET', `/contacts/${id}`)).body).toMatchObject({ contact: { name: 'Renamed', tier: null } });
+    const set = await api<ContactDto>(hub, supervisor.token, 'PATCH', `/contacts/${id}`, { tier: 'gold' });
+    expect(set.status).toBe(200);
+    expect(set.body.tier).toBe('gold');
+    expect((await api<ContactDto>(hub, admin.token, 'PATCH', `/contacts/${id}`, { tier: null })).body.tier).toBeNull();
+    expect((await api(hub, admin.token, 'PATCH', `/contacts/${id}`, { tier: 'diamond' })).status).toBe(422);
     expect((await detail(hub, agent.token, ticketId)).ticket.contact.name).toBe('Renamed');
   });
 });

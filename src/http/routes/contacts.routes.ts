@@ -55,7 +55,7 @@ export function registerContactRoutes(t: RouteTable, deps: { contacts: ContactDe
   t.route({
     method: 'patch',
     path: '/api/v1/contacts/:id',
-    summary: "Edit a customer's name, tags, value tier or language",
+    summary: "Edit a customer's name, tags, value tier (supervisors and admins only) or language",
     tags: ['contacts'],
     access: 'signed-in',
     params: Id,
@@ -68,10 +68,10 @@ export function registerContactRoutes(t: RouteTable, deps: { contacts: ContactDe
       })
       .partial()
       .refine((b) => Object.keys(b).length > 0, 'nothing to change'),
-    errors: [404],
+    errors: [403, 404],
     response: ContactSchema,
-    async handler({ params, body }) {
-      return contactDto(await desk(() => contacts.update(params.id, body)));
+    async handler({ params, body, principal }) {
+      return contactDto(await desk(() => contacts.update(principal!, params.id, body)));
     },
   });
 

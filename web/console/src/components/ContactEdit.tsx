@@ -5,7 +5,7 @@ import type { Contact } from '../types';
 import { FieldRow, useFieldErrors } from './Form';
 import { EditorForm, useEditor } from './SettingsScreen';
 
-/** The value tiers an agent may set on a customer ('' = none: the tier is not overridden). */
+/** The value tiers a supervisor or admin may set on a customer ('' = none: the tier is not overridden). */
 export const TIERS = ['platinum', 'gold', 'silver', 'bronze'] as const;
 type Tier = (typeof TIERS)[number];
 
@@ -20,11 +20,12 @@ const spotOf = (field: string): Spot | null => {
 export const parseTags = (text: string): string[] => [...new Set(text.split(',').map((x) => x.trim()).filter(Boolean))];
 
 /** A customer's name, tags and value tier; the API validates, its field errors appear at the field. */
-export function ContactEditForm({ contact, onCancel, onSaved }: { contact: Contact; onCancel(): void; onSaved(c: Contact): void }) {
+export function ContactEditForm({ contact, canSetTier, onCancel, onSaved }: { contact: Contact; canSetTier: boolean; onCancel(): void; onSaved(c: Contact): void }) {
   const { t } = useI18n();
   const [name, setName] = useState(contact.name);
   const [tags, setTags] = useState(contact.tags.join(', '));
-  const [tier, setTier] = useState<Tier | ''>((TIERS as readonly string[]).includes(contact.tier ?? '') ? (contact.tier as Tier) : '');
+  const initialTier: Tier | '' = (TIERS as readonly string[]).includes(contact.tier ?? '') ? (contact.tier as Tier) : '';
+  const [tier, setTier] = useState<Tier | ''>(initialTier);
   const fields = useFieldErrors<Spot>((s) => `contact-${s}-error`);
   const { busy, submit, showErrors, frame } = useEditor(fields, 'input[name=name]');
 
@@ -33,7 +34,8 @@ export function ContactEditForm({ contact, onCancel, onSaved }: { contact: Conta
     if (busy) return;
     fields.set({});
     await submit(
-      async () => onSaved(await patch<Contact>(`/api/v1/contacts/${contact.id}`, { name, tags: parseTags(tags), tier: tier || null })),
+      // The tier only when it changed: setting one is a supervisor's or an admin's call (the API refuses agents).
+      async () => onSaved(await patch<Contact>(`/api/v1/contacts/${contact.id}`, { name, tags: parseTags(tags), ...(canSetTier && tier !== initialTier ? { tier: tier || null } : {}) })),
       (err) => showErrors(err, spotOf),
     );
   };
@@ -78,11 +80,12 @@ export function ContactEditForm({ contact, onCancel, onSaved }: { contact: Conta
           }}
         />
       </FieldRow>
-      <FieldRow fields={fields} name="tier" id="contact-tier" label={t('contactEdit.tier')} hint={t('contactEdit.tierHint')}>
+      <FieldRow fields={fields} name="tier" id="contact-tier" label={t('contactEdit.tier')} hint={t(canSetTier ? 'contactEdit.tierHint' : 'contactEdit.tierLocked')}>
         <select
           id="contact-tier"
           name="tier"
           value={tier}
+          disabled={!canSetTier}
           {...fields.aria('tier', 'contact-tier-hint')}
           onChange={(e) => {
             setTier(e.currentTarget.value as Tier | '');
