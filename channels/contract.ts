@@ -71,7 +71,8 @@ export const InboundMessageSchema = z.object({
   subject: z.string().max(998).optional(),
   text: z.string().max(200_000),
   html: z.string().max(2_000_000).optional(),
-  attachments: z.array(AttachmentSchema).max(20).default([]),
+  /** At most 40: a fax of 19 read pages carries its original, 19 page images and 19 thumbnails. */
+  attachments: z.array(AttachmentSchema).max(40).default([]),
   /**
    * Ids this message answers: email In-Reply-To/References, chat session id, call sid. A ref
    * `[#<ticket number>]` (an email subject token) names a ticket directly; the hub follows it

@@ -6,15 +6,22 @@ import path from 'node:path';
 /**
  * A received fax document (PDF, or TIFF G3/G4 with any number of pages) → its page images
  * and the text read from them, with Debian's tools and no network:
- *   TIFF → PDF (`tiff2pdf`), pages → PNG (`pdftoppm`), page count (`pdfinfo`),
+ *   TIFF → PDF (`tiff2pdf`), pages → PNG and thumbnails (`pdftoppm`), page count (`pdfinfo`),
  *   OCR (`tesseract -l chi_sim+eng`).
  * A document the tools cannot read (corrupt, encrypted, not a fax) is not an exception: the
  * result says why (`error`) and has no pages; the caller keeps the original file.
  */
 export interface FaxPage {
+  /** `page-<n>.png`: the page as rendered for reading. */
   name: string;
   png: Buffer;
+  /** `page-<n>.thumb.png`: the page scaled down to fit {@link THUMB_PIXELS} (the console's page strip). */
+  thumbName: string;
+  thumb: Buffer;
 }
+
+/** The longer side of a page thumbnail, in pixels. */
+export const THUMB_PIXELS = 240;
 
 export interface FaxDocument {
   format: 'pdf' | 'tiff' | 'unknown';
@@ -97,15 +104,21 @@ export async function processFaxDocument(bytes: Buffer, opts: FaxDocumentOptions
     const last = Math.min(pageCount, opts.maxPages);
     const pagesDir = path.join(dir, 'pages');
     await mkdir(pagesDir);
-    await run('pdftoppm', ['-r', String(opts.dpi ?? 200), '-gray', '-png', '-f', '1', '-l', String(last), pdf, path.join(pagesDir, 'page')], opts.timeoutMs * last);
-    const files = (await readdir(pagesDir))
-      .filter((f) => /^page-\d+\.png$/.test(f))
-      .sort((a, b) => Number(/\d+/.exec(a)?.[0]) - Number(/\d+/.exec(b)?.[0]));
+    const range = ['-f', '1', '-l', String(last)];
+    await run('pdftoppm', ['-r', String(opts.dpi ?? 200), '-gray', '-png', ...range, pdf, path.join(pagesDir, 'page')], opts.timeoutMs * last);
+    await run('pdftoppm', ['-scale-to', String(THUMB_PIXELS), '-gray', '-png', ...range, pdf, path.join(pagesDir, 'thumb')], opts.timeoutMs * last);
+    const numbered = (prefix: string) =>
+      readdir(pagesDir).then((all) =>
+        all.filter((f) => new RegExp(`^${prefix}-\\d+\\.png$`).test(f)).sort((a, b) => Number(/\d+/.exec(a)?.[0]) - Number(/\d+/.exec(b)?.[0])),
+      );
+    const [files, thumbs] = await Promise.all([numbered('page'), numbered('thumb')]);
     const pages: FaxPage[] = [];
     const texts: string[] = [];
     for (const [n, f] of files.entries()) {
       const file = path.join(pagesDir, f);
-      pages.push({ name: `page-${n + 1}.png`, png: await readFile(file) });
+      const thumbFile = thumbs[n];
+      if (!thumbFile) throw new ToolError(`pdftoppm made no thumbnail of page ${n + 1}`);
+      pages.push({ name: `page-${n + 1}.png`, png: await readFile(file), thumbName: `page-${n + 1}.thumb.png`, thumb: await readFile(path.join(pagesDir, thumbFile)) });
       texts.push(tidyOcrText(await run('tesseract', [file, 'stdout', '-l', opts.languages], opts.timeoutMs)));
     }
     return { ...base, pageCount, pages, text: texts.filter(Boolean).join('\n\n'), error: null };

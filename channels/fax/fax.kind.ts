@@ -33,7 +33,7 @@ export const FaxSettingsSchema = z.object({
   provider: z.enum(['telnyx', 'generic']),
   /** The instance's own fax number (E.164), shown to agents. */
   number: z.string().trim().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number').optional(),
-  /** Pages beyond this are not rendered or read (the original keeps them all). */
+  /** Pages beyond this are not rendered or read (the original keeps them all). Each read page adds an image and a thumbnail. */
   maxPages: z.number().int().min(1).max(19).default(10),
   /** How far a request's timestamp may be from now. */
   toleranceSeconds: z.number().int().min(10).max(3600).default(300),
@@ -89,7 +89,10 @@ export function faxMessage(notice: FaxNotice, doc: FaxDocument, original: Buffer
     text: doc.error !== null ? `OCR failed: ${doc.error}` : doc.text,
     attachments: [
       { name: `fax-${notice.faxId.replace(/[^\w.-]/g, '_').slice(0, 100)}.${ext}`, contentType: doc.contentType, size: original.length, contentBase64: original.toString('base64') },
-      ...doc.pages.map((p) => ({ name: p.name, contentType: 'image/png', size: p.png.length, contentBase64: p.png.toString('base64') })),
+      ...doc.pages.flatMap((p) => [
+        { name: p.name, contentType: 'image/png', size: p.png.length, contentBase64: p.png.toString('base64') },
+        { name: p.thumbName, contentType: 'image/png', size: p.thumb.length, contentBase64: p.thumb.toString('base64') },
+      ]),
     ],
     receivedAt: notice.receivedAt,
     metadata: {

@@ -79,8 +79,17 @@ test('a signed Telnyx fax (2-page G4 TIFF, Chinese and English) becomes one comp
   expect(m?.attachments.map((a) => [a.name, a.contentType])).toEqual([
     ['fax-fx-1.tif', 'image/tiff'],
     ['page-1.png', 'image/png'],
+    ['page-1.thumb.png', 'image/png'],
     ['page-2.png', 'image/png'],
+    ['page-2.thumb.png', 'image/png'],
   ]);
+  // Each page has a thumbnail for the page strip: a PNG whose longer side is 240 px, far smaller than the page.
+  const pngSize = (b: Buffer) => ({ width: b.readUInt32BE(16), height: b.readUInt32BE(20) });
+  const bytesOf = async (url: string | undefined) => Buffer.from(await (await fetch(`${hub.url}${url ?? ''}`, { headers: { authorization: `Bearer ${admin.token}` } })).arrayBuffer());
+  const full = pngSize(await bytesOf(m?.attachments[1]?.url));
+  const thumb = pngSize(await bytesOf(m?.attachments[2]?.url));
+  expect(Math.max(thumb.width, thumb.height)).toBe(240);
+  expect(full.width).toBeGreaterThan(thumb.width * 3);
   // The pages can be viewed: real PNG images; the original is the faxed file.
   const page = await fetch(`${hub.url}${m?.attachments[1]?.url ?? ''}`, { headers: { authorization: `Bearer ${admin.token}` } });
   expect(page.status).toBe(200);
@@ -140,7 +149,7 @@ test('the generic HMAC scheme (a HylaFAX script) with a PDF: signed → a ticket
   // Page cap 1: the first page is read and shown; the second is only in the original.
   for (const sentence of PAGE_1) expect(m?.text).toContain(sentence);
   expect(m?.text).not.toContain(PAGE_2[0]);
-  expect(m?.attachments.map((a) => a.name)).toEqual(['fax-hf-1.pdf', 'page-1.png']);
+  expect(m?.attachments.map((a) => a.name)).toEqual(['fax-hf-1.pdf', 'page-1.png', 'page-1.thumb.png']);
 });
 
 test('a corrupt TIFF: the ticket exists with the file and "OCR failed: …", and the hub keeps serving', async () => {
