@@ -6,6 +6,10 @@ type Lang = 'en' | 'zh';
 const WORDS = {
   en: {
     title: 'Thank you',
+    askTitle: 'How did we do?',
+    ask: (n: number) => `Your rating for request #${n}. Please confirm it (you can change it) and press Send.`,
+    scoreLegend: 'Your rating (1 = very poor, 5 = excellent)',
+    submit: 'Send rating',
     thanks: (score: number, n: number) => `Thank you! We recorded your rating ${score}/5 for request #${n}.`,
     commentLabel: 'Anything you would like to add? (optional)',
     send: 'Send comment',
@@ -17,6 +21,10 @@ const WORDS = {
   },
   zh: {
     title: '谢谢',
+    askTitle: '我们做得怎么样？',
+    ask: (n: number) => `您对请求 #${n} 的评分。请确认（可以修改）后点击提交。`,
+    scoreLegend: '您的评分（1 = 很差，5 = 非常好）',
+    submit: '提交评分',
     thanks: (score: number, n: number) => `谢谢！我们已记录您对请求 #${n} 的评分：${score}/5。`,
     commentLabel: '还有什么想告诉我们的吗？（可选）',
     send: '提交评论',
@@ -44,9 +52,10 @@ function page(res: Response, status: number, lang: Lang, title: string, body: st
 }
 
 /**
- * The pages behind the satisfaction links in the CSAT email (`GET /csat/:token`): a valid,
- * unused link records its score and thanks the customer with an optional comment form; a
- * reused, forged or altered one is refused with a page that says so, and changes nothing.
+ * The pages behind the satisfaction links in the CSAT email (`GET /csat/:token`). Opening a
+ * link changes nothing (mail scanners open links): a valid, unanswered link shows a form with its
+ * score preselected (1–5) and an optional comment; only the form's POST records the answer, once.
+ * A reused, forged or altered link is refused with a page that says so, and changes nothing.
  */
 export function createCsatPageRouter(deps: { csat: Pick<CsatService, 'answer' | 'comment' | 'survey' | 'links'> }): Router {
   const { csat } = deps;
@@ -57,24 +66,26 @@ export function createCsatPageRouter(deps: { csat: Pick<CsatService, 'answer' | 
   };
 
   r.get('/csat/:token', async (req, res) => {
-    const link = csat.links.verify(String(req.params.token));
+    const token = String(req.params.token);
+    const link = csat.links.verify(token);
     const lang = await langOf(link?.ticketId ?? null);
     const w = WORDS[lang];
     if (!link || link.score === 0) return page(res, 400, lang, w.refusedTitle, `<p>${esc(w.invalid)}</p>`);
-    const result = await csat.answer({ ticketId: link.ticketId, score: link.score, nonce: link.nonce, via: 'link' });
-    if (!result.ok) {
-      if (result.reason === 'already_answered') return page(res, 409, lang, w.refusedTitle, `<p>${esc(w.used)}</p>`);
-      return page(res, 400, lang, w.refusedTitle, `<p>${esc(w.invalid)}</p>`);
-    }
-    const s = await csat.survey(link.ticketId);
-    const commentToken = csat.links.sign({ ticketId: link.ticketId, score: 0, nonce: link.nonce });
+    const s = await csat.survey(link.ticketId).catch(() => null);
+    if (!s || s.nonce !== link.nonce) return page(res, 400, lang, w.refusedTitle, `<p>${esc(w.invalid)}</p>`);
+    if (s.answer) return page(res, 409, lang, w.refusedTitle, `<p>${esc(w.used)}</p>`);
+    const buttons = [1, 2, 3, 4, 5]
+      .map((n) => `<label style="margin-right:1rem"><input type="radio" name="score" value="${n}"${n === link.score ? ' checked' : ''}> ${n}</label>`)
+      .join('');
     return page(
       res,
       200,
       lang,
-      w.title,
-      `<p>${esc(w.thanks(link.score, s?.ticketNumber ?? 0))}</p>` +
-        `<form method="post" action="/csat/${esc(commentToken)}"><label for="comment">${esc(w.commentLabel)}</label><br><textarea id="comment" name="comment" maxlength="2000"></textarea><br><button type="submit">${esc(w.send)}</button></form>`,
+      w.askTitle,
+      `<p>${esc(w.ask(s.ticketNumber))}</p>` +
+        `<form method="post" action="/csat/${esc(token)}"><fieldset><legend>${esc(w.scoreLegend)}</legend>${buttons}</fieldset>` +
+        `<p><label for="comment">${esc(w.commentLabel)}</label><br><textarea id="comment" name="comment" maxlength="2000"></textarea></p>` +
+        `<button type="submit">${esc(w.submit)}</button></form>`,
     );
   });
 
@@ -84,10 +95,21 @@ export function createCsatPageRouter(deps: { csat: Pick<CsatService, 'answer' | 
     const w = WORDS[lang];
     const body = req.body as Record<string, unknown> | undefined;
     const comment = typeof body?.comment === 'string' ? body.comment : '';
-    if (!link || link.score !== 0) return page(res, 400, lang, w.refusedTitle, `<p>${esc(w.invalid)}</p>`);
-    const outcome = await csat.comment(link.ticketId, link.nonce, comment);
-    if (outcome !== 'saved') return page(res, outcome === 'already' ? 409 : 400, lang, w.refusedTitle, `<p>${esc(w.commentRefused)}</p>`);
-    return page(res, 200, lang, w.title, `<p>${esc(w.commentSaved)}</p>`);
+    if (!link) return page(res, 400, lang, w.refusedTitle, `<p>${esc(w.invalid)}</p>`);
+    if (link.score === 0) {
+      // A comment form from before answers and comments were sent together.
+      const outcome = await csat.comment(link.ticketId, link.nonce, comment);
+      if (outcome !== 'saved') return page(res, outcome === 'already' ? 409 : 400, lang, w.refusedTitle, `<p>${esc(w.commentRefused)}</p>`);
+      return page(res, 200, lang, w.title, `<p>${esc(w.commentSaved)}</p>`);
+    }
+    const chosen = typeof body?.score === 'string' && /^[1-5]$/.test(body.score) ? Number(body.score) : link.score;
+    const result = await csat.answer({ ticketId: link.ticketId, score: chosen, comment, nonce: link.nonce, via: 'link' });
+    if (!result.ok) {
+      if (result.reason === 'already_answered') return page(res, 409, lang, w.refusedTitle, `<p>${esc(w.used)}</p>`);
+      return page(res, 400, lang, w.refusedTitle, `<p>${esc(w.invalid)}</p>`);
+    }
+    const s = await csat.survey(link.ticketId);
+    return page(res, 200, lang, w.title, `<p>${esc(w.thanks(chosen, s?.ticketNumber ?? 0))}</p>`);
   });
   return r;
 }
