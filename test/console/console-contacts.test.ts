@@ -133,25 +133,30 @@ describe('editing a contact', () => {
     expect(await form().locator('[data-field-error=tags]').count()).toBe(1);
   });
 
-  test('name, tags and a tier override are saved and shown; "None" takes the override away', async () => {
+  test('name and tags are saved and shown; an agent sees the tier override but may not change it (supervisors and admins do)', async () => {
+    const page = tab.page;
+    expect(await form().getByLabel('Value tier').isDisabled()).toBe(true);
+    expect(await form().innerText()).toContain('Only supervisors and admins may override the tier.');
     await form().getByLabel('Tags').fill('vip, kettle, vip');
-    await form().getByLabel('Value tier').selectOption('gold');
     await form().locator('button[data-action=contact-save]').click();
     await contactPage().locator('[data-testid=contact-notice]', { hasText: 'Saved.' }).waitFor({ timeout: 10_000 });
     expect(await form().count()).toBe(0);
     expect(await contactPage().locator('[data-testid=contact-name]').innerText()).toBe('Mia Multiple');
-    expect(await contactPage().locator('[data-testid=contact-tier]').innerText()).toBe('Gold');
     expect(await contactPage().locator('[data-testid=contact-tags] .tag').allInnerTexts()).toEqual(['vip', 'kettle']);
-    const stored = (await contactOf(mia.contactId)).contact;
-    expect([stored.name, stored.tags, stored.tier]).toEqual(['Mia Multiple', ['vip', 'kettle'], 'gold']);
+    expect((await contactOf(mia.contactId)).contact.tier).toBeNull();
 
+    // An admin sets the override: the agent sees it, and saving her edit keeps it.
+    expect((await request(`${hub.url}/api/v1/contacts/${mia.contactId}`, { method: 'PATCH', apiKey: adminToken, body: { tier: 'gold' } })).status).toBe(200);
+    await page.reload();
+    await contactPage().locator('[data-testid=contact-tier]', { hasText: 'Gold' }).waitFor({ timeout: 10_000 });
     await contactPage().locator('button[data-action=contact-edit]').click();
     expect(await form().getByLabel('Value tier').inputValue()).toBe('gold');
-    await form().getByLabel('Value tier').selectOption('');
+    expect(await form().getByLabel('Value tier').isDisabled()).toBe(true);
+    await form().getByLabel('Tags').fill('vip, kettle, warranty');
     await form().locator('button[data-action=contact-save]').click();
     await form().waitFor({ state: 'detached', timeout: 10_000 });
-    expect(await contactPage().locator('[data-testid=contact-tier]').innerText()).toBe('—');
-    expect((await contactOf(mia.contactId)).contact.tier).toBeNull();
+    const stored = (await contactOf(mia.contactId)).contact;
+    expect([stored.name, stored.tags, stored.tier]).toEqual(['Mia Multiple', ['vip', 'kettle', 'warranty'], 'gold']);
   });
 });
 

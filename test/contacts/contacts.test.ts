@@ -76,11 +76,17 @@ describe('contacts', () => {
   test('edit name, tags, tier and language', async () => {
     const { ticketId } = await inbound(hub);
     const id = (await detail(hub, agent.token, ticketId)).contact.id;
-    const res = await api<ContactDto>(hub, agent.token, 'PATCH', `/contacts/${id}`, { name: 'Renamed', tags: ['vip', 'vip', 'b2b'], tier: 'gold', language: 'zh' });
+    // An agent may not set a tier override: refused, with the field at fault, and nothing changes.
+    const refused = await api<{ code: string; errors: { field: string; code: string }[] }>(hub, agent.token, 'PATCH', `/contacts/${id}`, { name: 'Agent rename', tier: 'gold' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'tier', code: 'tier_override_forbidden' })]);
+    expect((await api<ContactDto>(hub, agent.token, 'PATCH', `/contacts/${id}`, { tags: ['new'] })).body).toMatchObject({ tier: null, tags: ['new'] });
+    expect((await api(hub, agent.token, 'PATCH', `/contacts/${id}`, { tier: null })).status).toBe(403);
+    const res = await api<ContactDto>(hub, supervisor.token, 'PATCH', `/contacts/${id}`, { name: 'Renamed', tags: ['vip', 'vip', 'b2b'], tier: 'gold', language: 'zh' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ name: 'Renamed', tags: ['vip', 'b2b'], tier: 'gold', language: 'zh' });
-    expect((await api<ContactDto>(hub, agent.token, 'PATCH', `/contacts/${id}`, { tier: null })).body.tier).toBeNull();
-    expect((await api(hub, agent.token, 'PATCH', `/contacts/${id}`, { tier: 'diamond' })).status).toBe(422);
+    expect((await api<ContactDto>(hub, admin.token, 'PATCH', `/contacts/${id}`, { tier: null })).body.tier).toBeNull();
+    expect((await api(hub, supervisor.token, 'PATCH', `/contacts/${id}`, { tier: 'diamond' })).status).toBe(422);
     expect((await detail(hub, agent.token, ticketId)).ticket.contact.name).toBe('Renamed');
   });
 });

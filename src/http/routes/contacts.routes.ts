@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { atLeast } from '../../auth/principal';
 import { VALUE_TIERS, type ContactDesk } from '../../contacts/contact-desk.service';
 import { contactDto, ContactOptOutSchema, ContactSchema, ticketSummaryDto, TicketSummarySchema } from '../dto';
+import { HttpProblem } from '../problem';
 import type { RouteTable } from '../route';
 import { desk } from './tickets.routes';
 
@@ -55,7 +57,7 @@ export function registerContactRoutes(t: RouteTable, deps: { contacts: ContactDe
   t.route({
     method: 'patch',
     path: '/api/v1/contacts/:id',
-    summary: "Edit a customer's name, tags, value tier or language",
+    summary: "Edit a customer's name, tags, value tier (supervisors and admins: a tier override) or language",
     tags: ['contacts'],
     access: 'signed-in',
     params: Id,
@@ -70,7 +72,13 @@ export function registerContactRoutes(t: RouteTable, deps: { contacts: ContactDe
       .refine((b) => Object.keys(b).length > 0, 'nothing to change'),
     errors: [404],
     response: ContactSchema,
-    async handler({ params, body }) {
+    async handler({ params, body, principal }) {
+      // A tier set by hand changes routing and SLA: supervisors and admins only.
+      if (body.tier !== undefined && !atLeast(principal!, 'supervisor')) {
+        throw new HttpProblem(403, 'Forbidden', 'Only supervisors and admins may set a tier override.', [
+          { field: 'tier', message: 'only supervisors and admins may set a tier override (tierOverride)', code: 'tier_override_forbidden' },
+        ]);
+      }
       return contactDto(await desk(() => contacts.update(params.id, body)));
     },
   });

@@ -20,7 +20,18 @@ const spotOf = (field: string): Spot | null => {
 export const parseTags = (text: string): string[] => [...new Set(text.split(',').map((x) => x.trim()).filter(Boolean))];
 
 /** A customer's name, tags and value tier; the API validates, its field errors appear at the field. */
-export function ContactEditForm({ contact, onCancel, onSaved }: { contact: Contact; onCancel(): void; onSaved(c: Contact): void }) {
+export function ContactEditForm({
+  contact,
+  canSetTier,
+  onCancel,
+  onSaved,
+}: {
+  contact: Contact;
+  /** Supervisors and admins: agents see the tier but may not override it (the API refuses with 403). */
+  canSetTier: boolean;
+  onCancel(): void;
+  onSaved(c: Contact): void;
+}) {
   const { t } = useI18n();
   const [name, setName] = useState(contact.name);
   const [tags, setTags] = useState(contact.tags.join(', '));
@@ -33,7 +44,7 @@ export function ContactEditForm({ contact, onCancel, onSaved }: { contact: Conta
     if (busy) return;
     fields.set({});
     await submit(
-      async () => onSaved(await patch<Contact>(`/api/v1/contacts/${contact.id}`, { name, tags: parseTags(tags), tier: tier || null })),
+      async () => onSaved(await patch<Contact>(`/api/v1/contacts/${contact.id}`, { name, tags: parseTags(tags), ...(canSetTier ? { tier: tier || null } : {}) })),
       (err) => showErrors(err, spotOf),
     );
   };
@@ -78,11 +89,12 @@ export function ContactEditForm({ contact, onCancel, onSaved }: { contact: Conta
           }}
         />
       </FieldRow>
-      <FieldRow fields={fields} name="tier" id="contact-tier" label={t('contactEdit.tier')} hint={t('contactEdit.tierHint')}>
+      <FieldRow fields={fields} name="tier" id="contact-tier" label={t('contactEdit.tier')} hint={canSetTier ? t('contactEdit.tierHint') : t('contactEdit.tierLocked')}>
         <select
           id="contact-tier"
           name="tier"
           value={tier}
+          disabled={!canSetTier}
           {...fields.aria('tier', 'contact-tier-hint')}
           onChange={(e) => {
             setTier(e.currentTarget.value as Tier | '');

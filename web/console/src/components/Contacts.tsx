@@ -297,6 +297,7 @@ function ContactPage({ user, id, onOpenTicket }: { user: User; id: string; onOpe
       {editing && (
         <ContactEditForm
           contact={c}
+          canSetTier={user.role !== 'agent'}
           onCancel={() => setEditing(false)}
           onSaved={(saved) => {
             setEditing(false);

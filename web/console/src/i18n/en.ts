@@ -845,6 +845,7 @@ export const en = {
     tagsHint: 'Separated by commas.',
     tier: 'Value tier',
     tierHint: 'Overrides the tier from the customer data; “None” takes the override away.',
+    tierLocked: 'Only supervisors and admins may override the tier.',
     noTier: 'None',
     cancel: 'Cancel',
     save: 'Save',

@@ -843,6 +843,7 @@ export const zhCN: Messages = {
     tagsHint: '用逗号分隔。',
     tier: '价值等级',
     tierHint: '覆盖客户数据中的等级；选“无”即取消覆盖。',
+    tierLocked: '只有主管和管理员可以覆盖等级。',
     noTier: '无',
     cancel: '取消',
     save: '保存',
