@@ -106,6 +106,7 @@ export const messageDto = (v: MessageView) => {
     text: m.text,
     html: m.html,
     attachments: m.attachments.map((a) => ({ name: a.name, contentType: a.contentType, size: a.size, url: attachmentUrl(a.ref) })),
+    metadata: Object.fromEntries((m.metadata ?? []).map((e) => [e.key, e.value])),
     // Notes are never delivered anywhere.
     deliveryStatus: m.direction === 'note' ? null : m.deliveryStatus,
     deliveryError: m.deliveryError,
@@ -196,6 +197,9 @@ export const MessageSchema = z.object({
   text: z.string(),
   html: z.string().describe('sanitized on the server, safe to render'),
   attachments: z.array(z.object({ name: z.string(), contentType: z.string(), size: z.number(), url: z.string() })),
+  metadata: z
+    .record(z.string(), z.string())
+    .describe('what the channel noted on the message, e.g. a fax: faxPages, faxPagesRead, ocr (recognised|failed), ocrError, faxPageCap'),
   emailCopy: z
     .object({ to: z.string(), status: z.enum(['sent', 'bounced']), error: z.string().nullable() })
     .nullable()

@@ -5,6 +5,7 @@ import { LINK_REL, textParts } from '../../../common/text-links';
 import { cleanHtml } from '../safe-html';
 import type { Message } from '../types';
 import { ChannelBadge, DeliveryBadge } from './Badges';
+import { FaxPages, faxParts } from './FaxPages';
 import { Icon } from './Icon';
 
 /**
@@ -100,8 +101,8 @@ export function Conversation({ messages, contactName, customerTyping, customerRe
               {m.subject && m.direction === 'inbound' && (i === 0 || m.subject !== prev?.subject) && (
                 <div class="msg-subject">{t('conversation.subject', { subject: m.subject })}</div>
               )}
-              <MessageBody m={m} />
-              {m.attachments && m.attachments.length > 0 && (
+              {faxParts(m) ? <FaxPages m={m} /> : <MessageBody m={m} />}
+              {!faxParts(m) && m.attachments && m.attachments.length > 0 && (
                 <ul class="attachments" aria-label={t('conversation.attachments')}>
                   {m.attachments.map((a) => (
                     <li key={a.url}>

@@ -67,12 +67,15 @@ function label(t: Translate, action: string): { text: string; icon: IconName } {
 /** Parameters holding ids and technical text: shown only in the entry's details. */
 const ID_PARAMS = ['messageId', 'providerId', 'reason'] as const;
 /** Actions whose coded words say the whole change (no from → to beside them). */
-const CODE_SAYS_ALL = new Set(['created', 'assignee', 'team', 'reply', 'delivery', 'merged', 'contact_merged', 'needs_attention', 'csat', 'complaint', 'suggestion']);
+const CODE_SAYS_ALL = new Set(['created', 'assignee', 'team', 'reply', 'delivery', 'merged', 'contact_merged', 'needs_attention', 'csat', 'complaint', 'suggestion', 'care']);
 const CODE = /^[a-z_]+\.[a-z_]+$/;
 
-/** A parameter as the viewer reads it: the known values in the console's language. */
-function param(t: Translate, name: string, v: string): string {
+/** A parameter as the viewer reads it: the known values in the console's language (`code`: the entry's code). */
+function param(t: Translate, name: string, v: string, code = ''): string {
   const key = ((): string | null => {
+    // Proactive care: a tier drop names tiers, a move to declining the stage it left.
+    if (code === 'care.tier_drop' && (name === 'from' || name === 'to')) return `values.tier.${v}`;
+    if (code === 'care.declining' && (name === 'from' || name === 'to')) return `values.stage.${v}`;
     if (name === 'channel') return `values.channel.${v}`;
     if (name === 'type' || name === 'was') return `values.type.${v}`;
     if (name === 'priority') return `values.priority.${v}`;
@@ -91,7 +94,7 @@ function coded(t: Translate, e: TimelineEvent): string | null {
   if (!e.code || !CODE.test(e.code)) return null;
   const key = `timeline.code.${e.code}`;
   const vars: Record<string, string> = {};
-  for (const [k, v] of Object.entries(e.params ?? {})) vars[k] = param(t, k, v);
+  for (const [k, v] of Object.entries(e.params ?? {})) vars[k] = param(t, k, v, e.code);
   const out = t(key as MsgKey, vars);
   return out === key ? null : out;
 }
