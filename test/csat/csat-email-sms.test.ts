@@ -162,7 +162,8 @@ test('an SMS customer is asked to reply 1-5; their digit is the answer (no messa
   // The customer's "4" (delivered twice by Twilio) is the answer, and no message on any ticket.
   const four = fake.incomingSms({ to: NUMBER, from, body: ' 4 ' });
   await fake.webhook(hook, four, { times: 2 });
-  const d = await until(() => detail(hub, admin.token, ticket!._id.toString()), (x) => x.ticket.csat !== null, 20_000);
+  // The answer is stored on the ticket, then written to its timeline: wait for both.
+  const d = await until(() => detail(hub, admin.token, ticket!._id.toString()), (x) => x.ticket.csat !== null && x.timeline.some((e) => e.code === 'csat.answered'), 20_000);
   expect(d.ticket).toMatchObject({ status: 'resolved', csat: { score: 4, channel: 'sms' } });
   expect(d.timeline.filter((e) => e.code === 'csat.answered')).toHaveLength(1);
   expect(await hub.models.Message.countDocuments({ channel: 'sms', externalId: four.MessageSid })).toBe(0);
