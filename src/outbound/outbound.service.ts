@@ -237,7 +237,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       result.status,
       {
         code: `delivery.${result.status}`,
-        params: { channel: m.channel, messageId: m._id.toString(), providerId: result.externalId, firstResponse: firstResponse ? 'yes' : 'no' },
+        params: { channel: m.channel, messageId: m._id.toString(), providerId: result.externalId, firstResponse: firstResponse ? 'yes' : 'no', ...(hubNotice ? { notice: 'yes' } : {}) },
         text: `reply ${m._id.toString()} ${result.status} (provider id ${result.externalId})${firstResponse ? ' (first response)' : ''}`,
       },
       sentAt,

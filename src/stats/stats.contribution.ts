@@ -38,12 +38,17 @@ export interface StatHistory {
 
 const NO_HISTORY: StatHistory = { customerMessagesAt: [], events: [] };
 
-/** When each agent reply was first sent (the `delivery` entry queued → sent/delivered), oldest first. */
+/**
+ * When each agent reply was first sent (the `delivery` entry queued → sent/delivered), oldest
+ * first. A message the hub sent by itself (a satisfaction question; its entry says `notice`) is
+ * nobody's response.
+ */
 export function replySendTimes(events: StatHistory['events']): number[] {
   const seen = new Set<string>();
   const out: number[] = [];
   for (const e of events) {
     if (e.action !== 'delivery' || e.from !== 'queued' || (e.to !== 'sent' && e.to !== 'delivered')) continue;
+    if (e.params?.notice === 'yes') continue;
     const id = e.params?.messageId ?? '';
     if (id && seen.has(id)) continue;
     seen.add(id);
@@ -73,6 +78,18 @@ export function nextResponses(customerMessagesAt: Date[], replies: number[]): Ar
     }
   }
   return out;
+}
+
+/**
+ * Whether the ticket's figures read its history (customer messages, timeline) at all: only handle
+ * time (a resolved ticket) and next responses (after a sent agent reply, which sets
+ * `firstResponseAt` before its timeline entry is written) do. A ticket nobody has answered or
+ * resolved, the common case right after it arrives, adds the same without it, so its history is
+ * not read (on FerretDB those reads scan the timeline and message collections).
+ */
+export function needsHistory(t: Pick<StatTicket, 'mergedInto' | 'firstResponseAt' | 'resolvedAt' | 'status'>): boolean {
+  if (t.mergedInto) return false;
+  return t.firstResponseAt !== null || (t.resolvedAt !== null && (t.status === 'resolved' || t.status === 'closed'));
 }
 
 const ACTIVE_STATUSES: ReadonlySet<string> = new Set(['new', 'open']);

@@ -6,7 +6,7 @@ import type { TeamModel } from '../auth/team.model';
 import type { MessageModel } from '../tickets/message.model';
 import type { TicketEventModel } from '../tickets/ticket-event.model';
 import { localTime, zonedTime } from '../routing/business-hours.calculator';
-import { contributionOf, difference, dimsOfKey, type Contribution, type StatHistory } from './stats.contribution';
+import { contributionOf, difference, dimsOfKey, needsHistory, type Contribution, type StatHistory } from './stats.contribution';
 import { percentile } from './stats.histogram';
 import type { StatBucketDoc, StatContributionDoc, StatModels } from './stat-bucket.model';
 
@@ -202,7 +202,7 @@ export function createStatsService(deps: StatsServiceDeps): StatsService {
   }
 
   const contributionsOf = async (tickets: TicketDoc[]): Promise<Contribution[]> => {
-    const h = await histories(tickets.map((t) => t._id));
+    const h = await histories(tickets.filter(needsHistory).map((t) => t._id));
     return tickets.map((t) => contributionOf(t, h.get(t._id.toString())));
   };
 
