@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal';
 import type { EventBus } from '../events/event-bus';
 import { conflict, DeskError } from '../tickets/desk.errors';
 import { actorOf } from '../tickets/ticket-desk.service';
+import { canSee } from '../tickets/ticket-scope';
 import type { TicketDoc, TicketModel, SuggestionStage } from '../tickets/ticket.model';
 import { SYSTEM, ticketUpdated, type TicketService } from '../tickets/ticket.service';
 import { stageError } from './suggestion.state';
@@ -117,8 +118,20 @@ export function createSuggestionService(deps: SuggestionServiceDeps) {
       return updated;
     },
 
-    /** The suggestions linked as duplicates of this one. */
-    duplicates: (id: Types.ObjectId) => Ticket.find({ 'suggestion.duplicateOf': id }, { number: 1, subject: 1 }).sort({ number: 1 }).lean(),
+    /**
+     * A suggestion's links: the original it duplicates, and the suggestions linked as its own
+     * duplicates (oldest first), each only where the principal may see it; `total` counts every
+     * duplicate, seen or not (how many customers asked for it).
+     */
+    async related(p: Principal, id: string): Promise<{ original: TicketDoc | null; duplicates: TicketDoc[]; total: number }> {
+      const t = await deps.visible(p, id);
+      mustBeSuggestion(t);
+      const [original, all] = await Promise.all([
+        t.suggestion?.duplicateOf ? Ticket.findById(t.suggestion.duplicateOf).lean() : null,
+        Ticket.find({ 'suggestion.duplicateOf': t._id }).sort({ number: 1 }).lean(),
+      ]);
+      return { original: original && canSee(p, original) ? original : null, duplicates: all.filter((d) => canSee(p, d)), total: all.length };
+    },
   };
 }
 export type SuggestionService = ReturnType<typeof createSuggestionService>;

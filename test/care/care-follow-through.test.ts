@@ -115,3 +115,37 @@ test('a shipped suggestion tells each linked customer once, through their channe
   expect(await codes(fromBen.ticketId)).toEqual(expect.arrayContaining(['suggestion.duplicate_of', 'suggestion.notified']));
   expect(await codes(annAgain.ticketId)).toEqual(expect.arrayContaining(['suggestion.duplicate_of', 'suggestion.notified_elsewhere']));
 });
+
+test("a suggestion lists its duplicates and its original; unlinking takes it off the list; others' tickets stay hidden", async () => {
+  const idea = (from: string) => inbound(hub, { from: { address: from }, subject: 'Gift wrapping', text: 'Could you offer gift wrapping?', chosenType: 'suggestion' });
+  const original = await idea('gia.wrap@example.org');
+  const a = await idea('hal.wrap@example.org');
+  const b = await idea('ida.wrap@example.org');
+  type Links = { original: { id: string; number: number } | null; duplicates: Array<{ id: string; number: number; contact: { name: string } }>; total: number };
+  const links = (token: string, id: string) => api<Links & { errors?: Array<{ field: string; code?: string }> }>(hub, token, 'GET', `/tickets/${id}/suggestion/duplicates`);
+  const link = (id: string, of: string | null) => api(hub, admin.token, 'PUT', `/tickets/${id}/suggestion/duplicate-of`, { of });
+
+  expect((await links(admin.token, original.ticketId)).body).toEqual({ original: null, duplicates: [], total: 0 });
+  expect((await link(a.ticketId, original.ticketId)).status).toBe(200);
+  expect((await link(b.ticketId, original.ticketId)).status).toBe(200);
+  const listed = await links(admin.token, original.ticketId);
+  expect(listed.status).toBe(200);
+  expect(listed.body.duplicates.map((d) => d.id)).toEqual([a.ticketId, b.ticketId]);
+  expect(listed.body.total).toBe(2);
+  const ofA = await links(admin.token, a.ticketId);
+  expect(ofA.body.original?.id).toBe(original.ticketId);
+  expect(ofA.body.duplicates).toEqual([]);
+
+  // Unlinked: off the original's list, no original of its own.
+  expect((await link(a.ticketId, null)).status).toBe(200);
+  expect((await links(admin.token, original.ticketId)).body.duplicates.map((d) => d.id)).toEqual([b.ticketId]);
+  expect((await links(admin.token, a.ticketId)).body.original).toBeNull();
+
+  // A complaint has no suggestion links; an agent of another team does not see the tickets at all.
+  const complaint = await inbound(hub, { subject: 'Late', text: 'Late again.', chosenType: 'complaint' });
+  const notSuggestion = await links(admin.token, complaint.ticketId);
+  expect(notSuggestion.status).toBe(409);
+  expect(notSuggestion.body.errors).toEqual([expect.objectContaining({ field: 'type', code: 'not_suggestion' })]);
+  const outsider = await createUser(hub, admin, 'agent', [await teamId(hub, admin, 'Elsewhere')]);
+  expect((await links(outsider.token, original.ticketId)).status).toBe(404);
+});

@@ -86,4 +86,24 @@ export function registerCareRoutes(t: RouteTable, deps: { settings: CareSettings
       return ticketSummaryDto(await deps.desk.view(updated));
     },
   });
+  t.route({
+    method: 'get',
+    path: '/api/v1/tickets/:id/suggestion/duplicates',
+    summary:
+      'A suggestion\'s links: the original it is a duplicate of, and the suggestions linked as its duplicates (oldest first), each only where you may see the ticket; `total` counts all its duplicates',
+    tags: ['tickets'],
+    access: 'signed-in',
+    params: Id,
+    errors: [404, 409],
+    response: z.object({
+      original: TicketSummarySchema.nullable().describe('null: not a duplicate, or its original is not yours to see'),
+      duplicates: z.array(TicketSummarySchema),
+      total: z.number().int().describe('duplicates linked to it, including those not yours to see'),
+    }),
+    async handler({ params, principal }) {
+      const r = await desk(() => suggestions.related(principal!, params.id));
+      const dto = async (x: Parameters<TicketDesk['view']>[0]) => ticketSummaryDto(await deps.desk.view(x));
+      return { original: r.original ? await dto(r.original) : null, duplicates: await Promise.all(r.duplicates.map(dto)), total: r.total };
+    },
+  });
 }
