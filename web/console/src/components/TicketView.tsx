@@ -31,6 +31,7 @@ import { TransferDialog } from './TransferDialog';
 import { MergedInto, TicketMergeDialog } from './TicketMerge';
 import { Icon } from './Icon';
 import { ComplaintResolveDialog } from './ComplaintResolve';
+import { SuggestionLinks } from './SuggestionLinks';
 import { SuggestionStage } from './SuggestionStage';
 import { NEEDS_CAUSE_EVENT } from '../hooks/use-open-ticket';
 
@@ -445,6 +446,17 @@ export function TicketView(p: TicketViewProps) {
           {tk.suggestion && (
             <SuggestionStage
               ticket={tk}
+              onChanged={(updated) => {
+                setDetail((d) => (d ? { ...d, ticket: { ...d.ticket, ...updated } } : d));
+                p.onChanged();
+                void load();
+              }}
+            />
+          )}
+          {tk.suggestion && (
+            <SuggestionLinks
+              ticket={tk}
+              onOpenTicket={p.onOpenTicket}
               onChanged={(updated) => {
                 setDetail((d) => (d ? { ...d, ticket: { ...d.ticket, ...updated } } : d));
                 p.onChanged();
