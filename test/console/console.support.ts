@@ -174,8 +174,11 @@ export async function expectRefusedAtFields(form: Locator, first: string): Promi
   return problem;
 }
 
+/** The settings screens of the console's nav (web/console/src/router.ts SettingsPage). */
+export type SettingsScreenName = 'canned' | 'teams' | 'users' | 'tokens' | 'sla' | 'rules' | 'email' | 'phones' | 'care' | 'value';
+
 /** An admin opens the settings screen `screen` from the nav. */
-export async function openSettingsScreen(page: Page, screen: 'canned' | 'teams' | 'users' | 'tokens' | 'sla' | 'rules' | 'email' | 'phones'): Promise<void> {
+export async function openSettingsScreen(page: Page, screen: SettingsScreenName): Promise<void> {
   await page.locator(`a[data-nav=${screen}]`).click();
   await page.waitForURL(new RegExp(`/console/settings/${screen}$`));
   await page.locator(`[data-testid=${screen}-admin]`).waitFor();
@@ -185,7 +188,7 @@ export async function openSettingsScreen(page: Page, screen: 'canned' | 'teams' 
  * Someone who is not an admin signs in on a page of their own: the nav has no link to the settings
  * screen `screen`, its address shows the inbox instead, and nothing fails.
  */
-export async function expectNoSettingsScreen(browser: Browser, baseUrl: string, user: { email: string; password: string }, screen: 'canned' | 'teams' | 'users' | 'tokens' | 'sla' | 'rules' | 'email' | 'phones'): Promise<void> {
+export async function expectNoSettingsScreen(browser: Browser, baseUrl: string, user: { email: string; password: string }, screen: SettingsScreenName): Promise<void> {
   const { context, page, guard } = await newPage(browser);
   await signIn(page, baseUrl, user.email, user.password);
   expect(await page.locator(`a[data-nav=${screen}]`).count()).toBe(0);

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { View } from './types';
 
 /** Screens of the settings area (admins). */
-export type SettingsPage = 'users' | 'teams' | 'rules' | 'tokens' | 'sla' | 'canned' | 'email' | 'phones' | 'care';
+export type SettingsPage = 'users' | 'teams' | 'rules' | 'tokens' | 'sla' | 'canned' | 'email' | 'phones' | 'care' | 'value';
 
 export interface Route {
   view: View;
@@ -25,7 +25,7 @@ export function parseRoute(pathname: string): Route {
   if (/^\/console\/reports\/?$/.test(pathname)) return { view: 'mine', ticketId: null, reports: true };
   const c = /^\/console\/contacts(?:\/([A-Za-z0-9_-]+))?\/?$/.exec(pathname);
   if (c) return { view: 'mine', ticketId: null, contacts: c[1] ?? '' };
-  const s = /^\/console\/settings\/(users|teams|rules|tokens|sla|canned|email|phones|care)\/?$/.exec(pathname);
+  const s = /^\/console\/settings\/(users|teams|rules|tokens|sla|canned|email|phones|care|value)\/?$/.exec(pathname);
   if (s) return { view: 'mine', ticketId: null, settings: s[1] as SettingsPage };
   const m = /^\/console\/(mine|unassigned|all)(?:\/tickets\/([A-Za-z0-9_-]+))?\/?$/.exec(pathname);
   if (m) return { view: m[1] as View, ticketId: m[2] ?? null };

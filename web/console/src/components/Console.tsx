@@ -17,6 +17,7 @@ import { backToList, navigate, routePath, useRoute, type SettingsPage } from '..
 import type { CannedResponse, Team, User, View } from '../types';
 import { CannedAdmin } from './CannedAdmin';
 import { CareAdmin } from './CareAdmin';
+import { ValueAdmin } from './ValueAdmin';
 import { ContactsDirectory } from './Contacts';
 import { ReportsScreen } from './Reports';
 import { Inbox } from './Inbox';
@@ -50,7 +51,7 @@ const VIEWS_BY_ROLE: Record<User['role'], View[]> = {
   admin: ['mine', 'unassigned', 'all'],
 };
 /** The settings area's screens, in the nav's order (admins). */
-const SETTINGS_PAGES: readonly SettingsPage[] = ['canned', 'teams', 'users', 'tokens', 'sla', 'rules', 'email', 'phones', 'care'];
+const SETTINGS_PAGES: readonly SettingsPage[] = ['canned', 'teams', 'users', 'tokens', 'sla', 'rules', 'email', 'phones', 'care', 'value'];
 
 /** The console: the nav, the inbox, the open ticket or a settings screen, offers; the hooks do the work. */
 export function Console({ user, token, onSignOut }: ConsoleProps) {
@@ -381,6 +382,10 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
       ) : settings === 'care' ? (
         <main class="main settings-main">
           <CareAdmin />
+        </main>
+      ) : settings === 'value' ? (
+        <main class="main settings-main">
+          <ValueAdmin />
         </main>
       ) : (
         <>
