@@ -1,3 +1,4 @@
+import { careSubject } from './care-texts';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Types } from 'mongoose';
 import { QUEUES } from '../jobs/queues';
@@ -47,7 +48,7 @@ export function createComplaintFollowThrough(deps: ComplaintFollowThroughDeps) {
       origin: `complaint-follow-up:${c._id.toString()}`,
       channel: c.channel,
       contact: c.contact,
-      subject: `Follow-up on complaint #${c.number}${c.subject ? `: ${c.subject}` : ''}`.slice(0, 200),
+      subject: careSubject(c.language, 'complaintFollowUp', { number: c.number }, c.subject),
       type: 'care',
       priority: 'normal',
       language: c.language,

@@ -1,3 +1,4 @@
+import { careSubject } from '../care/care-texts';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Types } from 'mongoose';
@@ -168,7 +169,7 @@ export function createCsatService(deps: CsatServiceDeps) {
       origin: `csat-follow-up:${t._id.toString()}`,
       channel: t.channel,
       contact: t.contact,
-      subject: `Low satisfaction (${score}/5) on #${t.number}${t.subject ? `: ${t.subject}` : ''}`.slice(0, 200),
+      subject: careSubject(t.language, 'lowSatisfaction', { number: t.number, score }, t.subject),
       type: 'care',
       priority: 'high',
       language: t.language,

@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { careSubject, tierName } from '../care/care-texts';
 import type { ChannelId } from '../../channels/contract';
 import type { ContactModel, ValueTier } from '../contacts/contact.model';
 import { isDuplicateKey } from '../db/models';
@@ -88,8 +89,11 @@ export function createCareService(deps: CareDeps) {
     const team = (tier && settings.careTeams[tier]) || settings.careTeams.fallback;
     const teamId = team ? new Types.ObjectId(team) : deps.defaultTeam;
     const who = contact.name || contact.identities[0]?.value || contact._id.toString();
+    const lang = contact.language || '';
     const subject =
-      change.kind === 'declining' ? `Proactive care: ${who} is buying less (declining)` : `Proactive care: ${who} dropped from ${change.from} to ${change.to}`;
+      change.kind === 'declining'
+        ? careSubject(lang, 'declining', { who })
+        : careSubject(lang, 'tierDrop', { who, from: tierName(lang, change.from), to: tierName(lang, change.to) });
     const { ticket, created } = await tickets.open({
       origin,
       channel: channelFor(contact.identities),

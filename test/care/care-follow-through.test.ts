@@ -149,3 +149,13 @@ test("a suggestion lists its duplicates and its original; unlinking takes it off
   const outsider = await createUser(hub, admin, 'agent', [await teamId(hub, admin, 'Elsewhere')]);
   expect((await links(outsider.token, original.ticketId)).status).toBe(404);
 });
+
+test("a follow-up's subject is in the customer's language", async () => {
+  expect((await api(hub, admin.token, 'PUT', '/settings/complaints', { causes: ['delivery'], followUpDays: 1 / 86_400 })).status).toBe(200);
+  const { ticketId } = await inbound(hub, { from: { address: 'wang.li@example.cn', name: '王丽' }, subject: '包裹破损', text: '我收到的包裹被压坏了，请尽快处理。', chosenType: 'complaint' });
+  const number = (await detail(hub, admin.token, ticketId)).ticket.number;
+  expect((await patch(ticketId, { status: 'resolved', cause: 'delivery' })).status).toBe(200);
+  const [f] = await until(() => hub.models.Ticket.find({ previousTicket: ticketId, type: 'care' }).lean(), (l) => l.length > 0, 30_000);
+  expect(f!.language).toMatch(/^zh/);
+  expect(f!.subject).toBe(`投诉 #${number} 的回访：包裹破损`);
+});
