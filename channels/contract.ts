@@ -199,6 +199,42 @@ export interface IngestOptions {
   wait?: boolean;
 }
 
+/**
+ * A received fax handed to the hub ({@link ChannelContext.ingestFax}): the hub keeps the document,
+ * reads it in a durable job (pages, thumbnails, OCR) and ingests the result as one `fax` message.
+ */
+export interface FaxIntake {
+  /** The provider's fax id, or the Message-ID of the mail that brought it: the message's externalId. */
+  externalId: string;
+  /** The sender's fax number, E.164: the contact's identity. */
+  from: string;
+  /** The number it was sent to (E.164), when known. */
+  to: string | null;
+  receivedAt: Date;
+  /** The faxed document as received (PDF or TIFF). */
+  document: Buffer;
+  /** What brought it (`telnyx`, `phaxio`, `signalwire`, `generic`, `email`): recorded on the message. */
+  source: string;
+  /** The subject of the mail that brought it (fax-to-email). */
+  subject?: string;
+  reading: {
+    /** Pages beyond this are neither rendered nor read (the original keeps them). */
+    maxPages: number;
+    /** tesseract languages (`chi_sim+eng`). */
+    languages: string;
+    /** Per tool run. */
+    timeoutMs: number;
+  };
+}
+
+/** What `ctx.ingestFax` answers: the fax is durably queued to be read (or throws). */
+export interface FaxIntakeResult {
+  accepted: true;
+  /** This fax was queued or stored before: nothing new is queued. */
+  duplicate: boolean;
+  jobId: string;
+}
+
 /** What `ctx.ingest` answers: the message is durably accepted (or throws). */
 export interface IngestResult {
   accepted: true;
@@ -333,6 +369,13 @@ export interface ChannelContext {
    * fetches).
    */
   storeFile?(bytes: Buffer): Promise<string>;
+  /**
+   * A received fax: kept durably at once (answer the provider after this), then read by a job of
+   * the hub's (pages, thumbnails, OCR in Chinese and English, retried until it succeeds) and
+   * ingested as a `fax` message of this adapter (instance). A document that cannot be read is
+   * still a message (its original kept, "OCR failed" and why). Absent: the hub cannot read faxes.
+   */
+  ingestFax?(fax: FaxIntake): Promise<FaxIntakeResult>;
   /** Where a ticket stands in routing now (null: unknown, closed, or no routing in this hub). */
   conversationStatus?(ticketId: string): Promise<ConversationStatus | null>;
   /** Records this adapter's (instance's) health, shown by /readyz and as a /metrics gauge, shared by every hub process. */

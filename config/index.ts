@@ -47,6 +47,8 @@ export const ConfigSchema = z.object({
   SEED_DEMO: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   INGEST_CONCURRENCY: int(1, 256).default(8),
+  /** Received faxes one worker process reads at once (each OCR run takes a core). */
+  FAX_READ_CONCURRENCY: int(1, 32).default(1),
   /** How long POST /api/v1/inbound waits for its message to be stored before answering 202. */
   INGEST_WAIT_TIMEOUT_MS: int(0, 120_000).default(10_000),
   /** A stalled ingest job (its worker died) is picked up again after this lock time. */

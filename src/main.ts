@@ -62,6 +62,7 @@ import { createDemoRouter } from './http/routes/demo.routes';
 import { createIngestPipeline, type IngestResult } from './ingest/ingest.pipeline';
 import { createIngestService, type IngestJobData, type IngestService } from './ingest/ingest.service';
 import { createIngestWorker } from './ingest/ingest.worker';
+import { createFaxIntake } from './documents/fax-intake';
 import { QUEUES } from './jobs/queues';
 import { createPresenceStore, createReadStateStore } from './realtime/presence.store';
 import { createRealtime, type Realtime } from './realtime/realtime.server';
@@ -472,6 +473,17 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
 
     const admin = await ensureAdmin(config, dataDir, users);
     const accept = channelIngest(ingest, config.INGEST_WAIT_TIMEOUT_MS);
+    const faxIntake = createFaxIntake({
+      connection: bullConnection,
+      prefix,
+      store,
+      ingest: accept,
+      stored: (externalId) => ingest.seen('fax', externalId),
+      concurrency: config.FAX_READ_CONCURRENCY,
+      logger: logger.child({ module: 'fax' }),
+    });
+    if (config.ROLES.includes('worker')) faxIntake.start();
+    cleanups.push(() => faxIntake.close());
     if (config.SEED_DEMO ?? !config.MONGODB_URI) {
       const demo = await seedDemo({ users, ingest: (m) => ingest.accept(m, { waitMs: 0 }) });
       logger.info({ agents: demo.agents, password: demo.password }, 'demo data ready');
@@ -696,6 +708,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
           },
         },
         ingest: accept,
+        faxIntake,
         counters: createChannelCounters(redis, prefix),
         availableAgent: (team) => voiceAgents.available(team),
         instances: channelInstances,

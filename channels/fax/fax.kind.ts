@@ -1,36 +1,41 @@
 import type { KeyObject } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import {
-  ChannelRequestError,
-  rawBodyOf,
-  type ChannelAdapter,
-  type ChannelContext,
-  type ChannelKind,
-  type InboundMessageInput,
-  type IngestResult,
-} from '../contract';
-import { processFaxDocument, type FaxDocument } from './fax.document';
-import { IGNORED, parseGeneric, parseTelnyx, type FaxNotice } from './fax.notice';
+import { ChannelRequestError, rawBodyOf, type ChannelAdapter, type ChannelContext, type ChannelKind, type FaxIntakeResult } from '../contract';
+import { readFormBody } from './fax.body';
+import { IGNORED, parseGeneric, parsePhaxio, parseSignalWire, parseTelnyx, type FaxNotice } from './fax.notice';
 import { createFaxOutbound, FaxOutboundSettingsSchema } from './fax.outbound';
-import { telnyxPublicKey, verifyGeneric, verifyTelnyx, type VerifyFailure } from './fax.verify';
+import { telnyxPublicKey, verifyGeneric, verifyPhaxio, verifySignalWire, verifyTelnyx, type VerifyFailure } from './fax.verify';
 
 /**
  * A fax number as a channel instance. The provider posts each received fax to
  * `POST /channels/fax/<instance id>/inbound`, signed:
- *   - `telnyx`: Telnyx's `fax.received` event, Ed25519 (`telnyx-signature-ed25519` over
+ *   - `telnyx`: Telnyx's `fax.received` event (JSON), Ed25519 (`telnyx-signature-ed25519` over
  *     `<telnyx-timestamp>|<body>`) with the instance's public key;
+ *   - `phaxio`: Phaxio's (Sinch) `fax_completed` callback, `multipart/form-data` with the document
+ *     as a file part, `X-Phaxio-Signature` (HMAC-SHA1 with the callback token over the URL, the
+ *     sorted fields and the files' SHA-1);
+ *   - `signalwire`: SignalWire's Twilio-compatible fax callback (form, `FaxStatus=received`,
+ *     `MediaUrl`), `X-SignalWire-Signature` checked with the project's signing key;
  *   - `generic`: our own JSON (a HylaFAX `faxrcvd` script, any integrator), HMAC-SHA256 with
  *     the instance's signing secret over `<X-Fax-Timestamp>.<body>` in `X-Fax-Signature`.
  * A request that is unsigned, forged or outside the freshness window is refused (403) before
- * anything is fetched or stored. Then the document is fetched from the provider (or taken
- * from the body), its pages rendered and read (OCR), and the fax becomes one message: the
- * recognised text (classified like any message), the original file and one image per page.
- * The answer comes once the message is durably accepted, so a failure is retried by the
+ * anything is fetched or stored. Then the document is fetched from the provider (or taken from
+ * the request) and handed to the hub (`ctx.ingestFax`), which keeps it and reads it in a durable
+ * job: its pages rendered and read (OCR), the fax becomes one message with the recognised text
+ * (classified like any message), the original file and one image per page. The provider is
+ * answered once the document is kept and queued, so a failure before that is retried by the
  * provider; a replay is a duplicate by the fax id and stores nothing.
  */
 export const FaxSettingsSchema = z.object({
-  provider: z.enum(['telnyx', 'generic']),
+  provider: z.enum(['telnyx', 'phaxio', 'signalwire', 'generic']),
+  /**
+   * `phaxio`, `signalwire`: the base URL the provider was given (their signatures cover the full
+   * callback URL, which behind a proxy is not what the hub sees); default: the hub's PUBLIC_URL.
+   */
+  callbackBaseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** `signalwire`: the project id, sent with the API token to fetch the document from `MediaUrl`. */
+  projectId: z.string().trim().min(1).max(200).optional(),
   /** The instance's own fax number (E.164), shown to agents. */
   number: z.string().trim().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number').optional(),
   /** Pages beyond this are not rendered or read (the original keeps them all). Each read page adds an image and a thumbnail. */
@@ -53,6 +58,12 @@ export const FaxSecretsSchema = z.object({
   signingSecret: z.string().min(16).max(1000).optional(),
   /** `telnyx`: the account's public key (base64 of 32 bytes, from the portal) or a PEM key. */
   publicKey: z.string().min(40).max(2000).optional(),
+  /** `phaxio`: the callback token of the account's webhook settings (the signature's key). */
+  callbackToken: z.string().min(8).max(1000).optional(),
+  /** `signalwire`: the project's signing key (the signature's key). */
+  signingKey: z.string().min(8).max(1000).optional(),
+  /** `signalwire`: the API token fetching the document (basic auth with the project id). */
+  apiToken: z.string().min(8).max(1000).optional(),
   /** `outbound`: the provider's API key (Telnyx API v2 key) replies are sent with. */
   apiKey: z.string().min(10).max(1000).optional(),
 });
@@ -62,10 +73,11 @@ const MAX_MEDIA_BYTES = 25 * 1024 * 1024;
 
 const failure = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-async function fetchMedia(url: string, timeoutMs: number): Promise<Buffer> {
+async function fetchMedia(url: string, timeoutMs: number, basicAuth?: { user: string; password: string }): Promise<Buffer> {
   let res: globalThis.Response;
+  const auth: Record<string, string> = basicAuth ? { authorization: `Basic ${Buffer.from(`${basicAuth.user}:${basicAuth.password}`).toString('base64')}` } : {};
   try {
-    res = await fetch(url, { headers: { 'user-agent': 'omnihub-fax/1' }, signal: AbortSignal.timeout(timeoutMs) });
+    res = await fetch(url, { headers: { 'user-agent': 'omnihub-fax/1', ...auth }, signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
     throw new ChannelRequestError(502, 'Fax document unavailable', `the document could not be fetched: ${failure(err)}`);
   }
@@ -75,35 +87,6 @@ async function fetchMedia(url: string, timeoutMs: number): Promise<Buffer> {
   const bytes = Buffer.from(await res.arrayBuffer());
   if (bytes.length > MAX_MEDIA_BYTES) throw new ChannelRequestError(413, 'Fax document too large', `the document has ${bytes.length} bytes (at most ${MAX_MEDIA_BYTES})`);
   return bytes;
-}
-
-/** The stored message of a fax: the OCR text (or why there is none), the original, the page images. */
-export function faxMessage(notice: FaxNotice, doc: FaxDocument, original: Buffer, provider: FaxSettings['provider'], maxPages: number): InboundMessageInput {
-  const ext = doc.format === 'pdf' ? 'pdf' : doc.format === 'tiff' ? 'tif' : 'bin';
-  const capped = doc.pageCount > doc.pages.length && doc.error === null;
-  return {
-    channel: 'fax',
-    externalId: notice.faxId,
-    from: { address: notice.from, kind: 'fax' },
-    to: notice.to ? [{ address: notice.to, kind: 'fax' }] : [],
-    text: doc.error !== null ? `OCR failed: ${doc.error}` : doc.text,
-    attachments: [
-      { name: `fax-${notice.faxId.replace(/[^\w.-]/g, '_').slice(0, 100)}.${ext}`, contentType: doc.contentType, size: original.length, contentBase64: original.toString('base64') },
-      ...doc.pages.flatMap((p) => [
-        { name: p.name, contentType: 'image/png', size: p.png.length, contentBase64: p.png.toString('base64') },
-        { name: p.thumbName, contentType: 'image/png', size: p.thumb.length, contentBase64: p.thumb.toString('base64') },
-      ]),
-    ],
-    receivedAt: notice.receivedAt,
-    metadata: {
-      faxProvider: provider,
-      faxPages: String(doc.pageCount),
-      faxPagesRead: String(doc.pages.length),
-      ocr: doc.error === null ? 'recognised' : 'failed',
-      ...(doc.error !== null ? { ocrError: doc.error.slice(0, 2000) } : {}),
-      ...(capped ? { faxPageCap: String(maxPages) } : {}),
-    },
-  };
 }
 
 export const faxKind: ChannelKind<FaxSettings, FaxSecrets> = {
@@ -116,8 +99,8 @@ export const faxKind: ChannelKind<FaxSettings, FaxSecrets> = {
     const outbound = settings.outbound
       ? createFaxOutbound({ id, settings: settings.outbound, number: settings.number, toleranceSeconds: settings.toleranceSeconds, apiKey: secrets.apiKey, publicKey: secrets.publicKey })
       : null;
-    /** Faxes being fetched and read now, by fax id. */
-    const inFlight = new Map<string, Promise<IngestResult>>();
+    /** Faxes being fetched and handed over now, by fax id. */
+    const inFlight = new Map<string, Promise<FaxIntakeResult>>();
     if (settings.provider === 'telnyx') {
       if (!secrets.publicKey) misconfigured = 'no Telnyx public key: every fax is refused';
       else {
@@ -127,51 +110,80 @@ export const faxKind: ChannelKind<FaxSettings, FaxSecrets> = {
           misconfigured = failure(err);
         }
       }
+    } else if (settings.provider === 'phaxio') {
+      if (!secrets.callbackToken) misconfigured = 'no Phaxio callback token: every fax is refused';
+    } else if (settings.provider === 'signalwire') {
+      if (!secrets.signingKey) misconfigured = 'no SignalWire signing key: every fax is refused';
     } else if (!secrets.signingSecret) misconfigured = 'no signing secret: every fax is refused';
 
-    function check(req: Request): VerifyFailure | null {
-      const signed = { body: rawBodyOf(req) ?? Buffer.alloc(0), header: (n: string) => req.get(n), now: Date.now() };
-      if (settings.provider === 'telnyx') return key ? verifyTelnyx(signed, key, settings.toleranceSeconds) : { reason: 'unsigned', detail: misconfigured ?? '' };
-      return secrets.signingSecret ? verifyGeneric(signed, secrets.signingSecret, settings.toleranceSeconds) : { reason: 'unsigned', detail: misconfigured ?? '' };
+    const refuse = (ctx: ChannelContext, bad: VerifyFailure): never => {
+      ctx.logger.warn({ reason: bad.reason, detail: bad.detail }, 'fax: notification refused');
+      throw new ChannelRequestError(403, 'Signature refused', bad.reason === 'stale' ? 'The timestamp is outside the allowed window.' : 'The signature is missing or does not match.');
+    };
+    /** The URL the provider signed: the configured base (or the hub's public URL) with the path and query received. */
+    const calledUrl = (ctx: ChannelContext, req: Request) => `${(settings.callbackBaseUrl ?? ctx.publicUrl).replace(/\/+$/, '')}${req.originalUrl}`;
+
+    /** Checks the request's signature (nothing is looked at before), then reads which fax it announces. */
+    async function notice(ctx: ChannelContext, req: Request, now: Date): Promise<FaxNotice | typeof IGNORED> {
+      const header = (n: string) => req.get(n);
+      if (settings.provider === 'phaxio' || settings.provider === 'signalwire') {
+        const form = await readFormBody(req, { maxFileBytes: MAX_MEDIA_BYTES });
+        const signed = { url: calledUrl(ctx, req), fields: form.fields, files: form.files, header };
+        const bad = settings.provider === 'phaxio' ? verifyPhaxio(signed, secrets.callbackToken ?? '') : verifySignalWire(signed, secrets.signingKey ?? '');
+        if (bad) refuse(ctx, bad);
+        return settings.provider === 'phaxio' ? parsePhaxio(form.fields, form.files, now) : parseSignalWire(form.fields, now);
+      }
+      const body = rawBodyOf(req);
+      if (!body) throw new ChannelRequestError(415, 'Unsupported media type', 'The notification must be application/json.');
+      const signed = { body, header, now: now.getTime() };
+      const bad =
+        settings.provider === 'telnyx'
+          ? key
+            ? verifyTelnyx(signed, key, settings.toleranceSeconds)
+            : { reason: 'unsigned' as const, detail: misconfigured ?? '' }
+          : verifyGeneric(signed, secrets.signingSecret ?? '', settings.toleranceSeconds);
+      if (bad) refuse(ctx, bad);
+      return settings.provider === 'telnyx' ? parseTelnyx(req.body, now) : parseGeneric(req.body, now);
     }
 
     async function inbound(ctx: ChannelContext, req: Request, res: Response): Promise<void> {
       if (misconfigured) throw new ChannelRequestError(503, 'Fax channel not configured', misconfigured);
-      if (!rawBodyOf(req)) throw new ChannelRequestError(415, 'Unsupported media type', 'The notification must be application/json.');
-      const bad = check(req);
-      if (bad) {
-        ctx.logger.warn({ reason: bad.reason, detail: bad.detail }, 'fax: notification refused');
-        throw new ChannelRequestError(403, 'Signature refused', bad.reason === 'stale' ? 'The timestamp is outside the allowed window.' : 'The signature is missing or does not match.');
-      }
-      const now = new Date();
-      const notice = settings.provider === 'telnyx' ? parseTelnyx(req.body, now) : parseGeneric(req.body, now);
-      if (notice === IGNORED) {
+      if (!ctx.ingestFax) throw new ChannelRequestError(503, 'Fax channel not available', 'This hub cannot read faxes.');
+      const n = await notice(ctx, req, new Date());
+      if (n === IGNORED) {
         res.status(200).json({ received: true, ignored: true });
         return;
       }
-      // A replay of a fax already accepted: nothing is fetched or read again.
-      const seen = `fax:${notice.faxId}`;
+      // A replay of a fax already accepted: nothing is fetched or kept again.
+      const seen = `fax:${n.faxId}`;
       if ((await ctx.checkpoint.get(seen)) !== null) {
         res.status(200).json({ received: true, duplicate: true });
         return;
       }
-      // A delivery of a fax this process is reading already (the provider retried meanwhile) waits for that one.
-      let work = inFlight.get(notice.faxId);
+      // A delivery of a fax this process is taking in already (the provider retried meanwhile) waits for that one.
+      let work = inFlight.get(n.faxId);
       const first = work === undefined;
       if (!work) {
-        work = accept(ctx, notice).finally(() => inFlight.delete(notice.faxId));
-        inFlight.set(notice.faxId, work);
+        work = accept(ctx, n).finally(() => inFlight.delete(n.faxId));
+        inFlight.set(n.faxId, work);
       }
       const accepted = await work;
-      await ctx.checkpoint.set(seen, accepted.messageId);
-      res.status(200).json({ received: true, duplicate: !first || accepted.duplicate === true, messageId: accepted.messageId });
+      await ctx.checkpoint.set(seen, accepted.jobId);
+      res.status(200).json({ received: true, duplicate: !first || accepted.duplicate, jobId: accepted.jobId });
     }
 
-    async function accept(ctx: ChannelContext, notice: FaxNotice): Promise<IngestResult> {
-      const original = 'url' in notice.media ? await fetchMedia(notice.media.url, settings.mediaTimeoutMs) : notice.media.bytes;
-      const doc = await processFaxDocument(original, { maxPages: settings.maxPages, languages: settings.ocrLanguages, timeoutMs: settings.ocrTimeoutMs });
-      if (doc.error !== null) ctx.logger.warn({ faxId: notice.faxId, reason: doc.error }, 'fax: OCR failed; the original is kept');
-      return ctx.ingest(faxMessage(notice, doc, original, settings.provider, settings.maxPages), { wait: false });
+    async function accept(ctx: ChannelContext, n: FaxNotice): Promise<FaxIntakeResult> {
+      const auth = settings.provider === 'signalwire' && settings.projectId && secrets.apiToken ? { user: settings.projectId, password: secrets.apiToken } : undefined;
+      const document = 'url' in n.media ? await fetchMedia(n.media.url, settings.mediaTimeoutMs, auth) : n.media.bytes;
+      return ctx.ingestFax!({
+        externalId: n.faxId,
+        from: n.from,
+        to: n.to,
+        receivedAt: n.receivedAt,
+        document,
+        source: settings.provider,
+        reading: { maxPages: settings.maxPages, languages: settings.ocrLanguages, timeoutMs: settings.ocrTimeoutMs },
+      });
     }
 
     return {

@@ -100,3 +100,65 @@ export function parseGeneric(body: unknown, now: Date): FaxNotice {
     receivedAt: d.receivedAt ? new Date(d.receivedAt) : now,
   };
 }
+
+/** Phaxio's `fax` field: the fax as JSON (API v2). */
+const PhaxioFaxSchema = z.looseObject({
+  id: z.union([z.number().int(), z.string().trim().min(1).max(200)]),
+  direction: z.string().max(40).optional(),
+  from_number: z.string().max(40).optional(),
+  caller_id: z.string().max(40).optional(),
+  to_number: z.string().max(40).optional(),
+  completed_at: z.string().max(100).optional(),
+  created_at: z.string().max(100).optional(),
+});
+
+const when = (text: string | undefined, now: Date): Date => {
+  const at = text ? new Date(text) : now;
+  return Number.isNaN(at.getTime()) ? now : at;
+};
+
+/**
+ * A Phaxio (Sinch) fax callback, `multipart/form-data`: `event_type` (`fax_completed`),
+ * `direction` (`received`), `success`, `fax` (JSON) and the document as a file part. A sent fax's
+ * callback, or a received fax that did not come through, is {@link IGNORED}.
+ */
+export function parsePhaxio(fields: Record<string, string>, files: Array<{ field: string; contentType: string; bytes: Buffer }>, now: Date): FaxNotice | typeof IGNORED {
+  if ((fields.direction ?? 'received') !== 'received' || (fields.event_type && fields.event_type !== 'fax_completed')) return IGNORED;
+  if (fields.success === 'false') return IGNORED;
+  let json: unknown;
+  try {
+    json = JSON.parse(fields.fax ?? '');
+  } catch {
+    throw invalid(new z.ZodError([{ code: 'custom', path: ['fax'], message: 'the fax field is not JSON', input: fields.fax }]));
+  }
+  const fax = PhaxioFaxSchema.safeParse(json);
+  if (!fax.success) throw invalid(new z.ZodError(fax.error.issues.map((i) => ({ ...i, path: ['fax', ...i.path] }))));
+  const fromText = fax.data.from_number ?? fax.data.caller_id ?? '';
+  const from = Number164.safeParse(fromText);
+  if (!from.success) throw invalid(new z.ZodError(from.error.issues.map((i) => ({ ...i, path: ['fax', 'from_number', ...i.path] }))));
+  const file = files[0];
+  if (!file || file.bytes.length === 0) throw invalid(new z.ZodError([{ code: 'custom', path: ['file'], message: 'the fax document (a file part) is missing', input: undefined }]));
+  return {
+    faxId: String(fax.data.id),
+    from: from.data,
+    to: fax.data.to_number ? e164(fax.data.to_number) : null,
+    media: { bytes: file.bytes, contentType: file.contentType || null },
+    receivedAt: when(fax.data.completed_at ?? fax.data.created_at, now),
+  };
+}
+
+const SignalWireSchema = z.looseObject({
+  FaxSid: z.string().trim().min(1).max(200),
+  From: Number164,
+  To: z.string().max(40).optional(),
+  FaxStatus: z.string().max(40),
+  MediaUrl: z.url({ protocol: /^https?$/ }),
+});
+
+/** A SignalWire fax status callback (Twilio-compatible form): `FaxStatus=received` → its notice; other statuses → {@link IGNORED}. */
+export function parseSignalWire(fields: Record<string, string>, now: Date): FaxNotice | typeof IGNORED {
+  if (fields.FaxStatus !== undefined && fields.FaxStatus !== 'received') return IGNORED;
+  const v = SignalWireSchema.safeParse(fields);
+  if (!v.success) throw invalid(v.error);
+  return { faxId: v.data.FaxSid, from: v.data.From, to: v.data.To ? e164(v.data.To) : null, media: { url: v.data.MediaUrl }, receivedAt: now };
+}

@@ -1,4 +1,5 @@
-import { createHmac, createPublicKey, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createPublicKey, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import twilio from 'twilio';
 
 /**
  * Webhook signature checks of the fax providers. Each answers `null` when the request is
@@ -72,4 +73,49 @@ export function verifyTelnyx(req: SignedRequest, publicKey: KeyObject, tolerance
     ok = false;
   }
   return ok ? null : { reason: 'forged', detail: 'the signature does not match' };
+}
+
+export const PHAXIO_SIGNATURE_HEADER = 'x-phaxio-signature';
+export const SIGNALWIRE_SIGNATURE_HEADER = 'x-signalwire-signature';
+
+/** A form webhook as its signature covers it: the URL the provider called, the fields, the files. */
+export interface SignedForm {
+  /** The callback URL as configured at the provider (scheme, host, path and query). */
+  url: string;
+  fields: Record<string, string>;
+  files: Array<{ field: string; bytes: Buffer }>;
+  header(name: string): string | undefined;
+}
+
+/**
+ * Phaxio (Sinch): hex HMAC-SHA1, keyed with the callback token, over the callback URL, then each
+ * field sorted by name as name + value, then each file sorted by field name as field name + the
+ * SHA-1 (hex) of its bytes.
+ */
+export function signPhaxio(form: Omit<SignedForm, 'header'>, token: string): string {
+  const h = createHmac('sha1', token).update(form.url);
+  for (const name of Object.keys(form.fields).sort()) h.update(`${name}${form.fields[name]}`);
+  for (const f of [...form.files].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0))) {
+    h.update(`${f.field}${createHash('sha1').update(f.bytes).digest('hex')}`);
+  }
+  return h.digest('hex');
+}
+
+export function verifyPhaxio(form: SignedForm, token: string): VerifyFailure | null {
+  const given = form.header(PHAXIO_SIGNATURE_HEADER)?.trim().toLowerCase();
+  if (!given) return { reason: 'unsigned', detail: `${PHAXIO_SIGNATURE_HEADER} is missing` };
+  const expected = Buffer.from(signPhaxio(form, token));
+  const actual = Buffer.from(given);
+  return actual.length === expected.length && timingSafeEqual(actual, expected) ? null : { reason: 'forged', detail: 'the signature does not match' };
+}
+
+/**
+ * SignalWire (its Twilio-compatible fax API): `X-SignalWire-Signature` (or `X-Twilio-Signature`),
+ * checked by the Twilio SDK's own validation with the project's signing key over the URL and the
+ * form's fields.
+ */
+export function verifySignalWire(form: Omit<SignedForm, 'files'>, signingKey: string): VerifyFailure | null {
+  const given = form.header(SIGNALWIRE_SIGNATURE_HEADER) ?? form.header('x-twilio-signature');
+  if (!given) return { reason: 'unsigned', detail: `${SIGNALWIRE_SIGNATURE_HEADER} is missing` };
+  return twilio.validateRequest(signingKey, given.trim(), form.url, form.fields) ? null : { reason: 'forged', detail: 'the signature does not match' };
 }

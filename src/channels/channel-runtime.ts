@@ -14,13 +14,14 @@ import type { ChannelHealthStore } from './channel-health.store';
 import type { ChannelInstanceService, RunnableInstance } from './channel-instances.service';
 import type { CheckpointStore } from './channel-checkpoint.store';
 import type { ChannelScheduler } from './channel-scheduler';
+import type { FaxIntakeService } from '../documents/fax-intake';
 
 interface Logger extends ChannelLogger {
   child(bindings: Record<string, string>): Logger;
 }
 
 /** What every adapter's context shares; the runtime adds the per-adapter parts. */
-export type SharedContext = Omit<ChannelContext, 'router' | 'ingest' | 'reportHealth' | 'schedule' | 'checkpoint' | 'instance' | 'logger' | 'countInWindow' | 'availableAgent'>;
+export type SharedContext = Omit<ChannelContext, 'router' | 'ingest' | 'ingestFax' | 'reportHealth' | 'schedule' | 'checkpoint' | 'instance' | 'logger' | 'countInWindow' | 'availableAgent'>;
 
 export interface ChannelRuntimeDeps {
   shared: SharedContext;
@@ -34,6 +35,8 @@ export interface ChannelRuntimeDeps {
   scheduler: ChannelScheduler;
   /** Occurrence counts shared by the hub's processes (keys are namespaced per adapter instance here). */
   counters?: { countInWindow(key: string, id: string, at: Date, windowMs: number): Promise<number> };
+  /** Reads received faxes in a job (`ctx.ingestFax`); absent: adapters cannot hand faxes over. */
+  faxIntake?: FaxIntakeService;
   /** How often adapters that have `health()` (the email channel's SMTP check) are checked. */
   healthIntervalMs: number;
   logger: Logger;
@@ -102,6 +105,16 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps) {
         };
         return deps.ingest(withInstance, { ...options, ...(instance.team ? { team: instance.team } : {}) });
       },
+      ...(deps.faxIntake
+        ? {
+            ingestFax: (fax) =>
+              deps.faxIntake!.enqueue(fax, {
+                ...(instance?.team ? { team: instance.team } : {}),
+                ...(instance ? { metadata: { channelInstance: instance.id } } : {}),
+                ...(instance?.defaultType ? { chosenType: instance.defaultType } : {}),
+              }),
+          }
+        : {}),
       reportHealth: (r) => report(who, r),
       ...(deps.availableAgent ? { availableAgent: () => deps.availableAgent!(instance?.team ?? null) } : {}),
       schedule(name, everyMs, task) {

@@ -5,6 +5,8 @@ export const QUEUES = {
   sla: 'sla',
   /** Periodic tasks of channel instances (pollers): src/channels/channel-scheduler.ts. */
   channelSchedules: 'channel-schedules',
+  /** Received faxes waiting to be read (pages, OCR) and ingested: src/documents/fax-intake.ts. */
+  faxDocuments: 'fax-documents',
   /** Customer care: complaint follow-ups scheduled days ahead (src/care). */
   care: 'care',
 } as const;

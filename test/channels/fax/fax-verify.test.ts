@@ -3,7 +3,7 @@
  * signature over another timestamp, a key in PEM form), and the OCR text clean-up.
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { tidyOcrText } from '../../../channels/fax/fax.document';
+import { tidyOcrText } from '../../../src/documents/fax-document';
 import { e164 } from '../../../channels/fax/fax.notice';
 import { signGeneric, telnyxPublicKey, verifyGeneric, verifyTelnyx } from '../../../channels/fax/fax.verify';
 
