@@ -5,7 +5,8 @@
  * Debian's Noto CJK fonts to a PDF, and that PDF as a 204×196 dpi CCITT G4 TIFF (ghostscript).
  */
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import twilio from 'twilio';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -20,8 +21,8 @@ export interface FakeFaxProvider {
   url: string;
   /** The sending side (Telnyx's `POST /v2/faxes` and its signed callbacks). */
   outbound: FakeFaxOutbound;
-  /** Serves `bytes` at `<url>/media/<name>`; answers that URL. */
-  serve(name: string, bytes: Buffer): string;
+  /** Serves `bytes` at `<url>/media/<name>` (to `auth` only, by HTTP basic auth, when given); answers that URL. */
+  serve(name: string, bytes: Buffer, auth?: { user: string; password: string }): string;
   /** How often each media path was fetched. */
   hits: Map<string, number>;
   close(): Promise<void>;
@@ -29,6 +30,7 @@ export interface FakeFaxProvider {
 
 export async function startFakeFaxProvider(o: { apiKey?: string } = {}): Promise<FakeFaxProvider> {
   const media = new Map<string, Buffer>();
+  const guarded = new Map<string, string>();
   const hits = new Map<string, number>();
   const outbound = fakeFaxOutbound(o.apiKey ?? FAKE_TELNYX_API_KEY);
   const server: Server = createServer((req, res) => {
@@ -37,6 +39,8 @@ export async function startFakeFaxProvider(o: { apiKey?: string } = {}): Promise
     hits.set(p, (hits.get(p) ?? 0) + 1);
     const bytes = media.get(p);
     if (!bytes) return void res.writeHead(404).end();
+    const needs = guarded.get(p);
+    if (needs && req.headers.authorization !== needs) return void res.writeHead(401, { 'www-authenticate': 'Basic realm="media"' }).end();
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) }).end(bytes);
   });
   server.listen(0, '127.0.0.1');
@@ -46,8 +50,9 @@ export async function startFakeFaxProvider(o: { apiKey?: string } = {}): Promise
     url,
     outbound,
     hits,
-    serve(name, bytes) {
+    serve(name, bytes, auth) {
       media.set(`/media/${name}`, bytes);
+      if (auth) guarded.set(`/media/${name}`, `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}`);
       return `${url}/media/${name}`;
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
@@ -84,6 +89,52 @@ export function telnyxFaxReceived(faxId: string, from: string, mediaUrl: string)
     },
     meta: { attempt: 1, delivered_to: 'http://hub/channels/fax' },
   });
+}
+
+/**
+ * A Phaxio (Sinch) `fax_completed` callback for a received fax, as the provider posts it:
+ * `multipart/form-data` with the fax as JSON and the document as the `file` part, and
+ * `X-Phaxio-Signature`: hex HMAC-SHA1 (key: the callback token) of the callback URL, each field
+ * sorted by name as name + value, each file sorted by field name as name + SHA-1 hex of its bytes.
+ */
+export function phaxioCallback(o: { url: string; token: string; faxId: number; from: string; document: Buffer; contentType: string }): { form: FormData; signature: string; fields: Record<string, string> } {
+  const fields: Record<string, string> = {
+    event_type: 'fax_completed',
+    direction: 'received',
+    success: 'true',
+    is_test: 'false',
+    fax: JSON.stringify({ id: o.faxId, direction: 'received', num_pages: 2, status: 'success', from_number: o.from, to_number: '+861088880001', created_at: new Date().toISOString() }),
+  };
+  return { form: phaxioForm(fields, o.document, o.contentType), signature: phaxioSignature(o.url, fields, { file: o.document }, o.token), fields };
+}
+
+export function phaxioForm(fields: Record<string, string>, document: Buffer, contentType: string): FormData {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  form.append('file', new Blob([new Uint8Array(document)], { type: contentType }), 'fax.pdf');
+  return form;
+}
+
+export function phaxioSignature(url: string, fields: Record<string, string>, files: Record<string, Buffer>, token: string): string {
+  let text = url;
+  for (const k of Object.keys(fields).sort()) text += k + fields[k];
+  for (const k of Object.keys(files).sort()) text += k + createHash('sha1').update(files[k]!).digest('hex');
+  return createHmac('sha1', token).update(text).digest('hex');
+}
+
+/** A SignalWire fax callback (Twilio-compatible form) and its `X-SignalWire-Signature`, computed by the Twilio SDK. */
+export function signalWireCallback(o: { url: string; signingKey: string; faxSid: string; from: string; mediaUrl: string; status?: string }): { body: string; signature: string } {
+  const params: Record<string, string> = {
+    AccountSid: 'PJ0000000000000000000000000000000',
+    FaxSid: o.faxSid,
+    From: o.from,
+    To: '+861088880002',
+    FaxStatus: o.status ?? 'received',
+    NumPages: '2',
+    MediaUrl: o.mediaUrl,
+    RemoteStationId: 'ACME FAX',
+  };
+  return { body: new URLSearchParams(params).toString(), signature: twilio.getExpectedTwilioSignature(o.signingKey, o.url, params) };
 }
 
 /** Each inner array is one page's paragraphs. */
