@@ -79,6 +79,33 @@ export const MailboxSettingsSchema = z.object({
       text: z.string().trim().min(1).max(5000).optional(),
     })
     .default({ enabled: false, maxPerSenderPerHour: 3 }),
+  /**
+   * Fax-to-email: the mailbox receives faxes as mail (fax services, HylaFAX's `faxrcvd`). A mail
+   * with a PDF or TIFF attachment is a fax: the attachment is read like a fax received by webhook
+   * (pages, OCR) and the ticket is a fax ticket of the sender's fax number, found in the subject
+   * (else the text) by `numberPattern` (its first group). A mail without either is taken as email.
+   */
+  fax: z
+    .object({
+      enabled: z.boolean().default(true),
+      numberPattern: z
+        .string()
+        .min(1)
+        .max(500)
+        .refine((p) => {
+          try {
+            return new RegExp(p, 'iu') instanceof RegExp;
+          } catch {
+            return false;
+          }
+        }, 'not a valid regular expression')
+        .optional(),
+      /** Pages beyond this are not rendered or read (the original keeps them all). */
+      maxPages: z.number().int().min(1).max(19).default(10),
+      ocrLanguages: z.string().regex(/^[a-z_]+(\+[a-z_]+)*$/).max(100).default('chi_sim+eng'),
+      ocrTimeoutMs: z.number().int().min(1000).max(600_000).default(120_000),
+    })
+    .nullish(),
 }).refine((s) => !s.processedFolder || s.processedFolder !== s.imap.folder, {
   message: 'the processed folder must differ from the folder read',
   path: ['processedFolder'],
@@ -101,6 +128,28 @@ const HOUR = 3_600_000;
 
 export const DEFAULT_ACK_TEXT =
   'Thank you for your message. We have received it as ticket [#{{ticket}}] and will answer as soon as we can; please keep [#{{ticket}}] in the subject when you write about it.\n\nThis is an automatic message.';
+
+/**
+ * Where fax services put the sender's number: "Fax from +49 30 1234567", "New fax received from
+ * 0049…", HylaFAX's "facsimile received from …", "传真来自 …"; the first group is the number.
+ */
+export const DEFAULT_FAX_NUMBER_PATTERN = '(?:fax|facsimile|传真)[^+\\d]{0,40}?((?:\\+|00)[1-9][\\d\\s.-]{5,20}\\d)';
+
+const FAX_DOCUMENT_TYPES = /^(application\/pdf|image\/tiff?)$/i;
+const FAX_DOCUMENT_NAMES = /\.(pdf|tiff?)$/i;
+
+/** The sender's fax number in a fax mail's subject or text, E.164; null when there is none. */
+export function faxNumberOf(pattern: string, subject: string, text: string): string | null {
+  const re = new RegExp(pattern, 'iu');
+  for (const where of [subject, text]) {
+    const raw = re.exec(where)?.[1];
+    if (!raw) continue;
+    const t = raw.replace(/[\s.-]/g, '');
+    const n = t.startsWith('00') ? `+${t.slice(2)}` : t;
+    if (/^\+[1-9]\d{6,14}$/.test(n)) return n;
+  }
+  return null;
+}
 
 /** Addresses that take no answers: no-reply senders and mail systems. */
 export function isNoReplyAddress(address: string): boolean {
@@ -215,6 +264,37 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
       }
     }
 
+    /**
+     * A fax mail: its document handed to the hub to be read as a fax of the sender's number.
+     * False when it is not one (no document or no number: taken as an ordinary email, logged why).
+     */
+    async function acceptFax(ctx: ChannelContext, uid: number, message: InboundMessage): Promise<boolean> {
+      const fax = settings.fax;
+      if (!fax || !ctx.ingestFax) return false;
+      const doc = message.attachments.find((a) => FAX_DOCUMENT_TYPES.test(a.contentType) || FAX_DOCUMENT_NAMES.test(a.name));
+      const from = faxNumberOf(fax.numberPattern ?? DEFAULT_FAX_NUMBER_PATTERN, message.subject ?? '', message.text);
+      if (!doc || !from || !doc.contentBase64) {
+        ctx.logger.warn({ uid, reason: !doc ? 'no PDF or TIFF attachment' : 'no fax number in the subject or text' }, 'email: fax mailbox: not a fax; taken as email');
+        return false;
+      }
+      try {
+        await ctx.ingestFax({
+          externalId: message.externalId,
+          from,
+          to: null,
+          receivedAt: message.receivedAt,
+          document: Buffer.from(doc.contentBase64, 'base64'),
+          source: 'email',
+          ...(message.subject ? { subject: message.subject } : {}),
+          reading: { maxPages: fax.maxPages, languages: fax.ocrLanguages, timeoutMs: fax.ocrTimeoutMs },
+        });
+      } catch (err) {
+        throw new HubRefused(`the hub could not accept a fax mail (UID ${uid}): ${err instanceof Error ? err.message : String(err)}`, err);
+      }
+      ctx.logger.info({ uid, from }, 'email: fax mail accepted');
+      return true;
+    }
+
     async function accept(ctx: ChannelContext, m: FetchMessageObject): Promise<void> {
       const uid = m.uid;
       if (!m.source) {
@@ -254,6 +334,7 @@ export const mailboxKind: ChannelKind<MailboxSettings, MailboxSecrets> = {
         ctx.logger.warn({ uid, reason: valid.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }, 'email: invalid message skipped');
         return;
       }
+      if (settings.fax?.enabled && (await acceptFax(ctx, uid, valid.data))) return;
       // Durably enqueued is enough: a message seen again (a rescan, a crash before the
       // checkpoint moved) is a duplicate by its Message-ID and stored once. To acknowledge a new
       // ticket the hub waits until it is stored (and knows the ticket's number).
