@@ -23,6 +23,16 @@ let page: Page;
 let guard: PageGuard;
 let agentToken = '';
 let inboundUrl = '';
+let cappedUrl = '';
+
+async function faxInstance(adminToken: string, name: string, team: string, settings: Record<string, unknown>): Promise<string> {
+  const res = await request<{ id: string }>(`${hub.url}/api/v1/channels`, {
+    apiKey: adminToken,
+    body: { kind: 'fax', name, team, settings: { provider: 'generic', ...settings }, secrets: { signingSecret: SECRET } },
+  });
+  expect(res.status).toBe(201);
+  return `${hub.url}/channels/fax/${res.body.id}/inbound`;
+}
 let tiff: Buffer;
 
 beforeAll(async () => {
@@ -30,20 +40,16 @@ beforeAll(async () => {
   ({ hub, browser } = await startConsole('console-fax-viewer'));
   const agent = await createAgent(hub.url, { email: 'fay.fax@test.example', name: 'Fay Fax' });
   agentToken = agent.adminToken;
-  const res = await request<{ id: string }>(`${hub.url}/api/v1/channels`, {
-    apiKey: agent.adminToken,
-    body: { kind: 'fax', name: 'Fax desk', team: agent.teamId, settings: { provider: 'generic' }, secrets: { signingSecret: SECRET } },
-  });
-  expect(res.status).toBe(201);
-  inboundUrl = `${hub.url}/channels/fax/${res.body.id}/inbound`;
+  inboundUrl = await faxInstance(agent.adminToken, 'Fax desk', agent.teamId, {});
+  cappedUrl = await faxInstance(agent.adminToken, 'Fax desk (1 page read)', agent.teamId, { maxPages: 1 });
   ({ page, guard } = await openConsole(browser, hub.url, agent));
 });
 afterAll(() => stopConsole(hub, browser));
 afterEach(() => expectNoPageTrouble({ guard }));
 
-async function receive(faxId: string, file: Buffer): Promise<string> {
+async function receive(faxId: string, file: Buffer, url = inboundUrl): Promise<string> {
   const body = JSON.stringify({ faxId, from: '+4930111222', media: { contentBase64: file.toString('base64'), contentType: 'image/tiff' } });
-  expect((await request(inboundUrl, { rawBody: body, headers: genericHeaders(body, SECRET), apiKey: null })).status).toBe(200);
+  expect((await request(url, { rawBody: body, headers: genericHeaders(body, SECRET), apiKey: null })).status).toBe(200);
   const m = await until(() => hub.models.Message.findOne({ channel: 'fax', externalId: faxId }).lean(), (x) => x?.ticket != null, 60_000);
   const ticketId = m!.ticket!.toString();
   await page.goto(`${hub.url}/console/mine/tickets/${ticketId}`);
@@ -89,4 +95,14 @@ test('a fax whose OCR failed shows the reason as a warning, and the original', a
   expect(await fax.locator('[data-testid=fax-ocr-failed]').innerText()).toMatch(/^OCR failed: .+/);
   expect(await fax.locator('button[data-action=fax-page]').count()).toBe(0);
   expect(await fax.locator('[data-testid=fax-original]').innerText()).toContain('fax-view-bad.tif');
+});
+
+test('a fax over the page cap says how many of its pages were read; only those are shown', async () => {
+  await receive('view-capped', tiff, cappedUrl);
+  const fax = page.locator('[data-testid=fax-pages]');
+  await fax.waitFor({ timeout: 15_000 });
+  expect(await fax.locator('[data-testid=fax-capped]').innerText()).toBe('Only the first 1 of 2 pages were read.');
+  expect(await fax.locator('button[data-action=fax-page]').count()).toBe(1);
+  expect(await fax.locator('[data-testid=fax-ocr-text]').innerText()).toContain('Order 4471 arrived broken.');
+  expect(await fax.locator('[data-testid=fax-ocr-text]').innerText()).not.toContain('Please call me back today.');
 });
