@@ -6,6 +6,7 @@ import { ChannelBadge } from './Badges';
 import { Dialog } from './Dialog';
 import { FilterInput, FormFooter, useSubmission } from './Form';
 import { ProblemMessage } from './ProblemMessage';
+import { TicketPickRow } from './TicketMerge';
 
 interface Links {
   original: TicketSummary | null;
@@ -136,17 +137,7 @@ function PickOriginal(p: { ticket: TicketSummary; busy: boolean; error: unknown;
         <div class="pick-list" role="radiogroup" aria-label={t('suggestionLinks.title', { number: p.ticket.number })}>
           {found === null && <p class="muted small pick-empty">{t('app.loading')}</p>}
           {found?.length === 0 && <p class="muted small pick-empty">{t('suggestionLinks.none')}</p>}
-          {found?.map((x) => (
-            <label key={x.id} class={`pick-row ${picked === x.id ? 'checked' : ''}`} data-ticket-id={x.id}>
-              <input type="radio" name="original" value={x.id} checked={picked === x.id} onChange={() => setPicked(x.id)} />
-              <span class="pick-main">
-                <span class="pick-name">
-                  <span class="muted">#{x.number}</span> {x.subject || t('inbox.noSubject')}
-                </span>
-                <span class="pick-sub muted small">{x.contact.name}</span>
-              </span>
-            </label>
-          ))}
+          {found?.map((x) => <TicketPickRow key={x.id} ticket={x} group="original" checked={picked === x.id} onPick={() => setPicked(x.id)} />)}
         </div>
         <FormFooter error={p.error} onDismissError={p.onDismissError} cancelLabel={t('suggestionLinks.cancel')} onCancel={p.onClose} submitDisabled={!picked || p.busy} submitAction="suggestion-link-confirm">
           {t('suggestionLinks.link')}

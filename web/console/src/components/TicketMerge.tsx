@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { get, post, query } from '../api';
 import { useI18n } from '../i18n/index';
@@ -69,19 +70,12 @@ export function TicketMergeDialog({ ticket, onClose, onMerged }: { ticket: Ticke
   };
 
   const row = (x: TicketSummary) => (
-    <label key={x.id} class={`pick-row ${picked?.id === x.id ? 'checked' : ''}`} data-ticket-id={x.id}>
-      <input type="radio" name="merge-target" value={x.id} checked={picked?.id === x.id} onChange={() => setPicked(x)} />
-      <span class="pick-main">
-        <span class="pick-name">
-          <span class="muted">#{x.number}</span> {x.subject || t('inbox.noSubject')}
-        </span>
-        <span class="pick-sub muted small">{x.contact.name}</span>
-      </span>
+    <TicketPickRow key={x.id} ticket={x} group="merge-target" checked={picked?.id === x.id} onPick={() => setPicked(x)}>
       <span class="row-badges">
         <ChannelBadge channel={x.channel} />
         <StatusBadge status={x.status} />
       </span>
-    </label>
+    </TicketPickRow>
   );
 
   return (
@@ -142,6 +136,24 @@ export function TicketMergeDialog({ ticket, onClose, onMerged }: { ticket: Ticke
         />
       </form>
     </Dialog>
+  );
+}
+
+/** One ticket to pick in a dialog's list (a radio button): its number, subject and customer, and `children` beside them. */
+export function TicketPickRow(p: { ticket: TicketSummary; group: string; checked: boolean; onPick(): void; children?: ComponentChildren }) {
+  const { t } = useI18n();
+  const x = p.ticket;
+  return (
+    <label class={`pick-row ${p.checked ? 'checked' : ''}`} data-ticket-id={x.id}>
+      <input type="radio" name={p.group} value={x.id} checked={p.checked} onChange={p.onPick} />
+      <span class="pick-main">
+        <span class="pick-name">
+          <span class="muted">#{x.number}</span> {x.subject || t('inbox.noSubject')}
+        </span>
+        <span class="pick-sub muted small">{x.contact.name}</span>
+      </span>
+      {p.children}
+    </label>
   );
 }
 
