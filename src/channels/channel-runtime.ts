@@ -79,8 +79,16 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps) {
     step();
   };
 
+  /** Each instance's last health write: a disabled instance's report is forgotten only after it landed. */
+  const reporting = new Map<string, Promise<void>>();
   function report(who: { key: string; channel: string; name: string }, r: HealthReport): void {
-    health.report(who, r).catch((err: unknown) => logger.warn({ err, channel: who.key }, 'channel: could not record health'));
+    const write = (reporting.get(who.key) ?? Promise.resolve())
+      .then(() => health.report(who, r))
+      .catch((err: unknown) => logger.warn({ err, channel: who.key }, 'channel: could not record health'));
+    reporting.set(who.key, write);
+    void write.then(() => {
+      if (reporting.get(who.key) === write) reporting.delete(who.key);
+    });
   }
 
   function contextFor(
@@ -115,7 +123,11 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps) {
               }),
           }
         : {}),
-      reportHealth: (r) => report(who, r),
+      // A run that ends after its instance was stopped (disabled, deleted, replaced) reports nothing.
+      reportHealth: (r) => {
+        if (instance && running.get(instance.id)?.adapter !== adapter) return;
+        report(who, r);
+      },
       ...(deps.availableAgent ? { availableAgent: () => deps.availableAgent!(instance?.team ?? null) } : {}),
       schedule(name, everyMs, task) {
         if (!TASK_NAME.test(name)) throw new Error(`schedule name ${JSON.stringify(name)}: lowercase letters, digits and - only`);
@@ -182,6 +194,7 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps) {
       if (!inst || !inst.enabled) {
         await stopRunning(id, true);
         if (!inst) await checkpoints.clear(id).catch(() => undefined);
+        await reporting.get(id);
         await health.forget(id).catch(() => undefined);
         return;
       }
