@@ -49,7 +49,7 @@ test('link a suggestion to its original by number, see it on both, unlink it', a
   await dialog.waitFor({ state: 'detached' });
 
   const named = page.locator('[data-testid=suggestion-original]');
-  await named.waitFor();
+  await named.locator(`a[data-ticket-id="${original.ticketId}"]`).waitFor();
   expect(await named.innerText()).toContain(`Duplicate of #${originalNo} Night mode`);
   const stored = await hub.models.Ticket.findById(dup.ticketId).lean();
   expect(stored?.suggestion?.duplicateOf?.toString()).toBe(original.ticketId);

@@ -41,31 +41,39 @@ function TicketLink({ ticket, onOpen }: { ticket: TicketSummary; onOpen(id: stri
  */
 export function SuggestionLinks(p: { ticket: TicketSummary; onChanged(t: TicketSummary): void; onOpenTicket(id: string): void }) {
   const { t } = useI18n();
-  const [links, setLinks] = useState<Links | null>(null);
+  /** The links, with the original they were read for (a change elsewhere is not shown with stale links). */
+  const [loaded, setLoaded] = useState<{ links: Links; for: string | null } | null>(null);
   const [picking, setPicking] = useState(false);
   const { busy, error, setError, submit } = useSubmission();
   const duplicateOf = p.ticket.suggestion?.duplicateOf ?? null;
 
   const load = useCallback(() => {
-    get<Links>(`/api/v1/tickets/${p.ticket.id}/suggestion/duplicates`).then(setLinks, (err: unknown) => setError(err));
-  }, [p.ticket.id, setError]);
+    const asked = duplicateOf;
+    get<Links>(`/api/v1/tickets/${p.ticket.id}/suggestion/duplicates`).then(
+      (links) => setLoaded({ links, for: asked }),
+      (err: unknown) => setError(err),
+    );
+  }, [p.ticket.id, duplicateOf, setError]);
   // Again whenever the ticket's link changes (here or by a colleague).
-  useEffect(load, [load, duplicateOf, p.ticket.suggestion?.stage]);
+  useEffect(load, [load, p.ticket.suggestion?.stage]);
 
   const link = (of: string | null) =>
     submit(async () => {
       const updated = await put<TicketSummary>(`/api/v1/tickets/${p.ticket.id}/suggestion/duplicate-of`, { of });
       setPicking(false);
+      // The new link changes `duplicateOf`, which reads the links again.
       p.onChanged(updated);
-      load();
     });
 
+  const links = loaded?.links ?? null;
   if (!links) return error !== null ? <ProblemMessage error={error} onDismiss={() => setError(null)} /> : null;
+  // Linked just now (or by a colleague) and the links not read again yet: no "cannot see" in the meantime.
+  const stale = loaded?.for !== duplicateOf;
   return (
     <div class="suggestion-links" data-testid="suggestion-links">
       {duplicateOf ? (
         <p data-testid="suggestion-original">
-          {t('suggestionLinks.duplicateOf')} {links.original ? <TicketLink ticket={links.original} onOpen={p.onOpenTicket} /> : <span class="muted">{t('suggestionLinks.hiddenOriginal')}</span>}{' '}
+          {t('suggestionLinks.duplicateOf')} {links.original ? <TicketLink ticket={links.original} onOpen={p.onOpenTicket} /> : stale ? <span class="muted">…</span> : <span class="muted">{t('suggestionLinks.hiddenOriginal')}</span>}{' '}
           <button type="button" class="btn small ghost" disabled={busy} data-action="suggestion-unlink" onClick={() => void link(null)}>
             {t('suggestionLinks.unlink')}
           </button>
