@@ -98,10 +98,10 @@ test('at 390×844 an agent signs in, goes online, opens a ticket, replies, sees 
   await page.locator('button[data-action=menu]').tap();
   const nav = page.locator('nav.nav');
   // Focus is in the menu; Escape closes it and focus is back on the menu button.
-  expect(await page.evaluate(() => document.activeElement?.getAttribute('data-action'))).toBe('close-menu');
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-action') === 'close-menu', undefined, { timeout: 2_000 });
   await page.keyboard.press('Escape');
   expect(await nav.isVisible()).toBe(false);
-  expect(await page.evaluate(() => document.activeElement?.getAttribute('data-action'))).toBe('menu');
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-action') === 'menu', undefined, { timeout: 2_000 });
   await page.locator('button[data-action=menu]').tap();
   await expectOnScreen(nav.locator('.presence-btn.presence-online'));
   await expectOnScreen(nav.locator('a[data-view=mine]'));

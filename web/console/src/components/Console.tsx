@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useAlerts } from '../hooks/use-alerts';
 import { useHubEvents } from '../hooks/use-hub-events';
 import { neighbour, useInbox } from '../hooks/use-inbox';
@@ -85,7 +85,9 @@ export function Console({ user, token, onSignOut }: ConsoleProps) {
     menuOpener.current = e.currentTarget instanceof HTMLElement ? e.currentTarget : null;
     setMenuOpen(true);
   };
-  useEffect(() => {
+  // A layout effect: focus moves in the same commit that opens or closes the menu, so it is never
+  // left on a control that has just been hidden.
+  useLayoutEffect(() => {
     if (!menuOpen) return;
     // Focus goes into the menu while it is open.
     const before = menuOpener.current;
