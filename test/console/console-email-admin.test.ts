@@ -146,8 +146,19 @@ describe('support mailboxes in Settings → Email', () => {
     const ticket = await until(() => hub.models.Ticket.findOne({ origin: 'email:<lid-1@example.org>' }).lean(), (t) => t !== null, 30_000);
     expect(ticket).toMatchObject({ type: 'complaint' });
     // It opens in the mailbox's team (routing may then hand it to an online agent's team, which its timeline says).
-    const teamMoves = await hub.models.TicketEvent.find({ ticket: ticket!._id, action: 'team' }).sort({ at: 1 }).lean();
-    expect(teamMoves[0]?.from ?? ticket?.team?.toString()).toBe(billingId);
+    // A move's timeline entry may land just after the ticket's new team: read both until they agree.
+    const opened = await until(
+      async () => {
+        const [now, moves] = await Promise.all([
+          hub.models.Ticket.findById(ticket!._id).lean(),
+          hub.models.TicketEvent.find({ ticket: ticket!._id, action: 'team' }).sort({ at: 1 }).lean(),
+        ]);
+        return { team: now?.team?.toString(), moves };
+      },
+      (r) => r.moves.length > 0 || r.team === billingId,
+      10_000,
+    );
+    expect(opened.moves[0]?.from ?? opened.team).toBe(billingId);
   });
 
   test('turning the mailbox off and on, in Chinese, then deleting it', async () => {
