@@ -10,6 +10,16 @@ const bool = z
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** True when this runtime knows `tz` as an IANA time zone. */
+function isZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const ROLES = ['api', 'worker'] as const;
 
 export const ConfigSchema = z.object({
@@ -167,27 +177,29 @@ export const ConfigSchema = z.object({
     .regex(/^(\S+\s+){4,5}\S+$/, 'a cron pattern of 5 or 6 fields')
     .default('30 2 * * *'),
   /** Time zone of VALUE_RECOMPUTE_CRON (IANA name, e.g. Asia/Shanghai); default UTC. */
-  VALUE_TIMEZONE: z
-    .string()
-    .trim()
-    .refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'an IANA time zone name (e.g. Asia/Shanghai)')
+  VALUE_TIMEZONE: z.string().trim().refine(isZone, 'an IANA time zone name (e.g. Asia/Shanghai)')
     .default('UTC'),
+  /**
+   * Zones (IANA names, comma-separated) whose local days the statistics keep as ready sums in
+   * Redis; UTC always is. Reports in another zone add up UTC hours instead.
+   */
+  STATS_ROLLUP_ZONES: z
+    .string()
+    .default('UTC,Asia/Shanghai')
+    .transform((s) => s.split(',').map((z) => z.trim()).filter(Boolean))
+    .refine((zones) => zones.every(isZone), 'IANA time zone names, comma-separated (e.g. UTC,Asia/Shanghai)'),
+  /** Days the statistics keep their hourly sums in Redis (older hours are read from the buckets). */
+  STATS_HOURLY_RETENTION_DAYS: int(2, 3660).default(92),
 });
 
 export type Config = Readonly<
-  Omit<z.infer<typeof ConfigSchema>, 'ROLES' | 'CORS_ORIGINS' | 'WEBCHAT_PRECHAT_FIELDS' | 'WEBCHAT_PRECHAT_REQUIRED' | 'WEBCHAT_ALLOWED_ORIGINS'> & {
+  Omit<z.infer<typeof ConfigSchema>, 'ROLES' | 'CORS_ORIGINS' | 'WEBCHAT_PRECHAT_FIELDS' | 'WEBCHAT_PRECHAT_REQUIRED' | 'WEBCHAT_ALLOWED_ORIGINS' | 'STATS_ROLLUP_ZONES'> & {
     ROLES: ReadonlyArray<(typeof ROLES)[number]>;
     CORS_ORIGINS: readonly string[];
     WEBCHAT_PRECHAT_FIELDS: ReadonlyArray<'email' | 'phone'>;
     WEBCHAT_PRECHAT_REQUIRED: ReadonlyArray<'email' | 'phone'>;
     WEBCHAT_ALLOWED_ORIGINS: readonly string[];
+    STATS_ROLLUP_ZONES: readonly string[];
   }
 >;
 

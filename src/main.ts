@@ -92,6 +92,7 @@ import { createTicketService, type TicketService } from './tickets/ticket.servic
 import { createStatModels } from './stats/stat-bucket.model';
 import { startStatsListener } from './stats/stats.listener';
 import { createStatsService, type StatsService } from './stats/stats.service';
+import { createStatRollups } from './stats/stats.rollups';
 import { registerStatsRoutes } from './http/routes/stats.routes';
 import { registerValueRoutes } from './http/routes/value.routes';
 import { createCareService } from './value/care.service';
@@ -220,7 +221,14 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     const owners = createTicketOwners(redis, prefix);
     const tickets = createTicketService({ ...models, numbers, bus, reopenWindowMs, owners });
     // Every process runs the `stats` group: each event is handled once, by one of them.
-    const stats = createStatsService({ ...(await createStatModels(conn)), Ticket: models.Ticket, User: models.User, Team: models.Team, TicketEvent: models.TicketEvent, Message: models.Message, locks });
+    const statModels = await createStatModels(conn);
+    const statRollups = createStatRollups({ redis, prefix, zones: config.STATS_ROLLUP_ZONES, hourlyRetentionDays: config.STATS_HOURLY_RETENTION_DAYS });
+    // A new installation's rollups are complete from the start; otherwise only a rebuild makes them so.
+    await statRollups.markReadyIfEmpty((await statModels.StatBucket.exists({})) !== null);
+    if (!(await statRollups.ready())) {
+      logger.warn({ module: 'stats' }, 'statistics rollups are incomplete (Redis lost them, or they are new): reports read the buckets until `npm run stats:rebuild`');
+    }
+    const stats = createStatsService({ ...statModels, rollups: statRollups, Ticket: models.Ticket, User: models.User, Team: models.Team, TicketEvent: models.TicketEvent, Message: models.Message, locks });
     cleanups.push(startStatsListener(bus, stats));
     const ticketQueries = createTicketQueries(models);
     const contacts = createContactService(models);
@@ -811,7 +819,8 @@ export async function rebuildStats(config: Config): Promise<{ tickets: number; b
       const locks = createDocumentLocks(redis, config.REDIS_PREFIX);
       useDocumentLocks(conn, locks);
       const models = await createModels(conn);
-      const stats = createStatsService({ ...(await createStatModels(conn)), Ticket: models.Ticket, User: models.User, Team: models.Team, TicketEvent: models.TicketEvent, Message: models.Message, locks });
+      const rollups = createStatRollups({ redis, prefix: config.REDIS_PREFIX, zones: config.STATS_ROLLUP_ZONES, hourlyRetentionDays: config.STATS_HOURLY_RETENTION_DAYS });
+      const stats = createStatsService({ ...(await createStatModels(conn)), rollups, Ticket: models.Ticket, User: models.User, Team: models.Team, TicketEvent: models.TicketEvent, Message: models.Message, locks });
       return await stats.rebuild();
     } finally {
       await redis.quit().catch(() => redis.disconnect());

@@ -33,16 +33,27 @@ const bucketSchema = new Schema<StatBucketDoc>(
 bucketSchema.index({ hour: 1, team: 1 });
 bucketSchema.plugin(documentLockPlugin);
 
+/** Where an open ticket is counted in the backlog. */
+export interface OpenTicket {
+  team: string;
+  agent: string;
+  /** ms since the epoch. */
+  createdAt: number;
+}
+
 /** What one ticket adds to the buckets now (so a change applies only the difference). */
 export interface StatContributionDoc {
   _id: string;
   rows: Array<{ key: string; counters: Record<string, number> }>;
+  /** Where it counts in the backlog now (null: not open). */
+  open?: OpenTicket | null;
 }
 
 const contributionSchema = new Schema<StatContributionDoc>(
   {
     _id: { type: String, required: true },
     rows: { type: Schema.Types.Mixed, default: () => [] },
+    open: { type: Schema.Types.Mixed, default: null },
   },
   { collection: 'stat_contributions', versionKey: false },
 );

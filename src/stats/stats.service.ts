@@ -8,7 +8,8 @@ import type { TicketEventModel } from '../tickets/ticket-event.model';
 import { localTime, zonedTime } from '../routing/business-hours.calculator';
 import { contributionOf, difference, dimsOfKey, needsHistory, type Contribution, type StatHistory } from './stats.contribution';
 import { percentile } from './stats.histogram';
-import type { StatBucketDoc, StatContributionDoc, StatModels } from './stat-bucket.model';
+import type { OpenTicket, StatBucketDoc, StatContributionDoc, StatModels } from './stat-bucket.model';
+import type { PlannedSlot, RowKind, StatRollups } from './stats.rollups';
 
 export interface StatsFilter {
   from: Date;
@@ -128,11 +129,19 @@ export interface StatsService {
   series(filter: StatsFilter, interval: SeriesInterval): Promise<StatsSeries>;
   /** Every bucket, sorted by key (for comparing a rebuild with the live buckets). */
   dump(): Promise<Array<Record<string, unknown>>>;
+  /** The Redis rollups and backlog sets, sorted (null without rollups). */
+  dumpRollups(): Promise<{ ready: boolean; rows: Awaited<ReturnType<StatRollups['dump']>>; backlog: Record<string, string[]> } | null>;
 }
 
 const toRows = (c: Contribution): StatContributionDoc['rows'] => [...c].map(([key, r]) => ({ key, counters: Object.fromEntries(r.counters) }));
 const fromRows = (rows: StatContributionDoc['rows']): Contribution =>
   new Map(rows.map((r) => [r.key, { dims: dimsOfKey(r.key), counters: new Map(Object.entries(r.counters)) }]));
+
+const OPEN_STATUSES = ['new', 'open', 'pending'];
+
+/** Where an open ticket counts in the backlog (null once it is resolved, closed or merged). */
+export const openOf = (t: Pick<TicketDoc, 'status' | 'mergedInto' | 'team' | 'assignee' | 'createdAt'>): OpenTicket | null =>
+  OPEN_STATUSES.includes(t.status) && !t.mergedInto ? { team: t.team?.toString() ?? '', agent: t.assignee?.toString() ?? '', createdAt: t.createdAt.getTime() } : null;
 
 class Durations {
   count = 0;
@@ -160,6 +169,59 @@ class Durations {
   }
 }
 
+/** The counters of some buckets (or of a rollup group), summed. */
+class Figures {
+  created = 0;
+  byChannel: Record<string, number> = {};
+  byType: Record<string, number> = {};
+  handled = 0;
+  tracked = 0;
+  met = 0;
+  answers = 0;
+  satisfied = 0;
+  scoreSum = 0;
+  wait = new Durations();
+  frt = new Durations();
+  res = new Durations();
+  nrt = new Durations();
+  ht = new Durations();
+  /** `ht`: the agents' own shares of handle time; `tht`: each ticket's total. */
+  constructor(private readonly htPrefix: string) {}
+
+  addBucket(b: StatBucketDoc): void {
+    const created = Number(b.created ?? 0);
+    if (created !== 0) {
+      this.byChannel[b.channel] = (this.byChannel[b.channel] ?? 0) + created;
+      this.byType[b.type] = (this.byType[b.type] ?? 0) + created;
+    }
+    this.add(b);
+  }
+
+  addRollup(r: Record<string, number>): void {
+    for (const [f, n] of Object.entries(r)) {
+      if (n === 0) continue;
+      if (f.startsWith('vc_')) this.byChannel[f.slice(3)] = (this.byChannel[f.slice(3)] ?? 0) + n;
+      else if (f.startsWith('vt_')) this.byType[f.slice(3)] = (this.byType[f.slice(3)] ?? 0) + n;
+    }
+    this.add(r);
+  }
+
+  private add(b: Record<string, unknown>): void {
+    this.created += Number(b.created ?? 0);
+    this.handled += Number(b.handled ?? 0);
+    this.tracked += Number(b.sla_tracked ?? 0);
+    this.met += Number(b.sla_met ?? 0);
+    this.answers += Number(b.csat_count ?? 0);
+    this.satisfied += Number(b.csat_satisfied ?? 0);
+    this.scoreSum += Number(b.csat_sum ?? 0);
+    this.wait.add(b, 'wait');
+    this.frt.add(b, 'frt');
+    this.res.add(b, 'res');
+    this.nrt.add(b, 'nrt');
+    this.ht.add(b, this.htPrefix);
+  }
+}
+
 const csatOf = (answers: number, satisfied: number, sum: number): CsatFigures => ({
   answers,
   satisfied,
@@ -180,11 +242,14 @@ export interface StatsServiceDeps extends StatModels {
   TicketEvent: TicketEventModel;
   Message: MessageModel;
   locks: DocumentLocks;
+  /** Read-optimised copies of the buckets in Redis (without them every query reads the buckets). */
+  rollups?: StatRollups;
   now?: () => Date;
 }
 
 export function createStatsService(deps: StatsServiceDeps): StatsService {
   const { StatBucket, StatContribution, Ticket, User, Team, TicketEvent, Message, locks } = deps;
+  const rollups = deps.rollups ?? null;
   const now = deps.now ?? (() => new Date());
 
   /** The recorded times of these tickets beyond their own fields (customer messages, timeline). */
@@ -210,6 +275,7 @@ export function createStatsService(deps: StatsServiceDeps): StatsService {
     for (const [key, { dims, counters }] of diff) {
       await StatBucket.updateOne({ _id: key }, { $inc: Object.fromEntries(counters), $setOnInsert: dims }, { upsert: true });
     }
+    await rollups?.apply(diff);
   }
 
   function bucketFilter(f: StatsFilter): Record<string, unknown> {
@@ -224,6 +290,64 @@ export function createStatsService(deps: StatsServiceDeps): StatsService {
 
   const buckets = (f: StatsFilter) => StatBucket.find(bucketFilter(f)).lean<Array<StatBucketDoc & Record<string, unknown>>>();
 
+  /** The rollups answer a filter without channel, type or priority, once they hold every bucket. */
+  async function rollupsFor(f: StatsFilter): Promise<StatRollups | null> {
+    if (!rollups || f.channel || f.type || f.priority) return null;
+    return (await rollups.ready()) ? rollups : null;
+  }
+  /** The row kind answering a filter: an agent's own rows, one team's, or everyone's. */
+  const kindOf = (f: StatsFilter): RowKind => (f.agent ? 'A' : f.teams === null ? 'G' : 'T');
+
+  /**
+   * The figures of `f`, grouped by `group` of a bucket (or of a rollup group): from the rollups
+   * when they can answer, otherwise from the buckets.
+   */
+  async function grouped(f: StatsFilter, groupBy: 'none' | 'team' | 'agent', kind: RowKind = kindOf(f), htPrefix = f.agent ? 'ht' : 'tht'): Promise<Map<string, Figures>> {
+    const out = new Map<string, Figures>();
+    const at = (g: string) => {
+      const x = out.get(g) ?? new Figures(htPrefix);
+      out.set(g, x);
+      return x;
+    };
+    const r = await rollupsFor(f);
+    const slots = r?.plan(f.from, f.to, f.tz ?? 'UTC') ?? null;
+    if (r && slots) {
+      for (const [g, counters] of await r.read({ kind, groupBy, teams: f.teams, agent: f.agent, slots })) at(g).addRollup(counters);
+      return out;
+    }
+    for (const b of await buckets(f)) {
+      const g = groupBy === 'team' ? b.team : groupBy === 'agent' ? b.agent : '';
+      if (groupBy === 'agent' && !g) continue;
+      at(g).addBucket(b);
+    }
+    return out;
+  }
+
+  /** Open tickets by age now: from the rollups' sorted sets when they can answer, else indexed counts. */
+  async function backlogOf(f: StatsFilter): Promise<StatsSummary['backlog']> {
+    const t = now().getTime();
+    const r = await rollupsFor(f);
+    let byAge: Array<{ age: BacklogAge; count: number }>;
+    if (r && !(f.agent && f.teams)) {
+      byAge = await r.backlog(f.agent ? { agent: f.agent } : { teams: f.teams }, AGE_LIMITS_MS, t);
+    } else {
+      const open: Record<string, unknown> = { status: { $in: OPEN_STATUSES }, mergedInto: null };
+      if (f.teams) open.team = { $in: f.teams };
+      if (f.channel) open.channel = f.channel;
+      if (f.type) open.type = f.type;
+      if (f.priority) open.priority = f.priority;
+      if (f.agent) open.assignee = f.agent;
+      byAge = await Promise.all(
+        AGE_LIMITS_MS.map(async ([age, lo, hi]) => {
+          const createdAt: Record<string, Date> = { $lte: new Date(t - lo) };
+          if (Number.isFinite(hi)) createdAt.$gt = new Date(t - hi);
+          return { age, count: await Ticket.countDocuments({ ...open, createdAt }) };
+        }),
+      );
+    }
+    return { total: byAge.reduce((s, a) => s + a.count, 0), byAge };
+  }
+
   return {
     async refreshTicket(ticketId) {
       const release = await locks.acquire(`stats-ticket:${ticketId}`);
@@ -232,16 +356,21 @@ export function createStatsService(deps: StatsServiceDeps): StatsService {
         const before = await StatContribution.findById(ticketId).lean();
         const after = ticket ? ((await contributionsOf([ticket]))[0] ?? new Map()) : new Map();
         const diff = difference(before ? fromRows(before.rows) : new Map(), after);
-        if (diff.size === 0) return;
+        const openBefore = before?.open ?? null;
+        const openAfter = ticket ? openOf(ticket) : null;
+        const openMoved = JSON.stringify(openBefore) !== JSON.stringify(openAfter);
+        if (diff.size === 0 && !openMoved) return;
         // Recorded first: a crash between the two leaves the buckets short (a rebuild repairs), never counted twice.
-        await StatContribution.updateOne({ _id: ticketId }, { $set: { rows: toRows(after) } }, { upsert: true });
+        await StatContribution.updateOne({ _id: ticketId }, { $set: { rows: toRows(after), open: openAfter } }, { upsert: true });
         await apply(diff);
+        if (openMoved) await rollups?.moveOpen(ticketId, openBefore, openAfter);
       } finally {
         await release();
       }
     },
 
     async rebuild() {
+      await rollups?.clear();
       await StatBucket.deleteMany({});
       await StatContribution.deleteMany({});
       const totals: Contribution = new Map();
@@ -250,9 +379,13 @@ export function createStatsService(deps: StatsServiceDeps): StatsService {
       const flush = async () => {
         const contributions = await contributionsOf(batch);
         await StatContribution.insertMany(
-          batch.map((t, i) => ({ _id: t._id.toString(), rows: toRows(contributions[i]!) })),
+          batch.map((t, i) => ({ _id: t._id.toString(), rows: toRows(contributions[i]!), open: openOf(t) })),
           { ordered: false },
         );
+        for (const t of batch) {
+          const open = openOf(t);
+          if (open) await rollups?.moveOpen(t._id.toString(), null, open);
+        }
         for (const c of contributions) {
           for (const [key, row] of c) {
             const total = totals.get(key) ?? { dims: row.dims, counters: new Map<string, number>() };
@@ -270,85 +403,35 @@ export function createStatsService(deps: StatsServiceDeps): StatsService {
       if (batch.length > 0) await flush();
       const docs = [...totals].map(([key, r]) => ({ _id: key, ...r.dims, ...Object.fromEntries(r.counters) }));
       for (let i = 0; i < docs.length; i += 500) await StatBucket.insertMany(docs.slice(i, i + 500), { ordered: false });
+      if (rollups) {
+        const entries = [...totals];
+        for (let i = 0; i < entries.length; i += 200) await rollups.apply(new Map(entries.slice(i, i + 200)));
+        await rollups.markReady();
+      }
       return { tickets, buckets: docs.length };
     },
 
     async summary(f) {
-      const byChannel: Record<string, number> = {};
-      const byType: Record<string, number> = {};
-      let total = 0;
-      let tracked = 0;
-      let met = 0;
-      let answers = 0;
-      let satisfied = 0;
-      let scoreSum = 0;
-      const wait = new Durations();
-      const frt = new Durations();
-      const res = new Durations();
-      const nrt = new Durations();
-      const ht = new Durations();
-      // An agent's own handle time is their share; otherwise each ticket's total.
-      const htPrefix = f.agent ? 'ht' : 'tht';
-      for (const b of await buckets(f)) {
-        const created = Number(b.created ?? 0);
-        if (created !== 0) {
-          total += created;
-          byChannel[b.channel] = (byChannel[b.channel] ?? 0) + created;
-          byType[b.type] = (byType[b.type] ?? 0) + created;
-        }
-        tracked += Number(b.sla_tracked ?? 0);
-        met += Number(b.sla_met ?? 0);
-        answers += Number(b.csat_count ?? 0);
-        satisfied += Number(b.csat_satisfied ?? 0);
-        scoreSum += Number(b.csat_sum ?? 0);
-        wait.add(b, 'wait');
-        frt.add(b, 'frt');
-        res.add(b, 'res');
-        nrt.add(b, 'nrt');
-        ht.add(b, htPrefix);
-      }
-      // Backlog is the state now: open tickets counted by age (indexed counts, no scan of closed ones).
-      const t = now().getTime();
-      const open: Record<string, unknown> = { status: { $in: ['new', 'open', 'pending'] }, mergedInto: null };
-      if (f.teams) open.team = { $in: f.teams };
-      if (f.channel) open.channel = f.channel;
-      if (f.type) open.type = f.type;
-      if (f.priority) open.priority = f.priority;
-      if (f.agent) open.assignee = f.agent;
-      const byAge = await Promise.all(
-        AGE_LIMITS_MS.map(async ([age, lo, hi]) => {
-          const createdAt: Record<string, Date> = { $lte: new Date(t - lo) };
-          if (Number.isFinite(hi)) createdAt.$gt = new Date(t - hi);
-          return { age, count: await Ticket.countDocuments({ ...open, createdAt }) };
-        }),
-      );
+      const [all, backlog] = await Promise.all([grouped(f, 'none'), backlogOf(f)]);
+      const x = all.get('') ?? new Figures(f.agent ? 'ht' : 'tht');
       return {
         from: f.from.toISOString(),
         to: f.to.toISOString(),
-        volumes: { total, byChannel, byType },
-        wait: wait.figures(),
-        firstResponse: frt.figures(),
-        resolution: res.figures(),
-        nextResponse: nrt.figures(),
-        handleTime: ht.figures(),
-        sla: sla(tracked, met),
-        csat: csatOf(answers, satisfied, scoreSum),
-        backlog: { total: byAge.reduce((s, a) => s + a.count, 0), byAge },
+        volumes: { total: x.created, byChannel: x.byChannel, byType: x.byType },
+        wait: x.wait.figures(),
+        firstResponse: x.frt.figures(),
+        resolution: x.res.figures(),
+        nextResponse: x.nrt.figures(),
+        handleTime: x.ht.figures(),
+        sla: sla(x.tracked, x.met),
+        csat: csatOf(x.answers, x.satisfied, x.scoreSum),
+        backlog,
       };
     },
 
     async agents(f) {
-      const per = new Map<string, { handled: number; frt: Durations; nrt: Durations; res: Durations; ht: Durations }>();
-      for (const b of await buckets(f)) {
-        if (!b.agent) continue;
-        const a = per.get(b.agent) ?? { handled: 0, frt: new Durations(), nrt: new Durations(), res: new Durations(), ht: new Durations() };
-        a.handled += Number(b.handled ?? 0);
-        a.frt.add(b, 'frt');
-        a.nrt.add(b, 'nrt');
-        a.res.add(b, 'res');
-        a.ht.add(b, 'ht');
-        per.set(b.agent, a);
-      }
+      // Each agent's own share of handle time, whatever the filter.
+      const per = await grouped(f, 'agent', 'A', 'ht');
       const users = await User.find({ _id: { $in: [...per.keys()] } }, { name: 1 }).lean();
       const names = new Map(users.map((u) => [u._id.toString(), u.name]));
       return [...per]
@@ -361,23 +444,11 @@ export function createStatsService(deps: StatsServiceDeps): StatsService {
           resolution: a.res.figures(),
           handleTime: a.ht.figures(),
         }))
-        .sort((x, y) => y.handled - x.handled || x.name.localeCompare(y.name));
+        .sort((x, y) => y.handled - x.handled || x.name.localeCompare(y.name) || x.agentId.localeCompare(y.agentId));
     },
 
     async teams(f) {
-      const per = new Map<string, { created: number; handled: number; tracked: number; met: number; frt: Durations; nrt: Durations; res: Durations; ht: Durations }>();
-      for (const b of await buckets(f)) {
-        const a = per.get(b.team) ?? { created: 0, handled: 0, tracked: 0, met: 0, frt: new Durations(), nrt: new Durations(), res: new Durations(), ht: new Durations() };
-        a.created += Number(b.created ?? 0);
-        a.handled += Number(b.handled ?? 0);
-        a.tracked += Number(b.sla_tracked ?? 0);
-        a.met += Number(b.sla_met ?? 0);
-        a.frt.add(b, 'frt');
-        a.nrt.add(b, 'nrt');
-        a.res.add(b, 'res');
-        a.ht.add(b, f.agent ? 'ht' : 'tht');
-        per.set(b.team, a);
-      }
+      const per = await grouped(f, 'team', f.agent ? 'A' : 'T');
       const ids = [...per.keys()].filter((id) => /^[0-9a-f]{24}$/i.test(id));
       const teams = await Team.find({ _id: { $in: ids } }, { name: 1 }).lean();
       const names = new Map(teams.map((t) => [t._id.toString(), t.name]));
@@ -393,42 +464,58 @@ export function createStatsService(deps: StatsServiceDeps): StatsService {
           handleTime: a.ht.figures(),
           sla: sla(a.tracked, a.met),
         }))
-        .sort((x, y) => y.created - x.created || x.name.localeCompare(y.name));
+        .sort((x, y) => y.created - x.created || x.name.localeCompare(y.name) || x.teamId.localeCompare(y.teamId));
     },
 
     async series(f, interval) {
       const tz = f.tz ?? 'UTC';
-      /** The local hour or day an instant falls in: its label and its start. */
-      const slot = (d: Date): [string, number] => {
+      /** The local hour or day an instant falls in: its label, its start and the next one's. */
+      const slot = (d: Date): [string, number, number] => {
         const l = localTime(d.getTime(), tz);
         const day = `${l.year}-${pad(l.month)}-${pad(l.day)}`;
-        return interval === 'day' ? [day, zonedTime(l.year, l.month, l.day, 0, tz)] : [`${day}T${pad(l.hour)}:00`, zonedTime(l.year, l.month, l.day, l.hour * 60, tz)];
+        if (interval === 'day') return [day, zonedTime(l.year, l.month, l.day, 0, tz), zonedTime(l.year, l.month, l.day + 1, 0, tz)];
+        const start = zonedTime(l.year, l.month, l.day, l.hour * 60, tz);
+        return [`${day}T${pad(l.hour)}:00`, start, start + 3_600_000];
       };
-      const per = new Map<string, { start: number; total: number; byChannel: Record<string, number>; byType: Record<string, number>; frt: Durations; res: Durations }>();
+      const per = new Map<string, { start: number; end: number; x: Figures }>();
       const point = (d: Date) => {
-        const [label, start] = slot(d);
-        const p = per.get(label) ?? { start, total: 0, byChannel: {}, byType: {}, frt: new Durations(), res: new Durations() };
+        const [label, start, end] = slot(d);
+        const p = per.get(label) ?? { start, end, x: new Figures(f.agent ? 'ht' : 'tht') };
         per.set(label, p);
         return p;
       };
       // Every slot of the period, empty ones too (a chart's axis without gaps).
       const step = interval === 'day' ? 86_400_000 : 3_600_000;
       for (let t = f.from.getTime(); t < f.to.getTime() && per.size < 2000; t += step / 2) point(new Date(t));
-      for (const b of await buckets(f)) {
-        const p = point(b.hour);
-        const created = Number(b.created ?? 0);
-        if (created !== 0) {
-          p.total += created;
-          p.byChannel[b.channel] = (p.byChannel[b.channel] ?? 0) + created;
-          p.byType[b.type] = (p.byType[b.type] ?? 0) + created;
-        }
-        p.frt.add(b, 'frt');
-        p.res.add(b, 'res');
+      const r = await rollupsFor(f);
+      let slots: PlannedSlot[] | null = r ? [] : null;
+      for (const [label, p] of per) {
+        if (!slots) break;
+        const part = r!.plan(new Date(Math.max(p.start, f.from.getTime())), new Date(Math.min(p.end, f.to.getTime())), tz, label);
+        slots = part ? [...slots, ...part] : null;
+      }
+      if (r && slots) {
+        for (const [label, counters] of await r.read({ kind: kindOf(f), groupBy: 'slot', teams: f.teams, agent: f.agent, slots })) per.get(label)?.x.addRollup(counters);
+      } else {
+        for (const b of await buckets(f)) point(b.hour).x.addBucket(b);
       }
       const points = [...per]
         .sort((a, b) => a[1].start - b[1].start)
-        .map(([label, p]) => ({ start: new Date(p.start).toISOString(), label, total: p.total, byChannel: p.byChannel, byType: p.byType, firstResponse: p.frt.figures(), resolution: p.res.figures() }));
+        .map(([label, p]) => ({
+          start: new Date(p.start).toISOString(),
+          label,
+          total: p.x.created,
+          byChannel: p.x.byChannel,
+          byType: p.x.byType,
+          firstResponse: p.x.frt.figures(),
+          resolution: p.x.res.figures(),
+        }));
       return { from: f.from.toISOString(), to: f.to.toISOString(), tz, interval, points };
+    },
+
+    async dumpRollups() {
+      if (!rollups) return null;
+      return { ready: await rollups.ready(), rows: await rollups.dump(), backlog: await rollups.dumpBacklog() };
     },
 
     async dump() {

@@ -31,6 +31,13 @@ describe('configuration', () => {
     expect(loadConfig({ SMTP_URL: 'smtps://u:p@mail.example:465' })).toMatchObject({ SMTP_URL: 'smtps://u:p@mail.example:465', WEBCHAT_EMAIL_OFFLINE_REPLIES: true });
   });
 
+  test('statistics rollup zones: a list of IANA zones, each checked', () => {
+    expect(loadConfig({}).STATS_ROLLUP_ZONES).toEqual(['UTC', 'Asia/Shanghai']);
+    expect(loadConfig({ STATS_ROLLUP_ZONES: ' Europe/Berlin , America/New_York ' }).STATS_ROLLUP_ZONES).toEqual(['Europe/Berlin', 'America/New_York']);
+    expect(() => loadConfig({ STATS_ROLLUP_ZONES: 'UTC,Mars/Olympus' })).toThrow(/STATS_ROLLUP_ZONES: IANA time zone names/);
+    expect(() => loadConfig({ STATS_HOURLY_RETENTION_DAYS: '1' })).toThrow(/STATS_HOURLY_RETENTION_DAYS/);
+  });
+
   test('bad configuration stops the process at start with one clear line per bad key', async () => {
     const proc = spawnHub({ PORT: '-1', REDIS_URL: 'http://nope', LOG_LEVEL: 'loud' });
     const code = await proc.exited;

@@ -318,11 +318,17 @@ test('CSAT: the share of 4 and 5 among the answers given in the period, counted 
 test('a rebuild from the stored tickets reproduces the live buckets exactly, and a repeated event changes nothing', async () => {
   const live = await hub.stats.dump();
   expect(live.length).toBeGreaterThan(0);
+  // The hub keeps the Redis rollups the reports read, complete from its first start.
+  const rolled = await hub.stats.dumpRollups();
+  expect(rolled?.ready).toBe(true);
+  expect(rolled!.rows.length).toBeGreaterThan(0);
   await hub.stats.refreshTicket(ids.reopened);
   expect(await hub.stats.dump()).toEqual(live);
+  expect(await hub.stats.dumpRollups()).toEqual(rolled);
   const rebuilt = await hub.stats.rebuild();
   expect(rebuilt.tickets).toBe(7);
   expect(await hub.stats.dump()).toEqual(live);
+  expect(await hub.stats.dumpRollups()).toEqual(rolled);
 });
 
 /** The wall clock of `tz` at `at`, and the instant its local day began (computed here with Intl alone). */
