@@ -48,7 +48,10 @@ export interface StatRollups {
   readonly zones: readonly string[];
   /** Adds a bucket difference to the rollups (one MULTI: all of it or nothing). */
   apply(diff: Contribution): Promise<void>;
-  /** True when the rollups hold every bucket (set by a rebuild, or at a start with no buckets yet). */
+  /**
+   * True when the rollups hold every bucket (marked by a rebuild, or at a start with no buckets
+   * yet) for these zones and this retention.
+   */
   ready(): Promise<boolean>;
   /** Marks the rollups complete when there is nothing to hold yet (a new installation). */
   markReadyIfEmpty(bucketsExist: boolean): Promise<void>;
@@ -83,6 +86,13 @@ export interface RollupOptions {
   zones: readonly string[];
   hourlyRetentionDays: number;
   now?: () => number;
+}
+
+/** What the ready mark records: when, and with which zones and retention, the rollups were complete. */
+interface ReadyMark {
+  at: string;
+  zones: string[];
+  hourlyRetentionDays: number;
 }
 
 const HOUR = 3_600_000;
@@ -144,6 +154,7 @@ export function createStatRollups(opts: RollupOptions): StatRollups {
   const zones = [...new Set(['UTC', ...opts.zones])];
   const now = opts.now ?? (() => Date.now());
   const retentionMs = opts.hourlyRetentionDays * DAY;
+  const mark = (): ReadyMark => ({ at: new Date(now()).toISOString(), zones, hourlyRetentionDays: opts.hourlyRetentionDays });
 
   /** Local dates of an hour in each zone, remembered (a bucket hour is written many times). */
   const dayCache = new Map<number, string[]>();
@@ -222,15 +233,24 @@ export function createStatRollups(opts: RollupOptions): StatRollups {
     },
 
     async ready() {
-      return (await redis.exists(readyKey)) === 1;
+      // Complete for what they were built with: a zone added or a longer retention since then
+      // has no past rows yet, so they are not trusted until a rebuild.
+      const raw = await redis.get(readyKey);
+      if (!raw) return false;
+      try {
+        const mark = JSON.parse(raw) as Partial<ReadyMark>;
+        return (mark.hourlyRetentionDays ?? 0) >= opts.hourlyRetentionDays && zones.every((z) => (mark.zones ?? []).includes(z));
+      } catch {
+        return false;
+      }
     },
 
     async markReadyIfEmpty(bucketsExist) {
-      if (!bucketsExist) await redis.set(readyKey, new Date(now()).toISOString(), 'NX');
+      if (!bucketsExist) await redis.set(readyKey, JSON.stringify(mark()), 'NX');
     },
 
     async markReady() {
-      await redis.set(readyKey, new Date(now()).toISOString());
+      await redis.set(readyKey, JSON.stringify(mark()));
     },
 
     async clear() {

@@ -182,6 +182,12 @@ test('rollups that lost their ready mark (Redis lost data) are not trusted: the 
   const dims = { hour, team: teams[0]!, channel: 'api', type: 'care', priority: 'normal', agent: '' };
   await rollups.apply(new Map([['extra', { dims, counters: new Map([['created', 1000]]) }]]));
   expect((await withRollups.summary(f)).volumes.total).toBe(expected.volumes.total + 1000);
+  // Configured with a zone more, or a longer hourly retention, they lack past rows: not trusted.
+  const same = { redis, prefix, zones: ['Asia/Shanghai'], hourlyRetentionDays: 3, now: () => NOW };
+  expect(await createStatRollups(same).ready()).toBe(true);
+  expect(await createStatRollups({ ...same, hourlyRetentionDays: 2 }).ready()).toBe(true);
+  expect(await createStatRollups({ ...same, zones: ['Asia/Shanghai', 'Europe/Berlin'] }).ready()).toBe(false);
+  expect(await createStatRollups({ ...same, hourlyRetentionDays: 30 }).ready()).toBe(false);
   await redis.del(`${prefix}:stats:rollups-ready`);
   expect(await withRollups.summary(f)).toEqual(expected);
   await withRollups.rebuild();
