@@ -84,8 +84,10 @@ test("a chat customer's rating shows in the ticket header and timeline, in Chine
   const ack = (await socket.timeout(10_000).emitWithAck('message', { id: `csat-${Date.now()}`, text: '我想查询退款进度', profile: { name: '赵敏', topic: 'question' } })) as { ok: boolean; ticketId: string };
   expect(ack.ok).toBe(true);
   const ticketId = ack.ticketId;
+  // Listen before resolving: the card can arrive before the PATCH's answer does.
+  const cardArrived = new Promise<{ ticketId: string }>((resolve) => socket.once('csat', resolve));
   expect((await request(`${hub.url}/api/v1/tickets/${ticketId}`, { method: 'PATCH', apiKey: lead.adminToken, body: { status: 'resolved' } })).status).toBe(200);
-  const card = await new Promise<{ ticketId: string }>((resolve) => socket.once('csat', resolve));
+  const card = await cardArrived;
   expect(card.ticketId).toBe(ticketId);
   expect(await socket.timeout(10_000).emitWithAck('csat', { ticketId, score: 4, comment: '很快就解决了' })).toEqual({ ok: true });
   socket.close();
