@@ -490,28 +490,44 @@ return 1
  * online with a free slot of a kind that has waiting tickets (nobody else could be chosen).
  */
 export const SNAPSHOT = script(`
-local team, window = ARGV[2], tonumber(ARGV[3])
+local team, window, withAgents = ARGV[2], tonumber(ARGV[3]), ARGV[4] == '1'
+local kinds = {'chat', 'async'}
+-- Routing (withAgents): first who could take work, online with a free slot of a kind; the
+-- queue heads of a kind nobody can take now are not read at all (a busy floor, or nobody
+-- online, costs a few reads per drain instead of a window of tickets).
+local free = {chat = {}, async = {}}
+local want = {chat = true, async = true}
+if withAgents then
+  want.chat, want.async = false, false
+  for _, a in ipairs(redis.call('SMEMBERS', k('team', team, 'agents'))) do
+    local f = redis.call('HMGET', k('agent', a), 'status', 'maxChat', 'maxAsync')
+    if f[1] == 'online' then
+      if redis.call('SCARD', k('agent', a, 'load', 'chat')) < tonumber(f[2] or '0') then free.chat[#free.chat + 1] = a; want.chat = true end
+      if redis.call('SCARD', k('agent', a, 'load', 'async')) < tonumber(f[3] or '0') then free.async[#free.async + 1] = a; want.async = true end
+    end
+  end
+end
 local heads = {}
-for _, kind in ipairs({'chat', 'async'}) do
+for i, kind in ipairs(kinds) do
   local list = {}
-  if window > 0 then
+  if window > 0 and want[kind] then
     for _, tid in ipairs(redis.call('ZRANGE', k('queue', team, kind), 0, window - 1)) do
       local v = ticket_view(tid)
       if v then list[#list + 1] = v end
     end
   end
-  heads[#heads + 1] = list
+  heads[i] = list
 end
-local agents = {}
-local wantChat, wantAsync = #heads[1] > 0, #heads[2] > 0
-if ARGV[4] == '1' and (wantChat or wantAsync) then
-  -- Only agents who could take a waiting ticket: online with a free slot of a kind that has one.
-  for _, a in ipairs(redis.call('SMEMBERS', k('team', team, 'agents'))) do
-    local f = redis.call('HMGET', k('agent', a), 'status', 'maxChat', 'maxAsync')
-    if f[1] == 'online' and ((wantChat and redis.call('SCARD', k('agent', a, 'load', 'chat')) < tonumber(f[2] or '0'))
-        or (wantAsync and redis.call('SCARD', k('agent', a, 'load', 'async')) < tonumber(f[3] or '0'))) then
-      local row = agent_row(a)
-      if row then agents[#agents + 1] = row end
+-- Only agents who could take a waiting ticket: a free slot of a kind that has one.
+local agents, seen = {}, {}
+for i, kind in ipairs(kinds) do
+  if #heads[i] > 0 then
+    for _, a in ipairs(free[kind]) do
+      if not seen[a] then
+        seen[a] = true
+        local row = agent_row(a)
+        if row then agents[#agents + 1] = row end
+      end
     end
   end
 end
