@@ -98,7 +98,7 @@ export function createClassifier(rules: ClassificationRules): Classifier {
     const type = input.chosenType ?? ruled.type;
 
     // Priority signals.
-    const level = (list: Term[]): Term[] => uniqueTerms(findHits(doc, list).filter((h) => !negated(h)));
+    const level = (list: TermSet): Term[] => uniqueTerms(findHits(doc, list).filter((h) => !negated(h)));
     const urgent = level(terms.urgent);
     const high = level(terms.high);
     const low = level(terms.low);
@@ -124,10 +124,10 @@ export function createClassifier(rules: ClassificationRules): Classifier {
   return { classify };
 }
 
-function compileLanguage(lang: LanguageRules): { types: Term[]; urgent: Term[]; high: Term[]; low: Term[] } {
-  const plain = (list: string[]): Term[] => list.map((term) => compileTerm(term, 1, null));
+function compileLanguage(lang: LanguageRules): { types: TermSet; urgent: TermSet; high: TermSet; low: TermSet } {
+  const plain = (list: string[]): TermSet => termSet(list.map((term) => compileTerm(term, 1, null)));
   return {
-    types: TYPES.flatMap((type) => lang.types[type].map((t) => compileTerm(t.term, t.weight, type))),
+    types: termSet(TYPES.flatMap((type) => lang.types[type].map((t) => compileTerm(t.term, t.weight, type)))),
     urgent: plain(lang.priority.urgent),
     high: plain(lang.priority.high),
     low: plain(lang.priority.low),
@@ -140,30 +140,81 @@ function compileTerm(term: string, weight: number, type: TicketType | null): Ter
   return { term: norm, weight, type, tokens };
 }
 
-/** All occurrences of the terms in the document (positions: token indexes for English, char offsets for Chinese). */
-function findHits(doc: Doc, terms: Term[]): Hit[] {
-  const hits: Hit[] = [];
-  for (const term of terms) {
-    if (doc.language === 'en') {
+/**
+ * A list of terms with an index by what a match must start with: English terms by their first
+ * word (prefix patterns apart), single Chinese characters by the character. A document is then
+ * compared with the terms that can start at each position instead of with every term.
+ */
+interface TermSet {
+  list: Term[];
+  /** English: term indexes by exact first token. */
+  byFirstToken: Map<string, number[]>;
+  /** English: terms whose first token is a pattern ("crash*", "*"). */
+  patternFirst: number[];
+  /** Chinese: single-character terms by their character; longer ones are found with indexOf. */
+  singles: Map<string, number[]>;
+  longer: number[];
+}
+
+function termSet(list: Term[]): TermSet {
+  const set: TermSet = { list, byFirstToken: new Map(), patternFirst: [], singles: new Map(), longer: [] };
+  const add = (m: Map<string, number[]>, key: string, i: number) => {
+    const at = m.get(key);
+    if (at) at.push(i);
+    else m.set(key, [i]);
+  };
+  list.forEach((term, i) => {
+    const first = term.tokens[0];
+    if (first !== undefined) {
+      if (first.endsWith('*')) set.patternFirst.push(i);
+      else add(set.byFirstToken, first, i);
+    }
+    if ([...term.term].length > 1) set.longer.push(i);
+    else add(set.singles, term.term, i);
+  });
+  return set;
+}
+
+/**
+ * All occurrences of the terms in the document (positions: token indexes for English, char
+ * offsets for Chinese), ordered by term, then position.
+ */
+function findHits(doc: Doc, terms: TermSet): Hit[] {
+  const found: Array<{ i: number; start: number; end: number }> = [];
+  if (doc.language === 'en') {
+    const tokens = doc.tokens;
+    const matchesAt = (i: number, term: Term): boolean => {
       const n = term.tokens.length;
-      if (n === 0) continue;
-      for (let i = 0; i + n <= doc.tokens.length; i++) {
-        if (term.tokens.every((t, k) => tokenMatches(doc.tokens[i + k] ?? BREAK, t))) {
-          hits.push({ term, start: i, end: i + n });
-        }
+      if (i + n > tokens.length) return false;
+      for (let k = 0; k < n; k++) if (!tokenMatches(tokens[i + k] ?? BREAK, term.tokens[k]!)) return false;
+      return true;
+    };
+    for (let pos = 0; pos < tokens.length; pos++) {
+      const token = tokens[pos]!;
+      if (token === BREAK) continue;
+      for (const i of terms.byFirstToken.get(token) ?? []) {
+        const term = terms.list[i]!;
+        if (matchesAt(pos, term)) found.push({ i, start: pos, end: pos + term.tokens.length });
       }
-    } else if ([...term.term].length > 1) {
-      for (let i = doc.text.indexOf(term.term); i >= 0; i = doc.text.indexOf(term.term, i + 1)) {
-        hits.push({ term, start: i, end: i + term.term.length });
+      for (const i of terms.patternFirst) {
+        const term = terms.list[i]!;
+        if (matchesAt(pos, term)) found.push({ i, start: pos, end: pos + term.tokens.length });
       }
-    } else {
+    }
+  } else {
+    for (const i of terms.longer) {
+      const term = terms.list[i]!.term;
+      for (let at = doc.text.indexOf(term); at >= 0; at = doc.text.indexOf(term, at + 1)) found.push({ i, start: at, end: at + term.length });
+    }
+    if (terms.singles.size > 0) {
       // A single character only counts as a whole word ("慢" in "太|慢|了", not inside "慢慢来").
-      for (const s of doc.segments) {
-        if (s.word === term.term) hits.push({ term, start: s.index, end: s.index + s.word.length });
+      for (const seg of doc.segments) {
+        for (const i of terms.singles.get(seg.word) ?? []) found.push({ i, start: seg.index, end: seg.index + seg.word.length });
       }
     }
   }
-  return hits;
+  found.sort((a, b) => a.i - b.i || a.start - b.start);
+  return found.map((f) => ({ term: terms.list[f.i]!, start: f.start, end: f.end }));
 }
 
 function tokenMatches(token: string, pattern: string): boolean {
