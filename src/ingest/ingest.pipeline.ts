@@ -144,6 +144,10 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
       // The ticket existed: a replay, or a retry after a crash. A stored message means replay.
       const replay = await storedAs(messageId);
       if (replay) return { replay };
+      // A retry: this message opened the ticket (its id derives from the message) on an earlier
+      // attempt that died before storing the message, so before announcing the ticket (that
+      // follows the message insert). Announce it now, or nothing would ever route it.
+      return { ticket: opened.ticket, created: true };
     }
     return opened;
   }
@@ -180,18 +184,19 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
       }
 
       const at = new Date().toISOString();
-      if (created) {
-        await bus.publish(ticketCreated(ticket, at));
-      }
-      await bus.publish({
-        type: 'message.created',
-        ticketId: ticket._id.toString(),
-        messageId: _id.toString(),
-        direction: 'inbound',
-        channel: msg.channel,
-        audience: { teamId: ticket.team?.toString() ?? null, assigneeId: ticket.assignee?.toString() ?? null },
-        at,
-      });
+      // Sent together; one connection keeps their order on the stream (ticket first).
+      await Promise.all([
+        ...(created ? [bus.publish(ticketCreated(ticket, at))] : []),
+        bus.publish({
+          type: 'message.created',
+          ticketId: ticket._id.toString(),
+          messageId: _id.toString(),
+          direction: 'inbound',
+          channel: msg.channel,
+          audience: { teamId: ticket.team?.toString() ?? null, assigneeId: ticket.assignee?.toString() ?? null },
+          at,
+        }),
+      ]);
       return { messageId: _id.toString(), ticketId: ticket._id.toString(), duplicate: false, ticketNumber: ticket.number, newTicket: created };
     },
   };

@@ -110,7 +110,7 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
   };
 
   /** The "created" timeline entry, written once (its _id derives from the ticket). */
-  async function recordCreation(ticket: TicketDoc, actor: Actor): Promise<void> {
+  async function recordCreation(ticket: Pick<TicketDoc, '_id' | 'createdAt' | 'channel' | 'type' | 'priority' | 'classification'>, actor: Actor): Promise<void> {
     const c = ticket.classification;
     const confidence = c.confidence.toFixed(2);
     const detail = `via ${ticket.channel}; ${ticket.type} / ${ticket.priority} (${c.source}, confidence ${confidence})`;
@@ -214,32 +214,40 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
     async open(input) {
       const _id = ticketIdForOrigin(input.origin);
       const number = await numbers.next();
+      const createdAt = new Date();
+      // The "created" timeline entry goes with the ticket, not after it: its id derives from the
+      // ticket's, so a retry or a lost race inserts it at most once (see recordCreation).
+      const entry = recordCreation(
+        { _id, createdAt, channel: input.channel, type: input.type, priority: input.priority, classification: input.classification },
+        input.actor,
+      );
       try {
-        const doc = await insertOne(Ticket, {
-          _id,
-          number,
-          origin: input.origin,
-          type: input.type,
-          status: 'new',
-          priority: input.priority,
-          channel: input.channel,
-          contact: input.contact,
-          subject: input.subject,
-          language: input.language,
-          classification: input.classification,
-          previousTicket: input.previousTicket,
-          team: input.team,
-          lastCustomerMessageAt: input.at,
-        });
-        const ticket = doc.toObject<TicketDoc>();
-        await recordCreation(ticket, input.actor);
-        return { ticket, created: true };
+        const [doc] = await Promise.all([
+          insertOne(Ticket, {
+            _id,
+            number,
+            origin: input.origin,
+            type: input.type,
+            status: 'new',
+            priority: input.priority,
+            channel: input.channel,
+            contact: input.contact,
+            subject: input.subject,
+            language: input.language,
+            classification: input.classification,
+            previousTicket: input.previousTicket,
+            team: input.team,
+            lastCustomerMessageAt: input.at,
+            createdAt,
+          }),
+          entry,
+        ]);
+        return { ticket: doc.toObject<TicketDoc>(), created: true };
       } catch (err) {
+        await entry.catch(() => undefined);
         if (!isDuplicateKey(err)) throw err;
         const winner = await Ticket.findById(_id).lean();
         if (!winner) throw err;
-        // A worker that died between the insert and the timeline entry left it missing.
-        await recordCreation(winner, input.actor);
         return { ticket: winner, created: false };
       }
     },

@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import type { Hub } from '../../src/main';
 import { request, startTestHub, type TestHubEnv } from '../support/hub';
 import { until } from '../support/process';
@@ -58,6 +59,42 @@ describe('POST /api/v1/inbound', () => {
     const events = await hub.models.TicketEvent.find({ ticket: res.body.ticketId }).lean();
     expect(events.map((e) => e.action)).toEqual(['created']);
     expect(events[0]?.actor.kind).toBe('customer');
+  });
+
+  test('a retry after a worker died between opening the ticket and storing the message still announces the ticket', async () => {
+    // The first attempt got as far as opening the ticket (and its timeline entry), then died.
+    const first = await hub.tickets.open({
+      origin: 'api:retried-1',
+      channel: 'api',
+      contact: new Types.ObjectId(),
+      subject: 'Order 8812',
+      type: 'complaint',
+      priority: 'normal',
+      language: 'en',
+      classification: { source: 'rules', confidence: 0.5, matched: [] },
+      previousTicket: null,
+      team: null,
+      at: new Date(),
+      actor: { kind: 'customer', id: 'c', name: 'Wang Fang' },
+    });
+    expect(first.created).toBe(true);
+    const announced: string[] = [];
+    const off = hub.bus.subscribe('test-retry-observer', async (e) => {
+      if (e.type === 'ticket.created') announced.push(e.ticketId);
+    }, { mode: 'broadcast' });
+    try {
+      const res = await request<Stored & { ticketId: string }>(inbound(), { body: base('retried-1') });
+      expect(res.status).toBe(201);
+      expect(res.body.ticketId).toBe(first.ticket._id.toString());
+      // Announced, so routing and the SLA clocks took it: it has due times like any new ticket.
+      await until(() => Promise.resolve(announced), (a) => a.includes(res.body.ticketId), 10_000);
+      const shown = await until(() => hub.models.Ticket.findById(res.body.ticketId).lean(), (t) => !!t?.sla?.firstResponseDueAt, 10_000);
+      expect(shown?.sla?.firstResponseDueAt).toBeInstanceOf(Date);
+      // One timeline entry for the opening, not two.
+      expect(await hub.models.TicketEvent.countDocuments({ ticket: res.body.ticketId, action: 'created' })).toBe(1);
+    } finally {
+      await off();
+    }
   });
 
   test("the customer's explicit choice wins over the rules", async () => {
