@@ -1,16 +1,40 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import mongoose from 'mongoose';
 import pino from 'pino';
 import { loadConfig } from '../config/index';
 import { createHub } from '../src/main';
 import { createMessageModel } from '../src/tickets/message.model';
 import { percentile, record, runConcurrent, type BenchRecord } from './harness';
+import type { LoadResult } from './inbound-load';
 
 const KEY = 'bench-inbound-key-0123456789abcdef';
+
+/** Runs bench/inbound-load.ts in a child process (the same Node and loader flags as this one). */
+function load(url: string, total: number, concurrency: number, first: number): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, path.join(__dirname, 'inbound-load.ts'), url, KEY, String(total), String(concurrency), String(first)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`inbound-load exited with ${code}`));
+      try {
+        resolve(JSON.parse(out) as LoadResult);
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  });
+}
 
 /**
  * Full pipeline through the API channel (HTTP accept → queue → worker → contact, ticket,
  * message stored) against raw inserts of equivalent message documents into the same
- * database, same concurrency, same run.
+ * database, same concurrency, same run. The messages come from another process, as an
+ * integrator's do; the raw inserts are made by the process that times them.
  */
 export async function runIngestBench(mongoBase: string, redisUrl: string, total = 1500, concurrency = 32): Promise<BenchRecord[]> {
   const name = `bench_ingest_${Date.now().toString(36)}`;
@@ -34,45 +58,12 @@ export async function runIngestBench(mongoBase: string, redisUrl: string, total 
     { logger: pino({ level: 'silent' }) },
   );
   try {
-    const body = (i: number) =>
-      JSON.stringify({
-        externalId: `bench-${i}`,
-        from: { address: `customer${i % 200}@example.com`, name: `Customer ${i % 200}` },
-        subject: `Order ${i}`,
-        text: i % 2 ? 'My parcel is late again, this is the third time, I want a refund.' : '请问怎么修改收货地址？',
-      });
-    const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
-    let accepted = 0;
-    /**
-     * One message, as an integrator sends it: 201 once stored, or 202 (storing took longer than
-     * INGEST_WAIT_TIMEOUT_MS) and then its status URL polled until it is stored.
-     */
-    async function send(i: number): Promise<void> {
-      const res = await fetch(`${hub.url}/api/v1/inbound`, { method: 'POST', headers, body: body(i) });
-      if (res.status === 201) {
-        await res.arrayBuffer();
-        return;
-      }
-      if (res.status !== 202) throw new Error(`inbound answered ${res.status}: ${await res.text()}`);
-      accepted++;
-      const { statusUrl } = (await res.json()) as { statusUrl: string };
-      const giveUp = Date.now() + 300_000;
-      while (Date.now() < giveUp) {
-        await new Promise((r) => setTimeout(r, 100));
-        const poll = await fetch(statusUrl, { headers });
-        const s = (await poll.json()) as { status?: string; reason?: string };
-        if (poll.status === 200 && s.status === 'stored') return;
-        if (poll.status !== 202) throw new Error(`inbound job answered ${poll.status}: ${JSON.stringify(s)}`);
-      }
-      throw new Error(`message ${i} was not stored within 5 minutes`);
-    }
-    // Warm up both paths.
-    await send(-1);
-    accepted = 0;
-
-    const t0 = performance.now();
-    const latencies = await runConcurrent(total, concurrency, send);
-    const pipelineSeconds = (performance.now() - t0) / 1000;
+    // The integrator runs in a process of its own; a warm-up message first.
+    await load(hub.url, 1, 1, -1);
+    const sent = await load(hub.url, total, concurrency, 0);
+    const latencies = sent.latencies;
+    const pipelineSeconds = sent.seconds;
+    const accepted = sent.accepted202;
     // Accepted (enqueued) → stored, as the hub recorded it on each message.
     const stored = await hub.models.Message.find({ direction: 'inbound', externalId: /^bench-\d/ }, { acceptedAt: 1, createdAt: 1 }).lean();
     const acceptedToStored = stored.filter((m) => m.acceptedAt).map((m) => m.createdAt.getTime() - m.acceptedAt!.getTime()).sort((a, b) => a - b);
