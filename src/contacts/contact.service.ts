@@ -106,7 +106,7 @@ export function createContactService(deps: { Contact: ContactModel; Identity: Id
         // This worker won the claim (or resumes after a crash): write the profile with the
         // identities it holds, so a new customer costs one insert, not an insert and an update.
         try {
-          contact = (await insertOne(Contact, { _id: id, name: name ?? '', language: language ?? '', identities: mine })).toObject<ContactDoc>();
+          contact = await insertOne(Contact, { _id: id, name: name ?? '', language: language ?? '', identities: mine });
           return contact;
         } catch (err) {
           if (!isDuplicateKey(err)) throw err;

@@ -242,7 +242,7 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
           }),
           entry,
         ]);
-        return { ticket: doc.toObject<TicketDoc>(), created: true };
+        return { ticket: doc, created: true };
       } catch (err) {
         await entry.catch(() => undefined);
         if (!isDuplicateKey(err)) throw err;

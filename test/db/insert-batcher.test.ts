@@ -66,7 +66,9 @@ describe('insertOne (group commit of concurrent inserts)', () => {
     const Row = conn.model<Row>('rows2', RowSchema);
     await Row.init();
     const doc = await insertOne(Row, { _id: 'alone', n: 3 });
-    expect(doc.toObject()).toMatchObject({ _id: 'alone', n: 3, label: 'none' });
+    expect(doc).toMatchObject({ _id: 'alone', n: 3, label: 'none' });
+    expect(doc.createdAt).toBeInstanceOf(Date);
+    expect(await Row.findById('alone').lean()).toEqual({ _id: 'alone', n: 3, label: 'none', createdAt: doc.createdAt, __v: 0 });
     await expect(insertOne(Row, { _id: 'alone', n: 4 })).rejects.toMatchObject({ code: 11000 });
   });
 });
