@@ -46,7 +46,7 @@ const loginStatus = async (email: string, password: string) => (await request(`$
 const screen = () => admin.page.locator('[data-testid=users-admin]');
 const form = () => admin.page.locator('[data-testid=user-form]');
 const tableRow = (email: string) => admin.page.locator(`[data-testid=users-table] tr[data-email="${email}"]`);
-const notice = (text: string) => admin.page.locator('[data-testid=users-notice]', { hasText: text }).waitFor({ timeout: 10_000 });
+const notice = (text: string) => admin.page.locator('[data-testid=users-notice]', { hasText: text }).waitFor({ timeout: 30_000 });
 
 beforeAll(async () => {
   ({ hub, browser, agent, admin } = await startAdminConsole('con-users', { email: 'uma.users@test.example', name: 'Uma Agent' }, { clipboard: true }));
@@ -123,7 +123,7 @@ describe('people in the settings screen', () => {
     await form().locator('input[name=password]').fill('short');
     await form().locator('button[data-action=user-save]').click();
 
-    for (const f of ['email', 'name', 'chat', 'password']) await form().locator(`[data-field-error=${f}]`).waitFor({ timeout: 10_000 });
+    for (const f of ['email', 'name', 'chat', 'password']) await form().locator(`[data-field-error=${f}]`).waitFor({ timeout: 30_000 });
     expect(await form().locator('[data-field-error=async]').count()).toBe(0);
     expect(await form().getByLabel('Chats at once').getAttribute('aria-invalid')).toBe('true');
     expect(await form().getByLabel('Email').getAttribute('aria-describedby')).toContain('user-email-error');
@@ -137,7 +137,7 @@ describe('people in the settings screen', () => {
     await form().getByLabel('Chats at once').fill('3');
     await form().locator('input[name=password]').fill('long-enough-1');
     await form().locator('button[data-action=user-save]').click();
-    await form().locator('[data-field-error=email]', { hasText: 'already in use' }).waitFor({ timeout: 10_000 });
+    await form().locator('[data-field-error=email]', { hasText: 'already in use' }).waitFor({ timeout: 30_000 });
     expect(await form().locator('[data-field-error=name]').count()).toBe(0);
     expect((await users()).length).toBe(before);
 
@@ -170,7 +170,7 @@ describe('people in the settings screen', () => {
     await tableRow(ANN).locator('button[data-action=user-edit]').click();
     await form().getByLabel('Other tickets at once').fill('5000');
     await form().locator('button[data-action=user-save]').click();
-    await form().locator('[data-field-error=async]').waitFor({ timeout: 10_000 });
+    await form().locator('[data-field-error=async]').waitFor({ timeout: 30_000 });
     await expectRefusedAtFields(form(), 'async');
     expect((await userByEmail(ANN))?.maxConcurrent.async).toBe(6);
     await form().getByLabel('Other tickets at once').press('Escape');
@@ -208,7 +208,7 @@ describe('people in the settings screen', () => {
     expect(await form().innerText()).toContain('You cannot take away your own admin role.');
     await form().getByLabel('Role').selectOption('agent');
     await form().locator('button[data-action=user-save]').click();
-    await form().locator('[data-field-error=role]', { hasText: 'not your own account' }).waitFor({ timeout: 10_000 });
+    await form().locator('[data-field-error=role]', { hasText: 'not your own account' }).waitFor({ timeout: 30_000 });
     expect(await form().locator('[data-testid=problem]').innerText()).toContain('You cannot take away your own admin role.');
     expect((await userByEmail(TEST_ADMIN.email))?.role).toBe('admin');
     await form().getByLabel('Role').press('Escape');
