@@ -189,17 +189,15 @@ function findHits(doc: Doc, terms: TermSet): Hit[] {
       for (let k = 0; k < n; k++) if (!tokenMatches(tokens[i + k] ?? BREAK, term.tokens[k]!)) return false;
       return true;
     };
+    const tryAt = (pos: number, i: number) => {
+      const term = terms.list[i]!;
+      if (matchesAt(pos, term)) found.push({ i, start: pos, end: pos + term.tokens.length });
+    };
     for (let pos = 0; pos < tokens.length; pos++) {
       const token = tokens[pos]!;
       if (token === BREAK) continue;
-      for (const i of terms.byFirstToken.get(token) ?? []) {
-        const term = terms.list[i]!;
-        if (matchesAt(pos, term)) found.push({ i, start: pos, end: pos + term.tokens.length });
-      }
-      for (const i of terms.patternFirst) {
-        const term = terms.list[i]!;
-        if (matchesAt(pos, term)) found.push({ i, start: pos, end: pos + term.tokens.length });
-      }
+      for (const i of terms.byFirstToken.get(token) ?? []) tryAt(pos, i);
+      for (const i of terms.patternFirst) tryAt(pos, i);
     }
   } else {
     for (const i of terms.longer) {

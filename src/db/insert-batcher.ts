@@ -98,13 +98,12 @@ async function flush<T>(model: Model<T>, batch: Batch<T>): Promise<void> {
     );
     const valid = items.flatMap((item, n) => (prepared[n] ? [{ item, doc: prepared[n] }] : []));
     if (valid.length === 0) return;
-    let failures: Map<number, unknown>;
+    let failures = new Map<number, unknown>();
     try {
       await model.insertMany(
         valid.map((v) => v.doc),
         { ordered: false, lean: true },
       );
-      failures = new Map();
     } catch (err) {
       const writeErrors = (err as { writeErrors?: Array<{ index: number; err?: unknown }> } | null)?.writeErrors;
       if (!Array.isArray(writeErrors)) {

@@ -71,4 +71,49 @@ describe('insertOne (group commit of concurrent inserts)', () => {
     expect(await Row.findById('alone').lean()).toEqual({ _id: 'alone', n: 3, label: 'none', createdAt: doc.createdAt, __v: 0 });
     await expect(insertOne(Row, { _id: 'alone', n: 4 })).rejects.toMatchObject({ code: 11000 });
   });
+
+  test('stores what create stores: casts, null defaults and explicit nulls, subdocument arrays, both timestamps, version', async () => {
+    interface OrderShape {
+      number: number;
+      owner: mongoose.Types.ObjectId | null;
+      note?: string | null;
+      tags: string[];
+      items: Array<{ sku: string; qty: number }>;
+      sla: { dueAt: Date | null };
+    }
+    const Item = new Schema<{ sku: string; qty: number }>({ sku: { type: String, required: true }, qty: { type: Number, default: 1 } });
+    const Order = conn.model<OrderShape>(
+      'orders_like_create',
+      new Schema<OrderShape>(
+        {
+          number: { type: Number, required: true },
+          owner: { type: Schema.Types.ObjectId, default: null },
+          note: { type: String },
+          tags: { type: [String], default: [] },
+          items: { type: [Item], default: [] },
+          sla: { dueAt: { type: Date, default: null } },
+        },
+        { timestamps: true },
+      ),
+    );
+    await Order.init();
+    const input = { number: '42', note: null, items: [{ sku: 'lamp' }], placedAt: 'ignored: not in the schema' };
+    const viaInsert = await insertOne(Order, input);
+    const viaCreate = (await Order.create(input as unknown as OrderShape)).toObject();
+    const stored = await Order.find({}).lean();
+    expect(stored).toHaveLength(2);
+    const comparable = (d: Record<string, unknown>) => {
+      const { _id, createdAt, updatedAt, items, ...rest } = d;
+      expect(_id).toBeDefined();
+      expect(createdAt).toBeInstanceOf(Date);
+      expect(updatedAt).toEqual(createdAt);
+      return { ...rest, items: (items as Array<Record<string, unknown>>).map(({ _id: itemId, ...item }) => (expect(itemId).toBeDefined(), item)) };
+    };
+    const byId = (id: unknown) => stored.find((d) => d._id.equals(String(id))) as unknown as Record<string, unknown>;
+    const [a, b] = [byId((viaInsert as unknown as { _id: unknown })._id), byId(viaCreate._id)];
+    expect(comparable(a)).toEqual(comparable(b));
+    expect(comparable(a)).toEqual({ number: 42, owner: null, note: null, tags: [], sla: { dueAt: null }, __v: 0, items: [{ sku: 'lamp', qty: 1 }] });
+    // What it resolves with is what it stored.
+    expect(comparable(viaInsert as unknown as Record<string, unknown>)).toEqual(comparable(a));
+  });
 });
