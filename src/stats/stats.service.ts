@@ -487,6 +487,8 @@ export function createStatsService(deps: StatsServiceDeps): StatsService {
       // Every slot of the period, empty ones too (a chart's axis without gaps).
       const step = interval === 'day' ? 86_400_000 : 3_600_000;
       for (let t = f.from.getTime(); t < f.to.getTime() && per.size < 2000; t += step / 2) point(new Date(t));
+      // The last instant's slot too: a period ending minutes into a day (or hour) has that day on its axis.
+      if (f.to > f.from && per.size < 2000) point(new Date(f.to.getTime() - 1));
       const r = await rollupsFor(f);
       let slots: PlannedSlot[] | null = r ? [] : null;
       for (const [label, p] of per) {

@@ -165,6 +165,20 @@ test('every figure from the rollups equals the same figure from the buckets, for
   expect(all.backlog.total).toBeGreaterThan(10);
 });
 
+test('a period ending minutes into a new day (or hour) has that day (or hour) on its chart axis, from the rollups and the buckets alike', async () => {
+  // The last UTC midnight at or before NOW, and a period ending 20 minutes after it.
+  const midnight = Math.floor((NOW - 20 * MIN) / (24 * HOUR)) * 24 * HOUR;
+  const to = new Date(midnight + 20 * MIN);
+  const label = (ms: number, hour = false) => new Date(ms).toISOString().slice(0, hour ? 13 : 10).replace(/T(\d\d)$/, 'T$1:00');
+  for (const stats of [withRollups, fromBuckets]) {
+    // Starting half past: days sampled every 12 h, hours every 30 min, would step over the last 20 minutes.
+    const byDay = await stats.series({ from: new Date(midnight - 60 * HOUR + 30 * MIN), to, teams: null, tz: 'UTC' }, 'day');
+    expect(byDay.points.map((p) => p.label)).toEqual([3, 2, 1, 0].map((back) => label(midnight - back * 24 * HOUR)));
+    const byHour = await stats.series({ from: new Date(midnight - 3 * HOUR + 25 * MIN), to, teams: null, tz: 'UTC' }, 'hour');
+    expect(byHour.points.map((p) => p.label)).toEqual([3, 2, 1, 0].map((back) => label(midnight - back * HOUR, true)));
+  }
+});
+
 test('a rebuild from the tickets reproduces the live rollups and backlog exactly', async () => {
   const live = await withRollups.dumpRollups();
   expect(live?.ready).toBe(true);
@@ -198,7 +212,9 @@ test('rollups that lost their ready mark (Redis lost data) are not trusted: the 
 test('the rollups answer without the buckets; past their hourly retention, or for a channel, the buckets answer', async () => {
   const kept = CASES.slice(0, 5);
   const expected = await Promise.all(kept.map(([, f]) => everything(fromBuckets, f)));
-  const old: StatsFilter = { ...days(4), teams: null, tz: 'America/New_York' };
+  // From 06:00 UTC four days back: those hours are no whole kept day and older than the 3 days of
+  // hours kept, whatever the time of day (a start just before a UTC midnight would need none of them).
+  const old: StatsFilter = { from: new Date(Math.floor(NOW / (24 * HOUR)) * 24 * HOUR - 4 * 24 * HOUR + 6 * HOUR), to: new Date(NOW + HOUR), teams: null, tz: 'America/New_York' };
   const byChannel: StatsFilter = { ...days(2), teams: null, tz: 'UTC', channel: 'email' };
   expect((await withRollups.summary(old)).volumes.total).toBeGreaterThan(0);
   expect((await withRollups.summary(byChannel)).volumes.total).toBeGreaterThan(0);
